@@ -1,0 +1,165 @@
+"""The one exception hierarchy of bisphos.
+
+Every error raised on purpose by the library is a :class:`BisphosError`. Each names the field it
+concerns (a dotted path such as ``labs.creatinine.value``), the value it got and what was expected,
+so that a clinician or an integrating system can correct the input without reading a traceback.
+Errors that correspond to a builtin exception also subclass it (``UnitError`` is a ``ValueError``),
+so generic handlers keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Self
+
+__all__ = [
+    "BisphosError",
+    "DimensionError",
+    "HardLimitError",
+    "ImplausibleValueError",
+    "InputError",
+    "InvalidValueError",
+    "MissingUnitError",
+    "MissingValueError",
+    "PatientInputError",
+    "PluginError",
+    "ProtocolConflictError",
+    "ProtocolError",
+    "UnitError",
+    "UnknownProtocolError",
+    "UnknownUnitError",
+]
+
+
+class BisphosError(Exception):
+    """Base class of every error bisphos raises on purpose.
+
+    Attributes:
+        field: Dotted path of the input field concerned, or ``""`` when none applies.
+        value: The offending value, as received.
+        expected: What would have been accepted, in words.
+    """
+
+    def __init__(
+        self, message: str, *, field: str = "", value: object = None, expected: str = ""
+    ) -> None:
+        self.message = message
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        parts = [f"{self.field}: {self.message}" if self.field else self.message]
+        if self.value is not None:
+            parts.append(f"got {self.value!r}")
+        if self.expected:
+            parts.append(f"expected {self.expected}")
+        return "; ".join(parts)
+
+    def at(self, prefix: str) -> Self:
+        """Return a copy of this error whose field path is placed under ``prefix``.
+
+        Loaders use this to report ``labs.creatinine.value`` where the model only knows
+        ``value``.
+        """
+        field = f"{prefix}.{self.field}" if self.field else prefix
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.field = field
+        Exception.__init__(clone, clone._render())
+        return clone
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only constructor: rebuild from the structured fields, not from ``args``.
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[BisphosError], state: dict[str, object]) -> BisphosError:
+    error = BisphosError.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error._render())
+    return error
+
+
+class InputError(BisphosError, ValueError):
+    """An input value cannot be accepted as it is."""
+
+
+class InvalidValueError(InputError):
+    """A value has the wrong type, format or enumeration member."""
+
+
+class MissingValueError(InputError):
+    """A required value is absent."""
+
+
+class ImplausibleValueError(InputError):
+    """A value is outside the physiologically plausible range, negative, NaN or infinite.
+
+    Such values are refused rather than dosed: a 300 kg child or a creatinine of 0 µmol/l is a
+    typing error, not a patient.
+    """
+
+
+class UnitError(InputError):
+    """A quantity's unit is not accepted for the field."""
+
+
+class UnknownUnitError(UnitError):
+    """The unit spelling is not one bisphos accepts (``MG``, ``cc``, ``gr``, ``KG`` ...)."""
+
+
+class MissingUnitError(UnitError):
+    """A bare number was given where a quantity with its unit is required."""
+
+
+class DimensionError(UnitError):
+    """The unit is valid but measures the wrong thing for the field (``kg`` for a height)."""
+
+
+class PatientInputError(InputError):
+    """A patient input holds one or more problems; all of them are listed in :attr:`problems`.
+
+    The message gives one ``path: problem`` line per problem, so a whole file can be corrected at
+    once.
+    """
+
+    def __init__(self, problems: Iterable[InputError], *, source: str = "") -> None:
+        self.problems: tuple[InputError, ...] = tuple(problems)
+        self.source = source
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        where = f" in {source}" if source else ""
+        count = len(self.problems)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''}{where}:\n{lines}",
+            field="",
+            value=None,
+            expected="",
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.problems,), {"source": self.source})
+
+
+class ProtocolError(BisphosError):
+    """A protocol cannot answer the question asked (wrong scope, unknown option ...)."""
+
+
+class ProtocolConflictError(ProtocolError, ValueError):
+    """Two protocols were registered under the same protocol id."""
+
+
+class UnknownProtocolError(ProtocolError, LookupError):
+    """No protocol is registered under the requested id."""
+
+
+class HardLimitError(BisphosError, ArithmeticError):
+    """A dose could not be brought within a hard limit (e.g. it is NaN or infinite).
+
+    Raised instead of returning a dose that no safe limit can be applied to.
+    """
+
+
+class PluginError(BisphosError):
+    """A plugin returned something the library cannot accept, or raised."""

@@ -1,0 +1,372 @@
+"""The one unit registry of bisphos and the parser for units as clinicians type them.
+
+Every measured value in bisphos is a Pint quantity of :data:`ureg`. Quantities from another Pint
+registry are refused, because Pint cannot compare quantities across registries.
+
+Text such as ``"35 umol/L"``, ``"0.4 mg/dL"``, ``"44 lb"`` or ``"38.9 °C"`` is parsed by
+:func:`parse_quantity`. Spellings are matched case-sensitively against a whitelist of unit atoms
+(``ML`` is not ``mL``, ``MG`` is not ``mg``) and never handed to Pint's own parser, which would
+accept ``gr`` as grains and ``cc`` as cubic centimetres. The prefixes ``u``, ``µ`` (U+00B5),
+``μ`` (U+03BC) and ``mc`` all mean micro. A GFR normalised to body surface
+(``mL/min/1.73m2``, ``ml/min/1.73 m²``, UCUM ``mL/min/{1.73_m2}``) is recognised as a whole and
+becomes the single unit ``mL_min_1_73m2``.
+
+Which unit a field expects, and the per-analyte conversions (creatinine mg/dl to µmol/l and the
+like), live in :mod:`bisphos.quantities`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from importlib.resources import files
+from typing import Final, TypeAlias, cast
+
+import pint
+from pint.facets.plain import PlainUnit
+
+from bisphos.errors import InvalidValueError, MissingUnitError, UnitError, UnknownUnitError
+
+__all__ = [
+    "Quantity",
+    "Unit",
+    "format_quantity",
+    "format_unit",
+    "is_quantity",
+    "parse_quantity",
+    "parse_unit",
+    "quantity",
+    "ureg",
+]
+
+#: The registry every bisphos quantity belongs to, built once at import from ``units.txt``.
+ureg: Final[pint.UnitRegistry[float]] = pint.UnitRegistry(
+    str(files("bisphos").joinpath("units.txt")),
+    cache_folder=None,
+    autoconvert_offset_to_baseunit=False,
+    on_redefinition="raise",
+)
+
+#: A Pint quantity of :data:`ureg` with a float magnitude.
+Quantity: TypeAlias = "pint.Quantity[float]"
+#: A Pint unit of :data:`ureg`.
+Unit: TypeAlias = PlainUnit
+
+
+def quantity(magnitude: float, unit: str) -> Quantity:
+    """Return ``magnitude`` in ``unit`` (a registry name such as ``"kg"`` or ``"umol/L"``).
+
+    For code, not for user input: the unit is parsed by Pint and not checked against the clinical
+    whitelist. Use :func:`parse_quantity` for text that comes from people or files.
+    """
+    return ureg.Quantity(magnitude, unit)
+
+
+def is_quantity(value: object) -> bool:
+    """Return whether ``value`` is a Pint quantity of :data:`ureg`."""
+    return isinstance(value, pint.Quantity) and value._REGISTRY is ureg
+
+
+# Accepted unit atoms, case-sensitive, mapped to registry names. Micro is written ``u`` here;
+# ``µ`` and ``μ`` are folded to ``u`` before lookup, ``mc`` has explicit entries.
+_ATOMS: Final[dict[str, str]] = {
+    # mass
+    "kg": "kilogram",
+    "g": "gram",
+    "mg": "milligram",
+    "ug": "microgram",
+    "mcg": "microgram",
+    "ng": "nanogram",
+    "pg": "picogram",
+    "lb": "pound",
+    "lbs": "pound",
+    "oz": "ounce",
+    # length
+    "m": "meter",
+    "cm": "centimeter",
+    "mm": "millimeter",
+    "in": "inch",
+    "inch": "inch",
+    # volume
+    "l": "liter",
+    "L": "liter",
+    "dl": "deciliter",
+    "dL": "deciliter",
+    "ml": "milliliter",
+    "mL": "milliliter",
+    "ul": "microliter",
+    "uL": "microliter",
+    "mcl": "microliter",
+    "mcL": "microliter",
+    # amount of substance
+    "mol": "mole",
+    "mmol": "millimole",
+    "umol": "micromole",
+    "mcmol": "micromole",
+    "nmol": "nanomole",
+    "pmol": "picomole",
+    # time
+    "s": "second",
+    "sec": "second",
+    "min": "minute",
+    "h": "hour",
+    "hr": "hour",
+    "d": "day",
+    "day": "day",
+    "days": "day",
+    "wk": "week",
+    "week": "week",
+    "weeks": "week",
+    "mo": "month",
+    "month": "month",
+    "months": "month",
+    "y": "year",
+    "yr": "year",
+    "year": "year",
+    "years": "year",
+    # radioactivity
+    "Bq": "becquerel",
+    "kBq": "kilobecquerel",
+    "MBq": "megabecquerel",
+    # enzyme and biological activity
+    "U": "enzyme_unit",
+    "IU": "international_unit",
+    # pressure
+    "mmHg": "millimeter_Hg",
+    "kPa": "kilopascal",
+    "%": "percent",
+}
+
+# Offset units stand alone: "degC/min" or "2 degC" products are not temperatures.
+_TEMPERATURES: Final[dict[str, str]] = {
+    "degC": "degree_Celsius",
+    "°C": "degree_Celsius",
+    "℃": "degree_Celsius",
+    "C": "degree_Celsius",
+    "celsius": "degree_Celsius",
+    "degF": "degree_Fahrenheit",
+    "°F": "degree_Fahrenheit",
+    "℉": "degree_Fahrenheit",
+    "F": "degree_Fahrenheit",
+    "fahrenheit": "degree_Fahrenheit",
+}
+
+# Whole-expression spellings that are not products of atoms.
+_WHOLE: Final[dict[str, str]] = {
+    "bpm": "1 / minute",
+    "/min": "1 / minute",
+    "1/min": "1 / minute",
+    "min^-1": "1 / minute",
+    "beats/min": "1 / minute",
+    "beat/min": "1 / minute",
+}
+
+_GFR_UNIT: Final = "mL_min_1_73m2"
+_GFR = re.compile(r"^m[lL]/min/(?:\{1\.73_m2\}|1[.,]73(?:m(?:\^2|\*\*2|2)))$")
+_SUPERSCRIPTS: Final = str.maketrans({"²": "^2", "³": "^3", "⁹": "^9", "⁻": "^-", "¹": "1"})
+_FACTOR = re.compile(r"^(?P<atom>[A-Za-z%]+)(?:(?:\^|\*\*)(?P<exp>-?\d+))?$")
+_POWER_OF_TEN = re.compile(r"^[x×]?10(?:\^|\*\*)(?P<exp>9|12)$")
+_NUMBER = re.compile(
+    r"^(?P<number>[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?)(?P<unit>.*)$", re.DOTALL
+)
+# "1,000" could be one thousand or one: a comma followed by exactly three digits is refused.
+_AMBIGUOUS_COMMA = re.compile(r",\d{3}(?!\d)")
+
+
+def _normalise(text: str) -> str:
+    unit = text.strip().replace("µ", "u").replace("μ", "u").replace("−", "-")
+    unit = re.sub(r"°\s+([CF])$", r"°\1", unit)
+    unit = re.sub(r"\s*/\s*", "/", unit)
+    unit = re.sub(r"\s*(\*\*|\^|\*|·)\s*", r"\1", unit)
+    unit = unit.translate(_SUPERSCRIPTS)
+    return re.sub(r"\s+", " ", unit)
+
+
+def _case_hint(part: str) -> str:
+    matches = sorted(a for a in (*_ATOMS, *_TEMPERATURES) if a.lower() == part.lower())
+    if matches and part not in matches:
+        return f" (units are case-sensitive: did you mean {' or '.join(map(repr, matches))}?)"
+    return ""
+
+
+@lru_cache(maxsize=512)
+def _parse_unit_cached(text: str) -> Unit:
+    unit = _normalise(text)
+    if not unit:
+        raise MissingUnitError("a unit is required", value=text, expected="e.g. 'kg', 'umol/L'")
+    if _GFR.match(unit.replace(" ", "")):
+        return ureg.Unit(_GFR_UNIT)
+    if unit in _TEMPERATURES:
+        return ureg.Unit(_TEMPERATURES[unit])
+    if unit in _WHOLE:
+        return ureg.Unit(_WHOLE[unit])
+    result = ureg.dimensionless
+    parts = unit.split("/")
+    for index, part in enumerate(parts):
+        sign = 1 if index == 0 else -1
+        if index == 0 and part in {"", "1"} and len(parts) > 1:
+            continue
+        for factor in re.split(r"[ *·.]", part):
+            result = result * _parse_factor(factor, text) ** sign
+    return result
+
+
+def _parse_factor(factor: str, text: str) -> Unit:
+    power = _POWER_OF_TEN.match(factor)
+    if power:
+        return ureg.Unit(f"ten_to_the_{power['exp']}")  # 10^9/L for blood counts
+    match = _FACTOR.match(factor)
+    if match is None or match["atom"] not in _ATOMS:
+        hint = _case_hint(match["atom"] if match else factor)
+        raise UnknownUnitError(
+            f"unit {factor!r} is not accepted{hint}",
+            value=text,
+            expected="a unit such as kg, lb, cm, umol/L, mg/dL, mmol/L, degC, mmHg, mL/min/1.73m2",
+        )
+    exponent = int(match["exp"]) if match["exp"] else 1
+    return ureg.Unit(_ATOMS[match["atom"]]) ** exponent
+
+
+def parse_unit(text: str, *, field: str = "") -> Unit:
+    """Parse a unit spelling as clinicians type it into a unit of :data:`ureg`.
+
+    Args:
+        text: The unit, e.g. ``"umol/L"``, ``"µmol/l"``, ``"mg/dL"``, ``"ml/min/1.73 m²"``.
+        field: The input field, named in errors.
+
+    Raises:
+        MissingUnitError: ``text`` is empty.
+        UnknownUnitError: a part of ``text`` is not an accepted spelling (``MG``, ``ML``, ``cc``,
+            ``gr``, ``KG`` ...).
+    """
+    try:
+        return _parse_unit_cached(text)
+    except (MissingUnitError, UnknownUnitError) as error:
+        raise error.at(field) if field else error from None
+
+
+def parse_quantity(text: str, *, field: str = "") -> Quantity:
+    """Parse ``"<number> <unit>"`` as clinicians type it into a quantity of :data:`ureg`.
+
+    A decimal comma is accepted (``"2,2 mmol/l"``) unless it is followed by exactly three digits,
+    which could as well be a thousands separator and is refused. The magnitude must be finite.
+
+    Args:
+        text: e.g. ``"20 kg"``, ``"44 lb"``, ``"0.4 mg/dL"``, ``"38.9 degC"``, ``"101.3 °F"``.
+        field: The input field, named in errors.
+
+    Raises:
+        MissingUnitError: the text is a bare number.
+        UnknownUnitError: the unit spelling is not accepted.
+        InvalidValueError: the text does not start with a finite number.
+    """
+    if not isinstance(text, str):
+        raise InvalidValueError(
+            "a quantity must be text with its unit",
+            field=field,
+            value=text,
+            expected="text such as '20 kg'",
+        )
+    match = _NUMBER.match(text.strip().replace("−", "-"))
+    if match is None:
+        raise InvalidValueError(
+            "a quantity must start with a number",
+            field=field,
+            value=text,
+            expected="text such as '20 kg' or '35 umol/L'",
+        )
+    number = match["number"]
+    if _AMBIGUOUS_COMMA.search(number):
+        raise InvalidValueError(
+            "a comma followed by three digits is ambiguous (decimal or thousands separator)",
+            field=field,
+            value=text,
+            expected="a decimal point, e.g. '1.000' or '1000'",
+        )
+    magnitude = float(number.replace(",", "."))
+    if not math.isfinite(magnitude):
+        raise InvalidValueError("the number must be finite", field=field, value=text)
+    if not match["unit"].strip():
+        raise MissingUnitError(
+            "a bare number has no unit",
+            field=field,
+            value=text,
+            expected="the number followed by its unit, e.g. '20 kg'",
+        )
+    try:
+        unit = _parse_unit_cached(match["unit"])
+    except UnitError as error:
+        raise type(error)(error.message, field=field, value=text, expected=error.expected) from None
+    return ureg.Quantity(magnitude, unit)
+
+
+# The spelling format_unit writes for each registry name: one that parse_unit reads back.
+_SPELLING: Final[dict[str, str]] = {
+    "kilogram": "kg",
+    "gram": "g",
+    "milligram": "mg",
+    "microgram": "ug",
+    "nanogram": "ng",
+    "picogram": "pg",
+    "pound": "lb",
+    "ounce": "oz",
+    "meter": "m",
+    "centimeter": "cm",
+    "millimeter": "mm",
+    "inch": "in",
+    "liter": "L",
+    "deciliter": "dL",
+    "milliliter": "mL",
+    "microliter": "uL",
+    "mole": "mol",
+    "millimole": "mmol",
+    "micromole": "umol",
+    "nanomole": "nmol",
+    "picomole": "pmol",
+    "second": "s",
+    "minute": "min",
+    "hour": "h",
+    "day": "d",
+    "week": "week",
+    "month": "month",
+    "year": "year",
+    "becquerel": "Bq",
+    "kilobecquerel": "kBq",
+    "megabecquerel": "MBq",
+    "enzyme_unit": "U",
+    "international_unit": "IU",
+    "millimeter_Hg": "mmHg",
+    "kilopascal": "kPa",
+    "degree_Celsius": "degC",
+    "degree_Fahrenheit": "degF",
+    "percent": "%",
+    "milliliter_per_minute_per_1_73_m2": "mL/min/1.73m2",
+    "ten_to_the_9": "10^9",
+    "ten_to_the_12": "10^12",
+}
+
+
+def format_unit(unit: Unit) -> str:
+    """Write ``unit`` in a spelling that :func:`parse_unit` reads back to the same unit."""
+    numerator: list[str] = []
+    denominator: list[str] = []
+    for name, exponent in sorted(unit._units.items()):
+        spelling = _SPELLING.get(name)
+        if spelling is None:
+            raise InvalidValueError("unit has no accepted spelling", value=str(unit))
+        power = float(cast("float", exponent))
+        text = spelling if abs(power) == 1 else f"{spelling}^{abs(power):g}"
+        (numerator if power > 0 else denominator).append(text)
+    if not numerator and not denominator:
+        return ""
+    head = "*".join(numerator) if numerator else "1"
+    return "/".join([head, *denominator])
+
+
+def format_quantity(value: Quantity) -> str:
+    """Write ``value`` as ``"<magnitude> <unit>"`` that :func:`parse_quantity` reads back exactly.
+
+    The magnitude is written with ``repr``, so the round trip loses no precision.
+    """
+    return f"{float(value.magnitude)!r} {format_unit(value.units)}"
