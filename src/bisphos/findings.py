@@ -1,0 +1,109 @@
+"""Findings: what a protocol says about a patient, each with its rule ids and evidence.
+
+A finding is never a bare string. It carries a stable ``code`` for software, the rule ids it comes
+from, a severity, a plain-language message, an optional action, and the values that triggered it
+(with their units). ``BLOCK`` findings stop an infusion today; ``WARN`` findings need attention;
+``INFO`` findings are advice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+
+import attrs
+
+from bisphos.units import Quantity, format_quantity, is_quantity
+
+__all__ = ["Evidence", "EvidenceValue", "Finding", "Severity", "blocking", "rule_ids_of"]
+
+#: What a piece of evidence may hold: a quantity, a date, a number without unit (a Z-score, a
+#: count), a flag or a word.
+EvidenceValue = Quantity | dt.date | float | int | bool | str
+
+
+class Severity(enum.StrEnum):
+    """How much a finding weighs: ``block`` stops today's infusion."""
+
+    BLOCK = "block"
+    WARN = "warn"
+    INFO = "info"
+
+
+@attrs.frozen
+class Evidence:
+    """One value that triggered a finding, e.g. ``temperature = 38.9 degC``.
+
+    Attributes:
+        name: What the value is (a field path or a derived value's name).
+        value: The value, with its unit where it has one.
+        threshold: The limit it was compared with, when there is one.
+    """
+
+    name: str
+    value: EvidenceValue
+    threshold: EvidenceValue | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.name} = {_show(self.value)}"
+        return text if self.threshold is None else f"{text} (limit {_show(self.threshold)})"
+
+
+def _show(value: EvidenceValue) -> str:
+    if is_quantity(value):
+        return format_quantity(value)  # type: ignore[arg-type]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _rule_ids(value: Iterable[str]) -> tuple[str, ...]:
+    ids = tuple(value)
+    if not ids:
+        msg = "a finding names at least one rule id"
+        raise ValueError(msg)
+    return ids
+
+
+def _evidence(value: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Finding:
+    """One statement of a protocol about a patient.
+
+    Attributes:
+        code: Stable machine-readable name, e.g. ``"fever"`` or ``"gfr-too-low"``.
+        rule_ids: The catalogue rules it comes from, e.g. ``("P-CI-FEVER",)``.
+        severity: ``block``, ``warn`` or ``info``.
+        message: What it means, in plain language.
+        evidence: The values that triggered it, with units.
+        action: What to do about it, if anything.
+    """
+
+    code: str
+    rule_ids: tuple[str, ...] = attrs.field(converter=_rule_ids)
+    severity: Severity = attrs.field(converter=Severity)
+    message: str
+    evidence: tuple[Evidence, ...] = attrs.field(default=(), converter=_evidence)
+    action: str = ""
+
+    def __str__(self) -> str:
+        values = "; ".join(str(e) for e in self.evidence)
+        tail = f" [{values}]" if values else ""
+        return f"{self.severity.upper()} {'/'.join(self.rule_ids)}: {self.message}{tail}"
+
+
+def blocking(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Return the findings that block an infusion today."""
+    return tuple(f for f in findings if f.severity is Severity.BLOCK)
+
+
+def rule_ids_of(findings: Iterable[Finding]) -> tuple[str, ...]:
+    """Return the rule ids named by ``findings``, each once, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for finding in findings:
+        seen.update(dict.fromkeys(finding.rule_ids))
+    return tuple(seen)
