@@ -7,4 +7,4 @@ from hypothesis import settings
 
 def examples(factor: float = 1.0) -> int:
     """Return ``factor`` times the active profile's ``max_examples`` (at least 1)."""
-    return max(1, round(settings.default.max_examples * factor))
+    return max(1, round(settings().max_examples * factor))
