@@ -1,0 +1,1 @@
+"""Test helpers for bisphos and for plugin authors (requires the ``tests`` extra)."""
