@@ -50,10 +50,11 @@ from bisphos.pediatric.limits import (
     DailyCap,
     LimitedDose,
     Phase,
+    canonical_magnitude,
     daily_cap,
     enforce,
 )
-from bisphos.units import Quantity, format_quantity, ureg
+from bisphos.units import Quantity, format_quantity, is_quantity, ureg
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -93,12 +94,32 @@ _ZOL_HIGH_RANGE: Final = (0.0125, 0.025)
 _TOLERANCE: Final = 1e-9
 
 
+_MG_PER_KG_UNIT: Final = ureg.Unit(_MG_PER_KG)
+_MG_UNIT: Final = ureg.Unit("milligram")
+
+
 def _per_kg(value: float) -> Quantity:
-    return ureg.Quantity(value, _MG_PER_KG)
+    return ureg.Quantity(value, _MG_PER_KG_UNIT)
+
+
+def _mg(value: float) -> Quantity:
+    return ureg.Quantity(value, _MG_UNIT)
+
+
+def _magnitude(kind: q.QuantityKind, value: Quantity) -> float:
+    """The magnitude of a value the library made, in its kind's canonical unit."""
+    return canonical_magnitude(kind, value, field=kind.name)
+
+
+def _conform_fast(kind: q.QuantityKind, value: object, *, field: str) -> Quantity:
+    """``kind.conform`` without the conversion when ``value`` is already canonical."""
+    if is_quantity(value) and value._units == kind.canonical._units:  # type: ignore[attr-defined]
+        return ureg.Quantity(canonical_magnitude(kind, value, field=field), kind.canonical)
+    return kind.conform(value, field=field)
 
 
 def _zol_first(value: object) -> Quantity:
-    given = q.DOSE_PER_KG.magnitude(value, field="options.zoledronic_first_per_kg")
+    given = canonical_magnitude(q.DOSE_PER_KG, value, field="options.zoledronic_first_per_kg")
     for choice in _ZOL_FIRST_CHOICES:
         if math.isclose(given, choice, rel_tol=_TOLERANCE):
             return _per_kg(choice)
@@ -111,7 +132,7 @@ def _zol_first(value: object) -> Quantity:
 
 
 def _zol_high(value: object) -> Quantity:
-    given = q.DOSE_PER_KG.magnitude(value, field="options.zoledronic_high_band_per_kg")
+    given = canonical_magnitude(q.DOSE_PER_KG, value, field="options.zoledronic_high_band_per_kg")
     low, high = _ZOL_HIGH_RANGE
     if not low * (1 - _TOLERANCE) <= given <= high * (1 + _TOLERANCE):
         raise InvalidValueError(
@@ -265,7 +286,7 @@ def _number(instance: object, attribute: attrs.Attribute[int], value: object) ->
 
 
 def _weight(value: object) -> Quantity:
-    return q.WEIGHT.conform(value, field="weight")
+    return _conform_fast(q.WEIGHT, value, field="weight")
 
 
 @attrs.frozen
@@ -390,7 +411,7 @@ class Dose:
     @property
     def effective_per_kg(self) -> Quantity:
         """The final dose divided by the weight."""
-        return _per_kg(self.value.m_as("milligram") / self.facts.weight.m_as("kilogram"))
+        return _per_kg(_magnitude(q.DOSE, self.value) / _magnitude(q.WEIGHT, self.facts.weight))
 
     @property
     def infusion_number(self) -> int:
@@ -449,7 +470,7 @@ def _regular(
     if band is not None and drug is Drug.ZOLEDRONIC_ACID:
         if band is MaintenanceBand.MID:
             return 0.025, Choice("P-MAINT-MID", "maintenance with −2 < Z ≤ 0: 0.025 mg/kg")
-        value = options.zoledronic_high_band_per_kg.m_as(_MG_PER_KG)
+        value = _magnitude(q.DOSE_PER_KG, options.zoledronic_high_band_per_kg)
         default = " (default, the lower end)" if value == _ZOL_HIGH_RANGE[0] else ""
         return value, Choice(
             "P-MAINT-HIGH",
@@ -475,7 +496,7 @@ def _phase_candidate(
     """The phase's own dose per kg and limit, and the choice that set it (if not the regular)."""
     full = _Candidate(regular, cap_mg, (cap_rule,))
     if drug is Drug.ZOLEDRONIC_ACID and phase is Phase.FIRST:
-        value = options.zoledronic_first_per_kg.m_as(_MG_PER_KG)
+        value = _magnitude(q.DOSE_PER_KG, options.zoledronic_first_per_kg)
         default = " (default)" if value == _ZOL_FIRST_CHOICES[0] else " (on request)"
         return _Candidate(value, cap_mg, (cap_rule,)), Choice(
             "P-ZOL-FIRST",
@@ -520,9 +541,9 @@ def compute_dose(
     drug = Drug(drug)
     band = None if band is None else MaintenanceBand(band)
     phase = phase_of(facts.infusion_number, band)
-    weight_kg = facts.weight.m_as("kilogram")
+    weight_kg = _magnitude(q.WEIGHT, facts.weight)
     cap = daily_cap(drug)
-    cap_mg = cap.dose.m_as("milligram")
+    cap_mg = _magnitude(q.DOSE, cap.dose)
     regular, regular_choice = _regular(drug, facts, band, options)
     candidate, phase_choice = _phase_candidate(
         drug=drug,
@@ -551,10 +572,10 @@ def compute_dose(
     computed_mg = candidate.per_kg * weight_kg
     limited = enforce(
         drug,
-        ureg.Quantity(computed_mg, "milligram"),
+        _mg(computed_mg),
         weight=facts.weight,
         phase=phase,
-        ceiling=ureg.Quantity(candidate.limit_mg, "milligram"),
+        ceiling=_mg(candidate.limit_mg),
         ceiling_rule_ids=candidate.limit_rule_ids,
         precision=options.precision(drug),
     )
@@ -576,7 +597,7 @@ def compute_dose(
         facts=facts,
         per_kg=_per_kg(candidate.per_kg),
         allowed_per_kg=_allowed(drug, phase, band),
-        computed=ureg.Quantity(computed_mg, "milligram"),
+        computed=_mg(computed_mg),
         limited=limited,
         choices=tuple(choices),
         rule_ids=rule_ids,
@@ -601,8 +622,8 @@ def _hungry(
     evidence = (
         Evidence(name="risks.prolonged_immobilisation", value=True),
         _evidence("infusion_number", facts.infusion_number),
-        _evidence("quarter_of_regular", ureg.Quantity(quarter.amount(weight_kg), "milligram")),
-        _evidence("phase_dose", ureg.Quantity(candidate.amount(weight_kg), "milligram")),
+        _evidence("quarter_of_regular", _mg(quarter.amount(weight_kg))),
+        _evidence("phase_dose", _mg(candidate.amount(weight_kg))),
     )
     option = f"hungry_bones_infusions = {count}" + (" (default)" if count == 2 else "")
     if quarter.amount(weight_kg) < candidate.amount(weight_kg):

@@ -44,7 +44,7 @@ import attrs
 from bisphos import quantities as q
 from bisphos.errors import HardLimitError, ImplausibleValueError
 from bisphos.model import Drug
-from bisphos.units import Quantity, format_quantity, ureg
+from bisphos.units import Quantity, format_quantity, is_quantity, ureg
 
 __all__ = [
     "DAILY_CAPS",
@@ -53,6 +53,7 @@ __all__ = [
     "LimitedDose",
     "PerKgMaximum",
     "Phase",
+    "canonical_magnitude",
     "check_final",
     "daily_cap",
     "enforce",
@@ -106,12 +107,37 @@ class PerKgMaximum:
     rule_ids: tuple[str, ...]
 
 
+# Units built once: creating quantities from unit objects skips Pint's parser.
+_MG: Final = ureg.Unit("milligram")
+_MG_PER_KG: Final = ureg.Unit("milligram / kilogram")
+
+
 def _mg(value: float) -> Quantity:
-    return ureg.Quantity(value, "milligram")
+    return ureg.Quantity(value, _MG)
 
 
 def _mg_per_kg(value: float) -> Quantity:
-    return ureg.Quantity(value, "milligram / kilogram")
+    return ureg.Quantity(value, _MG_PER_KG)
+
+
+def canonical_magnitude(kind: q.QuantityKind, value: object, *, field: str) -> float:
+    """Return ``value`` as a float in ``kind``'s canonical unit, as ``kind.magnitude`` does.
+
+    A finite quantity already in the canonical unit is read directly, which is what the doses
+    and limits nearly always are; anything else goes through :meth:`QuantityKind.magnitude` and
+    its checks and typed errors.
+    """
+    if is_quantity(value):
+        given: Quantity = value  # type: ignore[assignment]
+        magnitude: object = given.magnitude
+        if (
+            given._units == kind.canonical._units
+            and isinstance(magnitude, (int, float))
+            and not isinstance(magnitude, bool)
+            and math.isfinite(magnitude)
+        ):
+            return float(magnitude)
+    return kind.magnitude(value, field=field)
 
 
 #: The daily caps, P-ZOL-CAP and P-PAM-CAP (invariant 1).
@@ -205,7 +231,7 @@ class LimitedDose:
 def _magnitude_mg(value: object, *, field: str) -> float:
     """Return a positive, finite mass in mg, or raise a typed error."""
     try:
-        magnitude = q.DOSE.magnitude(value, field=field)
+        magnitude = canonical_magnitude(q.DOSE, value, field=field)
     except ImplausibleValueError as error:
         # Non-finite magnitudes: no limit can be applied to them.
         raise HardLimitError(
@@ -226,7 +252,7 @@ def _magnitude_mg(value: object, *, field: str) -> float:
 
 def _weight_kg(weight: object) -> float:
     try:
-        magnitude = q.WEIGHT.magnitude(weight, field="weight")
+        magnitude = canonical_magnitude(q.WEIGHT, weight, field="weight")
     except ImplausibleValueError as error:
         raise HardLimitError(
             "the body weight must be finite", field="weight", value=error.value
@@ -282,8 +308,12 @@ def enforce(
     with localcontext() as context:
         context.prec = 60
         limits: list[tuple[Decimal, tuple[str, ...]]] = [
-            (exact(cap.dose.m_as("milligram")), (cap.rule_id,)),
-            (exact(per_kg.per_kg.m_as("milligram / kilogram")) * exact(weight_kg), per_kg.rule_ids),
+            (exact(_magnitude_mg(cap.dose, field="cap")), (cap.rule_id,)),
+            (
+                exact(canonical_magnitude(q.DOSE_PER_KG, per_kg.per_kg, field="per_kg"))
+                * exact(weight_kg),
+                per_kg.rule_ids,
+            ),
         ]
         if ceiling is not None:
             ceiling_mg = _magnitude_mg(ceiling, field="ceiling")
@@ -304,7 +334,7 @@ def enforce(
     dose_mg = float(rounded)
     # float() takes the nearest float, which can lie a hair above the decimal; every limit is
     # compared as a decimal, and a float above a float limit would mean an error above.
-    if not math.isfinite(dose_mg) or dose_mg > cap.dose.m_as("milligram"):
+    if not math.isfinite(dose_mg) or dose_mg > _magnitude_mg(cap.dose, field="cap"):
         raise HardLimitError("the dose exceeds the daily cap", field="dose", value=dose_mg)
     return LimitedDose(
         drug=drug,
@@ -335,7 +365,7 @@ def check_final(drug: Drug, dose: object) -> Quantity:
     """
     cap = daily_cap(Drug(drug))
     dose_mg = _magnitude_mg(dose, field="dose")
-    if dose_mg > cap.dose.m_as("milligram"):
+    if dose_mg > _magnitude_mg(cap.dose, field="cap"):
         raise HardLimitError(
             f"the dose is above the daily cap ({cap.rule_id})",
             field="dose",
