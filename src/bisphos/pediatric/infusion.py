@@ -28,8 +28,8 @@ from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Drug
 from bisphos.pediatric.dosing import Choice
-from bisphos.pediatric.limits import check_final, exact
-from bisphos.units import Quantity, format_quantity, ureg
+from bisphos.pediatric.limits import canonical_magnitude, check_final, exact
+from bisphos.units import Quantity, Unit, format_quantity, ureg
 
 __all__ = [
     "DEFAULT_PREPARATION",
@@ -60,6 +60,21 @@ PAMIDRONATE_LABEL_MAX_RATE: Final = ureg.Quantity(60.0, "milligram / hour")
 PAMIDRONATE_LABEL_MAX_CONCENTRATION: Final = ureg.Quantity(90.0 / 250.0, "milligram / milliliter")
 
 _ZOL_VOLUME_RANGE: Final = (50.0, 100.0)
+
+
+_UNITS: Final[dict[str, Unit]] = {
+    name: ureg.Unit(name)
+    for name in ("milliliter", "milliliter / hour", "milligram / hour", "milligram / milliliter")
+}
+
+
+def _quantity(value: Decimal, unit: str) -> Quantity:
+    return ureg.Quantity(float(value), _UNITS[unit])
+
+
+def _text(value: Decimal) -> str:
+    """Write a decimal plainly: ``50``, ``113.25``, never ``5E+1``."""
+    return format(value.normalize(), "f")
 
 
 def _zoledronic_volume(value: object) -> Quantity:
@@ -142,9 +157,9 @@ def pamidronate_label_checks(
         volume: The volume it is diluted in.
         duration: The infusion time.
     """
-    dose_mg = exact(q.DOSE.magnitude(dose, field="dose"))
-    volume_ml = exact(q.VOLUME.magnitude(volume, field="volume"))
-    hours = exact(q.DURATION.magnitude(duration, field="duration"))
+    dose_mg = exact(canonical_magnitude(q.DOSE, dose, field="dose"))
+    volume_ml = exact(canonical_magnitude(q.VOLUME, volume, field="volume"))
+    hours = exact(canonical_magnitude(q.DURATION, duration, field="duration"))
     with localcontext() as context:
         context.prec = 40
         rate = _quantity(dose_mg / hours, "milligram / hour")
@@ -199,15 +214,6 @@ class Preparation:
         return tuple(check.finding() for check in self.checks)
 
 
-def _quantity(value: Decimal, unit: str) -> Quantity:
-    return ureg.Quantity(float(value), unit)
-
-
-def _text(value: Decimal) -> str:
-    """Write a decimal plainly: ``50``, ``113.25``, never ``5E+1``."""
-    return format(value.normalize(), "f")
-
-
 def prepare_infusion(
     drug: Drug, dose: Quantity, *, options: PreparationOptions = DEFAULT_PREPARATION
 ) -> Preparation:
@@ -224,15 +230,15 @@ def prepare_infusion(
     """
     drug = Drug(drug)
     dose = check_final(drug, dose)
-    dose_mg = exact(dose.m_as("milligram"))
+    dose_mg = exact(canonical_magnitude(q.DOSE, dose, field="dose"))
     if drug is Drug.ZOLEDRONIC_ACID:
         return _zoledronic(dose, dose_mg, options)
     return _pamidronate(dose, dose_mg)
 
 
 def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -> Preparation:
-    volume_ml = exact(options.zoledronic_volume.m_as("milliliter"))
-    hours = exact(ZOLEDRONIC_DURATION.m_as("hour"))
+    volume_ml = exact(canonical_magnitude(q.VOLUME, options.zoledronic_volume, field="volume"))
+    hours = exact(canonical_magnitude(q.DURATION, ZOLEDRONIC_DURATION, field="duration"))
     default = volume_ml == exact(_ZOL_VOLUME_RANGE[0])
     with localcontext() as context:
         context.prec = 40
@@ -262,8 +268,10 @@ def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -
 
 
 def _pamidronate(dose: Quantity, dose_mg: Decimal) -> Preparation:
-    per_ml = exact(PAMIDRONATE_CONCENTRATION.m_as("milligram / milliliter"))
-    hours = exact(PAMIDRONATE_DURATION.m_as("hour"))
+    per_ml = exact(
+        canonical_magnitude(q.CONCENTRATION, PAMIDRONATE_CONCENTRATION, field="concentration")
+    )
+    hours = exact(canonical_magnitude(q.DURATION, PAMIDRONATE_DURATION, field="duration"))
     with localcontext() as context:
         context.prec = 40
         volume_ml = dose_mg / per_ml

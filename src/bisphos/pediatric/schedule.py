@@ -11,13 +11,14 @@ Intervals between infusion n−1 and infusion n of a drug:
 **Dates.** The first planned infusion is on the start date (by default the assessment date) when
 the drug has no history; otherwise it is due one interval after the last infusion of the drug in
 the history, and an overdue infusion is planned on the start date instead. Later dates are counted
-from that first planned date in whole calendar months with :func:`bisphos.dates.add_months`, as a
+from the same point (the last infusion, or the start date when there is no history or the next
+infusion is overdue) in whole calendar months with :func:`bisphos.dates.add_months`, as a
 running total (3, 9, 15 ... months), not month by month, so that clamping to a month's end never
 accumulates: from 31 August, +6 months is 28 (29 in a leap year) February and +12 months is
 31 August again, not 28 August.
 
 **Horizon.** A number of infusions, an end date, or both (whichever comes first). A pediatric
-course never reaches into the 19th year: infusions from the 19th birthday on are not planned
+course ends before the 19th birthday: infusions from that birthday on are not planned
 (P-SCOPE-1), with a finding.
 
 **Doses.** Each planned dose is computed with the weight on the assessment date (the future weight
@@ -259,19 +260,21 @@ def _dates(
         last = history[-1].date
         due = add_months(last, interval.months)
         reason = f"{interval.months} months after the last infusion on {last.isoformat()}"
-        anchor = max(due, start)
+        # Count from the last infusion, so that its day of the month is kept; an overdue
+        # infusion moves the count to the start date.
+        base, months = (last, interval.months) if due >= start else (start, 0)
         if due < start:
             reason += f"; overdue since {due.isoformat()}, planned on the start date"
         first_rule = interval.rule_id
     else:
-        due = anchor = start
+        due = base = start
+        months = 0
         reason = "first infusion of the drug, on the start date"
         first_rule = "P-ZOL-FIRST" if drug is Drug.ZOLEDRONIC_ACID else "P-PAM-FIRST"
         first_rule = band.rule_id if band is not None else first_rule
     end_of_scope = birthday(patient.birth_date, _SCOPE_YEARS)
     planned: list[_Slot] = []
-    months = 0
-    date = anchor
+    date = add_months(base, months)
     while True:
         if horizon.infusions is not None and len(planned) >= horizon.infusions:
             return planned, None
@@ -284,7 +287,7 @@ def _dates(
         interval = interval_before(drug, number, band)
         months += interval.months
         previous = planned[-1].date
-        date = due = add_months(anchor, months)
+        date = due = add_months(base, months)
         reason = f"{interval.months} months after infusion {number - 1} on {previous.isoformat()}"
         first_rule = interval.rule_id
 
