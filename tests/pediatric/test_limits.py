@@ -20,7 +20,7 @@ from bisphos.pediatric.limits import (
     exact,
     max_per_kg,
 )
-from bisphos.units import ureg
+from bisphos.units import Quantity, ureg
 from tests.pediatric._dosing_helpers import kg, mg
 
 ZOL = Drug.ZOLEDRONIC_ACID
@@ -141,10 +141,10 @@ def test_wrong_unit_refused_with_typed_error(value: object, error: type[Exceptio
 
 
 @pytest.mark.parametrize("weight", [kg(math.nan), kg(0), kg(-3)])
-def test_bad_weight_refused(weight: object) -> None:
+def test_bad_weight_refused(weight: Quantity) -> None:
     """P-ZOL-DOSE: a NaN, zero or negative weight gives no per-kg limit: refused."""
     with pytest.raises(HardLimitError):
-        enforce(ZOL, mg(1), weight=weight, phase=Phase.REGULAR)  # type: ignore[arg-type]
+        enforce(ZOL, mg(1), weight=weight, phase=Phase.REGULAR)
 
 
 def test_nan_ceiling_refused() -> None:
