@@ -23,12 +23,16 @@ ASSESSMENT = dt.date(2026, 11, 23)
 BORN_7 = dt.date(2019, 3, 14)
 
 
+KG = ureg.Unit("kilogram")
+MG = ureg.Unit("milligram")
+
+
 def kg(value: float) -> Quantity:
-    return ureg.Quantity(value, "kilogram")
+    return ureg.Quantity(value, KG)
 
 
 def mg(value: float) -> Quantity:
-    return ureg.Quantity(value, "milligram")
+    return ureg.Quantity(value, MG)
 
 
 def given(

@@ -36,6 +36,7 @@ import datetime as dt
 import enum
 import math
 from collections.abc import Sequence
+from decimal import localcontext
 from typing import Final
 
 import attrs
@@ -52,7 +53,9 @@ from bisphos.pediatric.limits import (
     Phase,
     canonical_magnitude,
     daily_cap,
+    dosing_weight_kg,
     enforce,
+    exact,
 )
 from bisphos.units import Quantity, format_quantity, is_quantity, ureg
 
@@ -96,6 +99,7 @@ _TOLERANCE: Final = 1e-9
 
 _MG_PER_KG_UNIT: Final = ureg.Unit(_MG_PER_KG)
 _MG_UNIT: Final = ureg.Unit("milligram")
+_KG_UNIT: Final = ureg.Unit("kilogram")
 
 
 def _per_kg(value: float) -> Quantity:
@@ -286,7 +290,8 @@ def _number(instance: object, attribute: attrs.Attribute[int], value: object) ->
 
 
 def _weight(value: object) -> Quantity:
-    return _conform_fast(q.WEIGHT, value, field="weight")
+    weight = _conform_fast(q.WEIGHT, value, field="weight")
+    return ureg.Quantity(dosing_weight_kg(weight), _KG_UNIT)
 
 
 @attrs.frozen
@@ -294,7 +299,8 @@ class DoseFacts:
     """What a dose depends on, for one infusion of one drug.
 
     Attributes:
-        weight: Body weight.
+        weight: Body weight, taken to the nearest milligram
+            (:func:`~bisphos.pediatric.limits.dosing_weight_kg`).
         infusion_number: Which infusion of the drug this is (1 is the first).
         date: The infusion date.
         under_two_years: Age under 2 years on ``date`` (P-ZOL-LOW).
@@ -428,7 +434,14 @@ class _Candidate:
     limit_rule_ids: tuple[str, ...]
 
     def amount(self, weight_kg: float) -> float:
-        return min(self.per_kg * weight_kg, self.limit_mg)
+        return min(_times(self.per_kg, weight_kg), self.limit_mg)
+
+
+def _times(per_kg: float, weight_kg: float) -> float:
+    """``per_kg`` x ``weight_kg`` in decimal: 0.0125 x 2.8 is 0.035, not 0.034999999999999996."""
+    with localcontext() as context:
+        context.prec = 40
+        return float(exact(per_kg) * exact(weight_kg))
 
 
 def _evidence(name: str, value: Quantity | dt.date | int | bool | str) -> Evidence:
@@ -569,7 +582,7 @@ def compute_dose(
         replacement, choice = hungry
         candidate = candidate if replacement is None else replacement
         choices.append(choice)
-    computed_mg = candidate.per_kg * weight_kg
+    computed_mg = _times(candidate.per_kg, weight_kg)
     limited = enforce(
         drug,
         _mg(computed_mg),

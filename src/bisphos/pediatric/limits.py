@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, Decimal, localcontext
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 from types import MappingProxyType
 from typing import Final
 
@@ -49,6 +49,7 @@ from bisphos.units import Quantity, format_quantity, is_quantity, ureg
 __all__ = [
     "DAILY_CAPS",
     "DEFAULT_PRECISION",
+    "WEIGHT_RESOLUTION_KG",
     "DailyCap",
     "LimitedDose",
     "PerKgMaximum",
@@ -56,6 +57,7 @@ __all__ = [
     "canonical_magnitude",
     "check_final",
     "daily_cap",
+    "dosing_weight_kg",
     "enforce",
     "exact",
     "max_per_kg",
@@ -250,16 +252,33 @@ def _magnitude_mg(value: object, *, field: str) -> float:
     return magnitude
 
 
-def _weight_kg(weight: object) -> float:
+#: The resolution a body weight is taken to before dosing: 1 mg (0.000001 kg).
+WEIGHT_RESOLUTION_KG: Final = Decimal("0.000001")
+
+
+def dosing_weight_kg(weight: object) -> float:
+    """Return the body weight in kg to the nearest milligram, as every dose computes with it.
+
+    A weight converted between units carries binary noise (20 kg in pounds and back may be
+    19.999999999999996 kg); a dose rounded down would then lose a whole rounding step at exactly
+    the round weights the guideline's examples use. A milligram is far below what any scale
+    resolves, so this changes no real weight, and the same weight in kg, g or lb gives the same
+    dose (invariant 7).
+
+    Raises:
+        HardLimitError: the weight is NaN, infinite, or not positive at this resolution.
+        DimensionError: the weight is not a mass.
+    """
     try:
         magnitude = canonical_magnitude(q.WEIGHT, weight, field="weight")
     except ImplausibleValueError as error:
         raise HardLimitError(
             "the body weight must be finite", field="weight", value=error.value
         ) from None
-    if not magnitude > 0:
+    rounded = exact(magnitude).quantize(WEIGHT_RESOLUTION_KG, rounding=ROUND_HALF_EVEN)
+    if not rounded > 0:
         raise HardLimitError("the body weight must be positive", field="weight", value=str(weight))
-    return magnitude
+    return float(rounded)
 
 
 def _unique(*groups: tuple[str, ...]) -> tuple[str, ...]:
@@ -278,7 +297,8 @@ def enforce(
 ) -> LimitedDose:
     """Return the safe final dose for a proposed dose: clipped to every limit, rounded down.
 
-    The limits are the drug's daily cap, the phase's per-kg maximum times ``weight``, and
+    The limits are the drug's daily cap, the phase's per-kg maximum times ``weight`` (to the
+    nearest milligram, :func:`dosing_weight_kg`), and
     ``ceiling`` when given. A ceiling above the others changes nothing: a caller can tighten the
     limits, never loosen them.
 
@@ -300,7 +320,7 @@ def enforce(
     drug = Drug(drug)
     phase = Phase(phase)
     proposed_mg = _magnitude_mg(proposed, field="dose")
-    weight_kg = _weight_kg(weight)
+    weight_kg = dosing_weight_kg(weight)
     cap = daily_cap(drug)
     per_kg = max_per_kg(drug, phase)
     step_quantity = DEFAULT_PRECISION[drug] if precision is None else precision
