@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bisphos.errors import InvalidValueError, MissingUnitError
+from bisphos.errors import ImplausibleValueError, InvalidValueError, MissingUnitError
 from bisphos.model import ComplicationGrade, Drug, RiskFlags
 from bisphos.pediatric.dosing import (
     DEFAULT_OPTIONS,
@@ -336,3 +336,17 @@ def test_every_choice_names_a_rule() -> None:
     assert all(c.rule_id.startswith("P-") for c in dose.choices)
     assert {c.rule_id for c in dose.choices} <= set(dose.rule_ids)
     assert {"P-PAM-DOSE", "P-PAM-FIRST", "P-HUNGRY", "P-PAM-CAP"} <= set(dose.rule_ids)
+
+
+@pytest.mark.parametrize("step", [0.0, -0.1])
+def test_rounding_step_must_be_positive(step: float) -> None:
+    """P-ZOL-CAP: a rounding step of zero or below is refused."""
+    with pytest.raises(InvalidValueError, match="positive"):
+        DosingOptions(zoledronic_precision=mg(step))
+
+
+@pytest.mark.parametrize("weight", [0.3, 300.0])
+def test_implausible_weight_is_refused_not_dosed(weight: float) -> None:
+    """P-ZOL-DOSE: a 300 kg child is a typing error, not a patient."""
+    with pytest.raises(ImplausibleValueError):
+        DoseFacts(weight=kg(weight), infusion_number=3, date=ASSESSMENT)

@@ -45,7 +45,7 @@ from bisphos import quantities as q
 from bisphos.dates import is_younger_than
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence
-from bisphos.model import ComplicationGrade, Drug, InfusionRecord, Patient
+from bisphos.model import PLAUSIBLE_RANGES, ComplicationGrade, Drug, InfusionRecord, Patient
 from bisphos.pediatric.limits import (
     DEFAULT_PRECISION,
     DailyCap,
@@ -159,12 +159,24 @@ def _hungry_count(instance: object, attribute: attrs.Attribute[int], value: obje
         )
 
 
+def _step(value: object, field: str) -> Quantity:
+    step = q.DOSE.conform(value, field=field)
+    if not step.magnitude > 0:
+        raise InvalidValueError(
+            "a rounding step must be positive",
+            field=field,
+            value=str(value),
+            expected="e.g. 0.001 mg",
+        )
+    return step
+
+
 def _zol_precision(value: object) -> Quantity:
-    return q.DOSE.conform(value, field="options.zoledronic_precision")
+    return _step(value, "options.zoledronic_precision")
 
 
 def _pam_precision(value: object) -> Quantity:
-    return q.DOSE.conform(value, field="options.pamidronate_precision")
+    return _step(value, "options.pamidronate_precision")
 
 
 @attrs.frozen
@@ -289,8 +301,13 @@ def _number(instance: object, attribute: attrs.Attribute[int], value: object) ->
         )
 
 
+_PLAUSIBLE_WEIGHT: Final = PLAUSIBLE_RANGES["weight"]
+
+
 def _weight(value: object) -> Quantity:
     weight = _conform_fast(q.WEIGHT, value, field="weight")
+    if not _PLAUSIBLE_WEIGHT.low <= weight.magnitude <= _PLAUSIBLE_WEIGHT.high:
+        _PLAUSIBLE_WEIGHT.check(weight, field="weight")  # raises, naming the plausible range
     return ureg.Quantity(dosing_weight_kg(weight), _KG_UNIT)
 
 

@@ -75,6 +75,7 @@ __all__ = [
     "PlannedInfusion",
     "interval_before",
     "plan_course",
+    "pregnancy_counselling",
 ]
 
 #: The most infusions one course may plan (a bound, not a clinical number).
