@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable
+from typing import TypeAlias
 
 import attrs
 
@@ -20,7 +21,7 @@ __all__ = ["Evidence", "EvidenceValue", "Finding", "Severity", "blocking", "rule
 
 #: What a piece of evidence may hold: a quantity, a date, a number without unit (a Z-score, a
 #: count), a flag or a word.
-EvidenceValue = Quantity | dt.date | float | int | bool | str
+EvidenceValue: TypeAlias = "Quantity | dt.date | float | int | bool | str"
 
 
 class Severity(enum.StrEnum):
