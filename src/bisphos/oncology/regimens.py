@@ -25,7 +25,7 @@ import attrs
 
 from bisphos import quantities as q
 from bisphos.errors import InputError, InvalidValueError, MissingValueError
-from bisphos.model import PLAUSIBLE_RANGES, PlausibleRange
+from bisphos.model import PlausibleRange
 from bisphos.oncology.patient import Tumour
 from bisphos.oncology.rules import RULES
 from bisphos.units import Quantity, parse_quantity
@@ -233,7 +233,7 @@ _HOURS_PER_YEAR: Final = 365.25 * 24
 
 #: Plausible values of catalogue quantities; outside them a row is a typing error.
 _RANGES: Final = {
-    "dose": PLAUSIBLE_RANGES["dose"],
+    "dose": PlausibleRange(q.DOSE, 0.001, 200.0, "no dose of the deck exceeds 150 mg"),
     "activity": PlausibleRange(q.RADIOACTIVITY_PER_KG, 1.0, 200.0, "radium-223 is dosed near 55"),
     "interval": PlausibleRange(q.DURATION, 24.0, _HOURS_PER_YEAR, "from daily to yearly"),
     "infusion_time": PlausibleRange(q.DURATION, 1 / 60, 24.0, "from a minute to a day"),
