@@ -267,3 +267,8 @@ def test_unit_errors_pickle_with_their_fields() -> None:
         parse_quantity("5 cc", field="dose")
     clone = pickle.loads(pickle.dumps(raised.value))
     assert (clone.field, clone.value, str(clone)) == ("dose", "5 cc", str(raised.value))
+
+
+def test_quantities_hash_and_equal_quantities_hash_equal() -> None:
+    assert hash(quantity(1, "kg")) == hash(quantity(1000, "g"))
+    assert len({quantity(1, "kg"), quantity(1000, "g"), quantity(2, "kg")}) == 2
