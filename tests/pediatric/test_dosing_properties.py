@@ -61,16 +61,10 @@ def _all_options(zol_steps: list[float], pam_steps: list[float]) -> list[DosingO
     ]
 
 
-def _one_of(values: list[DosingOptions]) -> st.SearchStrategy[DosingOptions]:
-    # By index: sampled_from hashes its elements, and a Pint quantity of this registry cannot be
-    # hashed (the registry names an undefined unit system).
-    return st.integers(min_value=0, max_value=len(values) - 1).map(values.__getitem__)
-
-
 #: Every option with rounding steps that never round a dose in 0.5–150 kg to zero.
-OPTIONS = _one_of(_all_options([0.001, 0.0001], [0.1, 0.01]))
+OPTIONS = st.sampled_from(_all_options([0.001, 0.0001], [0.1, 0.01]))
 #: Every option, with coarse rounding steps too (which may round a small dose to zero).
-ANY_OPTIONS = _one_of(_all_options([0.001, 0.0001, 0.01], [0.1, 0.01, 1.0]))
+ANY_OPTIONS = st.sampled_from(_all_options([0.001, 0.0001, 0.01], [0.1, 0.01, 1.0]))
 
 
 def options(*, coarse: bool = False) -> st.SearchStrategy[DosingOptions]:
@@ -86,7 +80,7 @@ def facts(draw: st.DrawFn, weight: st.SearchStrategy[float] = WEIGHTS | CAP_WEIG
         under_two_years=draw(st.booleans()),
         low_bone_turnover=draw(st.booleans()),
         prolonged_immobilisation=draw(st.booleans()),
-        complication=COMPLICATION if draw(st.booleans()) else None,
+        complication=draw(st.sampled_from([None, COMPLICATION])),
     )
 
 
