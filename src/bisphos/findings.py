@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable
+from typing import TypeAlias
 
 import attrs
 
@@ -18,9 +19,10 @@ from bisphos.units import Quantity, format_quantity, is_quantity
 
 __all__ = ["Evidence", "EvidenceValue", "Finding", "Severity", "blocking", "rule_ids_of"]
 
+# A string alias, because ``Quantity`` is one too and ``|`` cannot combine strings at runtime.
 #: What a piece of evidence may hold: a quantity, a date, a number without unit (a Z-score, a
 #: count), a flag or a word.
-EvidenceValue = Quantity | dt.date | float | int | bool | str
+EvidenceValue: TypeAlias = "Quantity | dt.date | float | int | bool | str"
 
 
 class Severity(enum.StrEnum):
