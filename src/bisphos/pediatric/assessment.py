@@ -22,6 +22,7 @@ Readings taken here, beyond the catalogue's decisions:
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 import attrs
 
@@ -54,6 +55,7 @@ from bisphos.pediatric.thresholds import (
 from bisphos.units import Quantity, quantity
 
 __all__ = [
+    "LAB_NAMES",
     "Assessment",
     "SupplementAdvice",
     "albumin_corrected_calcium",
@@ -62,6 +64,18 @@ __all__ = [
     "could_become_pregnant",
     "in_scope",
 ]
+
+#: The required labs of P-PRE-LABS in words, by field of :class:`~bisphos.model.Labs`.
+LAB_NAMES: Final = {
+    "calcium": "calcium",
+    "phosphate": "phosphate",
+    "alkaline_phosphatase": "alkaline phosphatase",
+    "urea": "urea",
+    "creatinine": "creatinine",
+    "albumin": "albumin",
+    "vitamin_d_25oh": "25-OH vitamin D",
+    "pth": "PTH",
+}
 
 _CONSULT = "Consult the treating physician or the paediatric endocrinologist on call."
 
@@ -425,6 +439,7 @@ def _first_infusion(
     findings: list[Finding] = []
     missing = patient.labs.missing()
     if missing:
+        names = ", ".join(LAB_NAMES[name] for name in missing)
         findings.append(
             Finding(
                 code="labs-missing",
@@ -432,10 +447,10 @@ def _first_infusion(
                 severity=Severity.BLOCK,
                 message=(
                     "The first infusion needs calcium, phosphate, alkaline phosphatase, urea, "
-                    f"creatinine, albumin, 25-OH vitamin D and PTH; missing: {', '.join(missing)}."
+                    f"creatinine, albumin, 25-OH vitamin D and PTH; missing: {names}."
                 ),
                 evidence=tuple(Evidence(f"labs.{name}", "missing") for name in missing),
-                action=f"Measure {', '.join(missing)} before the first infusion.",
+                action=f"Measure {names} before the first infusion.",
             )
         )
     findings += _vitamin_d(patient, first=True, advice=vitamin_d_advice)

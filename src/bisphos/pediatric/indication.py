@@ -85,12 +85,21 @@ class FractureCounts:
         return tuple(rule_id for rule_id, holds in met if holds)
 
     def evidence(self) -> tuple[Evidence, ...]:
-        """Return the counts as evidence, each with the count its criterion needs."""
-        return (
+        """Return the counts as evidence, each with the count its criterion needs.
+
+        Fractures after high-energy trauma are listed as well, when there are any, to show
+        they were left out.
+        """
+        items: tuple[Evidence, ...] = (
             Evidence("vertebral compression fractures", self.vertebral, FX_A_MIN_COUNT),
             Evidence("long-bone fractures before age 10", self.long_bone_before_10, FX_B_MIN_COUNT),
             Evidence("long-bone fractures before age 19", self.long_bone_before_19, FX_C_MIN_COUNT),
         )
+        if self.high_energy:
+            items += (
+                Evidence("fractures after high-energy trauma, not counted", self.high_energy),
+            )
+        return items
 
 
 def count_fractures(patient: Patient) -> FractureCounts:

@@ -208,7 +208,10 @@ def assess_renal(patient: Patient, estimator: GfrEstimator = schwartz_40) -> Ren
             code="gfr-above-90",
             rule_ids=("P-GFR",),
             severity=Severity.INFO,
-            message=f"GFR {shown} ({estimate.estimator}) is above 90: zoledronic acid allowed.",
+            message=(
+                f"GFR {shown} ({estimate.estimator}) is above 90: the renal gate allows "
+                "zoledronic acid."
+            ),
             evidence=estimate.evidence(),
         )
     else:
