@@ -1,0 +1,229 @@
+"""Renal function for the pediatric protocol: the GFR estimate and the zoledronic acid gate (P-GFR).
+
+The protocol estimates the GFR with the simplified Schwartz formula
+``GFR = 40 × height (cm) / serum creatinine (µmol/l)`` in ml/min/1.73 m². Creatinine reported in
+mg/dl has already been converted (× 88.4) by the patient model. The estimator is a replaceable
+component (:class:`GfrEstimator`): a hospital may use, for example, the bedside Schwartz constant
+36.5 for IDMS-traceable creatinine. The gate itself, GFR above 90 ml/min/1.73 m² for zoledronic
+acid (:func:`zoledronic_acid_allowed`), is not replaceable: exactly 90 is not enough, and without a
+height or a creatinine there is no GFR and no zoledronic acid (invariant 4).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final, Protocol
+
+import attrs
+
+from bisphos import quantities as q
+from bisphos.errors import BisphosError, PluginError
+from bisphos.findings import Evidence, Finding, Severity
+from bisphos.model import Patient
+from bisphos.pediatric.thresholds import ZOLEDRONIC_ACID_GFR
+from bisphos.units import Quantity, format_quantity, ureg
+
+__all__ = [
+    "GfrEstimate",
+    "GfrEstimator",
+    "RenalAssessment",
+    "SchwartzEstimator",
+    "assess_renal",
+    "schwartz_40",
+    "zoledronic_acid_allowed",
+]
+
+
+def _gfr(value: Quantity) -> Quantity:
+    return q.GFR.conform(value, field="gfr")
+
+
+@attrs.frozen
+class GfrEstimate:
+    """An estimated GFR and how it was obtained.
+
+    Attributes:
+        value: The GFR, in ml/min/1.73 m².
+        estimator: The estimator's name, e.g. ``"schwartz-40"``.
+        constant: The estimator's constant where it has one (Schwartz k, in ml/min/1.73 m² per
+            cm of height per µmol/l of creatinine); ``None`` otherwise.
+        height: The height used.
+        creatinine: The serum creatinine used, in µmol/l.
+        rule_ids: The rules the estimate serves.
+    """
+
+    value: Quantity = attrs.field(converter=_gfr)
+    estimator: str
+    constant: float | None
+    height: Quantity
+    creatinine: Quantity
+    rule_ids: tuple[str, ...] = ("P-GFR",)
+
+    def evidence(self) -> tuple[Evidence, ...]:
+        """Return the estimate, its inputs and its estimator as evidence."""
+        items = [
+            Evidence("gfr", self.value, threshold=ZOLEDRONIC_ACID_GFR.limit),
+            Evidence("height", self.height),
+            Evidence("labs.creatinine", self.creatinine),
+            Evidence("gfr_estimator", self.estimator),
+        ]
+        if self.constant is not None:
+            items.append(Evidence("gfr_estimator_constant", self.constant))
+        return tuple(items)
+
+
+class GfrEstimator(Protocol):
+    """A GFR estimator: a name, and a call from height and creatinine to a :class:`GfrEstimate`.
+
+    Both inputs arrive as quantities in canonical units (cm, µmol/l). An estimator may be
+    replaced by a local one; its result still passes the > 90 gate of P-GFR.
+    """
+
+    @property
+    def name(self) -> str:
+        """The estimator's name, carried on every estimate."""
+        ...
+
+    def __call__(self, *, height: Quantity, creatinine: Quantity) -> GfrEstimate:
+        """Return the GFR estimated from ``height`` and serum ``creatinine``."""
+        ...
+
+
+@attrs.frozen
+class SchwartzEstimator:
+    """The simplified Schwartz estimator ``GFR = k × height (cm) / creatinine (µmol/l)``.
+
+    Attributes:
+        name: The estimator's name.
+        k: The constant, in ml/min/1.73 m² per cm of height per µmol/l of creatinine.
+    """
+
+    name: str
+    k: float
+
+    def __call__(self, *, height: Quantity, creatinine: Quantity) -> GfrEstimate:
+        """Return ``k × height / creatinine`` in ml/min/1.73 m²."""
+        height_cm = q.HEIGHT.magnitude(height, field="height")
+        creatinine_umol_l = q.CREATININE.magnitude(creatinine, field="labs.creatinine")
+        return GfrEstimate(
+            value=ureg.Quantity(self.k * height_cm / creatinine_umol_l, q.GFR.canonical),
+            estimator=self.name,
+            constant=self.k,
+            height=q.HEIGHT.conform(height, field="height"),
+            creatinine=q.CREATININE.conform(creatinine, field="labs.creatinine"),
+        )
+
+
+#: The protocol's estimator: the simplified Schwartz formula with k = 40 (P-GFR).
+schwartz_40: Final = SchwartzEstimator(name="schwartz-40", k=40.0)
+
+
+def zoledronic_acid_allowed(estimate: GfrEstimate | None) -> bool:
+    """Return whether the GFR allows zoledronic acid: above 90 ml/min/1.73 m² (P-GFR).
+
+    No estimate (a missing height or creatinine) never allows it.
+    """
+    return estimate is not None and ZOLEDRONIC_ACID_GFR.met(estimate.value)
+
+
+@attrs.frozen
+class RenalAssessment:
+    """The renal part of an assessment.
+
+    Attributes:
+        estimate: The GFR estimate, or ``None`` when height or creatinine is missing.
+        estimator: The name of the estimator used.
+        missing: The inputs that are missing (``"height"``, ``"labs.creatinine"``).
+        zoledronic_acid_allowed: Whether the GFR gate allows zoledronic acid.
+        findings: What the renal check says, each with its rule ids.
+    """
+
+    estimate: GfrEstimate | None
+    estimator: str
+    missing: tuple[str, ...]
+    zoledronic_acid_allowed: bool
+    findings: tuple[Finding, ...]
+
+
+def _estimate(estimator: GfrEstimator, height: Quantity, creatinine: Quantity) -> GfrEstimate:
+    """Call ``estimator`` and refuse a result the gate cannot judge."""
+    name = estimator.name
+    try:
+        result = estimator(height=height, creatinine=creatinine)
+    except BisphosError as error:
+        raise PluginError(
+            f"the GFR estimator {name!r} failed: {error}", field="gfr", value=name
+        ) from error
+    if not isinstance(result, GfrEstimate):
+        raise PluginError(
+            f"the GFR estimator {name!r} did not return a GfrEstimate",
+            field="gfr",
+            value=repr(result),
+            expected="a bisphos.pediatric.renal.GfrEstimate",
+        )
+    magnitude = float(result.value.magnitude)
+    if not math.isfinite(magnitude) or magnitude <= 0:
+        raise PluginError(
+            f"the GFR estimator {name!r} returned an impossible GFR",
+            field="gfr",
+            value=format_quantity(result.value),
+            expected="a positive, finite GFR in ml/min/1.73 m²",
+        )
+    return result
+
+
+def assess_renal(patient: Patient, estimator: GfrEstimator = schwartz_40) -> RenalAssessment:
+    """Estimate the GFR and decide whether it allows zoledronic acid (P-GFR, P-CI-RENAL).
+
+    Raises:
+        PluginError: the estimator failed or returned something other than a positive GFR.
+    """
+    creatinine = patient.labs.creatinine
+    missing = tuple(
+        name
+        for name, value in (("height", patient.height), ("labs.creatinine", creatinine))
+        if value is None
+    )
+    name = estimator.name
+    if patient.height is None or creatinine is None:
+        finding = Finding(
+            code="gfr-unavailable",
+            rule_ids=("P-GFR",),
+            severity=Severity.WARN,
+            message=(
+                f"No GFR can be estimated without {' and '.join(missing)}: "
+                "zoledronic acid is not allowed."
+            ),
+            evidence=tuple(Evidence(item, "missing") for item in missing),
+            action=f"Measure {' and '.join(missing)} to decide on zoledronic acid.",
+        )
+        return RenalAssessment(
+            None, name, missing, zoledronic_acid_allowed=False, findings=(finding,)
+        )
+    estimate = _estimate(estimator, patient.height, creatinine.value)
+    allowed = zoledronic_acid_allowed(estimate)
+    shown = f"{float(estimate.value.magnitude):.1f} ml/min/1.73 m²"
+    if allowed:
+        finding = Finding(
+            code="gfr-above-90",
+            rule_ids=("P-GFR",),
+            severity=Severity.INFO,
+            message=(
+                f"GFR {shown} ({estimate.estimator}) is above 90: the renal gate allows "
+                "zoledronic acid."
+            ),
+            evidence=estimate.evidence(),
+        )
+    else:
+        finding = Finding(
+            code="gfr-not-above-90",
+            rule_ids=("P-GFR", "P-CI-RENAL"),
+            severity=Severity.WARN,
+            message=(
+                f"GFR {shown} ({estimate.estimator}) is not above 90: no zoledronic acid; "
+                "pamidronate only, with caution for renal function."
+            ),
+            evidence=estimate.evidence(),
+            action="Give no zoledronic acid; consider pamidronate with caution.",
+        )
+    return RenalAssessment(estimate, name, (), zoledronic_acid_allowed=allowed, findings=(finding,))

@@ -1,0 +1,534 @@
+"""The rules and invariants of ``nl-pediatric-iv-bp-2024``, each with the sentence it rests on.
+
+Source: "Bisfosfonaten infusie bij kinderen met osteoporose", national pediatric guideline, 6th
+version, May 2024. Every finding, dose and date of the pediatric protocol names ids from
+:data:`RULES`; :func:`bisphos.catalogue.build_rules` refuses a duplicate id, and the tests check
+that every id is named by at least one test and every id a test names exists here.
+
+Where the guideline is ambiguous, ``reading`` states the reading bisphos takes (the catalogue's
+"Decision"); conservative means that, when in doubt, the child is not exposed to more drug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from bisphos.catalogue import Invariant, Rule, UnknownRuleError, build_rules
+
+__all__ = [
+    "DECISION_RULE_IDS",
+    "INVARIANTS",
+    "PROTOCOL_ID",
+    "PROTOCOL_VERSION",
+    "RULES",
+    "rule",
+]
+
+#: The id of the pediatric protocol.
+PROTOCOL_ID: Final = "nl-pediatric-iv-bp-2024"
+
+#: The version of this encoding: the source's date (2024-05, 6th version) and our revision.
+PROTOCOL_VERSION: Final = "2024.05.1"
+
+_SCOPE = "Scope"
+_INDICATION = "Indication"
+_CONTRA = "Contraindications"
+_BEFORE = "Before the first infusion"
+_DURING = "During the infusion"
+_ZOL = "Zoledronic acid"
+_PAM = "Pamidronate"
+_MAINT = "Maintenance"
+_FOLLOW = "Follow-up"
+
+
+def _rule(rule_id: str, section: str, statement: str, source: str, reading: str = "") -> Rule:
+    return Rule(
+        id=rule_id,
+        protocol=PROTOCOL_ID,
+        section=section,
+        statement=statement,
+        source=source,
+        reading=reading,
+    )
+
+
+#: Every rule of the pediatric protocol, by id.
+RULES: Final[Mapping[str, Rule]] = build_rules(
+    [
+        _rule(
+            "P-SCOPE-1",
+            _SCOPE,
+            "The protocol is for children and adolescents; older patients are out of its scope.",
+            "Bisfosfonaten infusie bij kinderen; fracturen ... tot de leeftijd van 19 jaar",
+            "In scope when younger than 19 years on the assessment date, counted by calendar "
+            "birthdays; on the 19th birthday the patient is out of scope.",
+        ),
+        _rule(
+            "P-IND-A",
+            _INDICATION,
+            "The underlying condition is osteogenesis imperfecta, another primary osteoporosis "
+            "or a secondary osteoporosis (long-term corticosteroids, immobility, intestinal "
+            "failure and similar causes).",
+            "Osteogenesis imperfecta (OI) / andere vormen van primaire osteoporose ... / "
+            "secundaire osteoporose zoals bij langdurig gebruik van corticosteroïden / "
+            "immobiliteit",
+            "'zoals' lists examples: any secondary osteoporosis qualifies; a condition outside "
+            "these categories (Diagnosis.OTHER) is not an indication.",
+        ),
+        _rule(
+            "P-IND-GENE",
+            _INDICATION,
+            "Bisphosphonates are not advised for osteoporosis caused by a WNT1 or LRP5 variant.",
+            "Bij patiënten met osteoporose ten gevolge van een WNT1 of LRP5 gen mutatie wordt "
+            "bisfosfonaten therapie niet geadviseerd",
+            "A WNT1 or LRP5 variant makes the patient not eligible, whatever the diagnosis.",
+        ),
+        _rule(
+            "P-IND-RECOVERY",
+            _INDICATION,
+            "No infusions when spontaneous recovery is expected because the risk factor goes "
+            "away, for example when dexamethasone has been stopped.",
+            "waarbij geen spontaan herstel, door verdwijnen van risicofactoren (bv stop van "
+            "behandeling met dexamethason), is te verwachten",
+        ),
+        _rule(
+            "P-IND-B",
+            _INDICATION,
+            "A reduced bone mineral density together with a clinically significant fracture "
+            "history; with a vertebral compression fracture a reduced density is not required.",
+            "De aanwezigheid van een verlaagde botminerale dichtheid én klinisch significante "
+            "geschiedenis van fractuur / fracturen (bij 1a hoeft geen verlaagde botdichtheid "
+            "te zijn)",
+        ),
+        _rule(
+            "P-FX-a",
+            _INDICATION,
+            "One or more vertebral compression fractures.",
+            "Compressie fractuur van één of meerdere wervel(s)",
+            "Fractures after high-energy trauma never count, as for P-FX-c.",
+        ),
+        _rule(
+            "P-FX-b",
+            _INDICATION,
+            "Two or more long-bone fractures after minimal or low trauma up to the age of 10.",
+            "Twee of meer fracturen na minimaal / gering trauma van de lange pijpbeenderen tot "
+            "de leeftijd van 10 jaar",
+            "A fracture counts when the patient was younger than 10.0 years at the fracture: "
+            "one on the 10th birthday no longer counts.",
+        ),
+        _rule(
+            "P-FX-c",
+            _INDICATION,
+            "Three or more long-bone fractures after minimal or low trauma up to the age of 19.",
+            "Drie of meer fracturen na minimaal / gering trauma van de lange pijpbeenderen tot "
+            "de leeftijd van 19 jaar",
+            "A fracture counts when the patient was younger than 19.0 years at the fracture; "
+            "fractures after high-energy trauma never count.",
+        ),
+        _rule(
+            "P-BMD",
+            _INDICATION,
+            "A reduced bone mineral density: a DXA Z-score of -2 SDS or lower at the lumbar "
+            "spine or the total body less head, corrected for short stature where needed.",
+            "Verlaagde BMD ... (DEXA; LWK en totale lichaam zonder hoofd): Z-score ≤ -2 SDS, zo "
+            "nodig gecorrigeerd voor kleine lengte",
+            "The lowest of the provided lumbar spine and total body less head Z-scores counts; "
+            "on a scan with a size-corrected score for a site, the corrected one replaces the "
+            "uncorrected one; exactly -2.0 is reduced; femur scores do not count.",
+        ),
+        _rule(
+            "P-CI-FEVER",
+            _CONTRA,
+            "An infection with a temperature above 38.5 °C postpones the infusion.",
+            "Infectie met temperatuur > 38.5 °C",
+            "Exactly 38.5 °C is not above 38.5 °C.",
+        ),
+        _rule(
+            "P-CI-HYPOCA",
+            _CONTRA,
+            "Hypocalcaemia, a total calcium below 2.2 mmol/l, is a contraindication.",
+            "Hypocalciëmie (totaal Ca < 2,2 mmol/l)",
+            "Total calcium decides; an albumin-corrected calcium (Payne) is shown as information "
+            "only and never clears an infusion. Exactly 2.2 mmol/l is not below 2.2.",
+        ),
+        _rule(
+            "P-CI-ALLERGY",
+            _CONTRA,
+            "Hypersensitivity to bisphosphonates is a contraindication.",
+            "Overgevoeligheid voor bisfosfonaten",
+        ),
+        _rule(
+            "P-CI-RENAL",
+            _CONTRA,
+            "Renal insufficiency calls for caution, above all with zoledronic acid.",
+            "Terughoudendheid bij nierinsufficiëntie (vooral bij zoledroninezuur)",
+            "The hard gate for zoledronic acid is P-GFR; a GFR that fails it gives a caution "
+            "for pamidronate too.",
+        ),
+        _rule(
+            "P-CI-PREG",
+            _CONTRA,
+            "Pregnancy must be avoided during treatment and within 12 months after the last "
+            "dose, because bisphosphonates cross the placenta.",
+            "Zwangerschap moet voorkomen worden tijdens de behandeling en binnen 12 maanden na "
+            "de laatste dosis bisfosfonaten",
+            "A known pregnancy blocks every infusion; a patient who could become pregnant (when "
+            "not recorded: female and 10 years or older) is counselled, with the date 12 months "
+            "after the last dose.",
+        ),
+        _rule(
+            "P-PRE-LABS",
+            _BEFORE,
+            "Before the first infusion: calcium, phosphate, alkaline phosphatase, urea, "
+            "creatinine, albumin, 25-OH vitamin D and PTH.",
+            "Laboratorium controle: calcium, fosfaat, alkalische fosfatase, ureum, kreatinine, "
+            "albumine, 25OH vitamine D, PTH",
+            "Missing values are listed and the first infusion is not cleared without them.",
+        ),
+        _rule(
+            "P-PRE-VITD",
+            _BEFORE,
+            "A 25-OH vitamin D below 50 nmol/l calls for more vitamin D supplementation; a "
+            "deficiency is corrected before the first infusion.",
+            "Indien 25OH vitamine D < 50 nmol/l verhoog vitamine D suppletie",
+            "Below 50 nmol/l blocks the first infusion until corrected; exactly 50 does not.",
+        ),
+        _rule(
+            "P-PRE-CA",
+            _BEFORE,
+            "A total calcium below 2.2 mmol/l: consult the treating physician or the "
+            "paediatric endocrinologist; with a raised PTH, start calcium supplementation or "
+            "raise dietary calcium.",
+            "Indien totaal calcium < 2.2 mmol/l, overleg met hoofdbehandelaar ... indien PTH "
+            "verhoogd, start calciumsuppletie",
+            "PTH is raised when it is above the laboratory's upper reference limit.",
+        ),
+        _rule(
+            "P-GFR",
+            _BEFORE,
+            "Zoledronic acid only with a GFR above 90 ml/min/1.73 m² by the simplified Schwartz "
+            "formula 40 × height (cm) / serum creatinine (µmol/l).",
+            "Berekende GFR dient > 90 ml/min/1.73m2 te zijn ... Indien GFR< 90 ml/min/1.73m2 "
+            "geef geen zoledroninezuur",
+            "Exactly 90 is not above 90: no zoledronic acid. A missing height or creatinine "
+            "means no GFR and no zoledronic acid. The estimator may be replaced locally; the "
+            "> 90 gate may not.",
+        ),
+        _rule(
+            "P-PRE-DXA",
+            _BEFORE,
+            "DXA of the lumbar spine and total body less head (immobile patients: also the "
+            "femur), and vertebral morphometry or, where not possible, a lateral spine X-ray.",
+            "DEXA meting (LWK en 'whole body' zonder hoofd (WBLH), bij immobiele patiënten ook "
+            "femur) en zo nodig wervelmorfometrie (IVA)",
+            "Requested before the first infusion for the sites with no Z-score on record; it "
+            "does not block the infusion by itself.",
+        ),
+        _rule(
+            "P-SUPP-VITD",
+            _BEFORE,
+            "Vitamin D at least 400 IU (10 µg) per day, at least 800 IU per day with a dark "
+            "skin or little time outdoors; a deficiency is corrected before the first infusion.",
+            "minimaal 400 IE (10 mcg) per dag, bij kinderen met een donkere huidskleur of "
+            "kinderen die weinig buiten zijn minimaal 800 E per dag",
+        ),
+        _rule(
+            "P-SUPP-CA",
+            _BEFORE,
+            "Calcium by age and dietary intake: at least two to three dairy portions a day.",
+            "Aanbevolen inname minimaal 2-3 zuivelproducten per dag afhankelijk van de leeftijd",
+        ),
+        _rule(
+            "P-MON-CHECKS",
+            _DURING,
+            "The nurse records weight, heart rate, blood pressure and temperature before and "
+            "after the infusion, and asks about contraindications.",
+            "Verpleegkundige controles: gewicht, HF, RR, temperatuur voor en na toediening",
+        ),
+        _rule(
+            "P-MON-CALL",
+            _DURING,
+            "Call the physician for an acute-phase reaction: temperature above 38.5 °C, heart "
+            "rate or blood pressure more than 20 % above or below baseline, myalgia or "
+            "arthralgia.",
+            "Temperatuur > 38.5°C; RR of HF met meer dan 20% toe- of afnemen ten opzichte van "
+            "baseline; Myalgie en/of artralgie",
+            "Exactly 20 % from baseline is not more than 20 %; systolic and diastolic pressure "
+            "are each compared with their baseline. Without recorded baseline vitals, today's "
+            "pre-infusion vitals are the baseline.",
+        ),
+        _rule(
+            "P-MON-HYPOCA",
+            _DURING,
+            "Warn child and parents of hypocalcaemia symptoms (tingling or numbness around the "
+            "mouth, in fingers or toes, cramps; a convulsion: call 112); if vitamin D intake is "
+            "in doubt, check serum calcium after the infusion.",
+            "Hypocalciëmie: waarschuw kinderen en ouders ... Indien er twijfel is over of de "
+            "vitamine D suppletie is genomen controleer dan na de infusie het serum calcium",
+            "Vitamin D intake is in doubt when 25-OH vitamin D is below 50 nmol/l or not known.",
+        ),
+        _rule(
+            "P-ZOL-DOSE",
+            _ZOL,
+            "Zoledronic acid 0.025 to 0.05 mg/kg in 50 to 100 ml NaCl 0.9 % over one hour.",
+            "0,025 - 0,05 mg/kg in 50-100 ml NaCl 0,9% in 1 uur",
+        ),
+        _rule(
+            "P-ZOL-CAP",
+            _ZOL,
+            "At most 4 mg zoledronic acid a day.",
+            "Maximaal 4 mg/dag",
+            "A hard limit: no plugin, option or rounding may exceed it.",
+        ),
+        _rule(
+            "P-ZOL-FREQ",
+            _ZOL,
+            "Zoledronic acid every 6 months.",
+            "Frequentie: elke 6 maanden",
+        ),
+        _rule(
+            "P-ZOL-FIRST",
+            _ZOL,
+            "First infusion 0.0125 or 0.025 mg/kg because of the acute-phase reaction and the "
+            "risk of hypocalcaemia; the next after 3 months at 0.025 mg/kg.",
+            "Eerste infusie 0,0125 of 0,025 mg/kg ... e.v. volgende gift na 3 maanden 0,025 mg/kg",
+            "Default first infusion 0.0125 mg/kg (0.025 on request), second 0.025 mg/kg, from "
+            "the third on 0.05 mg/kg unless P-ZOL-COMPL or P-ZOL-LOW applies (then 0.025).",
+        ),
+        _rule(
+            "P-ZOL-COMPL",
+            _ZOL,
+            "After more than mild complications of the first dose, consider 0.025 mg/kg for "
+            "the following doses.",
+            "Wanneer er meer dan milde complicaties zijn opgetreden na 1e gift ... overweeg ook "
+            "de volgende giften 0,025 mg/kg te geven",
+        ),
+        _rule(
+            "P-ZOL-LOW",
+            _ZOL,
+            "Below 2 years of age, or with low bone turnover, consider the lower 0.025 mg/kg.",
+            "Bij kinderen < 2 jaar en bij kinderen met osteoporose met een verlaagde botturnover "
+            "valt de lagere dosering te overwegen (0,025 mg/kg)",
+        ),
+        _rule(
+            "P-HUNGRY",
+            _ZOL,
+            "Prolonged immobilisation risks 'hungry bones' hypocalcaemia: consider a quarter of "
+            "the dose during the first infusions (both drugs).",
+            "Cave 'hungry bones syndrome' ... overweeg ¼ van de dosering gedurende 1e infusies",
+            "During the first two infusions (unless a plugin says otherwise) the dose is a "
+            "quarter of the regular dose, replacing a first-dose reduction where that is "
+            "lower; never a quarter of an already reduced first dose.",
+        ),
+        _rule(
+            "P-PAM-DOSE",
+            _PAM,
+            "Pamidronate 2 mg/kg/day in NaCl 0.9 %, diluted to 0.1 mg/ml, over 4 hours.",
+            "2 mg/kg/dag opgelost in NaCl 0,9% (verdund tot concentratie van 0.1 mg/ml) in 4 uur",
+            "Label limits are used for plausibility checks of local regimens only: rate at "
+            "most 60 mg/h, concentration at most 90 mg per 250 ml.",
+        ),
+        _rule(
+            "P-PAM-CAP",
+            _PAM,
+            "At most 90 mg pamidronate a day.",
+            "Maximaal 90 mg/dag",
+            "A hard limit, as P-ZOL-CAP.",
+        ),
+        _rule(
+            "P-PAM-FREQ",
+            _PAM,
+            "Pamidronate every 3 months.",
+            "Frequentie: elke 3 maanden",
+        ),
+        _rule(
+            "P-PAM-FIRST",
+            _PAM,
+            "First infusion half the dose; the second infusion the normal dose.",
+            "Eerste infusie ½ dosering in verband met acute fase reactie; 2e infusie normale "
+            "dosering",
+            "The cap applies before the reduction: a first dose is at most 45 mg.",
+        ),
+        _rule(
+            "P-MAINT-ENTRY",
+            _MAINT,
+            "After active treatment (typically 5 ± 3 years), with fewer fractures and a BMD "
+            "above -2 SDS, maintenance may be considered in a growing child with (moderately) "
+            "severe OI or another condition with fractures and low bone density.",
+            "Bij een afname van het aantal fracturen per jaar en verbeterde botdichtheid "
+            "(BMD > - 2 SDS), bij een groeiend kind ... is onderhoudsbehandeling te overwegen",
+        ),
+        _rule(
+            "P-MAINT-MID",
+            _MAINT,
+            "BMD Z-score between -2 and 0 SDS: zoledronic acid 0.025 mg/kg every 6 months (at "
+            "most 4 mg) or pamidronate 2 mg/kg/day every 6 months (at most 90 mg).",
+            "Bij BMD tussen -2 en 0 SDS ... Frequentie: 1 maal per 6 maanden",
+            "Between means -2 < Z ≤ 0.",
+        ),
+        _rule(
+            "P-MAINT-HIGH",
+            _MAINT,
+            "BMD Z-score above 0 SDS: zoledronic acid 0.0125 to 0.025 mg/kg every 12 months (at "
+            "most 4 mg) or pamidronate 2 mg/kg/day every 12 months (at most 90 mg).",
+            "Bij BMD > 0 SDS ... Frequentie: 1 maal per 12 maanden",
+        ),
+        _rule(
+            "P-MAINT-STOP",
+            _MAINT,
+            "Maintenance may stop after 1 to 2 years depending on puberty and growth; in severe "
+            "OI it continues until final height.",
+            "kan de onderhoudsbehandeling na 1-2 jaar worden gestopt. Bij ernstige OI wordt de "
+            "behandeling tot eindlengte gecontinueerd",
+        ),
+        _rule(
+            "P-FU-DXA",
+            _FOLLOW,
+            "DXA every year during treatment; a lateral spine X-ray depending on the condition.",
+            "DEXA meting: gedurende de behandeling jaarlijks herhalen",
+        ),
+        _rule(
+            "P-FU-LABS",
+            _FOLLOW,
+            "Calcium, phosphate, alkaline phosphatase, creatinine, 25-OH vitamin D and PTH when "
+            "treatment changes, and every year with intravenous treatment.",
+            "Laboratorium onderzoek ... bij verandering van behandeling en bij intraveneuze "
+            "behandeling jaarlijks controleren",
+        ),
+        _rule(
+            "P-FU-CENTRE",
+            _FOLLOW,
+            "Consider a yearly review at an expertise centre (OI: UMC Utrecht; milder OI in the "
+            "north and other causes: UMC Groningen).",
+            "Overweeg jaarlijkse controle in het expertisecentrum",
+        ),
+    ]
+)
+
+#: The ids of the scope, indication, contraindication, pre-infusion and monitoring rules, which
+#: :func:`bisphos.pediatric.assessment.assess` decides.
+DECISION_RULE_IDS: Final[tuple[str, ...]] = (
+    "P-SCOPE-1",
+    "P-IND-A",
+    "P-IND-GENE",
+    "P-IND-RECOVERY",
+    "P-IND-B",
+    "P-FX-a",
+    "P-FX-b",
+    "P-FX-c",
+    "P-BMD",
+    "P-CI-FEVER",
+    "P-CI-HYPOCA",
+    "P-CI-ALLERGY",
+    "P-CI-RENAL",
+    "P-CI-PREG",
+    "P-PRE-LABS",
+    "P-PRE-VITD",
+    "P-PRE-CA",
+    "P-GFR",
+    "P-PRE-DXA",
+    "P-SUPP-VITD",
+    "P-SUPP-CA",
+    "P-MON-CHECKS",
+    "P-MON-CALL",
+    "P-MON-HYPOCA",
+)
+
+
+def _invariant(number: int, statement: str, *rule_ids: str) -> Invariant:
+    return Invariant(number=number, protocol=PROTOCOL_ID, statement=statement, rule_ids=rule_ids)
+
+
+#: The invariants the rules imply, verified by property tests for all inputs.
+INVARIANTS: Final[tuple[Invariant, ...]] = (
+    _invariant(
+        1,
+        "A zoledronic acid dose never exceeds 4 mg per day and a pamidronate dose never exceeds "
+        "90 mg per day, whatever the weight, the phase, the options and the plugins.",
+        "P-ZOL-CAP",
+        "P-PAM-CAP",
+    ),
+    _invariant(
+        2,
+        "A dose per kg never exceeds the protocol's maximum for the drug and phase.",
+        "P-ZOL-DOSE",
+        "P-ZOL-FIRST",
+        "P-PAM-DOSE",
+        "P-PAM-FIRST",
+        "P-MAINT-MID",
+        "P-MAINT-HIGH",
+    ),
+    _invariant(
+        3,
+        "A first infusion is never larger than the regular dose the same patient would get.",
+        "P-ZOL-FIRST",
+        "P-PAM-FIRST",
+        "P-HUNGRY",
+    ),
+    _invariant(
+        4,
+        "No zoledronic acid is planned unless the Schwartz GFR is above 90 ml/min/1.73 m², and "
+        "never with a missing creatinine or height.",
+        "P-GFR",
+        "P-CI-RENAL",
+    ),
+    _invariant(
+        5,
+        "No infusion is cleared with a temperature above 38.5 °C, a total calcium below "
+        "2.2 mmol/l, hypersensitivity or a known pregnancy; no first infusion with 25-OH "
+        "vitamin D below 50 nmol/l or missing required labs.",
+        "P-CI-FEVER",
+        "P-CI-HYPOCA",
+        "P-CI-ALLERGY",
+        "P-CI-PREG",
+        "P-PRE-LABS",
+        "P-PRE-VITD",
+    ),
+    _invariant(
+        6,
+        "Doses scale monotonically with weight up to the cap.",
+        "P-ZOL-DOSE",
+        "P-PAM-DOSE",
+        "P-ZOL-CAP",
+        "P-PAM-CAP",
+    ),
+    _invariant(
+        7,
+        "The result does not depend on the units the input came in (kg or lb, µmol/l or mg/dl, "
+        "°C or °F, mmol/l or mg/dl calcium, nmol/l or ng/ml vitamin D).",
+        "P-GFR",
+        "P-CI-FEVER",
+        "P-CI-HYPOCA",
+        "P-PRE-VITD",
+        "P-ZOL-DOSE",
+        "P-PAM-DOSE",
+    ),
+    _invariant(
+        8,
+        "Pamidronate volume is the dose divided by 0.1 mg/ml; the rate is that volume over "
+        "4 hours.",
+        "P-PAM-DOSE",
+    ),
+    _invariant(
+        9,
+        "Every finding, dose and schedule entry names the rule ids that produced it.",
+    ),
+)
+
+
+def rule(rule_id: str) -> Rule:
+    """Return the rule with ``rule_id``.
+
+    Raises:
+        UnknownRuleError: no pediatric rule has that id.
+    """
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise UnknownRuleError(
+            "not a rule of the pediatric protocol",
+            field="rule_id",
+            value=rule_id,
+            expected=f"one of {', '.join(RULES)}",
+        ) from None
