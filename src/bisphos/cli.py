@@ -1,6 +1,7 @@
 """The ``bisphos`` command line.
 
-Exit codes: 0 the command answered, 2 the input was invalid (problems are printed as
+Exit codes: 0 a plan was made and nothing blocks today; 1 the plan is blocked today, not
+indicated, out of scope or refused; 2 the input was invalid (problems are printed as
 ``path: problem`` lines, never as a traceback).
 """
 
@@ -12,13 +13,16 @@ import sys
 from collections.abc import Sequence
 
 from bisphos._version import __version__
-from bisphos.errors import PatientInputError
+from bisphos.engine import default_engine
+from bisphos.errors import BisphosError, PatientInputError
 from bisphos.io import load_patient, patient_to_dict
 from bisphos.model import Patient
+from bisphos.report import render_plan
 
 __all__ = ["main"]
 
 EXIT_OK = 0
+EXIT_NOT_CLEARED = 1
 EXIT_INPUT_ERROR = 2
 
 
@@ -44,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("show", help="print the parsed, normalised patient")
     show.add_argument("patient_file")
+    plan = commands.add_parser("plan", help="plan the next infusions of a pediatric patient")
+    plan.add_argument("patient_file")
     return parser
 
 
@@ -56,5 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return EXIT_INPUT_ERROR
-    print(_show(patient))
-    return EXIT_OK
+    if arguments.command == "show":
+        print(_show(patient))
+        return EXIT_OK
+    try:
+        plan = default_engine().plan(patient)
+    except BisphosError as error:
+        print(error, file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    print(render_plan(plan))
+    return EXIT_OK if plan.cleared_today else EXIT_NOT_CLEARED

@@ -16,6 +16,7 @@ from bisphos.pediatric.limits import (
     Phase,
     check_final,
     daily_cap,
+    dosing_weight_kg,
     enforce,
     exact,
     max_per_kg,
@@ -187,7 +188,8 @@ def test_invariant_1_2_any_proposed_dose_is_capped_or_refused(
 ) -> None:
     """Invariants 1 and 2 (P-ZOL-CAP, P-PAM-CAP): any proposed dose — 10x, NaN, infinite,
     negative, in mg, µg or g — comes back within the daily cap and the phase's per-kg maximum
-    times the weight, rounded down, or raises HardLimitError."""
+    times the weight, rounded down, or raises HardLimitError. The weight is the dosing weight:
+    the body weight taken to the milligram (WEIGHT_RESOLUTION_KG), as every dose computes with."""
     drug, magnitude, unit, weight_kg, phase = proposal
     try:
         limited = enforce(drug, ureg.Quantity(magnitude, unit), weight=kg(weight_kg), phase=phase)
@@ -200,7 +202,7 @@ def test_invariant_1_2_any_proposed_dose_is_capped_or_refused(
     target(dose_mg / cap, label="dose as a fraction of the cap")
     assert 0 < dose_mg <= cap
     per_kg = max_per_kg(drug, phase).per_kg.m_as("milligram / kilogram")
-    assert exact(dose_mg) <= exact(per_kg) * exact(weight_kg)
+    assert exact(dose_mg) <= exact(per_kg) * exact(dosing_weight_kg(kg(weight_kg)))
     step = exact(limited.precision.m_as("milligram"))
     assert exact(dose_mg) % step == Decimal(0)
     assert exact(dose_mg) <= exact(limited.proposed.m_as("milligram"))

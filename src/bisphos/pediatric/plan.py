@@ -27,7 +27,7 @@ from typing import Protocol
 import attrs
 
 from bisphos._version import __version__
-from bisphos.errors import BisphosError, PluginError
+from bisphos.errors import BisphosError, HardLimitError, PluginError
 from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.adjustments import (
@@ -38,7 +38,13 @@ from bisphos.pediatric.adjustments import (
     VolumeProposal,
 )
 from bisphos.pediatric.assessment import Assessment, assess
-from bisphos.pediatric.dosing import DEFAULT_OPTIONS, Choice, Dose, DosingOptions
+from bisphos.pediatric.dosing import (
+    DEFAULT_OPTIONS,
+    Choice,
+    Dose,
+    DosingOptions,
+    MaintenanceBand,
+)
 from bisphos.pediatric.infusion import (
     DEFAULT_PREPARATION,
     Preparation,
@@ -50,15 +56,18 @@ from bisphos.pediatric.maintenance import MaintenanceAssessment, assess_maintena
 from bisphos.pediatric.renal import GfrEstimator, schwartz_40
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
+from bisphos.protocols import PluginRecord, ProtocolInfo
 from bisphos.quantities import DOSE, VOLUME
 from bisphos.units import format_quantity
 
 __all__ = [
     "NO_HOOKS",
+    "CourseBuilder",
     "Plan",
     "PlanHooks",
     "PlanRequest",
     "PlanStatus",
+    "assess_locally",
     "make_plan",
 ]
 
@@ -177,6 +186,8 @@ class Plan:
         maintenance: The maintenance assessment, for a maintenance request.
         findings: Every finding: the assessment's, the course's and the plan's own.
         adjustments: Every local proposal, accepted or refused.
+        plugins: The plugins loaded when the plan was made (name, distribution, version); set by
+            :class:`bisphos.engine.Engine`, empty for a plan made without plugins.
     """
 
     protocol: str
@@ -192,6 +203,7 @@ class Plan:
     maintenance: MaintenanceAssessment | None
     findings: tuple[Finding, ...]
     adjustments: tuple[Adjustment, ...] = ()
+    plugins: tuple[PluginRecord, ...] = ()
 
     @property
     def infusions(self) -> tuple[PlannedInfusion, ...]:
@@ -242,6 +254,21 @@ def _local_findings(
     return extra
 
 
+def assess_locally(patient: Patient, hooks: PlanHooks = NO_HOOKS) -> Assessment:
+    """Assess ``patient`` with a local GFR estimator and local findings, when hooks give them.
+
+    Local findings are added after the protocol's own; none can be removed, and a local BLOCK
+    blocks the infusion like any other.
+
+    Raises:
+        PluginError: a plugin returned something that is not a Finding, or its estimator failed.
+    """
+    estimator = hooks.gfr_estimator(patient) or schwartz_40
+    core = assess(patient, estimator=estimator)
+    extra = _local_findings(hooks, patient, core)
+    return attrs.evolve(core, findings=core.findings + extra)
+
+
 def _choose_drug(
     request: PlanRequest, assessment: Assessment
 ) -> tuple[Drug | None, Finding | None]:
@@ -262,11 +289,41 @@ def _choose_drug(
     )
 
 
+class CourseBuilder(Protocol):
+    """Plans the course of one drug; the national :func:`plan_course` by default."""
+
+    def __call__(
+        self,
+        patient: Patient,
+        drug: Drug,
+        request: PlanRequest,
+        band: MaintenanceBand | None,
+    ) -> Course:
+        """Return the course of ``drug`` for ``patient``."""
+        ...
+
+
+def _national_course(
+    patient: Patient, drug: Drug, request: PlanRequest, band: MaintenanceBand | None
+) -> Course:
+    return plan_course(
+        patient,
+        drug,
+        start=request.start,
+        horizon=request.horizon,
+        band=band,
+        dosing=request.dosing,
+        preparation=request.preparation,
+    )
+
+
 def make_plan(
     patient: Patient,
     request: PlanRequest | None = None,
     *,
     hooks: PlanHooks = NO_HOOKS,
+    protocol: ProtocolInfo | None = None,
+    course_builder: CourseBuilder = _national_course,
 ) -> Plan:
     """Plan the next infusions for ``patient`` under ``nl-pediatric-iv-bp-2024``.
 
@@ -274,16 +331,16 @@ def make_plan(
         patient: The patient; ``patient.assessment_date`` is "today".
         request: What to plan; the protocol's defaults when ``None``.
         hooks: Local plugins' proposals; none by default.
+        protocol: The protocol planned under; the national guideline by default. A local
+            protocol keeps the national assessment and brings its own ``course_builder``.
+        course_builder: Plans the course of the chosen drug.
 
     Raises:
         PluginError: a plugin returned something that is not a proposal or raised.
         HardLimitError: a planned dose cannot be brought within the hard limits.
     """
     request = PlanRequest() if request is None else request
-    estimator = hooks.gfr_estimator(patient) or schwartz_40
-    core = assess(patient, estimator=estimator)
-    extra = _local_findings(hooks, patient, core)
-    assessment = attrs.evolve(core, findings=core.findings + extra)
+    assessment = assess_locally(patient, hooks)
     findings = list(assessment.findings)
 
     def finish(
@@ -294,8 +351,8 @@ def make_plan(
         adjustments: tuple[Adjustment, ...] = (),
     ) -> Plan:
         return Plan(
-            protocol=PROTOCOL_ID,
-            protocol_version=PROTOCOL_VERSION,
+            protocol=PROTOCOL_ID if protocol is None else protocol.protocol_id,
+            protocol_version=PROTOCOL_VERSION if protocol is None else protocol.version,
             library_version=__version__,
             patient_id=patient.patient_id,
             assessment_date=patient.assessment_date,
@@ -332,15 +389,7 @@ def make_plan(
                 )
             )
             return finish(PlanStatus.REFUSED, maintenance=maintenance)
-    course = plan_course(
-        patient,
-        drug,
-        start=request.start,
-        horizon=request.horizon,
-        band=band,
-        dosing=request.dosing,
-        preparation=request.preparation,
-    )
+    course = course_builder(patient, drug, request, band)
     course, adjustments = _apply_local(patient, course, request, hooks)
     course = _hard_limits_last(course, assessment)
     findings += course.findings
@@ -541,6 +590,7 @@ def _hard_limits_last(course: Course, assessment: Assessment) -> Course:
     Raises:
         HardLimitError: a dose is above its cap or not a finite, positive dose.
         PluginError: zoledronic acid is planned although the GFR gate does not allow it.
+        HardLimitError: the doses planned on one day add up above the daily cap.
     """
     if course.drug is Drug.ZOLEDRONIC_ACID and not assessment.zoledronic_acid_allowed:
         raise PluginError(
@@ -548,7 +598,22 @@ def _hard_limits_last(course: Course, assessment: Assessment) -> Course:
             field="drug",
             value=course.drug.value,
         )
+    per_day: dict[dt.date, float] = {}
     for planned in course.infusions:
         check_final(course.drug, planned.dose.value)
         check_final(course.drug, planned.preparation.dose)
+        per_day[planned.date] = per_day.get(planned.date, 0.0) + float(
+            planned.dose.value.m_as("mg")
+        )
+    for day, total_mg in per_day.items():
+        # The caps are per day: two infusions on one day count together.
+        try:
+            check_final(course.drug, DOSE.conform(f"{total_mg!r} mg", field="dose"))
+        except HardLimitError as error:
+            raise HardLimitError(
+                f"the doses planned on {day.isoformat()} add up above the daily cap",
+                field="infusions",
+                value=f"{total_mg:g} mg",
+                expected=error.expected,
+            ) from None
     return course
