@@ -27,7 +27,18 @@ from bisphos.errors import (
     InvalidValueError,
     MissingUnitError,
 )
-from bisphos.units import Quantity, Unit, format_unit, is_quantity, parse_quantity, ureg
+from bisphos.units import (
+    _REAL,
+    Quantity,
+    Unit,
+    _factor,
+    _magnitude_in,
+    _make,
+    format_unit,
+    is_quantity,
+    parse_quantity,
+    ureg,
+)
 
 __all__ = [
     "AGE",
@@ -129,14 +140,21 @@ class QuantityKind:
             UnknownUnitError: text whose unit spelling is not accepted.
         """
         given = self._as_quantity(value, field=field)
-        names = set(given.units._units)
-        if names <= self.units:
+        source = given._units
+        if source.keys() <= self.units:
+            canonical = self.canonical._units
+            if source == canonical:
+                # What ``given.to(self.canonical)`` returns: the same magnitude, unconverted.
+                return _make(given._magnitude, canonical)
+            factor = _factor(source, canonical)
+            if factor is not None and type(given._magnitude) in _REAL:  # a multiplication
+                return _make(given._magnitude * factor, canonical)
             if given.dimensionality == self.canonical.dimensionality:
                 return given.to(self.canonical)
             for conversion in self.conversions:
                 if given.dimensionality == conversion.from_unit.dimensionality:
-                    magnitude = given.m_as(conversion.from_unit) * conversion.factor
-                    return ureg.Quantity(magnitude, self.canonical)
+                    magnitude = _magnitude_in(given, conversion.from_unit) * conversion.factor
+                    return _make(magnitude, canonical)
         raise DimensionError(
             f"unit {format_unit(given.units)!r} does not fit a {self.name}",
             field=field,

@@ -25,6 +25,7 @@ from typing import Final, TypeAlias, cast
 
 import pint
 from pint.facets.plain import PlainUnit
+from pint.util import UnitsContainer
 
 from bisphos.errors import InvalidValueError, MissingUnitError, UnitError, UnknownUnitError
 
@@ -54,12 +55,96 @@ Quantity: TypeAlias = "pint.Quantity[float]"
 Unit: TypeAlias = PlainUnit
 
 
+# ---- fast paths ------------------------------------------------------------------------------
+# Building a Pint quantity through ``Quantity(m, unit)`` costs microseconds (type checks, unit
+# parsing or container look-ups); the hot paths build many quantities from magnitudes already in a
+# known unit. ``_make`` sets the two attributes Pint's constructor sets for a float or int
+# magnitude, and is used only when an import-time check shows it builds the same object.
+_QUANTITY_CLASS: Final = ureg.Quantity
+_object_new: Final = object.__new__
+
+
+def _make_unchecked(magnitude: float, units: UnitsContainer) -> Quantity:
+    made: Quantity = _object_new(_QUANTITY_CLASS)  # type: ignore[arg-type]
+    made._magnitude = magnitude
+    made._units = units
+    return made
+
+
+def _make_by_pint(magnitude: float, units: UnitsContainer) -> Quantity:
+    return ureg.Quantity(magnitude, units)
+
+
+def _same_construction() -> bool:
+    units = ureg.Unit("milligram")._units
+    for magnitude in (2.5, 3):
+        slow, fast = ureg.Quantity(magnitude, units), _make_unchecked(magnitude, units)
+        if type(slow) is not type(fast) or vars(slow) != vars(fast):
+            return False
+    return True
+
+
+#: Build a quantity of :data:`ureg` from a float or int magnitude and a units container.
+_make: Final = _make_unchecked if _same_construction() else _make_by_pint
+
+
+@lru_cache(maxsize=256)
+def _units_of(unit: str) -> UnitsContainer:
+    """The units container Pint parses ``unit`` (a registry expression) to, parsed once."""
+    return ureg.parse_units(unit)._units
+
+
+def _units(unit: str | PlainUnit) -> UnitsContainer:
+    return _units_of(unit) if isinstance(unit, str) else unit._units
+
+
+@lru_cache(maxsize=1024)
+def _factor(source: UnitsContainer, target: UnitsContainer) -> float | None:
+    """The factor Pint multiplies by to convert ``source`` to ``target``, or ``None``.
+
+    ``None`` means the conversion is not a plain multiplication (an offset unit such as °F) or
+    is not possible; the caller then lets Pint convert, and raise.
+    """
+    try:
+        factor = float(ureg.convert(1.0, source, target))
+        through_zero = ureg.convert(0.0, source, target) == 0.0
+    except pint.PintError:
+        return None
+    return factor if through_zero and math.isfinite(factor) else None
+
+
+def _magnitude_in(value: Quantity, unit: str | PlainUnit) -> float:
+    """``value.m_as(unit)`` for a quantity of :data:`ureg`, without Pint's per-call overhead.
+
+    The result is the float Pint's conversion gives (the same factor, the same multiplication).
+    """
+    magnitude: float = value._magnitude
+    target = _units(unit)
+    source = value._units
+    if source == target:
+        return magnitude
+    if type(magnitude) in _REAL:
+        factor = _factor(source, target)
+        if factor is not None:
+            return magnitude * factor
+    return value.m_as(ureg.Unit(target))
+
+
+_REAL: Final = frozenset({float, int})
+
+
 def quantity(magnitude: float, unit: str) -> Quantity:
     """Return ``magnitude`` in ``unit`` (a registry name such as ``"kg"`` or ``"umol/L"``).
 
     For code, not for user input: the unit is parsed by Pint and not checked against the clinical
     whitelist. Use :func:`parse_quantity` for text that comes from people or files.
     """
+    if type(magnitude) in _REAL and isinstance(unit, str):
+        try:
+            units = _units_of(unit)
+        except Exception:  # Pint raises its own error, as it always did
+            return ureg.Quantity(magnitude, unit)
+        return _make(magnitude, units)
     return ureg.Quantity(magnitude, unit)
 
 

@@ -52,7 +52,7 @@ from bisphos.pediatric.thresholds import (
     VITAMIN_D_DEFICIENCY,
     exceeds,
 )
-from bisphos.units import Quantity, quantity
+from bisphos.units import Quantity, _magnitude_in, quantity
 
 __all__ = [
     "LAB_NAMES",
@@ -193,9 +193,9 @@ def albumin_corrected_calcium(calcium: Quantity, albumin: Quantity) -> Quantity:
 
     For information only (P-CI-HYPOCA): total calcium decides, the corrected value never clears.
     """
-    calcium_mmol_l = float(calcium.m_as("mmol/L"))
-    albumin_g_l = float(albumin.m_as("g/L"))
-    reference_g_l = float(PAYNE_ALBUMIN_REFERENCE.m_as("g/L"))
+    calcium_mmol_l = float(_magnitude_in(calcium, "mmol/L"))
+    albumin_g_l = float(_magnitude_in(albumin, "g/L"))
+    reference_g_l = float(_magnitude_in(PAYNE_ALBUMIN_REFERENCE, "g/L"))
     corrected = calcium_mmol_l + PAYNE_CALCIUM_PER_ALBUMIN * (reference_g_l - albumin_g_l)
     return quantity(corrected, "mmol/L")
 

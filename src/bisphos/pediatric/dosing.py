@@ -57,7 +57,7 @@ from bisphos.pediatric.limits import (
     enforce,
     exact,
 )
-from bisphos.units import Quantity, format_quantity, is_quantity, ureg
+from bisphos.units import Quantity, _make, format_quantity, is_quantity, ureg
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -102,12 +102,17 @@ _MG_UNIT: Final = ureg.Unit("milligram")
 _KG_UNIT: Final = ureg.Unit("kilogram")
 
 
+_MG_PER_KG_UNITS: Final = _MG_PER_KG_UNIT._units
+_MG_UNITS: Final = _MG_UNIT._units
+_KG_UNITS: Final = _KG_UNIT._units
+
+
 def _per_kg(value: float) -> Quantity:
-    return ureg.Quantity(value, _MG_PER_KG_UNIT)
+    return _make(value, _MG_PER_KG_UNITS)
 
 
 def _mg(value: float) -> Quantity:
-    return ureg.Quantity(value, _MG_UNIT)
+    return _make(value, _MG_UNITS)
 
 
 def _magnitude(kind: q.QuantityKind, value: Quantity) -> float:
@@ -118,7 +123,7 @@ def _magnitude(kind: q.QuantityKind, value: Quantity) -> float:
 def _conform_fast(kind: q.QuantityKind, value: object, *, field: str) -> Quantity:
     """``kind.conform`` without the conversion when ``value`` is already canonical."""
     if is_quantity(value) and value._units == kind.canonical._units:  # type: ignore[attr-defined]
-        return ureg.Quantity(canonical_magnitude(kind, value, field=field), kind.canonical)
+        return _make(canonical_magnitude(kind, value, field=field), kind.canonical._units)
     return kind.conform(value, field=field)
 
 
@@ -308,7 +313,7 @@ def _weight(value: object) -> Quantity:
     weight = _conform_fast(q.WEIGHT, value, field="weight")
     if not _PLAUSIBLE_WEIGHT.low <= weight.magnitude <= _PLAUSIBLE_WEIGHT.high:
         _PLAUSIBLE_WEIGHT.check(weight, field="weight")  # raises, naming the plausible range
-    return ureg.Quantity(dosing_weight_kg(weight), _KG_UNIT)
+    return _make(dosing_weight_kg(weight), _KG_UNITS)
 
 
 @attrs.frozen

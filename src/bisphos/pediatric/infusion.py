@@ -29,7 +29,7 @@ from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Drug
 from bisphos.pediatric.dosing import Choice
 from bisphos.pediatric.limits import canonical_magnitude, check_final, exact
-from bisphos.units import Quantity, Unit, format_quantity, ureg
+from bisphos.units import Quantity, Unit, _magnitude_in, _make, format_quantity, ureg
 
 __all__ = [
     "DEFAULT_PREPARATION",
@@ -69,7 +69,7 @@ _UNITS: Final[dict[str, Unit]] = {
 
 
 def _quantity(value: Decimal, unit: str) -> Quantity:
-    return ureg.Quantity(float(value), _UNITS[unit])
+    return _make(float(value), _UNITS[unit]._units)
 
 
 def _text(value: Decimal) -> str:
@@ -80,7 +80,7 @@ def _text(value: Decimal) -> str:
 def _zoledronic_volume(value: object) -> Quantity:
     volume = q.VOLUME.conform(value, field="options.zoledronic_volume")
     low, high = _ZOL_VOLUME_RANGE
-    if not low <= volume.m_as("milliliter") <= high:
+    if not low <= _magnitude_in(volume, "milliliter") <= high:
         raise InvalidValueError(
             "zoledronic acid is given in 50 to 100 ml NaCl 0.9 % (P-ZOL-DOSE)",
             field="options.zoledronic_volume",

@@ -44,7 +44,7 @@ import attrs
 from bisphos import quantities as q
 from bisphos.errors import HardLimitError, ImplausibleValueError
 from bisphos.model import Drug
-from bisphos.units import Quantity, format_quantity, is_quantity, ureg
+from bisphos.units import Quantity, _make, format_quantity, is_quantity, ureg
 
 __all__ = [
     "DAILY_CAPS",
@@ -114,12 +114,16 @@ _MG: Final = ureg.Unit("milligram")
 _MG_PER_KG: Final = ureg.Unit("milligram / kilogram")
 
 
+_MG_UNITS: Final = _MG._units
+_MG_PER_KG_UNITS: Final = _MG_PER_KG._units
+
+
 def _mg(value: float) -> Quantity:
-    return ureg.Quantity(value, _MG)
+    return _make(value, _MG_UNITS)
 
 
 def _mg_per_kg(value: float) -> Quantity:
-    return ureg.Quantity(value, _MG_PER_KG)
+    return _make(value, _MG_PER_KG_UNITS)
 
 
 def canonical_magnitude(kind: q.QuantityKind, value: object, *, field: str) -> float:

@@ -58,7 +58,7 @@ from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
 from bisphos.protocols import PluginRecord, ProtocolInfo
 from bisphos.quantities import DOSE, VOLUME
-from bisphos.units import format_quantity
+from bisphos.units import _magnitude_in, format_quantity, quantity
 
 __all__ = [
     "NO_HOOKS",
@@ -463,11 +463,14 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
         proposed_mg = DOSE.magnitude(proposal.dose, field=target)
     except BisphosError as error:
         return refuse(f"not a valid dose ({error.message})")
-    protocol_mg = float(dose.value.m_as("mg"))
+    protocol_mg = float(_magnitude_in(dose.value, "mg"))
     if not proposed_mg > 0:
         return refuse("a dose must be positive")
     limited = dose.limited
-    hard_mg = min(float(limited.daily_cap.dose.m_as("mg")), float(limited.per_kg_limit.m_as("mg")))
+    hard_mg = min(
+        float(_magnitude_in(limited.daily_cap.dose, "mg")),
+        float(_magnitude_in(limited.per_kg_limit, "mg")),
+    )
     if proposed_mg > hard_mg:
         return refuse(
             f"above the hard limit of {hard_mg:g} mg",
@@ -605,12 +608,13 @@ def _hard_limits_last(course: Course, assessment: Assessment) -> Course:
         check_final(course.drug, planned.dose.value)
         check_final(course.drug, planned.preparation.dose)
         per_day[planned.date] = per_day.get(planned.date, 0.0) + float(
-            planned.dose.value.m_as("mg")
+            _magnitude_in(planned.dose.value, "mg")
         )
     for day, total_mg in per_day.items():
         # The caps are per day: two infusions on one day count together.
         try:
-            check_final(course.drug, DOSE.conform(f"{total_mg!r} mg", field="dose"))
+            # The total as a quantity in mg (what parsing f"{total_mg!r} mg" gives).
+            check_final(course.drug, quantity(total_mg, "milligram"))
         except HardLimitError as error:
             raise HardLimitError(
                 f"the doses planned on {day.isoformat()} add up above the daily cap",

@@ -42,7 +42,7 @@ from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence
 from bisphos.model import Fracture
 from bisphos.quantities import QuantityKind
-from bisphos.units import Quantity, is_quantity, quantity, ureg
+from bisphos.units import Quantity, _magnitude_in, _make, is_quantity, quantity
 
 __all__ = [
     "AGE_RESOLUTION",
@@ -303,14 +303,14 @@ def vital_sign_band(baseline: Quantity, kind: QuantityKind) -> tuple[Quantity, Q
     to 0.001 of the canonical unit, the resolution at which vital signs are compared.
     """
     base = kind.magnitude(baseline, field=kind.name)
-    change = float(VITAL_SIGN_CHANGE.m_as("dimensionless"))
+    change = float(_magnitude_in(VITAL_SIGN_CHANGE, "dimensionless"))
     low = _canonical(round(base * (1 - change), 3), kind)
     high = _canonical(round(base * (1 + change), 3), kind)
     return low, high
 
 
 def _canonical(magnitude: float, kind: QuantityKind) -> Quantity:
-    return ureg.Quantity(magnitude, kind.canonical)
+    return _make(magnitude, kind.canonical._units)
 
 
 def fracture_before_age(fracture: Fracture, birth_date: dt.date, years: int) -> bool:

@@ -1,0 +1,157 @@
+"""A reproducible population of pediatric patients, as plain dicts and as bisphos patients.
+
+Patients are drawn with ``random.Random(seed)`` so every run times the same people: ages 0 to
+20 years, 2 to 110 kg, every diagnosis, fractures with dates or ages, DXA scans, labs that cross
+every threshold (some missing), fever, flags, and an infusion history for about a third of them.
+:func:`plain_patient` is the plain-Python reference's input; :func:`to_patient` builds the same
+patient for bisphos.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from bisphos.model import (
+    BmdMeasurement,
+    Fracture,
+    InfusionRecord,
+    LabResult,
+    Labs,
+    Patient,
+    RiskFlags,
+    VitalSigns,
+)
+from bisphos.units import quantity
+
+Plain = dict[str, Any]
+
+TODAY = dt.date(2026, 1, 15)
+DIAGNOSES = (
+    "osteogenesis_imperfecta",
+    "primary_osteoporosis",
+    "idiopathic_juvenile_osteoporosis",
+    "secondary_corticosteroids",
+    "secondary_immobility",
+    "secondary_intestinal_failure",
+    "secondary_other",
+    "other",
+)
+LAB_RANGES = {
+    "calcium": (1.9, 2.7, "mmol/L"),
+    "phosphate": (0.8, 2.0, "mmol/L"),
+    "alkaline_phosphatase": (80.0, 900.0, "U/L"),
+    "urea": (2.0, 9.0, "mmol/L"),
+    "creatinine": (15.0, 120.0, "umol/L"),
+    "albumin": (30.0, 50.0, "g/L"),
+    "vitamin_d_25oh": (25.0, 120.0, "nmol/L"),
+    "pth": (1.5, 12.0, "pmol/L"),
+}
+
+
+def _date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def plain_patient(rng: random.Random, index: int) -> Plain:
+    """Draw one patient as plain values in canonical units."""
+    birth = TODAY - dt.timedelta(days=rng.randint(30, 20 * 365))
+    age_days = (TODAY - birth).days
+    weight = round(min(110.0, max(2.0, 3.5 + age_days / 365.25 * 3.3 * rng.uniform(0.7, 1.4))), 1)
+    fractures = []
+    for _ in range(rng.choice((0, 1, 2, 3, 3, 4))):
+        site = rng.choice(("long_bone", "long_bone", "vertebral_compression", "other"))
+        trauma = rng.choice(("minimal", "low", "low", "high"))
+        if rng.random() < 0.7:
+            fractures.append((site, trauma, _date(rng, birth, TODAY), None))
+        else:
+            fractures.append((site, trauma, None, round(rng.uniform(0, age_days / 365.25), 2)))
+    bmd = []
+    for site in ("lumbar_spine", "total_body_less_head", "femur"):
+        if rng.random() < 0.8:
+            date = _date(rng, max(birth, TODAY - dt.timedelta(days=400)), TODAY)
+            bmd.append((site, round(rng.uniform(-4.5, 1.0), 1), rng.random() < 0.2, date))
+    labs = {
+        name: (round(rng.uniform(low, high), 2) if rng.random() < 0.93 else None)
+        for name, (low, high, _unit) in LAB_RANGES.items()
+    }
+    infusions = []
+    if rng.random() < 0.35:
+        drug = rng.choice(("zoledronic_acid", "pamidronate"))
+        start = max(birth, TODAY - dt.timedelta(days=900))
+        dates = sorted(_date(rng, start, TODAY) for _ in range(rng.randint(1, 4)))
+        for date in dates:
+            grade = rng.choice(("none", "none", "mild", "moderate", "severe"))
+            dose = 0.5 if drug == "zoledronic_acid" else 20.0
+            infusions.append((drug, date, grade, dose))
+    return {
+        "id": f"p{index}",
+        "birth": birth,
+        "today": TODAY,
+        "sex": rng.choice(("female", "male")),
+        "weight_kg": weight,
+        "height_cm": round(45 + age_days / 365.25 * 6.5, 1) if rng.random() < 0.9 else None,
+        "diagnosis": rng.choice(DIAGNOSES),
+        "genes": [rng.choice(("COL1A1", "COL1A2", "PLS3", "WNT1", "LRP5"))]
+        if rng.random() < 0.4
+        else [],
+        "fractures": fractures,
+        "bmd": bmd,
+        "labs": labs,
+        "temperature_c": round(rng.uniform(36.0, 39.5), 1) if rng.random() < 0.85 else None,
+        "risks": {
+            "prolonged_immobilisation": rng.random() < 0.15,
+            "low_bone_turnover": rng.random() < 0.1,
+            "pregnant": rng.random() < 0.02,
+            "expected_spontaneous_recovery": rng.random() < 0.05,
+            "bisphosphonate_hypersensitivity": rng.random() < 0.03,
+        },
+        "infusions": infusions,
+    }
+
+
+def population(count: int, seed: int = 20260115) -> list[Plain]:
+    """Draw ``count`` plain patients, the same ones for the same seed."""
+    rng = random.Random(seed)
+    return [plain_patient(rng, index) for index in range(count)]
+
+
+def to_patient(p: Plain) -> Patient:
+    """Build the bisphos patient of a plain patient (outside any timing)."""
+    fractures = [
+        Fracture(site=site, trauma=trauma, date=date)
+        if date is not None
+        else Fracture(site=site, trauma=trauma, age_at_fracture=quantity(age, "year"))
+        for site, trauma, date, age in p["fractures"]
+    ]
+    labs = {
+        name: LabResult(value=quantity(value, LAB_RANGES[name][2]))
+        for name, value in p["labs"].items()
+        if value is not None
+    }
+    temperature = p["temperature_c"]
+    return Patient(
+        patient_id=p["id"],
+        birth_date=p["birth"],
+        assessment_date=p["today"],
+        sex=p["sex"],
+        weight=quantity(p["weight_kg"], "kg"),
+        height=None if p["height_cm"] is None else quantity(p["height_cm"], "cm"),
+        diagnosis=p["diagnosis"],
+        gene_variants=tuple(p["genes"]),
+        fractures=tuple(fractures),
+        bmd=tuple(
+            BmdMeasurement(site=site, z_score=z, size_corrected=corrected, date=date)
+            for site, z, corrected, date in p["bmd"]
+        ),
+        labs=Labs(**labs),
+        vitals=VitalSigns(
+            temperature=None if temperature is None else quantity(temperature, "degC")
+        ),
+        infusions=tuple(
+            InfusionRecord(drug=drug, date=date, dose=quantity(dose, "mg"), complication=grade)
+            for drug, date, grade, dose in p["infusions"]
+        ),
+        risks=RiskFlags(could_become_pregnant=False, **p["risks"]),
+    )

@@ -1,0 +1,201 @@
+"""Many patients at once: plans one by one, or the national protocol vectorised over columns.
+
+Requires numpy (the ``batch`` extra: ``pip install 'bisphos[batch]'``).
+
+Two ways in:
+
+- :func:`plan_many` takes patients and returns one :class:`PlanSummary` per patient. With the
+  national protocol, the default request and no plugins beyond the built-in ones, it plans them
+  together on the vectorised path; otherwise (a local protocol, a request with options, a
+  hospital plugin) it makes each plan with :meth:`bisphos.engine.Engine.plan` and summarises it.
+  Either way the summaries are the same.
+- :func:`plan_columns` takes a table — a pandas DataFrame or a mapping of column name to numpy
+  array, with the columns of :data:`INPUT_COLUMNS` in canonical units — and returns a table of
+  the same kind with one output row per input row (:func:`output_columns`). It is the national
+  protocol with its defaults and without plugins, by definition. It is a pure function of its
+  input: no global state, no plugin manager, no I/O, nothing read but the partition, so it runs
+  unchanged in ``dask.dataframe.DataFrame.map_partitions(plan_columns)`` or in Spark's
+  ``mapInPandas`` (one DataFrame per batch), and the rows of a table can be split across workers
+  in any way. :func:`columns_from_patients` turns patients into such a table.
+
+The vectorised path gives exactly the doses, dates and decisions of the one-by-one path; the
+property tests of this package check it on generated patients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from bisphos.batch.columns import BLOCK_CODES, INPUT_COLUMNS, LAB_COLUMNS, columns_from_patients
+from bisphos.batch.summary import PlanSummary, summarise
+from bisphos.batch.vector import output_columns, plan_arrays
+from bisphos.engine import Engine, default_engine
+from bisphos.model import Drug, Patient
+from bisphos.pediatric.plan import PlanRequest, PlanStatus
+from bisphos.pediatric.protocol import PediatricProtocol
+from bisphos.pediatric.rules import PROTOCOL_ID
+from bisphos.plugins.manager import BUILTIN_PLUGINS
+from bisphos.units import _make, _units_of
+
+__all__ = [
+    "BLOCK_CODES",
+    "INPUT_COLUMNS",
+    "LAB_COLUMNS",
+    "PlanSummary",
+    "columns_from_patients",
+    "is_common_case",
+    "output_columns",
+    "plan_columns",
+    "plan_many",
+    "summarise",
+]
+
+_Table = TypeVar("_Table")
+_DEFAULT_REQUEST = PlanRequest()
+
+
+def is_common_case(
+    engine: Engine, request: PlanRequest | None = None, *, protocol_id: str = PROTOCOL_ID
+) -> bool:
+    """Return whether plans of ``engine`` can take the vectorised path.
+
+    They can for the national protocol itself (not a subclass), the default request, and an
+    engine with no plugin beyond the built-in ones. Checked once per batch, never per patient.
+    """
+    protocol = engine.protocols.get(protocol_id)
+    return (
+        protocol_id == PROTOCOL_ID
+        and type(protocol) is PediatricProtocol
+        and (request is None or request == _DEFAULT_REQUEST)
+        and all(record.name in BUILTIN_PLUGINS for record in engine.plugins)
+    )
+
+
+def plan_many(
+    patients: Iterable[Patient],
+    request: PlanRequest | None = None,
+    *,
+    engine: Engine | None = None,
+    protocol_id: str = PROTOCOL_ID,
+) -> list[PlanSummary]:
+    """Plan every patient and return their summaries, in order.
+
+    Args:
+        patients: The patients.
+        request: What to plan for each; the protocol's defaults when ``None``.
+        engine: The engine whose protocols and plugins plan; :func:`default_engine` by default.
+        protocol_id: The pediatric protocol to plan under.
+
+    Raises:
+        BisphosError: as :meth:`bisphos.engine.Engine.plan` raises for a patient, on either path.
+    """
+    engine = default_engine() if engine is None else engine
+    chosen = list(patients)
+    if not is_common_case(engine, request, protocol_id=protocol_id):
+        return [summarise(engine.plan(p, request, protocol_id=protocol_id)) for p in chosen]
+    table = plan_arrays(columns_from_patients(chosen))
+    return [
+        # A row the vectorised path refused (a dose rounding to zero) is planned one by one,
+        # which raises the library's own error.
+        _summary(table, row, patient)
+        if not table["error"][row]
+        else summarise(engine.plan(patient, request, protocol_id=protocol_id))
+        for row, patient in enumerate(chosen)
+    ]
+
+
+def plan_columns(partition: _Table) -> _Table:
+    """Plan every row of ``partition`` under the national protocol, vectorised.
+
+    Args:
+        partition: A pandas DataFrame, or a mapping of column name to numpy array, with the
+            columns of :data:`INPUT_COLUMNS`.
+
+    Returns:
+        The output columns of :func:`output_columns`, in a DataFrame with the same index for a
+        DataFrame (``patient_id`` first when the input has it), else in a dict of numpy arrays.
+    """
+    frame = _is_frame(partition)
+    columns = _from_frame(partition) if frame else _from_mapping(partition)  # type: ignore[arg-type]
+    output = plan_arrays(columns)
+    if "patient_id" in columns:
+        output = {"patient_id": columns["patient_id"], **output}
+    if not frame:
+        return output  # type: ignore[return-value]
+    # The partition's own class builds the result: pandas is the caller's, never imported here.
+    result: _Table = type(partition)(output, index=partition.index)  # type: ignore[attr-defined,call-arg]
+    return result
+
+
+def _is_frame(value: object) -> bool:
+    return type(value).__module__.split(".")[0] == "pandas" and hasattr(value, "columns")
+
+
+def _from_frame(frame: Any) -> dict[str, npt.NDArray[Any]]:
+    columns = {}
+    for name in INPUT_COLUMNS:
+        if name not in frame.columns:
+            continue
+        values = frame[name].to_numpy()
+        columns[name] = _normalised(name, values)
+    return _require(columns)
+
+
+def _from_mapping(mapping: Mapping[str, object]) -> dict[str, npt.NDArray[Any]]:
+    columns = {
+        name: _normalised(name, np.asarray(mapping[name]))
+        for name in INPUT_COLUMNS
+        if name in mapping
+    }
+    return _require(columns)
+
+
+def _normalised(name: str, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    if name.endswith("_date"):
+        return values.astype("datetime64[D]")
+    if name in {"patient_id", "diagnosis"}:
+        return values.astype(object)
+    if values.dtype == bool or name.endswith(("_fractures", "_given")) or "_fractures_" in name:
+        return values
+    return values.astype(np.float64, copy=False)
+
+
+def _require(columns: dict[str, npt.NDArray[Any]]) -> dict[str, npt.NDArray[Any]]:
+    missing = [name for name in INPUT_COLUMNS if name != "patient_id" and name not in columns]
+    if missing:
+        msg = f"missing input columns: {', '.join(missing)}"
+        raise KeyError(msg)
+    return columns
+
+
+_MG = _units_of("milligram")
+_ML = _units_of("milliliter")
+_ML_PER_H = _units_of("milliliter / hour")
+
+
+def _summary(table: dict[str, npt.NDArray[Any]], row: int, patient: Patient) -> PlanSummary:
+    count = int(table["infusions"][row])
+    numbers = range(1, count + 1)
+    drug = table["drug"][row]
+    return PlanSummary(
+        patient_id=patient.patient_id,
+        status=PlanStatus(table["status"][row]),
+        in_scope=bool(table["in_scope"][row]),
+        indicated=bool(table["indicated"][row]),
+        zoledronic_acid_allowed=bool(table["zoledronic_acid_allowed"][row]),
+        drug=Drug(drug) if drug else None,
+        blocks=tuple(code for code in BLOCK_CODES if table[f"block_{code.replace('-', '_')}"][row]),
+        dates=tuple(_date(table[f"date_{n}"][row]) for n in numbers),
+        doses=tuple(_make(float(table[f"dose_{n}_mg"][row]), _MG) for n in numbers),
+        volumes=tuple(_make(float(table[f"volume_{n}_ml"][row]), _ML) for n in numbers),
+        rates=tuple(_make(float(table[f"rate_{n}_ml_h"][row]), _ML_PER_H) for n in numbers),
+    )
+
+
+def _date(value: np.datetime64) -> dt.date:
+    return value.astype("datetime64[D]").item()  # type: ignore[no-any-return]
