@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Final
 
 import attrs
 import pint
+from pint.util import UnitsContainer
 
 from bisphos.errors import (
     DimensionError,
@@ -28,12 +30,15 @@ from bisphos.errors import (
     MissingUnitError,
 )
 from bisphos.units import (
+    _QUANTITY_CLASS,
     _REAL,
     Quantity,
     Unit,
     _factor,
     _magnitude_in,
     _make,
+    _same_units,
+    _units_of,
     format_unit,
     is_quantity,
     parse_quantity,
@@ -164,6 +169,16 @@ class QuantityKind:
 
     def magnitude(self, value: object, *, field: str) -> float:
         """Return ``value`` as a float in this kind's canonical unit (see :meth:`conform`)."""
+        canonical = self.canonical._units
+        if (
+            type(value) is _QUANTITY_CLASS
+            and _same_units(value._units, canonical)
+            and _accepts(self.units, canonical)
+        ):
+            # Already canonical (the library's own values): what conform would return.
+            magnitude = value._magnitude
+            if type(magnitude) in _REAL and math.isfinite(magnitude):
+                return float(magnitude)
         return float(self.conform(value, field=field).magnitude)
 
     def _as_quantity(self, value: object, *, field: str) -> Quantity:
@@ -201,12 +216,18 @@ class QuantityKind:
         return given
 
 
+@lru_cache(maxsize=64)
+def _accepts(units: frozenset[str], canonical: UnitsContainer) -> bool:
+    """Whether a kind's own canonical unit is among its accepted units (true for bisphos's)."""
+    return canonical.keys() <= units
+
+
 def _kind(
     name: str, canonical: str, units: Iterable[frozenset[str]], *conversions: Conversion
 ) -> QuantityKind:
     return QuantityKind(
         name=name,
-        canonical=ureg.Unit(canonical),
+        canonical=ureg.Unit(_units_of(canonical)),
         units=frozenset().union(*units),
         conversions=conversions,
     )

@@ -88,10 +88,19 @@ def _same_construction() -> bool:
 _make: Final = _make_unchecked if _same_construction() else _make_by_pint
 
 
+# Equal containers are shared, so that a check "already in this unit" is mostly an identity.
+_INTERNED: Final[dict[UnitsContainer, UnitsContainer]] = {}
+
+
 @lru_cache(maxsize=256)
 def _units_of(unit: str) -> UnitsContainer:
     """The units container Pint parses ``unit`` (a registry expression) to, parsed once."""
-    return ureg.parse_units(unit)._units
+    units = ureg.parse_units(unit)._units
+    return _INTERNED.setdefault(units, units)
+
+
+def _same_units(given: UnitsContainer, expected: UnitsContainer) -> bool:
+    return given is expected or given == expected
 
 
 def _units(unit: str | PlainUnit) -> UnitsContainer:
@@ -449,9 +458,15 @@ def format_unit(unit: Unit) -> str:
     return "/".join([head, *denominator])
 
 
+@lru_cache(maxsize=256)
+def _unit_text(units: UnitsContainer) -> str:
+    """:func:`format_unit` of the unit ``units`` make, written once per unit."""
+    return format_unit(ureg.Unit(units))
+
+
 def format_quantity(value: Quantity) -> str:
     """Write ``value`` as ``"<magnitude> <unit>"`` that :func:`parse_quantity` reads back exactly.
 
     The magnitude is written with ``repr``, so the round trip loses no precision.
     """
-    return f"{float(value.magnitude)!r} {format_unit(value.units)}"
+    return f"{float(value.magnitude)!r} {_unit_text(value._units)}"

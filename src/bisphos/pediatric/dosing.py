@@ -36,7 +36,7 @@ import datetime as dt
 import enum
 import math
 from collections.abc import Sequence
-from decimal import localcontext
+from decimal import Context
 from typing import Final
 
 import attrs
@@ -57,7 +57,7 @@ from bisphos.pediatric.limits import (
     enforce,
     exact,
 )
-from bisphos.units import Quantity, _make, format_quantity, is_quantity, ureg
+from bisphos.units import Quantity, _make, _same_units, format_quantity, is_quantity, ureg
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -95,6 +95,8 @@ _ZOL_FIRST_CHOICES: Final = (0.0125, 0.025)
 _ZOL_HIGH_RANGE: Final = (0.0125, 0.025)
 #: Relative tolerance when an option given in another unit (µg/kg) is matched to a choice.
 _TOLERANCE: Final = 1e-9
+#: Decimal arithmetic at 40 digits, without entering a context for every dose.
+_CONTEXT: Final = Context(prec=40)
 
 
 _MG_PER_KG_UNIT: Final = ureg.Unit(_MG_PER_KG)
@@ -102,9 +104,9 @@ _MG_UNIT: Final = ureg.Unit("milligram")
 _KG_UNIT: Final = ureg.Unit("kilogram")
 
 
-_MG_PER_KG_UNITS: Final = _MG_PER_KG_UNIT._units
-_MG_UNITS: Final = _MG_UNIT._units
-_KG_UNITS: Final = _KG_UNIT._units
+_MG_PER_KG_UNITS: Final = q.DOSE_PER_KG.canonical._units
+_MG_UNITS: Final = q.DOSE.canonical._units
+_KG_UNITS: Final = q.WEIGHT.canonical._units
 
 
 def _per_kg(value: float) -> Quantity:
@@ -122,7 +124,7 @@ def _magnitude(kind: q.QuantityKind, value: Quantity) -> float:
 
 def _conform_fast(kind: q.QuantityKind, value: object, *, field: str) -> Quantity:
     """``kind.conform`` without the conversion when ``value`` is already canonical."""
-    if is_quantity(value) and value._units == kind.canonical._units:  # type: ignore[attr-defined]
+    if is_quantity(value) and _same_units(value._units, kind.canonical._units):  # type: ignore[attr-defined]
         return _make(canonical_magnitude(kind, value, field=field), kind.canonical._units)
     return kind.conform(value, field=field)
 
@@ -358,7 +360,7 @@ class DoseFacts:
                 infusions of ``drug`` in the history.
             on: The infusion date; by default the assessment date.
         """
-        drug = Drug(drug)
+        drug = drug if type(drug) is Drug else Drug(drug)
         date = patient.assessment_date if on is None else on
         given = sum(1 for record in patient.infusions if record.drug is drug)
         return cls(
@@ -461,9 +463,7 @@ class _Candidate:
 
 def _times(per_kg: float, weight_kg: float) -> float:
     """``per_kg`` x ``weight_kg`` in decimal: 0.0125 x 2.8 is 0.035, not 0.034999999999999996."""
-    with localcontext() as context:
-        context.prec = 40
-        return float(exact(per_kg) * exact(weight_kg))
+    return float(_CONTEXT.multiply(exact(per_kg), exact(weight_kg)))
 
 
 def _evidence(name: str, value: Quantity | dt.date | int | bool | str) -> Evidence:
@@ -573,8 +573,8 @@ def compute_dose(
         HardLimitError: the dose cannot be brought within the hard limits (it rounds to zero
             with a coarse rounding step).
     """
-    drug = Drug(drug)
-    band = None if band is None else MaintenanceBand(band)
+    drug = drug if type(drug) is Drug else Drug(drug)
+    band = band if band is None or type(band) is MaintenanceBand else MaintenanceBand(band)
     phase = phase_of(facts.infusion_number, band)
     weight_kg = _magnitude(q.WEIGHT, facts.weight)
     cap = daily_cap(drug)

@@ -18,7 +18,7 @@ NaN, zero or negative raises :class:`~bisphos.errors.HardLimitError`.
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 from typing import Final
 
 import attrs
@@ -29,7 +29,16 @@ from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Drug
 from bisphos.pediatric.dosing import Choice
 from bisphos.pediatric.limits import canonical_magnitude, check_final, exact
-from bisphos.units import Quantity, Unit, _magnitude_in, _make, format_quantity, ureg
+from bisphos.units import (
+    Quantity,
+    Unit,
+    _magnitude_in,
+    _make,
+    _units_of,
+    format_quantity,
+    quantity,
+    ureg,
+)
 
 __all__ = [
     "DEFAULT_PREPARATION",
@@ -49,21 +58,23 @@ __all__ = [
 #: The carrier fluid of both drugs (P-ZOL-DOSE, P-PAM-DOSE).
 DILUENT: Final = "NaCl 0.9 %"
 #: Infusion time of zoledronic acid (P-ZOL-DOSE).
-ZOLEDRONIC_DURATION: Final = ureg.Quantity(1.0, "hour")
+ZOLEDRONIC_DURATION: Final = quantity(1.0, "hour")
 #: Concentration pamidronate is diluted to (P-PAM-DOSE).
-PAMIDRONATE_CONCENTRATION: Final = ureg.Quantity(0.1, "milligram / milliliter")
+PAMIDRONATE_CONCENTRATION: Final = quantity(0.1, "milligram / milliliter")
 #: Infusion time of pamidronate (P-PAM-DOSE).
-PAMIDRONATE_DURATION: Final = ureg.Quantity(4.0, "hour")
+PAMIDRONATE_DURATION: Final = quantity(4.0, "hour")
 #: Highest pamidronate infusion rate of the label (P-PAM-DOSE), in mg/h.
-PAMIDRONATE_LABEL_MAX_RATE: Final = ureg.Quantity(60.0, "milligram / hour")
+PAMIDRONATE_LABEL_MAX_RATE: Final = quantity(60.0, "milligram / hour")
 #: Highest pamidronate concentration of the label, 90 mg per 250 ml (P-PAM-DOSE).
-PAMIDRONATE_LABEL_MAX_CONCENTRATION: Final = ureg.Quantity(90.0 / 250.0, "milligram / milliliter")
+PAMIDRONATE_LABEL_MAX_CONCENTRATION: Final = quantity(90.0 / 250.0, "milligram / milliliter")
 
 _ZOL_VOLUME_RANGE: Final = (50.0, 100.0)
+#: Decimal arithmetic at 40 digits, without entering a context for every preparation.
+_CONTEXT: Final = Context(prec=40)
 
 
 _UNITS: Final[dict[str, Unit]] = {
-    name: ureg.Unit(name)
+    name: ureg.Unit(_units_of(name))
     for name in ("milliliter", "milliliter / hour", "milligram / hour", "milligram / milliliter")
 }
 
@@ -100,7 +111,7 @@ class PreparationOptions:
     """
 
     zoledronic_volume: Quantity = attrs.field(
-        default=ureg.Quantity(50.0, "milliliter"), converter=_zoledronic_volume
+        default=quantity(50.0, "milliliter"), converter=_zoledronic_volume
     )
 
 
@@ -160,10 +171,8 @@ def pamidronate_label_checks(
     dose_mg = exact(canonical_magnitude(q.DOSE, dose, field="dose"))
     volume_ml = exact(canonical_magnitude(q.VOLUME, volume, field="volume"))
     hours = exact(canonical_magnitude(q.DURATION, duration, field="duration"))
-    with localcontext() as context:
-        context.prec = 40
-        rate = _quantity(dose_mg / hours, "milligram / hour")
-        concentration = _quantity(dose_mg / volume_ml, "milligram / milliliter")
+    rate = _quantity(_CONTEXT.divide(dose_mg, hours), "milligram / hour")
+    concentration = _quantity(_CONTEXT.divide(dose_mg, volume_ml), "milligram / milliliter")
     return (
         LabelCheck(
             name="rate",
@@ -228,7 +237,7 @@ def prepare_infusion(
         HardLimitError: ``dose`` is not a finite, positive dose within the daily cap.
         DimensionError: ``dose`` is not a mass.
     """
-    drug = Drug(drug)
+    drug = drug if type(drug) is Drug else Drug(drug)
     dose = check_final(drug, dose)
     dose_mg = exact(canonical_magnitude(q.DOSE, dose, field="dose"))
     if drug is Drug.ZOLEDRONIC_ACID:
@@ -240,10 +249,8 @@ def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -
     volume_ml = exact(canonical_magnitude(q.VOLUME, options.zoledronic_volume, field="volume"))
     hours = exact(canonical_magnitude(q.DURATION, ZOLEDRONIC_DURATION, field="duration"))
     default = volume_ml == exact(_ZOL_VOLUME_RANGE[0])
-    with localcontext() as context:
-        context.prec = 40
-        rate = volume_ml / hours
-        concentration = dose_mg / volume_ml
+    rate = _CONTEXT.divide(volume_ml, hours)
+    concentration = _CONTEXT.divide(dose_mg, volume_ml)
     choices = (
         Choice(
             "P-ZOL-DOSE",
@@ -272,10 +279,8 @@ def _pamidronate(dose: Quantity, dose_mg: Decimal) -> Preparation:
         canonical_magnitude(q.CONCENTRATION, PAMIDRONATE_CONCENTRATION, field="concentration")
     )
     hours = exact(canonical_magnitude(q.DURATION, PAMIDRONATE_DURATION, field="duration"))
-    with localcontext() as context:
-        context.prec = 40
-        volume_ml = dose_mg / per_ml
-        rate = volume_ml / hours
+    volume_ml = _CONTEXT.divide(dose_mg, per_ml)
+    rate = _CONTEXT.divide(volume_ml, hours)
     volume = _quantity(volume_ml, "milliliter")
     choices = (
         Choice(

@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 from types import MappingProxyType
 from typing import Final
 
@@ -44,7 +44,7 @@ import attrs
 from bisphos import quantities as q
 from bisphos.errors import HardLimitError, ImplausibleValueError
 from bisphos.model import Drug
-from bisphos.units import Quantity, _make, format_quantity, is_quantity, ureg
+from bisphos.units import Quantity, _make, _same_units, format_quantity, is_quantity, ureg
 
 __all__ = [
     "DAILY_CAPS",
@@ -114,8 +114,8 @@ _MG: Final = ureg.Unit("milligram")
 _MG_PER_KG: Final = ureg.Unit("milligram / kilogram")
 
 
-_MG_UNITS: Final = _MG._units
-_MG_PER_KG_UNITS: Final = _MG_PER_KG._units
+_MG_UNITS: Final = q.DOSE.canonical._units
+_MG_PER_KG_UNITS: Final = q.DOSE_PER_KG.canonical._units
 
 
 def _mg(value: float) -> Quantity:
@@ -137,7 +137,7 @@ def canonical_magnitude(kind: q.QuantityKind, value: object, *, field: str) -> f
         given: Quantity = value  # type: ignore[assignment]
         magnitude: object = given.magnitude
         if (
-            given._units == kind.canonical._units
+            _same_units(given._units, kind.canonical._units)
             and isinstance(magnitude, (int, float))
             and not isinstance(magnitude, bool)
             and math.isfinite(magnitude)
@@ -184,12 +184,15 @@ DEFAULT_PRECISION: Final[Mapping[Drug, Quantity]] = MappingProxyType(
 
 def daily_cap(drug: Drug) -> DailyCap:
     """Return the daily cap of ``drug`` (P-ZOL-CAP, P-PAM-CAP)."""
-    return DAILY_CAPS[Drug(drug)]
+    return DAILY_CAPS[drug if type(drug) is Drug else Drug(drug)]
 
 
 def max_per_kg(drug: Drug, phase: Phase) -> PerKgMaximum:
     """Return the protocol's highest dose per kg for ``drug`` in ``phase`` (invariant 2)."""
-    return _PER_KG_MAXIMA[Drug(drug), Phase(phase)]
+    return _PER_KG_MAXIMA[
+        drug if type(drug) is Drug else Drug(drug),
+        phase if type(phase) is Phase else Phase(phase),
+    ]
 
 
 def exact(value: float) -> Decimal:
@@ -256,6 +259,9 @@ def _magnitude_mg(value: object, *, field: str) -> float:
     return magnitude
 
 
+#: Decimal arithmetic at 60 digits, without entering a context for every dose.
+_CONTEXT: Final = Context(prec=60)
+
 #: The resolution a body weight is taken to before dosing: 1 mg (0.000001 kg).
 WEIGHT_RESOLUTION_KG: Final = Decimal("0.000001")
 
@@ -321,33 +327,35 @@ def enforce(
         DimensionError: one of them is not in a unit of the right dimension.
         MissingUnitError: one of them is a bare number.
     """
-    drug = Drug(drug)
-    phase = Phase(phase)
+    drug = drug if type(drug) is Drug else Drug(drug)
+    phase = phase if type(phase) is Phase else Phase(phase)
     proposed_mg = _magnitude_mg(proposed, field="dose")
     weight_kg = dosing_weight_kg(weight)
     cap = daily_cap(drug)
     per_kg = max_per_kg(drug, phase)
     step_quantity = DEFAULT_PRECISION[drug] if precision is None else precision
     step_mg = _magnitude_mg(step_quantity, field="precision")
-    with localcontext() as context:
-        context.prec = 60
-        limits: list[tuple[Decimal, tuple[str, ...]]] = [
-            (exact(_magnitude_mg(cap.dose, field="cap")), (cap.rule_id,)),
-            (
-                exact(canonical_magnitude(q.DOSE_PER_KG, per_kg.per_kg, field="per_kg"))
-                * exact(weight_kg),
-                per_kg.rule_ids,
+    context = _CONTEXT
+    limits: list[tuple[Decimal, tuple[str, ...]]] = [
+        (exact(_magnitude_mg(cap.dose, field="cap")), (cap.rule_id,)),
+        (
+            context.multiply(
+                exact(canonical_magnitude(q.DOSE_PER_KG, per_kg.per_kg, field="per_kg")),
+                exact(weight_kg),
             ),
-        ]
-        if ceiling is not None:
-            ceiling_mg = _magnitude_mg(ceiling, field="ceiling")
-            limits.append((exact(ceiling_mg), ceiling_rule_ids))
-        lowest, lowest_rules = min(limits, key=lambda limit: limit[0])
-        wanted = exact(proposed_mg)
-        bounded = min(wanted, lowest)
-        step = exact(step_mg)
-        rounded = (bounded / step).to_integral_value(rounding=ROUND_FLOOR) * step
-        per_kg_limit_mg = float(limits[1][0])
+            per_kg.rule_ids,
+        ),
+    ]
+    if ceiling is not None:
+        ceiling_mg = _magnitude_mg(ceiling, field="ceiling")
+        limits.append((exact(ceiling_mg), ceiling_rule_ids))
+    lowest, lowest_rules = min(limits, key=lambda limit: limit[0])
+    wanted = exact(proposed_mg)
+    bounded = min(wanted, lowest)
+    step = exact(step_mg)
+    whole_steps = context.divide(bounded, step).to_integral_value(rounding=ROUND_FLOOR)
+    rounded = context.multiply(whole_steps, step)
+    per_kg_limit_mg = float(limits[1][0])
     if rounded <= 0:
         raise HardLimitError(
             "the dose rounds down to zero",
@@ -387,7 +395,7 @@ def check_final(drug: Drug, dose: object) -> Quantity:
         DimensionError: the dose is not a mass.
         MissingUnitError: the dose is a bare number.
     """
-    cap = daily_cap(Drug(drug))
+    cap = daily_cap(drug)
     dose_mg = _magnitude_mg(dose, field="dose")
     if dose_mg > _magnitude_mg(cap.dose, field="cap"):
         raise HardLimitError(

@@ -422,9 +422,16 @@ def _apply_local(
         for volume_proposal in hooks.volume_proposals(patient, preparation):
             preparation, record = _check_volume(volume_proposal, preparation, f"{target}.volume")
             records.append(record)
-        infusions[index] = attrs.evolve(
-            planned, date=dates[index], dose=dose, preparation=preparation
-        )
+        if (
+            dates[index] is not planned.date
+            or dose is not planned.dose
+            or preparation is not planned.preparation
+        ):
+            infusions[index] = attrs.evolve(
+                planned, date=dates[index], dose=dose, preparation=preparation
+            )
+    if not records:  # nothing was proposed: the course is the protocol's
+        return course, ()
     return attrs.evolve(course, infusions=tuple(infusions)), tuple(records)
 
 

@@ -146,7 +146,7 @@ def interval_before(drug: Drug, number: int, band: MaintenanceBand | None = None
             if band is MaintenanceBand.MID
             else Interval(12, "P-MAINT-HIGH")
         )
-    if Drug(drug) is Drug.PAMIDRONATE:
+    if (drug if type(drug) is Drug else Drug(drug)) is Drug.PAMIDRONATE:
         return Interval(3, "P-PAM-FREQ")
     if number == 2:
         return Interval(3, "P-ZOL-FIRST")
@@ -331,8 +331,8 @@ def plan_course(
         InvalidValueError: ``start`` is before the assessment date, or ``horizon.until`` before
             ``start``.
     """
-    drug = Drug(drug)
-    band = None if band is None else MaintenanceBand(band)
+    drug = drug if type(drug) is Drug else Drug(drug)
+    band = band if band is None or type(band) is MaintenanceBand else MaintenanceBand(band)
     horizon = Horizon() if horizon is None else horizon
     start = patient.assessment_date if start is None else start
     if start < patient.assessment_date:

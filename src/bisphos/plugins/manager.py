@@ -174,6 +174,15 @@ def _typed(hook_name: str, values: object, kind: type[_T]) -> tuple[_T, ...]:
     return cast("tuple[_T, ...]", tuple(items))
 
 
+def _implemented(manager: pluggy.PluginManager, hook_name: str) -> bool:
+    """Whether any plugin implements the hook; a hook nobody implements answers nothing.
+
+    Calling such a hook would return ``[]`` (or ``None`` for a first-result hook) after pluggy's
+    dispatch; the facade returns the same without the call.
+    """
+    return bool(getattr(manager.hook, hook_name).get_hookimpls())
+
+
 @attrs.frozen
 class PluginHooks:
     """The typed facade over ``manager.hook`` for one protocol (implements ``PlanHooks``).
@@ -189,6 +198,8 @@ class PluginHooks:
     def gfr_estimator(self, patient: Patient) -> GfrEstimator | None:
         """Return the first local GFR estimator, or ``None``."""
         name = "bisphos_gfr_estimator"
+        if not _implemented(self.manager, name):
+            return None
         result = _call(
             name,
             lambda: self.manager.hook.bisphos_gfr_estimator(
@@ -209,6 +220,8 @@ class PluginHooks:
     def extra_findings(self, patient: Patient, assessment: Assessment) -> Sequence[Finding]:
         """Return every local finding, in plugin call order."""
         name = "bisphos_extra_findings"
+        if not _implemented(self.manager, name):
+            return ()
         groups = _call(
             name,
             lambda: self.manager.hook.bisphos_extra_findings(
@@ -220,6 +233,8 @@ class PluginHooks:
     def dose_proposals(self, patient: Patient, dose: Dose) -> Sequence[DoseProposal]:
         """Return every local dose proposal."""
         name = "bisphos_adjust_dose"
+        if not _implemented(self.manager, name):
+            return ()
         results = _call(
             name,
             lambda: self.manager.hook.bisphos_adjust_dose(
@@ -233,6 +248,8 @@ class PluginHooks:
     ) -> Sequence[VolumeProposal]:
         """Return every local volume proposal."""
         name = "bisphos_infusion_volume"
+        if not _implemented(self.manager, name):
+            return ()
         results = _call(
             name,
             lambda: self.manager.hook.bisphos_infusion_volume(
@@ -249,6 +266,8 @@ class PluginHooks:
     ) -> Sequence[ScheduleProposal]:
         """Return every local schedule proposal."""
         name = "bisphos_adjust_schedule"
+        if not _implemented(self.manager, name):
+            return ()
         results = _call(
             name,
             lambda: self.manager.hook.bisphos_adjust_schedule(
