@@ -469,4 +469,18 @@ def format_quantity(value: Quantity) -> str:
 
     The magnitude is written with ``repr``, so the round trip loses no precision.
     """
-    return f"{float(value.magnitude)!r} {_unit_text(value._units)}"
+    units = getattr(value, "_units", None)
+    if units is None:
+        return f"{float(value.magnitude)!r} {format_unit(value.units)}"
+    entry = _TEXTS.get(id(units))
+    if entry is None or entry[0] is not units:
+        if len(_TEXTS) > _TEXTS_MAX:
+            _TEXTS.clear()
+        # The entry keeps ``units`` alive, so its id cannot be reused for another unit.
+        entry = _TEXTS[id(units)] = (units, _unit_text(units))
+    return f"{float(value.magnitude)!r} {entry[1]}"
+
+
+# Unit spellings by the identity of their container: no hashing of Pint's containers per call.
+_TEXTS: Final[dict[int, tuple[UnitsContainer, str]]] = {}
+_TEXTS_MAX: Final = 1024

@@ -51,6 +51,7 @@ from bisphos.pediatric.limits import (
     DailyCap,
     LimitedDose,
     Phase,
+    _limit,
     canonical_magnitude,
     daily_cap,
     dosing_weight_kg,
@@ -605,15 +606,28 @@ def compute_dose(
         candidate = candidate if replacement is None else replacement
         choices.append(choice)
     computed_mg = _times(candidate.per_kg, weight_kg)
-    limited = enforce(
-        drug,
-        _mg(computed_mg),
-        weight=facts.weight,
-        phase=phase,
-        ceiling=_mg(candidate.limit_mg),
-        ceiling_rule_ids=candidate.limit_rule_ids,
-        precision=options.precision(drug),
-    )
+    if 0 < computed_mg < math.inf:
+        # What enforce() does once the magnitudes are checked: facts.weight is a dosing weight
+        # already, the options' step and the candidate's limit are positive masses.
+        limited = _limit(
+            drug,
+            phase,
+            proposed_mg=computed_mg,
+            weight_kg=weight_kg,
+            ceiling_mg=candidate.limit_mg,
+            ceiling_rule_ids=candidate.limit_rule_ids,
+            step_mg=_magnitude(q.DOSE, options.precision(drug)),
+        )
+    else:  # enforce() refuses it, with its own error
+        limited = enforce(
+            drug,
+            _mg(computed_mg),
+            weight=facts.weight,
+            phase=phase,
+            ceiling=_mg(candidate.limit_mg),
+            ceiling_rule_ids=candidate.limit_rule_ids,
+            precision=options.precision(drug),
+        )
     choices.append(_cap_choice(limited))
     choices.append(
         Choice(

@@ -19,6 +19,7 @@ NaN, zero or negative raises :class:`~bisphos.errors.HardLimitError`.
 from __future__ import annotations
 
 from decimal import Context, Decimal
+from functools import lru_cache
 from typing import Final
 
 import attrs
@@ -178,15 +179,22 @@ def pamidronate_label_checks(
             name="rate",
             value=rate,
             limit=PAMIDRONATE_LABEL_MAX_RATE,
-            passed=rate <= PAMIDRONATE_LABEL_MAX_RATE,
+            passed=_at_most(rate, PAMIDRONATE_LABEL_MAX_RATE),
         ),
         LabelCheck(
             name="concentration",
             value=concentration,
             limit=PAMIDRONATE_LABEL_MAX_CONCENTRATION,
-            passed=concentration <= PAMIDRONATE_LABEL_MAX_CONCENTRATION,
+            passed=_at_most(concentration, PAMIDRONATE_LABEL_MAX_CONCENTRATION),
         ),
     )
+
+
+def _at_most(value: Quantity, limit: Quantity) -> bool:
+    """``value <= limit``; in one unit that is Pint's own comparison of the magnitudes."""
+    if value._units is limit._units:
+        return bool(value._magnitude <= limit._magnitude)
+    return bool(value <= limit)
 
 
 @attrs.frozen
@@ -247,10 +255,31 @@ def prepare_infusion(
 
 def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -> Preparation:
     volume_ml = exact(canonical_magnitude(q.VOLUME, options.zoledronic_volume, field="volume"))
+    volume, rate, choices = _zoledronic_in(volume_ml)
+    concentration = _CONTEXT.divide(dose_mg, volume_ml)
+    return Preparation(
+        drug=Drug.ZOLEDRONIC_ACID,
+        dose=dose,
+        diluent=DILUENT,
+        volume=volume,
+        concentration=_quantity(concentration, "milligram / milliliter"),
+        duration=ZOLEDRONIC_DURATION,
+        rate=rate,
+        choices=choices,
+        checks=(),
+        rule_ids=("P-ZOL-DOSE",),
+    )
+
+
+@lru_cache(maxsize=64)
+def _zoledronic_in(volume_ml: Decimal) -> tuple[Quantity, Quantity, tuple[Choice, ...]]:
+    """Volume, rate and their choices for a zoledronic acid volume; the same few volumes recur.
+
+    The values are frozen, so one set serves every preparation with this volume.
+    """
     hours = exact(canonical_magnitude(q.DURATION, ZOLEDRONIC_DURATION, field="duration"))
     default = volume_ml == exact(_ZOL_VOLUME_RANGE[0])
     rate = _CONTEXT.divide(volume_ml, hours)
-    concentration = _CONTEXT.divide(dose_mg, volume_ml)
     choices = (
         Choice(
             "P-ZOL-DOSE",
@@ -260,35 +289,14 @@ def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -
         ),
         Choice("P-ZOL-DOSE", "over 1 hour; rate = volume / 1 h"),
     )
-    return Preparation(
-        drug=Drug.ZOLEDRONIC_ACID,
-        dose=dose,
-        diluent=DILUENT,
-        volume=_quantity(volume_ml, "milliliter"),
-        concentration=_quantity(concentration, "milligram / milliliter"),
-        duration=ZOLEDRONIC_DURATION,
-        rate=_quantity(rate, "milliliter / hour"),
-        choices=choices,
-        checks=(),
-        rule_ids=("P-ZOL-DOSE",),
-    )
+    return _quantity(volume_ml, "milliliter"), _quantity(rate, "milliliter / hour"), choices
 
 
 def _pamidronate(dose: Quantity, dose_mg: Decimal) -> Preparation:
-    per_ml = exact(
-        canonical_magnitude(q.CONCENTRATION, PAMIDRONATE_CONCENTRATION, field="concentration")
-    )
-    hours = exact(canonical_magnitude(q.DURATION, PAMIDRONATE_DURATION, field="duration"))
-    volume_ml = _CONTEXT.divide(dose_mg, per_ml)
-    rate = _CONTEXT.divide(volume_ml, hours)
+    volume_ml = _CONTEXT.divide(dose_mg, _PAMIDRONATE_PER_ML)
+    rate = _CONTEXT.divide(volume_ml, _PAMIDRONATE_HOURS)
     volume = _quantity(volume_ml, "milliliter")
-    choices = (
-        Choice(
-            "P-PAM-DOSE",
-            f"diluted in {DILUENT} to 0.1 mg/ml: volume = dose / 0.1 mg/ml = {_text(volume_ml)} ml",
-        ),
-        Choice("P-PAM-DOSE", f"over 4 hours: rate = volume / 4 h = {_text(rate)} ml/h"),
-    )
+    choices = _pamidronate_choices(volume_ml, rate)
     return Preparation(
         drug=Drug.PAMIDRONATE,
         dose=dose,
@@ -300,4 +308,25 @@ def _pamidronate(dose: Quantity, dose_mg: Decimal) -> Preparation:
         choices=choices,
         checks=pamidronate_label_checks(dose, volume, PAMIDRONATE_DURATION),
         rule_ids=("P-PAM-DOSE",),
+    )
+
+
+# The protocol's constants as decimals, read once.
+_PAMIDRONATE_PER_ML: Final = exact(
+    canonical_magnitude(q.CONCENTRATION, PAMIDRONATE_CONCENTRATION, field="concentration")
+)
+_PAMIDRONATE_HOURS: Final = exact(
+    canonical_magnitude(q.DURATION, PAMIDRONATE_DURATION, field="duration")
+)
+
+
+@lru_cache(maxsize=2048)
+def _pamidronate_choices(volume_ml: Decimal, rate: Decimal) -> tuple[Choice, ...]:
+    """The choices of a pamidronate preparation; frozen, so one set serves every equal dose."""
+    return (
+        Choice(
+            "P-PAM-DOSE",
+            f"diluted in {DILUENT} to 0.1 mg/ml: volume = dose / 0.1 mg/ml = {_text(volume_ml)} ml",
+        ),
+        Choice("P-PAM-DOSE", f"over 4 hours: rate = volume / 4 h = {_text(rate)} ml/h"),
     )

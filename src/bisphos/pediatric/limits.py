@@ -36,6 +36,7 @@ import enum
 import math
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
@@ -44,7 +45,15 @@ import attrs
 from bisphos import quantities as q
 from bisphos.errors import HardLimitError, ImplausibleValueError
 from bisphos.model import Drug
-from bisphos.units import Quantity, _make, _same_units, format_quantity, is_quantity, ureg
+from bisphos.units import (
+    _QUANTITY_CLASS,
+    _REAL,
+    Quantity,
+    _make,
+    _same_units,
+    format_quantity,
+    ureg,
+)
 
 __all__ = [
     "DAILY_CAPS",
@@ -133,16 +142,14 @@ def canonical_magnitude(kind: q.QuantityKind, value: object, *, field: str) -> f
     and limits nearly always are; anything else goes through :meth:`QuantityKind.magnitude` and
     its checks and typed errors.
     """
-    if is_quantity(value):
-        given: Quantity = value  # type: ignore[assignment]
-        magnitude: object = given.magnitude
+    if type(value) is _QUANTITY_CLASS:  # a quantity of ureg; subclasses take the long way
+        magnitude: object = value._magnitude
         if (
-            _same_units(given._units, kind.canonical._units)
-            and isinstance(magnitude, (int, float))
-            and not isinstance(magnitude, bool)
-            and math.isfinite(magnitude)
+            _same_units(value._units, kind.canonical._units)
+            and type(magnitude) in _REAL
+            and math.isfinite(magnitude)  # type: ignore[arg-type]
         ):
-            return float(magnitude)
+            return float(magnitude)  # type: ignore[arg-type]
     return kind.magnitude(value, field=field)
 
 
@@ -285,10 +292,16 @@ def dosing_weight_kg(weight: object) -> float:
         raise HardLimitError(
             "the body weight must be finite", field="weight", value=error.value
         ) from None
-    rounded = exact(magnitude).quantize(WEIGHT_RESOLUTION_KG, rounding=ROUND_HALF_EVEN)
+    rounded = _nearest_mg(magnitude)
     if not rounded > 0:
         raise HardLimitError("the body weight must be positive", field="weight", value=str(weight))
-    return float(rounded)
+    return rounded
+
+
+@lru_cache(maxsize=4096)
+def _nearest_mg(weight_kg: float) -> float:
+    """``weight_kg`` to the nearest mg (half to even), in decimal; the same weights recur."""
+    return float(exact(weight_kg).quantize(WEIGHT_RESOLUTION_KG, rounding=ROUND_HALF_EVEN))
 
 
 def _unique(*groups: tuple[str, ...]) -> tuple[str, ...]:
@@ -331,23 +344,53 @@ def enforce(
     phase = phase if type(phase) is Phase else Phase(phase)
     proposed_mg = _magnitude_mg(proposed, field="dose")
     weight_kg = dosing_weight_kg(weight)
-    cap = daily_cap(drug)
-    per_kg = max_per_kg(drug, phase)
     step_quantity = DEFAULT_PRECISION[drug] if precision is None else precision
     step_mg = _magnitude_mg(step_quantity, field="precision")
+    ceiling_mg = None if ceiling is None else _magnitude_mg(ceiling, field="ceiling")
+    return _limit(
+        drug,
+        phase,
+        proposed_mg=proposed_mg,
+        weight_kg=weight_kg,
+        ceiling_mg=ceiling_mg,
+        ceiling_rule_ids=ceiling_rule_ids,
+        step_mg=step_mg,
+    )
+
+
+# The caps and per-kg maxima as decimals, read once (the tables above are constants).
+_CAP_DECIMAL: Final = {
+    drug: exact(canonical_magnitude(q.DOSE, c.dose, field="cap")) for drug, c in DAILY_CAPS.items()
+}
+_PER_KG_DECIMAL: Final = {
+    key: exact(canonical_magnitude(q.DOSE_PER_KG, maximum.per_kg, field="per_kg"))
+    for key, maximum in _PER_KG_MAXIMA.items()
+}
+
+
+def _limit(
+    drug: Drug,
+    phase: Phase,
+    *,
+    proposed_mg: float,
+    weight_kg: float,
+    ceiling_mg: float | None,
+    ceiling_rule_ids: tuple[str, ...],
+    step_mg: float,
+) -> LimitedDose:
+    """:func:`enforce` on magnitudes already checked: finite, positive, in mg and kg.
+
+    ``weight_kg`` is a dosing weight (:func:`dosing_weight_kg`).
+    """
+    cap = DAILY_CAPS[drug]
+    per_kg = _PER_KG_MAXIMA[drug, phase]
     context = _CONTEXT
+    cap_mg = _CAP_DECIMAL[drug]
     limits: list[tuple[Decimal, tuple[str, ...]]] = [
-        (exact(_magnitude_mg(cap.dose, field="cap")), (cap.rule_id,)),
-        (
-            context.multiply(
-                exact(canonical_magnitude(q.DOSE_PER_KG, per_kg.per_kg, field="per_kg")),
-                exact(weight_kg),
-            ),
-            per_kg.rule_ids,
-        ),
+        (cap_mg, (cap.rule_id,)),
+        (context.multiply(_PER_KG_DECIMAL[drug, phase], exact(weight_kg)), per_kg.rule_ids),
     ]
-    if ceiling is not None:
-        ceiling_mg = _magnitude_mg(ceiling, field="ceiling")
+    if ceiling_mg is not None:
         limits.append((exact(ceiling_mg), ceiling_rule_ids))
     lowest, lowest_rules = min(limits, key=lambda limit: limit[0])
     wanted = exact(proposed_mg)
@@ -366,7 +409,7 @@ def enforce(
     dose_mg = float(rounded)
     # float() takes the nearest float, which can lie a hair above the decimal; every limit is
     # compared as a decimal, and a float above a float limit would mean an error above.
-    if not math.isfinite(dose_mg) or dose_mg > _magnitude_mg(cap.dose, field="cap"):
+    if not math.isfinite(dose_mg) or dose_mg > float(cap_mg):
         raise HardLimitError("the dose exceeds the daily cap", field="dose", value=dose_mg)
     return LimitedDose(
         drug=drug,
@@ -397,7 +440,7 @@ def check_final(drug: Drug, dose: object) -> Quantity:
     """
     cap = daily_cap(drug)
     dose_mg = _magnitude_mg(dose, field="dose")
-    if dose_mg > _magnitude_mg(cap.dose, field="cap"):
+    if dose_mg > float(_CAP_DECIMAL[cap.drug]):
         raise HardLimitError(
             f"the dose is above the daily cap ({cap.rule_id})",
             field="dose",

@@ -40,11 +40,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from functools import lru_cache
 from typing import Final
 
 import attrs
 
-from bisphos.dates import add_months, birthday, is_younger_than
+from bisphos import dates
+from bisphos.dates import birthday, is_younger_than
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Diagnosis, Drug, OISeverity, Patient, Sex
@@ -77,6 +79,9 @@ __all__ = [
     "plan_course",
     "pregnancy_counselling",
 ]
+
+# The course counts the same months from the same dates again and again.
+_add_months: Final = lru_cache(maxsize=8192)(dates.add_months)
 
 #: The most infusions one course may plan (a bound, not a clinical number).
 MAX_PLANNED_INFUSIONS: Final = 100
@@ -259,7 +264,7 @@ def _dates(
     if history:
         interval = interval_before(drug, number, band)
         last = history[-1].date
-        due = add_months(last, interval.months)
+        due = _add_months(last, interval.months)
         reason = f"{interval.months} months after the last infusion on {last.isoformat()}"
         # Count from the last infusion, so that its day of the month is kept; an overdue
         # infusion moves the count to the start date.
@@ -275,20 +280,20 @@ def _dates(
         first_rule = band.rule_id if band is not None else first_rule
     end_of_scope = birthday(patient.birth_date, _SCOPE_YEARS)
     planned: list[_Slot] = []
-    date = add_months(base, months)
+    date = _add_months(base, months)
     while True:
         if horizon.infusions is not None and len(planned) >= horizon.infusions:
             return planned, None
         if horizon.until is not None and date > horizon.until:
             return planned, None
-        if not is_younger_than(patient.birth_date, _SCOPE_YEARS, date):
+        if not date < end_of_scope:  # is_younger_than(birth_date, 19, date)
             return planned, _scope_finding(date, end_of_scope)
         planned.append(_Slot(number, date, due, reason, first_rule))
         number += 1
         interval = interval_before(drug, number, band)
         months += interval.months
         previous = planned[-1].date
-        date = due = add_months(base, months)
+        date = due = _add_months(base, months)
         reason = f"{interval.months} months after infusion {number - 1} on {previous.isoformat()}"
         first_rule = interval.rule_id
 
@@ -420,7 +425,7 @@ def _yearly(anchor: dt.date | None, start: dt.date, end: dt.date) -> list[tuple[
     if anchor is None:
         first, months, base, note = start, 0, start, "none on record: due on the start date"
     else:
-        due = add_months(anchor, _YEAR)
+        due = _add_months(anchor, _YEAR)
         if due < start:
             first, months, base = start, 0, start
             note = f"overdue since {due.isoformat()}: due on the start date"
@@ -431,7 +436,7 @@ def _yearly(anchor: dt.date | None, start: dt.date, end: dt.date) -> list[tuple[
     while date <= end:
         dates.append((date, note))
         months += _YEAR
-        date = add_months(base, months)
+        date = _add_months(base, months)
         note = ""
     return dates
 
@@ -526,9 +531,10 @@ def _follow_up(
                 evidence=(Evidence("start", start),),
             )
         )
-    return tuple(
-        sorted(entries, key=lambda entry: (entry.date, list(FollowUpKind).index(entry.kind)))
-    )
+    return tuple(sorted(entries, key=lambda entry: (entry.date, _KIND_ORDER[entry.kind])))
+
+
+_KIND_ORDER: Final = {kind: index for index, kind in enumerate(FollowUpKind)}
 
 
 def _centre(patient: Patient) -> str:
@@ -558,7 +564,7 @@ def pregnancy_counselling(
         last, what = patient.infusions[-1].date, "last dose given"
     else:
         return None
-    until = add_months(last, _PREGNANCY_MONTHS)
+    until = _add_months(last, _PREGNANCY_MONTHS)
     recorded = patient.risks.could_become_pregnant
     if recorded is False:
         return None
