@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Final
 
 import attrs
 import pint
-from pint.util import UnitsContainer
 
 from bisphos.errors import (
     DimensionError,
@@ -148,7 +146,7 @@ class QuantityKind:
         source = given._units
         if source.keys() <= self.units:
             canonical = self.canonical._units
-            if source == canonical:
+            if _same_units(source, canonical):
                 # What ``given.to(self.canonical)`` returns: the same magnitude, unconverted.
                 return _make(given._magnitude, canonical)
             factor = _factor(source, canonical)
@@ -173,7 +171,7 @@ class QuantityKind:
         if (
             type(value) is _QUANTITY_CLASS
             and _same_units(value._units, canonical)
-            and _accepts(self.units, canonical)
+            and _accepts(self)
         ):
             # Already canonical (the library's own values): what conform would return.
             magnitude = value._magnitude
@@ -216,10 +214,19 @@ class QuantityKind:
         return given
 
 
-@lru_cache(maxsize=64)
-def _accepts(units: frozenset[str], canonical: UnitsContainer) -> bool:
+# By the identity of the kind: hashing a kind (and Pint's containers) costs more than the check.
+_ACCEPTS: Final[dict[int, tuple[QuantityKind, bool]]] = {}
+
+
+def _accepts(kind: QuantityKind) -> bool:
     """Whether a kind's own canonical unit is among its accepted units (true for bisphos's)."""
-    return canonical.keys() <= units
+    entry = _ACCEPTS.get(id(kind))
+    if entry is None or entry[0] is not kind:
+        if len(_ACCEPTS) > 1024:
+            _ACCEPTS.clear()
+        # The entry keeps the kind alive, so its id cannot be reused.
+        entry = _ACCEPTS[id(kind)] = (kind, kind.canonical._units.keys() <= kind.units)
+    return entry[1]
 
 
 def _kind(

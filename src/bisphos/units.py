@@ -130,7 +130,7 @@ def _magnitude_in(value: Quantity, unit: str | PlainUnit) -> float:
     magnitude: float = value._magnitude
     target = _units(unit)
     source = value._units
-    if source == target:
+    if source is target or source == target:
         return magnitude
     if type(magnitude) in _REAL:
         factor = _factor(source, target)
