@@ -71,7 +71,8 @@ def _fracture_before(fracture: tuple[Any, ...], birth: dt.date, years: int) -> b
     return steps(age_years) < steps(float(years))
 
 
-def _indication(p: Plain) -> tuple[bool, list[str]]:
+def fracture_counts(p: Plain) -> tuple[int, int, int]:
+    """Vertebral (P-FX-a), long-bone before 10 (P-FX-b) and before 19 (P-FX-c) fractures."""
     vertebral = before_10 = before_19 = 0
     for fracture in p["fractures"]:
         site, trauma = fracture[0], fracture[1]
@@ -82,6 +83,11 @@ def _indication(p: Plain) -> tuple[bool, list[str]]:
         elif site == "long_bone":
             before_10 += _fracture_before(fracture, p["birth"], 10)
             before_19 += _fracture_before(fracture, p["birth"], 19)
+    return vertebral, before_10, before_19
+
+
+def lowest_z(p: Plain) -> float | None:
+    """The lowest LS or TBLH Z-score, size-corrected where one is given for the scan (P-BMD)."""
     scans: dict[tuple[str, Any], list[tuple[float, bool]]] = {}
     for site, z, corrected, date in p["bmd"]:
         if site in ("lumbar_spine", "total_body_less_head"):
@@ -91,6 +97,12 @@ def _indication(p: Plain) -> tuple[bool, list[str]]:
         counted = [z for z, corrected in scan if corrected] or [z for z, _ in scan]
         low = min(counted)
         lowest = low if lowest is None or low < lowest else lowest
+    return lowest
+
+
+def _indication(p: Plain) -> tuple[bool, list[str]]:
+    vertebral, before_10, before_19 = fracture_counts(p)
+    lowest = lowest_z(p)
     reduced = lowest is not None and steps(lowest) <= -2000
     history = vertebral >= 1 or before_10 >= 2 or before_19 >= 3
     blocks = []

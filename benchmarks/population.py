@@ -71,7 +71,7 @@ def plain_patient(rng: random.Random, index: int) -> Plain:
     for site in ("lumbar_spine", "total_body_less_head", "femur"):
         if rng.random() < 0.8:
             date = _date(rng, max(birth, TODAY - dt.timedelta(days=400)), TODAY)
-            bmd.append((site, round(rng.uniform(-4.5, 1.0), 1), rng.random() < 0.2, date))
+            bmd.append((site, round(rng.uniform(-4.5, 0.5), 1), rng.random() < 0.2, date))
     labs = {
         name: (round(rng.uniform(low, high), 2) if rng.random() < 0.93 else None)
         for name, (low, high, _unit) in LAB_RANGES.items()
@@ -155,3 +155,61 @@ def to_patient(p: Plain) -> Patient:
         ),
         risks=RiskFlags(could_become_pregnant=False, **p["risks"]),
     )
+
+
+def plain_columns(patients: list[Plain]) -> dict[str, Any]:
+    """The input columns of ``bisphos.batch.plan_columns`` for plain patients, in plain Python.
+
+    The fracture and BMD columns are counted as the plain reference counts them.
+    """
+    import numpy as np  # noqa: PLC0415 - only the batch figures need numpy
+
+    from plain_reference import fracture_counts, lowest_z  # noqa: PLC0415
+
+    rows: dict[str, list[Any]] = {}
+
+    def put(name: str, value: Any) -> None:
+        rows.setdefault(name, []).append(value)
+
+    for p in patients:
+        vertebral, before_10, before_19 = fracture_counts(p)
+        lowest = lowest_z(p)
+        put("patient_id", p["id"])
+        put("birth_date", p["birth"])
+        put("assessment_date", p["today"])
+        put("weight_kg", p["weight_kg"])
+        put("height_cm", float("nan") if p["height_cm"] is None else p["height_cm"])
+        put("diagnosis", p["diagnosis"])
+        put("excluded_gene_variant", "WNT1" in p["genes"] or "LRP5" in p["genes"])
+        put("vertebral_fractures", vertebral)
+        put("long_bone_fractures_before_10", before_10)
+        put("long_bone_fractures_before_19", before_19)
+        put("lowest_bmd_z", float("nan") if lowest is None else lowest)
+        t = p["temperature_c"]
+        put("temperature_c", float("nan") if t is None else t)
+        for name, (_low, _high, unit) in LAB_RANGES.items():
+            value = p["labs"][name]
+            column = f"{name}_{unit.replace('/', '_').lower()}"
+            put(column, float("nan") if value is None else value)
+        for flag, value in p["risks"].items():
+            put(flag, value)
+        for drug in ("zoledronic_acid", "pamidronate"):
+            dates = [date for d, date, _grade, _dose in p["infusions"] if d == drug]
+            put(f"{drug}_given", len(dates))
+            put(f"last_{drug}_date", dates[-1] if dates else None)
+        put(
+            "complication_after_infusion",
+            any(grade in ("moderate", "severe") for _d, _date, grade, _dose in p["infusions"]),
+        )
+    columns: dict[str, Any] = {}
+    for name, values in rows.items():
+        if name.endswith("_date"):
+            columns[name] = np.array(
+                [np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
+                dtype="datetime64[D]",
+            )
+        elif name in ("patient_id", "diagnosis"):
+            columns[name] = np.array(values, dtype=object)
+        else:
+            columns[name] = np.array(values)
+    return columns

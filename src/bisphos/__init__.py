@@ -6,45 +6,50 @@ detail that may change. Every measured value is a Pint quantity of :data:`bispho
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Final
+
 from bisphos._version import __version__
-from bisphos.errors import (
-    BisphosError,
-    DimensionError,
-    HardLimitError,
-    ImplausibleValueError,
-    InputError,
-    InvalidValueError,
-    MissingUnitError,
-    MissingValueError,
-    PatientInputError,
-    PluginError,
-    ProtocolConflictError,
-    ProtocolError,
-    UnitError,
-    UnknownProtocolError,
-    UnknownUnitError,
-)
-from bisphos.findings import Evidence, Finding, Severity
-from bisphos.io import load_patient, patient_from_dict, patient_from_text, patient_to_dict
-from bisphos.model import (
-    BmdMeasurement,
-    BmdSite,
-    ComplicationGrade,
-    Diagnosis,
-    Drug,
-    Fracture,
-    FractureSite,
-    InfusionRecord,
-    LabResult,
-    Labs,
-    OISeverity,
-    Patient,
-    RiskFlags,
-    Sex,
-    Trauma,
-    VitalSigns,
-)
-from bisphos.units import Quantity, format_quantity, parse_quantity, quantity, ureg
+
+if TYPE_CHECKING:
+    from bisphos.errors import (
+        BisphosError,
+        DimensionError,
+        HardLimitError,
+        ImplausibleValueError,
+        InputError,
+        InvalidValueError,
+        MissingUnitError,
+        MissingValueError,
+        PatientInputError,
+        PluginError,
+        ProtocolConflictError,
+        ProtocolError,
+        UnitError,
+        UnknownProtocolError,
+        UnknownUnitError,
+    )
+    from bisphos.findings import Evidence, Finding, Severity
+    from bisphos.io import load_patient, patient_from_dict, patient_from_text, patient_to_dict
+    from bisphos.model import (
+        BmdMeasurement,
+        BmdSite,
+        ComplicationGrade,
+        Diagnosis,
+        Drug,
+        Fracture,
+        FractureSite,
+        InfusionRecord,
+        LabResult,
+        Labs,
+        OISeverity,
+        Patient,
+        RiskFlags,
+        Sex,
+        Trauma,
+        VitalSigns,
+    )
+    from bisphos.units import Quantity, format_quantity, parse_quantity, quantity, ureg
 
 __all__ = [
     "BisphosError",
@@ -92,3 +97,77 @@ __all__ = [
     "quantity",
     "ureg",
 ]
+
+
+# The names are imported on first use (PEP 562): ``import bisphos`` stays cheap for code that
+# needs one submodule, and the first access costs what the eager import did.
+_EXPORTS: Final[dict[str, tuple[str, ...]]] = {
+    "bisphos.errors": (
+        "BisphosError",
+        "DimensionError",
+        "HardLimitError",
+        "ImplausibleValueError",
+        "InputError",
+        "InvalidValueError",
+        "MissingUnitError",
+        "MissingValueError",
+        "PatientInputError",
+        "PluginError",
+        "ProtocolConflictError",
+        "ProtocolError",
+        "UnitError",
+        "UnknownProtocolError",
+        "UnknownUnitError",
+    ),
+    "bisphos.findings": (
+        "Evidence",
+        "Finding",
+        "Severity",
+    ),
+    "bisphos.io": (
+        "load_patient",
+        "patient_from_dict",
+        "patient_from_text",
+        "patient_to_dict",
+    ),
+    "bisphos.model": (
+        "BmdMeasurement",
+        "BmdSite",
+        "ComplicationGrade",
+        "Diagnosis",
+        "Drug",
+        "Fracture",
+        "FractureSite",
+        "InfusionRecord",
+        "LabResult",
+        "Labs",
+        "OISeverity",
+        "Patient",
+        "RiskFlags",
+        "Sex",
+        "Trauma",
+        "VitalSigns",
+    ),
+    "bisphos.units": (
+        "Quantity",
+        "format_quantity",
+        "parse_quantity",
+        "quantity",
+        "ureg",
+    ),
+}
+_SOURCE: Final = {name: module for module, names in _EXPORTS.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    module = _SOURCE.get(name)
+    if module is None:
+        msg = f"module 'bisphos' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,0 +1,276 @@
+"""Figures of bisphos's speed, each a ratio to a plain-Python (or bare numpy) baseline.
+
+Run: ``tox -e bench`` or ``python benchmarks/bench_plan.py [--patients 100000] [--quick]``.
+
+1. One patient, assessment + plan: ``Engine.plan`` against :mod:`plain_reference` (floats, dicts,
+   no Pint, no attrs) for the bundled example patient and for a varied population; the script
+   first checks that both give the same status, blocks, GFR gate, drug, and the same date, dose,
+   volume and rate of every infusion for every patient.
+2. Batch: ``bisphos.batch.plan_columns`` on N patients (default 100,000) against
+   :mod:`numpy_reference`, the same arithmetic in bare numpy; both outputs are compared column by
+   column, and a sample is compared with the one-by-one plans. The DataFrame path and
+   ``plan_many`` (patients in, summaries out) are timed too.
+3. ``import bisphos`` in a fresh process, a fresh process's first plan, and the command line
+   ``bisphos plan examples/patients/oi-girl-20kg.json`` end to end, each against ``python -c
+   pass``.
+
+Timings are the minimum of repeated runs. In-process figures use CPU time of the process
+(``time.process_time``), so that other processes on a busy machine do not count; the
+interleaved rounds give each side the same conditions. Fresh-process figures give the wall time
+and the children's CPU time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy_reference
+from plain_reference import plain_plan
+from population import plain_columns, population, to_patient
+
+from bisphos.batch import columns_from_patients, plan_columns, plan_many, summarise
+from bisphos.engine import Engine
+from bisphos.io import load_patient
+from bisphos.units import _magnitude_in
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "patients" / "oi-girl-20kg.json"
+
+
+def as_plain(summary: Any) -> dict[str, Any]:
+    """A summary in the plain reference's terms (magnitudes in mg, ml, ml/h)."""
+    return {
+        "status": summary.status.value,
+        "in_scope": summary.in_scope,
+        "indicated": summary.indicated,
+        "zoledronic_acid_allowed": summary.zoledronic_acid_allowed,
+        "drug": None if summary.drug is None else summary.drug.value,
+        "blocks": summary.blocks,
+        "dates": summary.dates,
+        "doses_mg": tuple(float(_magnitude_in(d, "mg")) for d in summary.doses),
+        "volumes_ml": tuple(float(_magnitude_in(v, "mL")) for v in summary.volumes),
+        "rates_ml_h": tuple(float(_magnitude_in(r, "mL/h")) for r in summary.rates),
+    }
+
+
+def rounds(
+    library: Callable[[], object], baseline: Callable[[], object], count: int
+) -> tuple[float, float, float]:
+    """Interleaved rounds: (library s, baseline s, median ratio); times are the minima."""
+    lib, base, ratios = [], [], []
+    for _ in range(count):
+        start = time.process_time()
+        library()
+        middle = time.process_time()
+        baseline()
+        end = time.process_time()
+        lib.append(middle - start)
+        base.append(end - middle)
+        ratios.append((middle - start) / max(end - middle, 1e-9))
+    return min(lib), min(base), statistics.median(ratios)
+
+
+def one_patient(engine: Engine, quick: bool) -> None:
+    patient = load_patient(EXAMPLE)
+    plain = example_as_plain()
+    assert as_plain(summarise(engine.plan(patient))) == plain_plan(plain), "example differs"
+    repeat = 20 if quick else 200
+
+    def lib() -> None:
+        for _ in range(repeat):
+            engine.plan(patient)
+
+    def ref() -> None:
+        for _ in range(repeat * 20):
+            plain_plan(plain)
+
+    lib_s, ref_s, ratio = rounds(lib, ref, 5 if quick else 15)
+    lib_us, ref_us = lib_s / repeat * 1e6, ref_s / (repeat * 20) * 1e6
+    print(f"example patient, assessment + plan: bisphos {lib_us:8.0f} µs   plain {ref_us:6.1f} µs")
+    print(f"    ratio {lib_us / ref_us:5.1f}x (median of rounds {ratio / 20:5.1f}x)")
+
+    people = population(100 if quick else 400)
+    patients = [to_patient(p) for p in people]
+    mismatches = [
+        p["id"]
+        for p, patient in zip(people, patients, strict=True)
+        if as_plain(summarise(engine.plan(patient))) != plain_plan(p)
+    ]
+    assert not mismatches, f"plans differ from the plain reference: {mismatches[:5]}"
+    planned = sum(1 for p in people if plain_plan(p)["dates"])
+    lib_s, ref_s, ratio = rounds(
+        lambda: [engine.plan(patient) for patient in patients],
+        lambda: [plain_plan(p) for p in people],
+        3 if quick else 9,
+    )
+    print(
+        f"population of {len(people)} ({planned} with a course): bisphos "
+        f"{lib_s / len(people) * 1e6:6.0f} µs/patient   plain {ref_s / len(people) * 1e6:5.1f} µs"
+    )
+    print(f"    ratio {lib_s / ref_s:5.1f}x (median of rounds {ratio:5.1f}x); same plans: yes")
+
+
+def example_as_plain() -> dict[str, Any]:
+    """The example patient as plain values (its labs and vitals in canonical units)."""
+    patient = load_patient(EXAMPLE)
+    labs = {
+        name: None if getattr(patient.labs, name) is None else
+        float(getattr(patient.labs, name).value.magnitude)
+        for name in ("calcium", "phosphate", "alkaline_phosphatase", "urea", "creatinine",
+                     "albumin", "vitamin_d_25oh", "pth")
+    }
+    risks = patient.risks
+    return {
+        "id": patient.patient_id,
+        "birth": patient.birth_date,
+        "today": patient.assessment_date,
+        "sex": patient.sex.value,
+        "weight_kg": float(patient.weight.magnitude),
+        "height_cm": None if patient.height is None else float(patient.height.magnitude),
+        "diagnosis": patient.diagnosis.value,
+        "genes": list(patient.gene_variants),
+        "fractures": [
+            (f.site.value, f.trauma.value, f.date,
+             None if f.age_at_fracture is None else float(f.age_at_fracture.magnitude))
+            for f in patient.fractures
+        ],
+        "bmd": [(m.site.value, m.z_score, m.size_corrected, m.date) for m in patient.bmd],
+        "labs": labs,
+        "temperature_c": None if patient.vitals.temperature is None
+        else float(patient.vitals.temperature.magnitude),
+        "risks": {
+            "prolonged_immobilisation": risks.prolonged_immobilisation,
+            "low_bone_turnover": risks.low_bone_turnover,
+            "pregnant": risks.pregnant,
+            "expected_spontaneous_recovery": risks.expected_spontaneous_recovery,
+            "bisphosphonate_hypersensitivity": risks.bisphosphonate_hypersensitivity,
+        },
+        "infusions": [(r.drug.value, r.date, r.complication.value, 0.0) for r in patient.infusions],
+    }
+
+
+def same_columns(left: dict[str, Any], right: dict[str, Any]) -> list[str]:
+    """The names of the columns of ``right`` that differ in ``left``."""
+    differ = []
+    for name, expected in right.items():
+        got = np.asarray(left[name])
+        expected = np.asarray(expected)
+        if got.dtype.kind == "f":
+            same = np.array_equal(got, expected, equal_nan=True)
+        elif got.dtype.kind == "M":
+            same = np.array_equal(got.astype("datetime64[D]"), expected, equal_nan=True)
+        else:
+            same = np.array_equal(got.astype(object), expected.astype(object))
+        if not same:
+            differ.append(name)
+    return differ
+
+
+def batch(engine: Engine, count: int, quick: bool) -> None:
+    sample = population(2000 if not quick else 300, seed=7)
+    patients = [to_patient(p) for p in sample]
+    from_patients = plan_columns(columns_from_patients(patients))
+    from_plain = plan_columns(plain_columns(sample))
+    assert not same_columns(from_plain, from_patients), "plain columns plan differently"
+    one_by_one = [as_plain(summarise(engine.plan(p))) for p in patients]
+    assert [as_plain(s) for s in plan_many(patients, engine=engine)] == one_by_one
+    assert one_by_one == [plain_plan(p) for p in sample], "batch sample differs"
+
+    people = population(count, seed=11)
+    columns = plain_columns(people)
+    library = plan_columns(columns)
+    reference = numpy_reference.plan(columns)
+    differ = same_columns(library, reference)
+    assert not differ, f"the library and the numpy reference differ in {differ}"
+    lib_s, ref_s, ratio = rounds(
+        lambda: plan_columns(columns), lambda: numpy_reference.plan(columns), 3 if quick else 7
+    )
+    print(
+        f"batch of {count:,} patients, columns: bisphos {lib_s:6.3f} s   numpy {ref_s:6.3f} s   "
+        f"ratio {lib_s / ref_s:4.2f}x (median {ratio:4.2f}x); same results: yes"
+    )
+    print(f"    {count / lib_s:,.0f} patients/s; planned {int((library['infusions'] > 0).sum()):,}")
+    try:
+        import pandas as pd  # noqa: PLC0415
+    except ImportError:
+        print("    (pandas not installed: DataFrame path not timed)")
+    else:
+        frame = pd.DataFrame(columns)
+        out = plan_columns(frame)
+        assert not same_columns({k: out[k].to_numpy() for k in out.columns}, reference)
+        lib_s, ref_s, ratio = rounds(
+            lambda: plan_columns(frame), lambda: numpy_reference.plan(columns), 3 if quick else 5
+        )
+        print(f"    DataFrame in and out: {lib_s:6.3f} s, ratio {lib_s / ref_s:4.2f}x to numpy")
+    chosen = patients[: 300 if quick else 2000]
+    plains = sample[: len(chosen)]
+    lib_s, ref_s, ratio = rounds(
+        lambda: plan_many(chosen, engine=engine),
+        lambda: [plain_plan(p) for p in plains],
+        3 if quick else 5,
+    )
+    print(
+        f"plan_many, {len(chosen)} patients in, summaries out: {lib_s / len(chosen) * 1e6:5.1f} "
+        f"µs/patient, ratio {lib_s / ref_s:4.2f}x to plain Python one by one"
+    )
+
+
+def fresh(arguments: list[str], count: int) -> tuple[float, float]:
+    """(minimum wall s, minimum children CPU s) of running ``arguments`` ``count`` times."""
+    walls, cpus = [], []
+    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    for _ in range(count):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(arguments, check=False, capture_output=True, env=environment, cwd=ROOT)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return min(walls), min(cpus)
+
+
+def processes(quick: bool) -> None:
+    count = 3 if quick else 10
+    python = sys.executable
+    base_wall, base_cpu = fresh([python, "-c", "pass"], count)
+    print(f"python -c pass: {base_wall:5.3f} s wall, {base_cpu:5.3f} s CPU (the floor)")
+    first_plan = (
+        "from bisphos.engine import default_engine; from bisphos.io import load_patient; "
+        f"default_engine().plan(load_patient({str(EXAMPLE)!r}))"
+    )
+    bisphos_cli = str(Path(python).with_name("bisphos"))
+    for label, arguments in (
+        ("import bisphos", [python, "-c", "import bisphos"]),
+        ("first plan in a fresh process", [python, "-c", first_plan]),
+        ("bisphos plan oi-girl-20kg.json", [bisphos_cli, "plan", str(EXAMPLE)]),
+    ):
+        wall, cpu = fresh(arguments, count)
+        print(
+            f"{label:32s} {wall:5.3f} s wall ({wall - base_wall:5.3f} s above python), "
+            f"{cpu:5.3f} s CPU ({cpu / max(base_cpu, 1e-9):4.1f}x python -c pass)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller samples")
+    arguments = parser.parse_args()
+    engine = Engine.create(entry_points=False)
+    one_patient(engine, arguments.quick)
+    batch(engine, arguments.patients, arguments.quick)
+    processes(arguments.quick)
+
+
+if __name__ == "__main__":
+    main()
