@@ -124,10 +124,19 @@ def example_as_plain() -> dict[str, Any]:
     """The example patient as plain values (its labs and vitals in canonical units)."""
     patient = load_patient(EXAMPLE)
     labs = {
-        name: None if getattr(patient.labs, name) is None else
-        float(getattr(patient.labs, name).value.magnitude)
-        for name in ("calcium", "phosphate", "alkaline_phosphatase", "urea", "creatinine",
-                     "albumin", "vitamin_d_25oh", "pth")
+        name: None
+        if getattr(patient.labs, name) is None
+        else float(getattr(patient.labs, name).value.magnitude)
+        for name in (
+            "calcium",
+            "phosphate",
+            "alkaline_phosphatase",
+            "urea",
+            "creatinine",
+            "albumin",
+            "vitamin_d_25oh",
+            "pth",
+        )
     }
     risks = patient.risks
     return {
@@ -140,13 +149,18 @@ def example_as_plain() -> dict[str, Any]:
         "diagnosis": patient.diagnosis.value,
         "genes": list(patient.gene_variants),
         "fractures": [
-            (f.site.value, f.trauma.value, f.date,
-             None if f.age_at_fracture is None else float(f.age_at_fracture.magnitude))
+            (
+                f.site.value,
+                f.trauma.value,
+                f.date,
+                None if f.age_at_fracture is None else float(f.age_at_fracture.magnitude),
+            )
             for f in patient.fractures
         ],
         "bmd": [(m.site.value, m.z_score, m.size_corrected, m.date) for m in patient.bmd],
         "labs": labs,
-        "temperature_c": None if patient.vitals.temperature is None
+        "temperature_c": None
+        if patient.vitals.temperature is None
         else float(patient.vitals.temperature.magnitude),
         "risks": {
             "prolonged_immobilisation": risks.prolonged_immobilisation,
@@ -162,9 +176,9 @@ def example_as_plain() -> dict[str, Any]:
 def same_columns(left: dict[str, Any], right: dict[str, Any]) -> list[str]:
     """The names of the columns of ``right`` that differ in ``left``."""
     differ = []
-    for name, expected in right.items():
+    for name, values in right.items():
         got = np.asarray(left[name])
-        expected = np.asarray(expected)
+        expected = np.asarray(values)
         if got.dtype.kind == "f":
             same = np.array_equal(got, expected, equal_nan=True)
         elif got.dtype.kind == "M":

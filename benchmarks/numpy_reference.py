@@ -27,13 +27,32 @@ LABS = (
 ZOL_CAP, PAM_CAP = 4 * 10**11, 90 * 10**11  # in 1e-11 mg
 
 
+DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+NAT = np.datetime64("NaT", "D").astype(np.int64)
+
+
 def add_months(dates: npt.NDArray[Any], months: Any) -> npt.NDArray[Any]:
-    month = dates.astype("datetime64[M]")
-    day = (dates - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + months
-    first = target.astype("datetime64[D]")
-    length = ((target + 1).astype("datetime64[D]") - first).astype(np.int64)
-    return first + np.minimum(day, length - 1)  # type: ignore[no-any-return]
+    """Calendar months on integers (civil_from_days / days_from_civil), NaT kept."""
+    days = dates.astype(np.int64)
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    index = year * 12 + month - 1 + months
+    year, month = index // 12, index % 12 + 1
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    day = np.minimum(day, DAYS_IN_MONTH[month - 1] + (leap & (month == 2)))
+    year = year - (month <= 2)
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    result = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    return np.where(days == NAT, NAT, result).astype("datetime64[D]")  # type: ignore[no-any-return]
 
 
 def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
@@ -79,36 +98,41 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
         "out_of_scope",
         np.where(~indicated, "not_indicated", np.where(blocked, "blocked", "ready")),
     )
-    given = np.where(zol, c["zoledronic_acid_given"], c["pamidronate_given"])
-    last = np.where(zol, c["last_zoledronic_acid_date"], c["last_pamidronate_date"])
+    # The course of the indicated rows only, written into full columns.
+    rows = np.flatnonzero(indicated)
+    size = len(birth)
+    for index in range(1, 7):
+        out[f"date_{index}"] = np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
+        for name in (f"dose_{index}_mg", f"volume_{index}_ml", f"rate_{index}_ml_h"):
+            out[name] = np.full(size, np.nan)
+    z = zol[rows]
+    given = np.where(z, c["zoledronic_acid_given"][rows], c["pamidronate_given"][rows])
+    last = np.where(z, c["last_zoledronic_acid_date"][rows], c["last_pamidronate_date"][rows])
+    start, born, end_ = today[rows], birth[rows], end[rows]
     number = given + 1
-    interval = np.where(~zol | (number == 2), 3, 6)
-    from_last = (given > 0) & (add_months(last, interval) >= today)
-    base = np.where(from_last, last, today)
+    interval = np.where(~z | (number == 2), 3, 6)
+    from_last = (given > 0) & (add_months(last, interval) >= start)
+    base = np.where(from_last, last, start)
     months = np.where(from_last, interval, 0)
-    weight_mg = np.rint(c["weight_kg"] * 1e6).astype(np.int64)
-    two = add_months(birth, 24)
-    low = c["low_bone_turnover"] | c["complication_after_infusion"]
-    immobile = c["prolonged_immobilisation"]
-    cap = np.where(zol, ZOL_CAP, PAM_CAP)
-    step = np.where(zol, 10**8, 10**10)
-    planned = indicated.copy()
-    count = np.zeros(len(birth), dtype=np.int64)
+    weight_mg = np.rint(c["weight_kg"][rows] * 1e6).astype(np.int64)
+    two = add_months(born, 24)
+    low = c["low_bone_turnover"][rows] | c["complication_after_infusion"][rows]
+    immobile = c["prolonged_immobilisation"][rows]
+    cap = np.where(z, ZOL_CAP, PAM_CAP)
+    step = np.where(z, 10**8, 10**10)
+    planned = np.ones(len(rows), dtype=bool)
+    count = np.zeros(len(rows), dtype=np.int64)
     for index in range(1, 7):
         date = add_months(base, months)
-        planned &= date < end
+        planned &= date < end_
         count += planned
-        regular = np.where(zol, np.where(low | (date < two), 2500, 5000), 200_000)
+        regular = np.where(z, np.where(low | (date < two), 2500, 5000), 200_000)
         one, two_ = number == 1, number == 2
         per_kg = np.where(
-            zol,
-            np.where(one, 1250, np.where(two_, 2500, regular)),
-            np.where(one, 100_000, 200_000),
+            z, np.where(one, 1250, np.where(two_, 2500, regular)), np.where(one, 100_000, 200_000)
         )
-        limit = np.where(~zol & one, cap // 2, cap)
-        maximum = np.where(
-            zol, np.where(number <= 2, 2500, 5000), np.where(one, 100_000, 200_000)
-        )
+        limit = np.where(~z & one, cap // 2, cap)
+        maximum = np.where(z, np.where(number <= 2, 2500, 5000), np.where(one, 100_000, 200_000))
         quarter = regular // 4
         hungry = (
             immobile
@@ -117,20 +141,22 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
         )
         per_kg = np.where(hungry, quarter, per_kg)
         limit = np.where(hungry, cap // 4, limit)
-        bounded = np.minimum(np.minimum(per_kg * weight_mg, limit), np.minimum(cap, maximum * weight_mg))
+        bounded = np.minimum(
+            np.minimum(per_kg * weight_mg, limit), np.minimum(cap, maximum * weight_mg)
+        )
         steps = bounded // step
-        dose = steps / np.where(zol, 1000, 10)
-        volume = np.where(zol, 50.0, steps * 1.0)
-        rate = np.where(zol, 50.0, volume / 4.0)
-        out[f"date_{index}"] = np.where(planned, date, np.datetime64("NaT"))
-        out[f"dose_{index}_mg"] = np.where(planned, dose, np.nan)
-        out[f"volume_{index}_ml"] = np.where(planned, volume, np.nan)
-        out[f"rate_{index}_ml_h"] = np.where(planned, rate, np.nan)
+        volume = np.where(z, 50.0, steps * 1.0)
+        out[f"date_{index}"][rows] = np.where(planned, date, np.datetime64("NaT"))
+        out[f"dose_{index}_mg"][rows] = np.where(planned, steps / np.where(z, 1000, 10), np.nan)
+        out[f"volume_{index}_ml"][rows] = np.where(planned, volume, np.nan)
+        out[f"rate_{index}_ml_h"][rows] = np.where(planned, np.where(z, 50.0, volume / 4.0), np.nan)
         number = number + 1
-        months = months + np.where(~zol | (number == 2), 3, 6)
+        months = months + np.where(~z | (number == 2), 3, 6)
+    infusions = np.zeros(size, dtype=np.int64)
+    infusions[rows] = count
     out["status"] = status
     out["indicated"] = indicated
     out["zoledronic_acid_allowed"] = zol
     out["drug"] = np.where(indicated, np.where(zol, "zoledronic_acid", "pamidronate"), "")
-    out["infusions"] = count
+    out["infusions"] = infusions
     return out

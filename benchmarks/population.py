@@ -163,7 +163,6 @@ def plain_columns(patients: list[Plain]) -> dict[str, Any]:
     The fracture and BMD columns are counted as the plain reference counts them.
     """
     import numpy as np  # noqa: PLC0415 - only the batch figures need numpy
-
     from plain_reference import fracture_counts, lowest_z  # noqa: PLC0415
 
     rows: dict[str, list[Any]] = {}

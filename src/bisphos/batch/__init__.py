@@ -157,9 +157,9 @@ def _from_mapping(mapping: Mapping[str, object]) -> dict[str, npt.NDArray[Any]]:
 
 def _normalised(name: str, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     if name.endswith("_date"):
-        return values.astype("datetime64[D]")
+        return values.astype("datetime64[D]", copy=False)
     if name in {"patient_id", "diagnosis"}:
-        return values.astype(object)
+        return values
     if values.dtype == bool or name.endswith(("_fractures", "_given")) or "_fractures_" in name:
         return values
     return values.astype(np.float64, copy=False)

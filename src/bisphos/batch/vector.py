@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bisphos.batch.columns import BLOCK_CODES, LAB_COLUMNS
-from bisphos.model import PLAUSIBLE_RANGES, Diagnosis, Drug
+from bisphos.model import MAX_AGE_YEARS, PLAUSIBLE_RANGES, Diagnosis, Drug
 from bisphos.pediatric.dosing import DEFAULT_OPTIONS
 from bisphos.pediatric.indication import INDICATED_DIAGNOSES
 from bisphos.pediatric.infusion import (
@@ -48,6 +48,7 @@ from bisphos.pediatric.limits import (
     exact,
     max_per_kg,
 )
+from bisphos.pediatric.renal import schwartz_40
 from bisphos.pediatric.schedule import Horizon
 from bisphos.pediatric.thresholds import (
     FEVER,
@@ -136,15 +137,51 @@ def _steps(values: _Float, threshold: Threshold) -> _Float:
     return np.rint(values / threshold.resolution.step)
 
 
+_DAYS_IN_MONTH: Final = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_NAT_DAYS: Final = np.datetime64("NaT", "D").astype(np.int64)
+
+
+def _civil(days: _Int) -> tuple[_Int, _Int, _Int]:
+    """Year, month (1-12) and day of days since 1970-01-01 (proleptic Gregorian calendar).
+
+    Integer arithmetic on whole eras of 400 years (H. Hinnant's ``civil_from_days``); numpy's
+    own datetime conversions do the same per element, several times slower.
+    """
+    shifted = days + 719468  # days since 0000-03-01
+    era = shifted // 146097
+    of_era = shifted - era * 146097
+    year_of_era = (of_era - of_era // 1460 + of_era // 36524 - of_era // 146096) // 365
+    of_year = of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * of_year + 2) // 153  # March is 0
+    day = of_year - (153 * shifted_month + 2) // 5 + 1
+    month = np.where(shifted_month < 10, shifted_month + 3, shifted_month - 9)
+    year = year_of_era + era * 400 + (month <= 2)
+    return year, month, day
+
+
+def _days(year: _Int, month: _Int, day: _Int) -> _Int:
+    """Days since 1970-01-01 of a civil date (H. Hinnant's ``days_from_civil``)."""
+    year = year - (month <= 2)
+    era = year // 400
+    year_of_era = year - era * 400
+    of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
+    of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + of_year
+    result: _Int = era * 146097 + of_era - 719468
+    return result
+
+
 def add_months(dates: _Dates, months: _Int | int) -> _Dates:
     """Vectorised :func:`bisphos.dates.add_months`: keep the day, or the month's last day."""
-    month = dates.astype("datetime64[M]")
-    day = (dates - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + months
-    first = target.astype("datetime64[D]")
-    length = ((target + 1).astype("datetime64[D]") - first).astype(np.int64)
-    result: _Dates = first + np.minimum(day, length - 1)
-    return result
+    days = dates.astype("datetime64[D]", copy=False).astype(np.int64)
+    year, month, day = _civil(days)
+    index = year * 12 + (month - 1) + months
+    year, month = index // 12, index % 12 + 1
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    last = _DAYS_IN_MONTH[month - 1] + (leap & (month == 2))
+    result = _days(year, month, np.minimum(day, last))
+    result = np.where(days == _NAT_DAYS, _NAT_DAYS, result)
+    dated: _Dates = result.astype("datetime64[D]")
+    return dated
 
 
 def _weight_mg(weight_kg: _Float) -> _Int:
@@ -158,19 +195,39 @@ def _weight_mg(weight_kg: _Float) -> _Int:
     return result
 
 
-def _invalid(columns: Mapping[str, Array]) -> npt.NDArray[np.object_]:
-    """An error text per row: empty when the row is valid."""
+_DIAGNOSIS_CODES: Final = {diagnosis.value: index for index, diagnosis in enumerate(Diagnosis)}
+_NOT_INDICATED_CODES: Final = [
+    _DIAGNOSIS_CODES[d.value] for d in Diagnosis if d not in INDICATED_DIAGNOSES
+]
+_code_of: Final = np.frompyfunc(_DIAGNOSIS_CODES.get, 2, 1)
+
+
+def diagnosis_codes(diagnoses: Array) -> _Int:
+    """The index of each diagnosis in :class:`~bisphos.model.Diagnosis`; -1 for an unknown one."""
+    codes: _Int = np.asarray(_code_of(diagnoses, -1), dtype=np.int64)
+    return codes
+
+
+def _invalid(columns: Mapping[str, Array], diagnoses: _Int) -> npt.NDArray[np.object_]:
+    """An error text per row: empty when the row is valid (the first reason found)."""
     size = len(columns["weight_kg"])
-    errors = np.full(size, "", dtype=object)
+    reasons = [""]
+    first = np.zeros(size, dtype=np.int64)  # index into reasons; 0: none yet
 
     def refuse(mask: _Bool, text: str) -> None:
-        errors[mask & (errors == "")] = text
+        reasons.append(text)
+        first[mask & (first == 0)] = len(reasons) - 1
 
     birth, today = columns["birth_date"], columns["assessment_date"]
     refuse(np.isnat(birth) | np.isnat(today), "birth_date, assessment_date: a date is required")
     refuse(birth > today, "birth_date: the birth date is after the assessment date")
-    refuse(add_months(birth, 12 * 120) < today, "birth_date: age over 120 years")
-    refuse(~np.isin(columns["diagnosis"], [d.value for d in Diagnosis]), "diagnosis: not known")
+    # Over 120 years (the model's limit): from the 121st birthday on; only old rows need the
+    # calendar, so the days decide first.
+    old = (today - birth) > np.timedelta64(365 * MAX_AGE_YEARS, "D")
+    if old.any():
+        old[old] = today[old] >= add_months(birth[old], 12 * (MAX_AGE_YEARS + 1))
+    refuse(old, f"birth_date: age over {MAX_AGE_YEARS} years")
+    refuse(diagnoses < 0, "diagnosis: not known")
     plausible = {
         "weight_kg": "weight",
         "height_cm": "height",
@@ -180,13 +237,12 @@ def _invalid(columns: Mapping[str, Array]) -> npt.NDArray[np.object_]:
     for column, name in plausible.items():
         values = columns[column]
         limits = PLAUSIBLE_RANGES[name]
-        missing = np.isnan(values)
-        outside = ~missing & ~((values >= limits.low) & (values <= limits.high))
-        if column == "weight_kg":
-            outside |= missing
+        # NaN (missing) is outside for the weight, which is required, and allowed otherwise.
+        inside = (values >= limits.low) & (values <= limits.high)
+        outside = ~inside if column == "weight_kg" else ~inside & ~np.isnan(values)
         refuse(outside, f"{column}: outside the plausible range {limits.low:g} to {limits.high:g}")
     z = columns["lowest_bmd_z"]
-    refuse(~np.isnan(z) & ~((z >= -10) & (z <= 10)), "lowest_bmd_z: a Z-score is from -10 to 10")
+    refuse((z < -10) | (z > 10), "lowest_bmd_z: a Z-score is from -10 to 10")
     for column in (
         "vertebral_fractures",
         "long_bone_fractures_before_10",
@@ -195,7 +251,7 @@ def _invalid(columns: Mapping[str, Array]) -> npt.NDArray[np.object_]:
         "pamidronate_given",
     ):
         refuse(columns[column] < 0, f"{column}: a count cannot be negative")
-    return errors
+    return np.array(reasons, dtype=object)[first]
 
 
 def output_columns() -> tuple[str, ...]:
@@ -227,14 +283,75 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
     """
     size = len(columns["weight_kg"])
     birth, today = columns["birth_date"], columns["assessment_date"]
-    errors = _invalid(columns)
+    diagnoses = diagnosis_codes(columns["diagnosis"])
+    errors = _invalid(columns, diagnoses)
     valid = errors == ""
     scope_end = add_months(birth, _MONTHS_TO_SCOPE_END)
     in_scope = valid & (today < scope_end)
 
-    # Indication (P-IND-A, P-IND-GENE, P-IND-RECOVERY, P-IND-B with P-FX-a/b/c and P-BMD).
-    indicated_diagnoses = [d.value for d in INDICATED_DIAGNOSES]
-    condition = ~np.isin(columns["diagnosis"], indicated_diagnoses)
+    blocks = {
+        "out-of-scope": valid & ~in_scope,
+        **_indication(columns, in_scope, diagnoses),
+        **_today(columns, in_scope),
+    }
+    indicated = in_scope.copy()
+    blocked = np.zeros(size, dtype=bool)
+    for code in BLOCK_CODES:
+        blocked |= blocks[code]
+        if code.startswith("not-indicated"):
+            indicated &= ~blocks[code]
+
+    # P-GFR: simplified Schwartz, k = 40, in the order the estimator multiplies.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gfr = schwartz_40.k * columns["height_cm"] / columns["creatinine_umol_l"]
+    gfr = np.where(in_scope, gfr, np.nan)
+    gate = _steps(gfr, ZOLEDRONIC_ACID_GFR) > _limit_steps(ZOLEDRONIC_ACID_GFR)
+
+    # Status by code, then as text: one pass of pointers rather than strings per row.
+    code = valid.astype(np.int8)  # 0 invalid, 1 out of scope
+    code += in_scope  # 2 not indicated
+    code += indicated  # 3 ready
+    code += indicated & blocked  # 4 blocked
+
+    # The course is computed for the indicated rows only, and written into full columns.
+    rows = np.flatnonzero(indicated)
+    course = _course(
+        {name: columns[name][rows] for name in _COURSE_COLUMNS},
+        gate=gate[rows],
+        birth=birth[rows],
+        today=today[rows],
+        scope_end=scope_end[rows],
+    )
+    failed = rows[course.pop("error")]
+    if len(failed):
+        code[failed] = 5
+        errors[failed] = "dose: the dose rounds down to zero"
+    decided: dict[str, Array] = {
+        "status": _STATUSES[code],
+        "error": errors,
+        "in_scope": in_scope,
+        "indicated": indicated,
+        "zoledronic_acid_allowed": gate,
+        "gfr_ml_min_1_73m2": gfr,
+        **{f"block_{code.replace('-', '_')}": blocks[code] for code in BLOCK_CODES},
+    }
+    empty: dict[str, object] = {"drug": _DRUGS[0], "infusions": 0}
+    output: dict[str, Array] = {}
+    for name in output_columns():
+        if name in decided:
+            output[name] = decided[name]
+            continue
+        values = course[name]
+        fill = empty.get(name, np.datetime64("NaT") if values.dtype.kind == "M" else np.nan)
+        full = np.full(size, fill, dtype=values.dtype)
+        full[rows] = values
+        output[name] = full
+    return output
+
+
+def _indication(columns: Mapping[str, Array], in_scope: _Bool, diagnoses: _Int) -> dict[str, _Bool]:
+    """The reasons of P-IND-A, P-IND-GENE, P-IND-RECOVERY and P-IND-B (P-FX-a/b/c, P-BMD)."""
+    condition = np.isin(diagnoses, _NOT_INDICATED_CODES)
     z_steps = np.rint(columns["lowest_bmd_z"] / REDUCED_BMD.resolution.step)
     reduced = ~np.isnan(z_steps) & (z_steps <= _limit_steps(REDUCED_BMD))
     vertebral = columns["vertebral_fractures"] >= FX_A_MIN_COUNT
@@ -243,87 +360,59 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
         | (columns["long_bone_fractures_before_10"] >= FX_B_MIN_COUNT)
         | (columns["long_bone_fractures_before_19"] >= FX_C_MIN_COUNT)
     )
-    criteria = ~(vertebral | (history & reduced))
-    gene = columns["excluded_gene_variant"]
-    recovery = columns["expected_spontaneous_recovery"]
-    indicated = in_scope & ~(condition | gene | recovery | criteria)
+    return {
+        "not-indicated-condition": in_scope & condition,
+        "not-indicated-gene": in_scope & columns["excluded_gene_variant"],
+        "not-indicated-recovery": in_scope & columns["expected_spontaneous_recovery"],
+        "not-indicated-criteria": in_scope & ~(vertebral | (history & reduced)),
+    }
 
-    # Today's blocks (P-CI-*, and before the first infusion P-PRE-LABS, P-PRE-VITD).
-    first = (columns["zoledronic_acid_given"] + columns["pamidronate_given"]) == 0
-    fever = _steps(columns["temperature_c"], FEVER) > _limit_steps(FEVER)
-    calcium = columns["calcium_mmol_l"]
-    hypocalcaemia = _steps(calcium, HYPOCALCAEMIA) < _limit_steps(HYPOCALCAEMIA)
-    labs_missing = np.zeros(size, dtype=bool)
+
+def _today(columns: Mapping[str, Array], in_scope: _Bool) -> dict[str, _Bool]:
+    """Today's blocks: P-CI-*, and before the first infusion P-PRE-LABS and P-PRE-VITD."""
+    first = in_scope & ((columns["zoledronic_acid_given"] + columns["pamidronate_given"]) == 0)
+    labs_missing = np.zeros(len(in_scope), dtype=bool)
     for column in LAB_COLUMNS.values():
         labs_missing |= np.isnan(columns[column])
     vitamin_d = _steps(columns["vitamin_d_25oh_nmol_l"], VITAMIN_D_DEFICIENCY)
-    deficient = vitamin_d < _limit_steps(VITAMIN_D_DEFICIENCY)
-    blocks = {
-        "out-of-scope": valid & ~in_scope,
-        "not-indicated-condition": in_scope & condition,
-        "not-indicated-gene": in_scope & gene,
-        "not-indicated-recovery": in_scope & recovery,
-        "not-indicated-criteria": in_scope & criteria,
-        "fever": in_scope & fever,
-        "hypocalcaemia": in_scope & hypocalcaemia,
+    calcium = _steps(columns["calcium_mmol_l"], HYPOCALCAEMIA)
+    return {
+        "fever": in_scope & (_steps(columns["temperature_c"], FEVER) > _limit_steps(FEVER)),
+        "hypocalcaemia": in_scope & (calcium < _limit_steps(HYPOCALCAEMIA)),
         "hypersensitivity": in_scope & columns["bisphosphonate_hypersensitivity"],
         "pregnancy": in_scope & columns["pregnant"],
-        "labs-missing": in_scope & first & labs_missing,
-        "vitamin-d-deficient": in_scope & first & deficient,
+        "labs-missing": first & labs_missing,
+        "vitamin-d-deficient": first & (vitamin_d < _limit_steps(VITAMIN_D_DEFICIENCY)),
     }
-    blocked = np.zeros(size, dtype=bool)
-    for code in BLOCK_CODES:
-        blocked |= blocks[code]
 
-    # P-GFR: simplified Schwartz, k = 40, in the order the estimator multiplies.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gfr = 40.0 * columns["height_cm"] / columns["creatinine_umol_l"]
-    gfr = np.where(in_scope, gfr, np.nan)
-    gate = _steps(gfr, ZOLEDRONIC_ACID_GFR) > _limit_steps(ZOLEDRONIC_ACID_GFR)
 
-    status = np.full(size, "invalid", dtype=object)
-    status[valid] = "out_of_scope"
-    status[in_scope] = "not_indicated"
-    status[indicated] = "ready"
-    status[indicated & blocked] = "blocked"
+_STATUSES: Final = np.array(
+    ["invalid", "out_of_scope", "not_indicated", "ready", "blocked", "error"], dtype=object
+)
+_DRUGS: Final = np.array(["", Drug.ZOLEDRONIC_ACID.value, Drug.PAMIDRONATE.value], dtype=object)
 
-    course = _course(
-        columns, indicated=indicated, gate=gate, birth=birth, today=today, scope_end=scope_end
-    )
-    status[course["error"] != ""] = "error"
-    errors = np.where(course["error"] != "", course["error"], errors)
-    output: dict[str, Array] = {
-        "status": status,
-        "error": errors,
-        "in_scope": in_scope,
-        "indicated": indicated,
-        "zoledronic_acid_allowed": gate,
-        "gfr_ml_min_1_73m2": gfr,
-        "drug": course["drug"],
-    }
-    for code in BLOCK_CODES:
-        output[f"block_{code.replace('-', '_')}"] = blocks[code]
-    output["infusions"] = course["infusions"]
-    for number in range(1, HORIZON + 1):
-        for name in ("date", "dose", "volume", "rate"):
-            key = f"{name}_{number}"
-            output[key + {"date": "", "dose": "_mg", "volume": "_ml", "rate": "_ml_h"}[name]] = (
-                course[key]
-            )
-    return output
+_COURSE_COLUMNS: Final = (
+    "zoledronic_acid_given",
+    "pamidronate_given",
+    "last_zoledronic_acid_date",
+    "last_pamidronate_date",
+    "weight_kg",
+    "low_bone_turnover",
+    "complication_after_infusion",
+    "prolonged_immobilisation",
+)
 
 
 def _course(
     columns: Mapping[str, Array],
     *,
-    indicated: _Bool,
     gate: _Bool,
     birth: _Dates,
     today: _Dates,
     scope_end: _Dates,
 ) -> dict[str, Array]:
-    """Dates, doses, volumes and rates of the course of every indicated row."""
-    size = len(indicated)
+    """Drug, dates, doses, volumes and rates of the course of indicated rows, by output name."""
+    size = len(gate)
     zol = gate
     given = np.where(zol, columns["zoledronic_acid_given"], columns["pamidronate_given"])
     last = np.where(zol, columns["last_zoledronic_acid_date"], columns["last_pamidronate_date"])
@@ -333,20 +422,30 @@ def _course(
     from_last = (given > 0) & (due >= today)
     base = np.where(from_last, last, today)
     months = np.where(from_last, interval, 0)
-    weight_mg = _weight_mg(np.where(indicated, columns["weight_kg"], 1.0))
+    weight_mg = _weight_mg(columns["weight_kg"])
     two_years = add_months(birth, _MONTHS_TO_TWO)
     low = columns["low_bone_turnover"] | columns["complication_after_infusion"]
     immobile = columns["prolonged_immobilisation"]
     cap = np.where(zol, _CAP[_ZOL], _CAP[_PAM])
     step = np.where(zol, _STEP[_ZOL], _STEP[_PAM])
     steps_per_mg = np.where(zol, _MG_SCALE // _STEP[_ZOL], _MG_SCALE // _STEP[_PAM])
+    zol_maxima = (
+        _MAXIMUM[_ZOL, Phase.FIRST],
+        _MAXIMUM[_ZOL, Phase.SECOND],
+        _MAXIMUM[_ZOL, Phase.REGULAR],
+    )
+    pam_maxima = (
+        _MAXIMUM[_PAM, Phase.FIRST],
+        _MAXIMUM[_PAM, Phase.SECOND],
+        _MAXIMUM[_PAM, Phase.REGULAR],
+    )
 
     result: dict[str, Array] = {
-        "drug": np.where(indicated, np.where(zol, _ZOL.value, _PAM.value), "").astype(object)
+        "drug": _DRUGS[np.where(zol, 1, 2)],
     }
-    planned = indicated.copy()
+    planned = np.ones(size, dtype=bool)
     count = np.zeros(size, dtype=np.int64)
-    errors = np.full(size, "", dtype=object)
+    errors = np.zeros(size, dtype=bool)
     for index in range(1, HORIZON + 1):
         date = add_months(base, months)
         planned &= date < scope_end  # P-SCOPE-1: no infusion from the 19th birthday on
@@ -363,19 +462,8 @@ def _course(
             np.where(first, regular // 2, regular),
         )
         limit = np.where(~zol & first, cap // 2, cap)
-        maximum = np.where(
-            zol,
-            np.where(
-                first,
-                _MAXIMUM[_ZOL, Phase.FIRST],
-                np.where(second, _MAXIMUM[_ZOL, Phase.SECOND], _MAXIMUM[_ZOL, Phase.REGULAR]),
-            ),
-            np.where(
-                first,
-                _MAXIMUM[_PAM, Phase.FIRST],
-                np.where(second, _MAXIMUM[_PAM, Phase.SECOND], _MAXIMUM[_PAM, Phase.REGULAR]),
-            ),
-        )
+        phase = np.where(first, 0, np.where(second, 1, 2))
+        maximum = np.where(zol, np.choose(phase, zol_maxima), np.choose(phase, pam_maxima))
         # P-HUNGRY: a quarter of the regular dose, capped at a quarter of the cap, when lower.
         quarter = regular // 4
         quarter_limit = cap // 4
@@ -393,14 +481,14 @@ def _course(
             np.minimum(per_kg * weight_mg, limit), np.minimum(cap, maximum * weight_mg)
         )
         dose_steps = bounded // step
-        errors[planned & (dose_steps <= 0)] = "dose: the dose rounds down to zero"
-        dose_mg = dose_steps / steps_per_mg
+        errors |= planned & (dose_steps <= 0)
         volume_ml = np.where(zol, _ZOL_VOLUME_ML, dose_steps * _PAM_ML_PER_STEP)
-        rate = np.where(zol, _ZOL_RATE_ML_H, volume_ml / _PAM_HOURS)
         result[f"date_{index}"] = np.where(planned, date, np.datetime64("NaT"))
-        result[f"dose_{index}"] = np.where(planned, dose_mg, np.nan)
-        result[f"volume_{index}"] = np.where(planned, volume_ml, np.nan)
-        result[f"rate_{index}"] = np.where(planned, rate, np.nan)
+        result[f"dose_{index}_mg"] = np.where(planned, dose_steps / steps_per_mg, np.nan)
+        result[f"volume_{index}_ml"] = np.where(planned, volume_ml, np.nan)
+        result[f"rate_{index}_ml_h"] = np.where(
+            planned, np.where(zol, _ZOL_RATE_ML_H, volume_ml / _PAM_HOURS), np.nan
+        )
         number = number + 1
         months = months + np.where(~zol | (number == 2), 3, 6)
     result["infusions"] = count

@@ -207,6 +207,15 @@ def _vitals(draw: st.DrawFn) -> VitalSigns:
     )
 
 
+# Strategies that do not depend on the patient are built once: Hypothesis validates a strategy
+# object the first time it is drawn from, and building them per example costs more than drawing.
+_VITALS: Final = _vitals()
+_BASELINE_VITALS: Final = st.none() | _VITALS
+_OI_SEVERITY: Final = st.none() | st.sampled_from(OISeverity)
+_GENES: Final = st.lists(st.sampled_from(("COL1A1", "COL1A2", "PLS3", "SGMS2", "WNT1", "LRP5")))
+_MAYBE_BOOLEAN: Final = st.none() | st.booleans()
+_RISKS: Final = st.builds(RiskFlags, could_become_pregnant=_MAYBE_BOOLEAN)
+
 _ZOL_DOSES: Final = st.floats(min_value=0.1, max_value=4.0)
 _PAM_DOSES: Final = st.floats(min_value=0.1, max_value=90.0)
 
@@ -261,21 +270,17 @@ def _patient(
         height=height,
         diagnosis=diagnosis,
         oi_severity=(
-            draw(st.none() | st.sampled_from(OISeverity))
-            if diagnosis is Diagnosis.OSTEOGENESIS_IMPERFECTA
-            else None
+            draw(_OI_SEVERITY) if diagnosis is Diagnosis.OSTEOGENESIS_IMPERFECTA else None
         ),
-        gene_variants=tuple(
-            draw(st.lists(st.sampled_from(("COL1A1", "COL1A2", "PLS3", "SGMS2", "WNT1", "LRP5"))))
-        ),
+        gene_variants=tuple(draw(_GENES)),
         fractures=tuple(draw(st.lists(_fracture(birth, today), max_size=6))),
         bmd=tuple(draw(st.lists(_bmd(birth, today), max_size=3))),
         labs=draw(_labs(birth, today, complete_labs)),
-        vitals=draw(_vitals()),
-        baseline_vitals=draw(st.none() | _vitals()),
+        vitals=draw(_VITALS),
+        baseline_vitals=draw(_BASELINE_VITALS),
         infusions=draw(_infusions(birth, today, max_infusions)),
-        risks=draw(st.builds(RiskFlags, could_become_pregnant=st.none() | st.booleans())),
-        still_growing=draw(st.none() | st.booleans()),
+        risks=draw(_RISKS),
+        still_growing=draw(_MAYBE_BOOLEAN),
     )
 
 

@@ -1,0 +1,208 @@
+"""The hot path: units are converted once at the boundary, nothing is built or parsed per plan.
+
+A plan (and a batch of plans) reads canonical magnitudes: no unit text is parsed by bisphos's
+clinical parser or by Pint, no unit registry and no plugin manager is built, and plugin hooks are
+called a fixed number of times per plan — never per patient of a vectorised batch. The rules
+themselves (P-GFR, P-ZOL-DOSE, P-PAM-DOSE ...) are tested elsewhere; these tests keep them fast.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pint
+import pluggy
+import pytest
+
+import bisphos
+from bisphos import units
+from bisphos.batch import plan_many
+from bisphos.engine import Engine
+from bisphos.findings import Finding
+from bisphos.io import load_patient
+from bisphos.model import Patient
+from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
+from bisphos.pediatric.plan import Plan, PlanRequest
+from bisphos.pediatric.renal import GfrEstimator
+from bisphos.pediatric.schedule import Horizon
+from bisphos.plugins import hookimpl
+
+EXAMPLES = Path(__file__).parent.parent / "examples" / "patients"
+PATIENTS = tuple(load_patient(path) for path in sorted(EXAMPLES.glob("*.json")))
+REQUESTS = (None, PlanRequest(drug="pamidronate", horizon=Horizon(infusions=4)))
+
+
+def _pediatric(patients: Sequence[Patient]) -> list[Patient]:
+    return [p for p in patients if p.age_in_whole_years < 19]
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {}
+
+    def wrap(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] = self.calls.get(name, 0) + 1
+            return function(*args, **kwargs)
+
+        return counted
+
+
+@pytest.fixture
+def parsing(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Counter]:
+    """Count every parse of unit text: bisphos's clinical parser and Pint's parsers."""
+    counter = _Counter()
+    monkeypatch.setattr(
+        units, "_parse_unit_cached", counter.wrap("clinical", units._parse_unit_cached)
+    )
+    for name in ("parse_units", "parse_expression", "parse_units_as_container"):
+        monkeypatch.setattr(units.ureg, name, counter.wrap(name, getattr(units.ureg, name)))
+    yield counter
+
+
+@pytest.fixture
+def building(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Counter]:
+    """Count every unit registry and plugin manager built."""
+    counter = _Counter()
+    monkeypatch.setattr(
+        pint.UnitRegistry, "__init__", counter.wrap("registry", pint.UnitRegistry.__init__)
+    )
+    monkeypatch.setattr(
+        pluggy.PluginManager, "__init__", counter.wrap("manager", pluggy.PluginManager.__init__)
+    )
+    yield counter
+
+
+def _plan_all(engine: Engine) -> list[Plan]:
+    return [engine.plan(p, r) for p in _pediatric(PATIENTS) for r in REQUESTS if _plannable(p, r)]
+
+
+def _plannable(patient: Patient, request: PlanRequest | None) -> bool:
+    # A requested pamidronate course needs an indication; the others are refused, which is a plan.
+    return request is None or patient.age_in_whole_years < 19
+
+
+ENGINE = Engine.create(entry_points=False)
+WARM = _plan_all(ENGINE)  # registry, caches and engine warmed up once, at import
+
+
+def test_no_unit_text_is_parsed_during_a_plan(parsing: _Counter) -> None:
+    """Once warmed up, plans of every example patient parse no unit text (P-GFR, P-ZOL-DOSE)."""
+    plans = _plan_all(ENGINE)
+    assert [p.status for p in plans] == [p.status for p in WARM]
+    assert parsing.calls == {}
+
+
+def test_no_unit_text_is_parsed_during_a_batch(parsing: _Counter) -> None:
+    """The batch path (vectorised) parses no unit text either."""
+    summaries = plan_many(_pediatric(PATIENTS) * 3, engine=ENGINE)
+    assert len(summaries) == 3 * len(_pediatric(PATIENTS))
+    assert parsing.calls == {}
+
+
+def test_no_registry_or_plugin_manager_is_built_per_plan(building: _Counter) -> None:
+    """Plans and batches reuse the one registry and the engine's plugin manager."""
+    _plan_all(ENGINE)
+    plan_many(_pediatric(PATIENTS), engine=ENGINE)
+    assert building.calls == {}
+
+
+class _Spy:
+    """A plugin implementing every pediatric hook, proposing nothing, counting its calls."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {}
+
+    def _count(self, name: str) -> None:
+        self.calls[name] = self.calls.get(name, 0) + 1
+
+    @hookimpl
+    def bisphos_gfr_estimator(self) -> GfrEstimator | None:
+        self._count("gfr_estimator")
+        return None
+
+    @hookimpl
+    def bisphos_extra_findings(self) -> Sequence[Finding]:
+        self._count("extra_findings")
+        return []
+
+    @hookimpl
+    def bisphos_adjust_dose(self) -> DoseProposal | None:
+        self._count("adjust_dose")
+        return None
+
+    @hookimpl
+    def bisphos_infusion_volume(self) -> VolumeProposal | None:
+        self._count("infusion_volume")
+        return None
+
+    @hookimpl
+    def bisphos_adjust_schedule(self) -> ScheduleProposal | None:
+        self._count("adjust_schedule")
+        return None
+
+
+def test_each_hook_is_called_a_fixed_number_of_times_per_plan() -> None:
+    """Per plan: the estimator and the local findings once (P-GFR), the schedule once per
+    course, and the dose and volume hooks once per planned infusion (P-ZOL-DOSE, P-PAM-DOSE)."""
+    spy = _Spy()
+    engine = Engine.create(entry_points=False, plugins=[("spy", spy)])
+    patients = _pediatric(PATIENTS)
+    plans = [engine.plan(p) for p in patients]
+    courses = sum(1 for plan in plans if plan.course is not None)
+    infusions = sum(len(plan.infusions) for plan in plans)
+    assert spy.calls == {
+        "gfr_estimator": len(patients),
+        "extra_findings": len(patients),
+        "adjust_schedule": courses,
+        "adjust_dose": infusions,
+        "infusion_volume": infusions,
+    }
+
+
+def test_a_batch_with_plugins_calls_the_hooks_per_plan_not_more() -> None:
+    """With a local plugin the batch plans one by one: the same calls as single plans."""
+    spy = _Spy()
+    engine = Engine.create(entry_points=False, plugins=[("spy", spy)])
+    patients = _pediatric(PATIENTS)
+    plan_many(patients, engine=engine)
+    batch_calls = dict(spy.calls)
+    spy.calls.clear()
+    for patient in patients:
+        engine.plan(patient)
+    assert batch_calls == spy.calls
+
+
+def test_a_vectorised_batch_calls_no_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without plugins the batch is vectorised: no hook is dispatched for any patient."""
+    counter = _Counter()
+    caller = type(ENGINE.manager.hook.bisphos_adjust_dose)
+    monkeypatch.setattr(caller, "__call__", counter.wrap("hook", caller.__call__))
+    summaries = plan_many(_pediatric(PATIENTS) * 10, engine=ENGINE)
+    assert len(summaries) == 10 * len(_pediatric(PATIENTS))
+    assert counter.calls == {}
+
+
+def test_import_bisphos_loads_no_submodule_until_a_name_is_used() -> None:
+    """``import bisphos`` is cheap: Pint, attrs and the rules load on first use of a name."""
+    code = (
+        "import sys, bisphos; print('pint' in sys.modules, 'bisphos.model' in sys.modules); "
+        "bisphos.Patient; print('pint' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["False", "False", "True"]
+
+
+def test_every_exported_name_resolves() -> None:
+    """Every name of ``bisphos.__all__`` is there, as the eager package had it."""
+    for name in bisphos.__all__:
+        assert getattr(bisphos, name) is not None, name
+    assert set(bisphos.__all__) <= set(dir(bisphos))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        _ = bisphos.nothing  # type: ignore[attr-defined]
