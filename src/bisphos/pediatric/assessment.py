@@ -26,9 +26,9 @@ from typing import Final
 
 import attrs
 
-from bisphos.dates import birthday, is_younger_than
 from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
 from bisphos.model import BmdSite, Diagnosis, Drug, Patient, Sex
+from bisphos.pediatric._calendar import birthday, is_younger_than
 from bisphos.pediatric.indication import Indication, assess_indication
 from bisphos.pediatric.monitoring import (
     MonitoringPlan,

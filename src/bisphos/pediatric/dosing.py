@@ -42,10 +42,10 @@ from typing import Final
 import attrs
 
 from bisphos import quantities as q
-from bisphos.dates import is_younger_than
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence
 from bisphos.model import PLAUSIBLE_RANGES, ComplicationGrade, Drug, InfusionRecord, Patient
+from bisphos.pediatric._calendar import is_younger_than
 from bisphos.pediatric.limits import (
     DEFAULT_PRECISION,
     DailyCap,

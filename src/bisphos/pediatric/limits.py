@@ -37,6 +37,7 @@ import math
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 from functools import lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 from typing import Final
 
@@ -208,7 +209,16 @@ def exact(value: float) -> Decimal:
     The limits compare and round on these decimals; tests use the same function to state the
     invariants exactly.
     """
-    return Decimal(repr(float(value)))
+    number = float(value)
+    if number == 0:  # 0.0 and -0.0 are one key of a cache, but not one decimal
+        return Decimal(repr(number))
+    return _exact(number)
+
+
+@lru_cache(maxsize=8192)
+def _exact(value: float) -> Decimal:
+    """The decimal of a float, once per float: the same weights, steps and caps recur."""
+    return Decimal(repr(value))
 
 
 @attrs.frozen
@@ -358,6 +368,8 @@ def enforce(
     )
 
 
+_FIRST: Final = itemgetter(0)
+
 # The caps and per-kg maxima as decimals, read once (the tables above are constants).
 _CAP_DECIMAL: Final = {
     drug: exact(canonical_magnitude(q.DOSE, c.dose, field="cap")) for drug, c in DAILY_CAPS.items()
@@ -392,7 +404,7 @@ def _limit(
     ]
     if ceiling_mg is not None:
         limits.append((exact(ceiling_mg), ceiling_rule_ids))
-    lowest, lowest_rules = min(limits, key=lambda limit: limit[0])
+    lowest, lowest_rules = min(limits, key=_FIRST)
     wanted = exact(proposed_mg)
     bounded = min(wanted, lowest)
     step = exact(step_mg)

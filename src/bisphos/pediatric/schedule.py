@@ -40,16 +40,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from functools import lru_cache
 from typing import Final
 
 import attrs
 
-from bisphos import dates
-from bisphos.dates import birthday, is_younger_than
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Diagnosis, Drug, OISeverity, Patient, Sex
+from bisphos.pediatric._calendar import add_months, birthday, is_younger_than
 from bisphos.pediatric.dosing import (
     DEFAULT_OPTIONS,
     Dose,
@@ -80,8 +78,6 @@ __all__ = [
     "pregnancy_counselling",
 ]
 
-# The course counts the same months from the same dates again and again.
-_add_months: Final = lru_cache(maxsize=8192)(dates.add_months)
 
 #: The most infusions one course may plan (a bound, not a clinical number).
 MAX_PLANNED_INFUSIONS: Final = 100
@@ -264,7 +260,7 @@ def _dates(
     if history:
         interval = interval_before(drug, number, band)
         last = history[-1].date
-        due = _add_months(last, interval.months)
+        due = add_months(last, interval.months)
         reason = f"{interval.months} months after the last infusion on {last.isoformat()}"
         # Count from the last infusion, so that its day of the month is kept; an overdue
         # infusion moves the count to the start date.
@@ -280,7 +276,7 @@ def _dates(
         first_rule = band.rule_id if band is not None else first_rule
     end_of_scope = birthday(patient.birth_date, _SCOPE_YEARS)
     planned: list[_Slot] = []
-    date = _add_months(base, months)
+    date = add_months(base, months)
     while True:
         if horizon.infusions is not None and len(planned) >= horizon.infusions:
             return planned, None
@@ -293,7 +289,7 @@ def _dates(
         interval = interval_before(drug, number, band)
         months += interval.months
         previous = planned[-1].date
-        date = due = _add_months(base, months)
+        date = due = add_months(base, months)
         reason = f"{interval.months} months after infusion {number - 1} on {previous.isoformat()}"
         first_rule = interval.rule_id
 
@@ -425,7 +421,7 @@ def _yearly(anchor: dt.date | None, start: dt.date, end: dt.date) -> list[tuple[
     if anchor is None:
         first, months, base, note = start, 0, start, "none on record: due on the start date"
     else:
-        due = _add_months(anchor, _YEAR)
+        due = add_months(anchor, _YEAR)
         if due < start:
             first, months, base = start, 0, start
             note = f"overdue since {due.isoformat()}: due on the start date"
@@ -436,7 +432,7 @@ def _yearly(anchor: dt.date | None, start: dt.date, end: dt.date) -> list[tuple[
     while date <= end:
         dates.append((date, note))
         months += _YEAR
-        date = _add_months(base, months)
+        date = add_months(base, months)
         note = ""
     return dates
 
@@ -564,7 +560,7 @@ def pregnancy_counselling(
         last, what = patient.infusions[-1].date, "last dose given"
     else:
         return None
-    until = _add_months(last, _PREGNANCY_MONTHS)
+    until = add_months(last, _PREGNANCY_MONTHS)
     recorded = patient.risks.could_become_pregnant
     if recorded is False:
         return None

@@ -37,10 +37,10 @@ from typing import Final
 import attrs
 
 from bisphos import quantities as q
-from bisphos.dates import is_younger_than
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence
 from bisphos.model import Fracture
+from bisphos.pediatric._calendar import is_younger_than
 from bisphos.quantities import QuantityKind
 from bisphos.units import Quantity, _magnitude_in, _make, is_quantity, quantity
 
