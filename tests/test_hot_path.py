@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,7 @@ class _Counter:
 
 
 @pytest.fixture
-def parsing(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Counter]:
+def parsing(monkeypatch: pytest.MonkeyPatch) -> _Counter:
     """Count every parse of unit text: bisphos's clinical parser and Pint's parsers."""
     counter = _Counter()
     monkeypatch.setattr(
@@ -61,11 +61,11 @@ def parsing(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Counter]:
     )
     for name in ("parse_units", "parse_expression", "parse_units_as_container"):
         monkeypatch.setattr(units.ureg, name, counter.wrap(name, getattr(units.ureg, name)))
-    yield counter
+    return counter
 
 
 @pytest.fixture
-def building(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Counter]:
+def building(monkeypatch: pytest.MonkeyPatch) -> _Counter:
     """Count every unit registry and plugin manager built."""
     counter = _Counter()
     monkeypatch.setattr(
@@ -74,7 +74,7 @@ def building(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Counter]:
     monkeypatch.setattr(
         pluggy.PluginManager, "__init__", counter.wrap("manager", pluggy.PluginManager.__init__)
     )
-    yield counter
+    return counter
 
 
 def _plan_all(engine: Engine) -> list[Plan]:
@@ -205,4 +205,4 @@ def test_every_exported_name_resolves() -> None:
         assert getattr(bisphos, name) is not None, name
     assert set(bisphos.__all__) <= set(dir(bisphos))
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
-        _ = bisphos.nothing  # type: ignore[attr-defined]
+        _ = bisphos.nothing

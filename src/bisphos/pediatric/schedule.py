@@ -142,16 +142,20 @@ class Interval:
 def interval_before(drug: Drug, number: int, band: MaintenanceBand | None = None) -> Interval:
     """Return the interval between infusion ``number − 1`` and infusion ``number`` of ``drug``."""
     if band is not None:
-        return (
-            Interval(6, "P-MAINT-MID")
-            if band is MaintenanceBand.MID
-            else Interval(12, "P-MAINT-HIGH")
-        )
+        return _MAINT_MID if band is MaintenanceBand.MID else _MAINT_HIGH
     if (drug if type(drug) is Drug else Drug(drug)) is Drug.PAMIDRONATE:
-        return Interval(3, "P-PAM-FREQ")
+        return _PAM_FREQ
     if number == 2:
-        return Interval(3, "P-ZOL-FIRST")
-    return Interval(6, "P-ZOL-FREQ")
+        return _ZOL_SECOND
+    return _ZOL_FREQ
+
+
+# The intervals are frozen values: one of each serves every course.
+_MAINT_MID: Final = Interval(6, "P-MAINT-MID")
+_MAINT_HIGH: Final = Interval(12, "P-MAINT-HIGH")
+_PAM_FREQ: Final = Interval(3, "P-PAM-FREQ")
+_ZOL_SECOND: Final = Interval(3, "P-ZOL-FIRST")
+_ZOL_FREQ: Final = Interval(6, "P-ZOL-FREQ")
 
 
 @attrs.frozen
