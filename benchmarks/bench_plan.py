@@ -97,7 +97,7 @@ def one_patient(engine: Engine, quick: bool) -> None:
     lib_s, ref_s, ratio = rounds(lib, ref, 5 if quick else 15)
     lib_us, ref_us = lib_s / repeat * 1e6, ref_s / (repeat * 20) * 1e6
     print(f"example patient, assessment + plan: bisphos {lib_us:8.0f} µs   plain {ref_us:6.1f} µs")
-    print(f"    ratio {lib_us / ref_us:5.1f}x (median of rounds {ratio / 20:5.1f}x)")
+    print(f"    ratio {lib_us / ref_us:5.1f}x (median of rounds {ratio * 20:5.1f}x)")
 
     people = population(100 if quick else 400)
     patients = [to_patient(p) for p in people]
@@ -264,7 +264,9 @@ def processes(quick: bool) -> None:
     )
     bisphos_cli = str(Path(python).with_name("bisphos"))
     for label, arguments in (
+        ("import pint (a dependency)", [python, "-c", "import pint"]),
         ("import bisphos", [python, "-c", "import bisphos"]),
+        ("import bisphos; bisphos.Patient", [python, "-c", "import bisphos; bisphos.Patient"]),
         ("first plan in a fresh process", [python, "-c", first_plan]),
         ("bisphos plan oi-girl-20kg.json", [bisphos_cli, "plan", str(EXAMPLE)]),
     ):

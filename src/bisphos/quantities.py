@@ -144,11 +144,11 @@ class QuantityKind:
         """
         given = self._as_quantity(value, field=field)
         source = given._units
+        canonical = self.canonical._units
+        if _same_units(source, canonical) and _accepts(self):
+            # What ``given.to(self.canonical)`` returns: the same magnitude, unconverted.
+            return _make(given._magnitude, canonical)
         if source.keys() <= self.units:
-            canonical = self.canonical._units
-            if _same_units(source, canonical):
-                # What ``given.to(self.canonical)`` returns: the same magnitude, unconverted.
-                return _make(given._magnitude, canonical)
             factor = _factor(source, canonical)
             if factor is not None and type(given._magnitude) in _REAL:  # a multiplication
                 return _make(given._magnitude * factor, canonical)
@@ -180,7 +180,9 @@ class QuantityKind:
         return float(self.conform(value, field=field).magnitude)
 
     def _as_quantity(self, value: object, *, field: str) -> Quantity:
-        if isinstance(value, str):
+        if type(value) is _QUANTITY_CLASS:  # a quantity of ureg: only its magnitude to check
+            given: Quantity = value
+        elif isinstance(value, str):
             given = parse_quantity(value, field=field)
         elif isinstance(value, bool) or not isinstance(value, (int, float, pint.Quantity)):
             raise InvalidValueError(
