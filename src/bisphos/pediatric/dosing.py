@@ -589,7 +589,7 @@ def compute_dose(
         cap_rule=cap.rule_id,
         options=options,
     )
-    choices = [regular_choice] if phase in {Phase.REGULAR, Phase.MAINTENANCE} else []
+    choices = [regular_choice] if phase is Phase.REGULAR or phase is Phase.MAINTENANCE else []
     if phase_choice is not None:
         choices.append(phase_choice)
     hungry = _hungry(

@@ -267,6 +267,8 @@ def assess_locally(patient: Patient, hooks: PlanHooks = NO_HOOKS) -> Assessment:
     estimator = hooks.gfr_estimator(patient) or schwartz_40
     core = assess(patient, estimator=estimator)
     extra = _local_findings(hooks, patient, core)
+    if not extra:  # no local finding: the protocol's assessment as it is
+        return core
     return attrs.evolve(core, findings=core.findings + extra)
 
 
