@@ -136,6 +136,22 @@ def test_missing_input_column_is_named() -> None:
         plan_columns(columns)
 
 
+def test_a_flag_with_missing_values_is_refused() -> None:
+    """A NaN is no answer to "known pregnancy?" (P-CI-PREG): the column must be complete."""
+    columns = columns_from_patients([OI_GIRL])
+    columns["pregnant"] = np.array([np.nan])
+    with pytest.raises(TypeError, match="'pregnant' must hold booleans"):
+        plan_columns(columns)
+
+
+def test_empty_partition_gives_empty_columns() -> None:
+    """An empty partition (as Dask passes to infer the output) plans to empty columns."""
+    columns = {name: values[:0] for name, values in columns_from_patients([OI_GIRL]).items()}
+    out = plan_columns(columns)
+    assert set(out) == {"patient_id", *output_columns()}
+    assert all(len(values) == 0 for values in out.values())
+
+
 def test_input_columns_are_documented_in_canonical_units() -> None:
     """Each measured column names its canonical unit (P-GFR uses cm and µmol/l)."""
     assert "weight_kg" in INPUT_COLUMNS

@@ -20,6 +20,21 @@ Two ways in:
 
 The vectorised path gives exactly the doses, dates and decisions of the one-by-one path; the
 property tests of this package check it on generated patients.
+
+Typical use, re-checking a whole history after a protocol change::
+
+    table = columns_from_patients(patients)  # once, e.g. stored as Parquet
+    plans = plan_columns(table)  # dict of numpy arrays, one row per patient
+
+    # Dask: the same function on every partition (a pandas DataFrame in, one out)
+    plans = dask_frame.map_partitions(plan_columns)
+
+    # Spark: pandas batches in, pandas batches out
+    plans = spark_frame.mapInPandas(lambda batches: map(plan_columns, batches), schema)
+
+Flags must be booleans and counts whole numbers without missing values; a measured value may be
+missing (NaN) where the patient model allows it. A row outside the plausible ranges of
+:data:`bisphos.model.PLAUSIBLE_RANGES` gets status ``"invalid"`` and the reason in ``error``.
 """
 
 from __future__ import annotations
@@ -31,7 +46,14 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from bisphos.batch.columns import BLOCK_CODES, INPUT_COLUMNS, LAB_COLUMNS, columns_from_patients
+from bisphos.batch.columns import (
+    BLOCK_CODES,
+    COUNT_COLUMNS,
+    FLAG_COLUMNS,
+    INPUT_COLUMNS,
+    LAB_COLUMNS,
+    columns_from_patients,
+)
 from bisphos.batch.summary import PlanSummary, summarise
 from bisphos.batch.vector import output_columns, plan_arrays
 from bisphos.engine import Engine, default_engine
@@ -156,12 +178,20 @@ def _from_mapping(mapping: Mapping[str, object]) -> dict[str, npt.NDArray[Any]]:
 
 
 def _normalised(name: str, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """A column in the dtype the vectorised path computes with; flags and counts complete."""
+    kind = values.dtype.kind
     if name.endswith("_date"):
         return values.astype("datetime64[D]", copy=False)
     if name in {"patient_id", "diagnosis"}:
         return values
-    if values.dtype == bool or name.endswith(("_fractures", "_given")) or "_fractures_" in name:
-        return values
+    if name in FLAG_COLUMNS and kind in "biu":
+        return values.astype(bool, copy=False)
+    if name in COUNT_COLUMNS and kind in "iu":
+        return values.astype(np.int64, copy=False)
+    if name in FLAG_COLUMNS or name in COUNT_COLUMNS:
+        msg = f"column {name!r} must hold {'booleans' if name in FLAG_COLUMNS else 'whole numbers'}"
+        msg += f" without missing values, not {values.dtype}"
+        raise TypeError(msg)
     return values.astype(np.float64, copy=False)
 
 

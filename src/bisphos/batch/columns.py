@@ -21,7 +21,14 @@ from bisphos.model import Drug, Patient
 from bisphos.pediatric.dosing import first_complication
 from bisphos.pediatric.indication import EXCLUDED_GENES, count_fractures, lowest_z_score
 
-__all__ = ["BLOCK_CODES", "INPUT_COLUMNS", "LAB_COLUMNS", "columns_from_patients"]
+__all__ = [
+    "BLOCK_CODES",
+    "COUNT_COLUMNS",
+    "FLAG_COLUMNS",
+    "INPUT_COLUMNS",
+    "LAB_COLUMNS",
+    "columns_from_patients",
+]
 
 #: The lab columns, by field of :class:`~bisphos.model.Labs` (P-PRE-LABS), in canonical units.
 LAB_COLUMNS: Final = {
@@ -89,6 +96,19 @@ BLOCK_CODES: Final = (
     "vitamin-d-deficient",
 )
 
+#: The boolean columns (no missing values).
+FLAG_COLUMNS: Final = frozenset({*_FLAGS, "excluded_gene_variant", "complication_after_infusion"})
+#: The whole-number columns (no missing values).
+COUNT_COLUMNS: Final = frozenset(
+    {
+        "vertebral_fractures",
+        "long_bone_fractures_before_10",
+        "long_bone_fractures_before_19",
+        "zoledronic_acid_given",
+        "pamidronate_given",
+    }
+)
+
 _NAT: Final = np.datetime64("NaT", "D")
 
 
@@ -143,8 +163,8 @@ def _array(name: str, values: list[object]) -> npt.NDArray[Any]:
         return np.array(values, dtype=object)
     if name.endswith("_date"):
         return np.array(values, dtype="datetime64[D]")
-    if name in _FLAGS or name in {"excluded_gene_variant", "complication_after_infusion"}:
+    if name in FLAG_COLUMNS:
         return np.array(values, dtype=bool)
-    if name.endswith(("_fractures", "_given")) or "_fractures_" in name:
+    if name in COUNT_COLUMNS:
         return np.array(values, dtype=np.int64)
     return np.array(values, dtype=np.float64)
