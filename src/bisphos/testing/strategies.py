@@ -15,6 +15,7 @@ itself. All bounds are keyword-only and checked eagerly.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -139,7 +140,8 @@ def _fracture(draw: st.DrawFn, birth: dt.date, today: dt.date) -> Fracture:
     if draw(st.booleans()):
         return Fracture(site=site, trauma=trauma, date=draw(_date_between(birth, today)))
     age_now = (today - birth).days / 365.25
-    age = draw(st.floats(min_value=0.0, max_value=age_now).map(lambda a: round(a, 2)))
+    # Rounded down: rounding up could put the fracture after the assessment date.
+    age = draw(st.floats(min_value=0.0, max_value=age_now).map(lambda a: math.floor(a * 100) / 100))
     return Fracture(site=site, trauma=trauma, age_at_fracture=ureg.Quantity(age, "year"))
 
 
