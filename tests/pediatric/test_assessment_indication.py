@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -288,8 +289,6 @@ def test_p_bmd_size_corrected_score_replaces_the_uncorrected_one_of_the_same_sca
 
 def test_p_bmd_scans_of_different_dates_all_count() -> None:
     """P-BMD: the lowest provided score counts, including an earlier scan's."""
-    import datetime as dt
-
     scans = [
         BmdMeasurement(site="lumbar_spine", z_score=-2.4, date=dt.date(2024, 1, 1)),
         BmdMeasurement(
@@ -323,3 +322,22 @@ def test_p_ind_b_missing_both_parts_names_both() -> None:
         ("long-bone fractures before age 19", 0, 3),
         ("lowest DXA Z-score (lumbar_spine)", -1.0, -2.0),
     ]
+
+
+def test_p_ind_b_improved_density_under_treatment_keeps_the_indication() -> None:
+    """P-IND-B, P-BMD: the lowest Z-score ever provided counts, so a later infusion stays
+    indicated when treatment has raised the density above -2."""
+    child = patient(
+        fractures=[_long_bone("2021-01-01"), _long_bone("2022-01-01")],
+        bmd=[
+            {"site": "lumbar_spine", "z_score": -2.6, "date": "2024-01-10"},
+            {"site": "lumbar_spine", "z_score": -1.2, "date": "2026-01-20"},
+        ],
+        infusions=[{"drug": "pamidronate", "date": "2025-12-01", "dose": "25 mg"}],
+    )
+    result = assess(child)
+    assert result.indicated
+    assert result.cleared_today
+    assert result.indication is not None
+    assert result.indication.lowest_bmd is not None
+    assert result.indication.lowest_bmd.z_score == -2.6

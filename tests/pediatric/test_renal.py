@@ -170,6 +170,7 @@ def _estimate(value: Quantity) -> GfrEstimate:
         _estimate(quantity(0.0, "mL_min_1_73m2")),
         _estimate(quantity(-5.0, "mL_min_1_73m2")),
         PluginError("estimator crashed"),
+        ZeroDivisionError("creatinine of zero"),
     ],
 )
 def test_p_gfr_a_broken_estimator_is_refused(result: Any) -> None:
