@@ -468,7 +468,8 @@ def _attrs_out(value: object) -> dict[str, object]:
         if item is None or item in (attribute.default, ()):
             continue
         plain = _plain(item)
-        if plain != {}:
+        # An empty object equal to a factory default is left out; one replacing None is kept.
+        if plain != {} or attribute.default is None:
             out[attribute.name] = plain
     return out
 

@@ -360,7 +360,7 @@ def format_unit(unit: Unit) -> str:
         (numerator if power > 0 else denominator).append(text)
     if not numerator and not denominator:
         return ""
-    head = "*".join(numerator) if numerator else "1"
+    head = "*".join(numerator)
     return "/".join([head, *denominator])
 
 

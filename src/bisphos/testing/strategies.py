@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import Final
 
 import attrs
@@ -121,16 +122,24 @@ def quantities(
     return st.builds(lambda m, u: _to_unit(kind, m, u), magnitudes, st.sampled_from(spellings))
 
 
+@cache
 def _canonical(
     kind: QuantityKind, low: float, high: float, *, places: int = 2
 ) -> st.SearchStrategy[Quantity]:
-    """Draw canonical-unit values rounded as a laboratory would report them."""
+    """Draw canonical-unit values rounded as a laboratory would report them.
+
+    Cached: a strategy built once is not validated again on every draw.
+    """
     values = st.floats(min_value=low, max_value=high, allow_nan=False, allow_infinity=False)
     return values.map(lambda m: ureg.Quantity(round(m, places), kind.canonical))
 
 
-def _date_between(start: dt.date, end: dt.date) -> st.SearchStrategy[dt.date]:
-    return st.dates(min_value=start, max_value=end)
+_FRACTION: Final = st.floats(min_value=0.0, max_value=1.0)
+
+
+def _date_between(draw: st.DrawFn, start: dt.date, end: dt.date) -> dt.date:
+    """Draw a date from ``start`` to ``end``; shrinks toward ``start``."""
+    return start + dt.timedelta(days=round(draw(_FRACTION) * (end - start).days))
 
 
 @st.composite
@@ -138,20 +147,22 @@ def _fracture(draw: st.DrawFn, birth: dt.date, today: dt.date) -> Fracture:
     site = draw(st.sampled_from(FractureSite))
     trauma = draw(st.sampled_from(Trauma))
     if draw(st.booleans()):
-        return Fracture(site=site, trauma=trauma, date=draw(_date_between(birth, today)))
+        return Fracture(site=site, trauma=trauma, date=_date_between(draw, birth, today))
     age_now = (today - birth).days / 365.25
-    # Rounded down: rounding up could put the fracture after the assessment date.
-    age = draw(st.floats(min_value=0.0, max_value=age_now).map(lambda a: math.floor(a * 100) / 100))
+    age = math.floor(draw(_FRACTION) * age_now * 100) / 100
     return Fracture(site=site, trauma=trauma, age_at_fracture=ureg.Quantity(age, "year"))
 
 
-def _bmd(birth: dt.date, today: dt.date) -> st.SearchStrategy[BmdMeasurement]:
-    return st.builds(
-        BmdMeasurement,
-        site=st.sampled_from(BmdSite),
-        z_score=st.floats(min_value=-6.0, max_value=3.0).map(lambda z: round(z, 1)),
-        size_corrected=st.booleans(),
-        date=st.none() | _date_between(birth, today),
+_Z_SCORES: Final = st.floats(min_value=-6.0, max_value=3.0).map(lambda z: round(z, 1))
+
+
+@st.composite
+def _bmd(draw: st.DrawFn, birth: dt.date, today: dt.date) -> BmdMeasurement:
+    return BmdMeasurement(
+        site=draw(st.sampled_from(BmdSite)),
+        z_score=draw(_Z_SCORES),
+        size_corrected=draw(st.booleans()),
+        date=_date_between(draw, birth, today) if draw(st.booleans()) else None,
     )
 
 
@@ -176,7 +187,8 @@ def _labs(draw: st.DrawFn, birth: dt.date, today: dt.date, complete: bool | None
         if present:
             low, high = _LAB_RANGES[name]
             value = draw(_canonical(kind, low, high))
-            date = draw(st.none() | _date_between(max(birth, add_months(today, -6)), today))
+            start = max(birth, add_months(today, -6))
+            date = _date_between(draw, start, today) if draw(st.booleans()) else None
             values[name] = LabResult(value=value, date=date)
     return Labs(**values)
 
@@ -185,7 +197,7 @@ def _labs(draw: st.DrawFn, birth: dt.date, today: dt.date, complete: bool | None
 def _vitals(draw: st.DrawFn) -> VitalSigns:
     def maybe(name: str, low: float, high: float, places: int) -> Quantity | None:
         kind = PLAUSIBLE_RANGES[name].kind
-        return draw(st.none() | _canonical(kind, low, high, places=places))
+        return draw(_canonical(kind, low, high, places=places)) if draw(st.booleans()) else None
 
     return VitalSigns(
         temperature=maybe("temperature", 35.5, 40.5, 1),
@@ -193,6 +205,10 @@ def _vitals(draw: st.DrawFn) -> VitalSigns:
         systolic_bp=maybe("systolic_bp", 70.0, 150.0, 0),
         diastolic_bp=maybe("diastolic_bp", 35.0, 95.0, 0),
     )
+
+
+_ZOL_DOSES: Final = st.floats(min_value=0.1, max_value=4.0)
+_PAM_DOSES: Final = st.floats(min_value=0.1, max_value=90.0)
 
 
 @st.composite
@@ -204,11 +220,11 @@ def _infusions(
     records = []
     for _ in range(count):
         dose = 0.05 if drug is Drug.ZOLEDRONIC_ACID else 2.0
-        weight_based = draw(st.floats(min_value=0.1, max_value=4.0 if dose < 1 else 90.0))
+        weight_based = draw(_ZOL_DOSES if dose < 1 else _PAM_DOSES)
         records.append(
             InfusionRecord(
                 drug=drug,
-                date=draw(_date_between(birth, today)),
+                date=_date_between(draw, birth, today),
                 dose=ureg.Quantity(round(weight_based, 2), "milligram"),
                 complication=draw(st.sampled_from(ComplicationGrade)),
             )
@@ -236,7 +252,7 @@ def _patient(
     sex = draw(st.sampled_from(Sex))
     diagnosis = draw(st.sampled_from(diagnoses))
     weight = draw(_canonical(q.WEIGHT, min_weight_kg, max_weight_kg, places=1))
-    height = draw(st.none() | _canonical(q.HEIGHT, 45.0, 200.0, places=1))
+    height = draw(_canonical(q.HEIGHT, 45.0, 200.0, places=1)) if draw(st.booleans()) else None
     return Patient(
         birth_date=birth,
         assessment_date=today,

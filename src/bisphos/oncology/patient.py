@@ -1,0 +1,304 @@
+"""The adult oncology patient: frozen attrs values, every measured value a Pint quantity.
+
+As in :mod:`bisphos.model`, every quantity is converted to its kind's canonical unit when the
+patient is built and refused when it is of the wrong dimension, NaN, infinite or outside the
+plausible range of :data:`ADULT_PLAUSIBLE_RANGES`. Ages are derived from the birth date and the
+assessment date, both inputs; no clock is read. A child may be built (weights down to a neonate's)
+so that giving one to the adult protocol reaches its scope finding instead of an input error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Final, TypeVar
+
+import attrs
+
+from bisphos import quantities as q
+from bisphos.dates import age_in_years
+from bisphos.errors import ImplausibleValueError, InvalidValueError
+from bisphos.model import MAX_AGE_YEARS, PLAUSIBLE_RANGES, PlausibleRange, Sex
+from bisphos.units import Quantity, ureg
+
+__all__ = [
+    "ADULT_PLAUSIBLE_RANGES",
+    "RADIUM_INJECTIONS",
+    "AdultPatient",
+    "MenopausalStatus",
+    "Setting",
+    "Tumour",
+]
+
+#: Number of radium-223 injections in a course (O-RA223).
+RADIUM_INJECTIONS: Final = 6
+
+
+class Setting(enum.StrEnum):
+    """What the bone-targeted treatment is for: the deck's four indications."""
+
+    BONE_METASTASES = "bone_metastases"
+    MULTIPLE_MYELOMA = "multiple_myeloma"
+    PREVENTION_OF_METASTASES = "prevention_of_metastases"
+    PREVENTION_OF_OSTEOPOROSIS = "prevention_of_osteoporosis"
+
+
+class Tumour(enum.StrEnum):
+    """The primary tumour; ``myeloma`` goes with the multiple myeloma setting only."""
+
+    BREAST = "breast"
+    PROSTATE = "prostate"
+    LUNG = "lung"
+    RENAL_CELL = "renal_cell"
+    OTHER_SOLID = "other_solid"
+    MYELOMA = "myeloma"
+
+
+class MenopausalStatus(enum.StrEnum):
+    """Menopausal status; the adjuvant benefit is mainly postmenopausal (O-PREV-BREAST)."""
+
+    PREMENOPAUSAL = "premenopausal"
+    POSTMENOPAUSAL = "postmenopausal"
+    NOT_APPLICABLE = "not_applicable"
+    UNKNOWN = "unknown"
+
+
+def _range(kind: q.QuantityKind, low: float, high: float, reason: str) -> PlausibleRange:
+    return PlausibleRange(kind=kind, low=low, high=high, reason=reason)
+
+
+_HOURS_PER_YEAR: Final = 365.25 * 24
+
+#: Plausibility ranges of every measured value of :class:`AdultPatient`, by field name.
+ADULT_PLAUSIBLE_RANGES: Final[dict[str, PlausibleRange]] = {
+    "weight": _range(
+        q.WEIGHT,
+        0.4,
+        300.0,
+        "from a neonate given to the adult protocol by mistake to the heaviest adults",
+    ),
+    "serum_creatinine": PLAUSIBLE_RANGES["creatinine"],
+    "calcium": PLAUSIBLE_RANGES["calcium"],
+    "vitamin_d_25oh": PLAUSIBLE_RANGES["vitamin_d_25oh"],
+    "neutrophils": _range(
+        q.NEUTROPHILS, 0.0, 200.0, "agranulocytosis to the highest leukaemic counts"
+    ),
+    "platelets": _range(q.PLATELETS, 0.0, 3000.0, "no platelets to extreme thrombocytosis"),
+    "haemoglobin": _range(q.HAEMOGLOBIN, 2.0, 25.0, "beyond severe anaemia and polycythaemia"),
+    "life_expectancy": _range(
+        q.DURATION, 0.0, 100 * _HOURS_PER_YEAR, "a life expectancy from none to 100 years"
+    ),
+}
+
+
+def _plausible(name: str, value: Quantity | None) -> Quantity | None:
+    if value is None:
+        return None
+    return ADULT_PLAUSIBLE_RANGES[name].check(value, field=name)
+
+
+# Named converters: the attrs mypy plugin types __init__ from them.
+def _weight(value: Quantity) -> Quantity:
+    return ADULT_PLAUSIBLE_RANGES["weight"].check(value, field="weight")
+
+
+def _creatinine(value: Quantity | None) -> Quantity | None:
+    return _plausible("serum_creatinine", value)
+
+
+def _calcium(value: Quantity | None) -> Quantity | None:
+    return _plausible("calcium", value)
+
+
+def _vitamin_d(value: Quantity | None) -> Quantity | None:
+    return _plausible("vitamin_d_25oh", value)
+
+
+def _neutrophils(value: Quantity | None) -> Quantity | None:
+    return _plausible("neutrophils", value)
+
+
+def _platelets(value: Quantity | None) -> Quantity | None:
+    return _plausible("platelets", value)
+
+
+def _haemoglobin(value: Quantity | None) -> Quantity | None:
+    return _plausible("haemoglobin", value)
+
+
+def _life_expectancy(value: Quantity | None) -> Quantity | None:
+    return _plausible("life_expectancy", value)
+
+
+_E = TypeVar("_E", bound=enum.StrEnum)
+
+
+def _member(enum_type: type[_E], value: object, field: str) -> _E:
+    # A typed error naming the field, instead of the bare ValueError of ``enum_type(value)``.
+    for member in enum_type:
+        if member.value == value:
+            return member
+    raise InvalidValueError(
+        f"not a {enum_type.__name__}",
+        field=field,
+        value=value,
+        expected=", ".join(member.value for member in enum_type),
+    )
+
+
+def _sex(value: Sex | str) -> Sex:
+    return _member(Sex, value, "sex")
+
+
+def _setting(value: Setting | str) -> Setting:
+    return _member(Setting, value, "setting")
+
+
+def _tumour(value: Tumour | str) -> Tumour:
+    return _member(Tumour, value, "tumour")
+
+
+def _menopausal(value: MenopausalStatus | str) -> MenopausalStatus:
+    return _member(MenopausalStatus, value, "menopausal_status")
+
+
+def _injection_number(
+    instance: object, attribute: attrs.Attribute[int | None], value: object
+) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= RADIUM_INJECTIONS:
+        raise InvalidValueError(
+            "not a radium-223 injection number",
+            field=attribute.name,
+            value=value,
+            expected=f"a whole number from 1 to {RADIUM_INJECTIONS}",
+        )
+
+
+@attrs.frozen
+class AdultPatient:
+    """One adult with cancer at one assessment date, as the oncology protocol sees them.
+
+    Attributes:
+        birth_date: Date of birth.
+        assessment_date: The date the recommendation is made for ("today" for every rule).
+        sex: Female, male or other (Cockcroft-Gault factor, O-RENAL).
+        weight: Actual body weight (Cockcroft-Gault, radium-223 activity).
+        setting: What the treatment is for.
+        tumour: The primary tumour.
+        serum_creatinine: Serum creatinine, for the creatinine clearance (O-RENAL).
+        patient_id: An identifier chosen by the caller; never interpreted.
+        life_expectancy: Expected survival (O-SRE-OTHER: more than 3 months).
+        high_sre_risk: Whether the risk of skeletal-related events is high (O-SRE-OTHER);
+            ``None`` when not assessed.
+        menopausal_status: Menopausal status (O-PREV-BREAST).
+        osteopenia: Osteopenia present (O-SRE-MM).
+        osteoporosis: Osteoporosis present (O-SRE-MM).
+        active_bone_disease: Active myeloma bone disease (O-SRE-MM).
+        relapse_or_new_sre: Myeloma relapse or a new SRE (O-SRE-MM: restart).
+        performance_status_declined: The performance status has declined (O-SRE-BREAST).
+        stable_disease: The disease is stable (O-SRE-BREAST: consider pausing).
+        treatment_start_date: Start of the current bone-targeted treatment, if one is running
+            (O-SRE-MM duration, O-ONJ duration).
+        on_denosumab: The patient is on denosumab now (O-DMAB-AGE rebound).
+        denosumab_stop_planned: The caller's plan stops or pauses denosumab (O-DMAB-AGE).
+        neutrophils: Absolute neutrophil count before the radium-223 injection (O-RA223).
+        platelets: Platelet count before the radium-223 injection (O-RA223).
+        haemoglobin: Haemoglobin before the first radium-223 injection (O-RA223).
+        radium_injection_number: The number (1 to 6) of the radium-223 injection due on the
+            assessment date; ``None`` when no radium-223 is planned.
+        calcium: Total serum calcium (hypocalcaemia precautions, O-CAT).
+        vitamin_d_25oh: Serum 25-OH vitamin D (O-CAT).
+        dental_evaluation_done: A dentist has evaluated the patient (O-ONJ).
+        jaw_surgery_planned: Dental extractions or major jaw surgery are planned (O-ONJ).
+        giant_cell_tumour_of_bone: Giant cell tumour of bone (O-DMAB-AGE exception).
+        skeletally_mature: Whether the skeleton is mature (O-DMAB-AGE exception); ``None`` when
+            not known.
+    """
+
+    birth_date: dt.date
+    assessment_date: dt.date
+    sex: Sex = attrs.field(converter=_sex)
+    weight: Quantity = attrs.field(converter=_weight)
+    setting: Setting = attrs.field(converter=_setting)
+    tumour: Tumour = attrs.field(converter=_tumour)
+    serum_creatinine: Quantity | None = attrs.field(default=None, converter=_creatinine)
+    patient_id: str = ""
+    life_expectancy: Quantity | None = attrs.field(default=None, converter=_life_expectancy)
+    high_sre_risk: bool | None = None
+    menopausal_status: MenopausalStatus = attrs.field(
+        default=MenopausalStatus.UNKNOWN, converter=_menopausal
+    )
+    osteopenia: bool = False
+    osteoporosis: bool = False
+    active_bone_disease: bool = False
+    relapse_or_new_sre: bool = False
+    performance_status_declined: bool = False
+    stable_disease: bool = False
+    treatment_start_date: dt.date | None = None
+    on_denosumab: bool = False
+    denosumab_stop_planned: bool = False
+    neutrophils: Quantity | None = attrs.field(default=None, converter=_neutrophils)
+    platelets: Quantity | None = attrs.field(default=None, converter=_platelets)
+    haemoglobin: Quantity | None = attrs.field(default=None, converter=_haemoglobin)
+    radium_injection_number: int | None = attrs.field(default=None, validator=_injection_number)
+    calcium: Quantity | None = attrs.field(default=None, converter=_calcium)
+    vitamin_d_25oh: Quantity | None = attrs.field(default=None, converter=_vitamin_d)
+    dental_evaluation_done: bool = False
+    jaw_surgery_planned: bool = False
+    giant_cell_tumour_of_bone: bool = False
+    skeletally_mature: bool | None = None
+
+    def __attrs_post_init__(self) -> None:
+        self._check_dates()
+        self._check_tumour()
+
+    def _check_dates(self) -> None:
+        born, today = self.birth_date, self.assessment_date
+        if born > today:
+            raise InvalidValueError(
+                "the birth date is after the assessment date",
+                field="birth_date",
+                value=born.isoformat(),
+                expected=f"a date on or before {today.isoformat()}",
+            )
+        if age_in_years(born, today) > MAX_AGE_YEARS:
+            raise ImplausibleValueError(
+                "age over 120 years",
+                field="birth_date",
+                value=born.isoformat(),
+                expected="a birth date less than 120 years before the assessment date",
+            )
+        start = self.treatment_start_date
+        if start is not None and not born <= start <= today:
+            raise InvalidValueError(
+                "the treatment start is outside the patient's life up to the assessment date",
+                field="treatment_start_date",
+                value=start.isoformat(),
+                expected=f"a date from {born.isoformat()} to {today.isoformat()}",
+            )
+
+    def _check_tumour(self) -> None:
+        myeloma_setting = self.setting is Setting.MULTIPLE_MYELOMA
+        if myeloma_setting != (self.tumour is Tumour.MYELOMA):
+            raise InvalidValueError(
+                "the multiple myeloma setting and the myeloma tumour go together",
+                field="tumour",
+                value=self.tumour.value,
+                expected=(
+                    "tumour 'myeloma'"
+                    if myeloma_setting
+                    else "a solid tumour (myeloma belongs to the multiple_myeloma setting)"
+                ),
+            )
+
+    @property
+    def age(self) -> Quantity:
+        """The age on the assessment date in completed calendar years, as a quantity."""
+        return ureg.Quantity(float(self.age_in_whole_years), "year")
+
+    @property
+    def age_in_whole_years(self) -> int:
+        """The age on the assessment date in completed calendar years."""
+        return age_in_years(self.birth_date, self.assessment_date)

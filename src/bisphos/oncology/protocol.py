@@ -1,0 +1,39 @@
+"""The oncology protocol as a registrable object."""
+
+from __future__ import annotations
+
+from bisphos.oncology.patient import AdultPatient
+from bisphos.oncology.recommend import OncologyRecommendation, recommend
+from bisphos.oncology.rules import PROTOCOL_ID, PROTOCOL_VERSION, RULES
+from bisphos.protocols import Protocol, ProtocolInfo
+
+__all__ = ["ONCOLOGY_INFO", "OncologyProtocol"]
+
+#: The oncology deck, as encoded by bisphos.
+ONCOLOGY_INFO = ProtocolInfo(
+    protocol_id=PROTOCOL_ID,
+    version=PROTOCOL_VERSION,
+    title="Bone-targeted drugs in adult oncology",
+    source=(
+        "Medicamenteuze opties bij botmetastasen, Dutch slide deck, 20 December 2016, with the "
+        "product labels for renal adjustment"
+    ),
+    population="adults (18 years or older)",
+    rules=RULES,
+)
+
+
+class OncologyProtocol(Protocol):
+    """The adult oncology protocol: recommendations for bone metastases, myeloma, bone loss."""
+
+    @property
+    def info(self) -> ProtocolInfo:
+        """The oncology deck's id, version and rules."""
+        return ONCOLOGY_INFO
+
+    def recommend(self, patient: AdultPatient) -> OncologyRecommendation:
+        """Recommend for ``patient`` (see :func:`bisphos.oncology.recommend.recommend`)."""
+        return recommend(patient)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.info.protocol_id!r})"

@@ -1,0 +1,239 @@
+"""The rules of ``nl-oncology-bone-2016``, each with its id, source phrase and reading.
+
+Every finding, option, dose and date of the oncology protocol names one or more of these ids. The
+Dutch source is the slide deck "Medicamenteuze opties bij botmetastasen" (20 December 2016); where
+the deck says "adjust to renal function" the product labels (SmPC) give the figures, and the rule
+names them. ``O-SCOPE`` is not in the shared rule catalogue: the deck is about adults but states no
+age, and the protocol needs a rule id for the finding that refuses a child.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Final
+
+from bisphos.catalogue import Rule, UnknownRuleError, build_rules
+
+__all__ = ["PROTOCOL_ID", "PROTOCOL_VERSION", "RULES", "SOURCE_DATE", "SOURCE_TITLE", "rule"]
+
+#: The protocol id a plugin registers this protocol under.
+PROTOCOL_ID: Final = "nl-oncology-bone-2016"
+#: Version of this computable reading of the deck; bumped whenever a decision changes.
+PROTOCOL_VERSION: Final = "1.0.0"
+#: Title of the source deck.
+SOURCE_TITLE: Final = "Medicamenteuze opties bij botmetastasen"
+#: Date of the source deck.
+SOURCE_DATE: Final = dt.date(2016, 12, 20)
+
+
+def _rule(rule_id: str, section: str, statement: str, source: str, reading: str = "") -> Rule:
+    return Rule(
+        id=rule_id,
+        protocol=PROTOCOL_ID,
+        section=section,
+        statement=statement,
+        source=source,
+        reading=reading,
+    )
+
+
+#: Every rule of the protocol by id, in the order of the deck.
+RULES: Final[Mapping[str, Rule]] = build_rules(
+    [
+        _rule(
+            "O-SCOPE",
+            "Scope",
+            "The protocol is for adults with bone metastases, multiple myeloma, or bone loss "
+            "during cancer treatment; children get no dose from it.",
+            "Medicamenteuze opties bij botmetastasen",
+            "Adult means 18 years or older in completed calendar years on the assessment date, "
+            "the age limit of the denosumab labels (O-DMAB-AGE). Added by bisphos: the shared "
+            "catalogue has no scope rule for the deck.",
+        ),
+        _rule(
+            "O-CAT",
+            "Veel gebruikte bisfosfonaten; Denosumab",
+            "Regimen catalogue with 2016 list prices per administration: alendronic acid, "
+            "risedronic acid, pamidronate, ibandronic acid, zoledronic acid, denosumab and "
+            "radium-223, each with dose, interval, route and precautions.",
+            "Zoledroninezuur ... Preventie botcomplicaties 4 mg 1x/maand (€ 143)",
+            "Prices are the deck's, per administration, from farmacotherapeutischkompas.nl and "
+            "medicijnkosten.nl (2016); a renal-adjusted dose keeps the price of one "
+            "administration. The deck names no price for radium-223.",
+        ),
+        _rule(
+            "O-SE-BP",
+            "Bijwerkingen bisfosfonaten",
+            "Side effects of bisphosphonates: flu-like symptoms, hypophosphataemia, headache, "
+            "bone and muscle pain, renal insufficiency with repeated dosing, hypersensitivity, "
+            "osteonecrosis of the jaw, atypical femoral fractures, hypocalcaemia; oesophageal "
+            "ulcers with oral products, which are taken fasting.",
+            "Griepachtige verschijnselen; Hypofosfatiemie; ... slokdarmulcera",
+        ),
+        _rule(
+            "O-SE-DMAB",
+            "Bijwerkingen denosumab",
+            "Side effects of denosumab: muscle and skeletal pain, dyspnoea (bone metastases), "
+            "cataract, abdominal complaints, constipation, osteonecrosis of the jaw, atypical "
+            "femoral fractures, hypocalcaemia, flu-like symptoms, hypersensitivity.",
+            "Spier- en skeletpijn; ... Overgevoeligheidsreacties",
+        ),
+        _rule(
+            "O-ONJ",
+            "Osteonecrose van de kaak (ONJ)",
+            "Osteonecrosis of the jaw (about 1.6 % in the three phase III trials of denosumab "
+            "versus zoledronic acid): dental evaluation before the start; no extractions or "
+            "major jaw surgery during treatment; risk higher with monthly dosing and with longer "
+            "treatment.",
+            "Voor start behandeling evaluatie door tandarts",
+            "A missing dental evaluation blocks the start of a new treatment (a warning once "
+            "treatment runs); planned extractions or jaw surgery are a warning; a regimen given "
+            "every 4 weeks to every month ('1x/mnd', any route) and the time on treatment are "
+            "shown as information on the higher risk, without a threshold the deck does not give.",
+        ),
+        _rule(
+            "O-SRE-BREAST",
+            "Preventie van skeletmorbiditeit bij botmetastasen: mammacarcinoom",
+            "Bone metastases of breast cancer: start zoledronic acid or denosumab in all "
+            "patients, regardless of symptoms. Continue an intravenous bisphosphonate until the "
+            "performance status declines; consider pausing or a lower frequency in stable "
+            "disease; give denosumab continuously; zoledronic acid every 3 months may be as good.",
+            "start zoledroninezuur of denosumab in alle patiënten ... onafhankelijk van "
+            "aanwezigheid symptomen",
+            "The options are zoledronic acid 4 mg monthly and denosumab 120 mg monthly; "
+            "zoledronic acid 4 mg every 3 months is listed as an alternative.",
+        ),
+        _rule(
+            "O-SRE-PROSTATE",
+            "Preventie van skeletmorbiditeit bij botmetastasen: prostaatcarcinoom",
+            "Bone metastases of prostate cancer: start zoledronic acid or denosumab in all "
+            "patients, regardless of symptoms; the trials preceded CHAARTED and STAMPEDE (patients "
+            "had progressed after first-line hormonal therapy).",
+            "start zoledroninezuur of denosumab in alle patiënten met ossaal gemetastaseerd "
+            "prostaatcarcinoom",
+            "The continuation advice of O-SRE-BREAST applies as well, as the catalogue groups "
+            "the two rules.",
+        ),
+        _rule(
+            "O-SRE-OTHER",
+            "Preventie van skeletmorbiditeit bij botmetastasen: andere solide tumoren",
+            "Lung, renal cell and other solid tumours with bone metastases: consider zoledronic "
+            "acid or denosumab when life expectancy is more than 3 months and the SRE risk is "
+            "high.",
+            "Indien: levensverwachting > 3 maanden en hoog risico op SRE",
+            "Exactly 3 months is not more than 3 months. A missing life expectancy or SRE risk "
+            "gives no options, with a finding asking for it.",
+        ),
+        _rule(
+            "O-SRE-MM",
+            "Preventie van skeletmorbiditeit bij botmetastasen: multipel myeloom",
+            "Multiple myeloma: start intravenous pamidronate or zoledronic acid with osteopenia "
+            "or osteoporosis; give at least 2 years; continue with active bone disease every 3 "
+            "months; restart at relapse or a new SRE; denosumab is not registered for myeloma.",
+            "start iv pamidronaat of zoledroninezuur bij osteopenie of osteoporose",
+            "The 2 years count from the start of the current treatment (calendar months); after "
+            "them, active bone disease gives the 3-monthly interval, otherwise stopping may be "
+            "considered.",
+        ),
+        _rule(
+            "O-PREV-BREAST",
+            "Preventie van ossale metastasen: mammacarcinoom",
+            "Adjuvant bisphosphonates lower breast cancer mortality and bone metastases, mainly "
+            "in postmenopausal women (EBCTCG 2015).",
+            "Adjuvant bisfosfonaten ... Met name postmenopauzaal",
+            "The deck names no adjuvant regimen, so the protocol gives advice and evidence but no "
+            "dose.",
+        ),
+        _rule(
+            "O-PREV-PROSTATE",
+            "Preventie van ossale metastasen: prostaatcarcinoom",
+            "Denosumab lengthens bone-metastasis-free survival in prostate cancer by 4 months "
+            "and delays the first symptomatic bone metastasis.",
+            "Denosumab leidt tot 4 maanden toename ossaal metastase-vrije overleving",
+            "The deck names no regimen, so the protocol gives evidence but no dose.",
+        ),
+        _rule(
+            "O-OP-GENERAL",
+            "Preventie osteoporose: algemeen",
+            "Osteoporosis prevention during cancer treatment: calcium 1000 mg per day and "
+            "vitamin D 1000 to 2000 IU per day.",
+            "Calcium 1000 mg/dag; Vit D 1000-2000 IU/dag",
+        ),
+        _rule(
+            "O-OP-BREAST",
+            "Preventie osteoporose: mammacarcinoom",
+            "Breast cancer: bisphosphonates (oral or intravenous) and denosumab prevent bone "
+            "loss, at the doses of postmenopausal osteoporosis.",
+            "Doseringen zoals bij behandeling postmenopauzale osteoporose",
+            "The options are the catalogue's osteoporosis regimens.",
+        ),
+        _rule(
+            "O-OP-PROSTATE",
+            "Preventie osteoporose: prostaatcarcinoom",
+            "Prostate cancer: all bisphosphonates and denosumab prevent bone loss; preferred are "
+            "zoledronic acid every 6 to 12 months or denosumab every 6 months (ease of use).",
+            "voorkeur voor: Zoledroninezuur 1x per 6 tot 12 maanden OF Denosumab 1x per 6 maanden",
+            "The deck gives no zoledronic acid dose here; the option is the catalogue's "
+            "osteoporosis product (5 mg) at its labelled 12-month interval, the conservative end "
+            "of the deck's 6 to 12 months, which is shown as the range.",
+        ),
+        _rule(
+            "O-RA223",
+            "Radium 223",
+            "Radium-223, registered for prostate cancer: 6 injections of 50 kBq/kg (pre-2015 "
+            "standard; 55 kBq/kg under the 2015 NIST standard of the label) every 4 weeks; blood "
+            "counts before each injection (first: ANC >= 1.5x10^9/l, platelets >= 100x10^9/l, "
+            "Hb >= 10 g/dl; later: ANC >= 1.0x10^9/l, platelets >= 50x10^9/l); haematological "
+            "toxicity and diarrhoea.",
+            "Geregistreerd voor prostaatcarcinoom; 6 injecties 50kBq/kg elke 4 weken",
+            "Every activity carries its calibration standard; plans use the 2015 NIST standard "
+            "and show the deck's figure as the equivalent. Other tumours, and settings other "
+            "than bone metastases, get no radium-223 plan.",
+        ),
+        _rule(
+            "O-RENAL",
+            "Veel gebruikte bisfosfonaten (Cave aanpassen aan nierfunctie)",
+            "Renal adjustment from the product labels, creatinine clearance by Cockcroft-Gault in "
+            "ml/min: zoledronic acid 4 mg > 60 -> 4.0 mg, 50-60 -> 3.5 mg, 40-49 -> 3.3 mg, "
+            "30-39 -> 3.0 mg, < 30 not recommended (Zometa); zoledronic acid 5 mg contraindicated "
+            "below 35 ml/min (Aclasta); alendronic acid not below 35 ml/min (Fosamax); risedronic "
+            "acid not below 30 ml/min (Actonel).",
+            "Cave: suppletie Ca/Vit D, aanpassen aan nierfunctie",
+            "Half-open bands [50, 60] -> 3.5, [40, 50) -> 3.3, [30, 40) -> 3.0, so no clearance "
+            "falls in a gap; clearances are compared after rounding to 1e-6 ml/min. Actual body "
+            "weight and age in completed years; sex other than male takes the female factor "
+            "0.85. A clearance in ml/min/1.73 m² is refused.",
+        ),
+        _rule(
+            "O-DMAB-AGE",
+            "Denosumab (product labels)",
+            "Denosumab is not for patients under 18, except skeletally mature adolescents with "
+            "giant cell tumour of bone; stopping it is followed by rebound vertebral fractures.",
+            "Denosumab (Prolia®, Xgeva®)",
+            "A rebound finding is given whenever a plan stops or pauses denosumab, including a "
+            "plan that offers no denosumab to a patient on it.",
+        ),
+        _rule(
+            "O-EVIDENCE",
+            "Preventie van skeletmorbiditeit; Preventie van ossale metastasen",
+            "The deck's trial figures, carried as cited evidence (e.g. SREs reduced by one third "
+            "versus placebo; 18 % fewer cumulative SREs with denosumab versus zoledronic acid).",
+            "afname aantal SRE's met 1/3 t.o.v. placebo",
+        ),
+    ]
+)
+
+
+def rule(rule_id: str) -> Rule:
+    """Return the rule with id ``rule_id``.
+
+    Raises:
+        UnknownRuleError: no rule of this protocol has that id.
+    """
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise UnknownRuleError(
+            "unknown rule id", field="rule_id", value=rule_id, expected=", ".join(RULES)
+        ) from None

@@ -1,0 +1,395 @@
+"""Hard dose limits of the pediatric protocol, applied last to every proposed dose.
+
+Two kinds of limit bound every intravenous bisphosphonate dose, whoever proposed it (the protocol's
+own dosing, an option, or a hospital plugin):
+
+- the **daily cap** of the drug: zoledronic acid 4 mg per day (P-ZOL-CAP), pamidronate 90 mg per
+  day (P-PAM-CAP) — invariant 1;
+- the **per-kg maximum of the phase** times the body weight (invariant 2): zoledronic acid 0.025
+  mg/kg for the first and second infusion (P-ZOL-FIRST) and in maintenance (P-MAINT-MID,
+  P-MAINT-HIGH), 0.05 mg/kg for the regular infusions (P-ZOL-DOSE); pamidronate 1 mg/kg for the
+  first infusion (half of 2 mg/kg, P-PAM-FIRST) and 2 mg/kg otherwise (P-PAM-DOSE).
+
+A caller may add a lower ceiling (the first pamidronate infusion is at most half the cap), never a
+higher one. :func:`enforce` clips a proposed dose to the lowest of these limits and rounds it.
+
+**Rounding.** A dose is rounded once, here, at the end: *down* to a stated step, zoledronic acid
+to 0.001 mg and pamidronate to 0.1 mg by default. Down, because rounding to nearest could carry a
+dose that sits at a limit past it, and because the protocol's reading of doubt is "less drug".
+The zoledronic acid step is 1 µg rather than 0.01 mg because its doses span 0.002 mg (a 0.4 kg
+infant on a quarter dose) to 4 mg: a 0.01 mg step would take nearly half the first dose of a
+1.5 kg infant (0.019 mg to 0.01 mg) and round doses under 0.01 mg to nothing. The pamidronate step
+of 0.1 mg makes the volume at 0.1 mg/ml a whole number of millilitres (P-PAM-DOSE). Both steps
+are options of the dosing. The arithmetic is done in decimal on the shortest decimal form of each
+float (``repr``), so that 0.0125 mg/kg x 20 kg is 0.25 mg and not 0.2499999... rounded down to
+0.249 mg; the returned float is the one nearest that decimal.
+
+**Refusals.** A proposed dose that is NaN, infinite, zero, negative or that rounds to zero raises
+:class:`~bisphos.errors.HardLimitError`; a dose in a unit that is not a mass raises
+:class:`~bisphos.errors.DimensionError`; a bare number raises
+:class:`~bisphos.errors.MissingUnitError`. No value is ever returned above a limit.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
+from types import MappingProxyType
+from typing import Final
+
+import attrs
+
+from bisphos import quantities as q
+from bisphos.errors import HardLimitError, ImplausibleValueError
+from bisphos.model import Drug
+from bisphos.units import Quantity, format_quantity, is_quantity, ureg
+
+__all__ = [
+    "DAILY_CAPS",
+    "DEFAULT_PRECISION",
+    "WEIGHT_RESOLUTION_KG",
+    "DailyCap",
+    "LimitedDose",
+    "PerKgMaximum",
+    "Phase",
+    "canonical_magnitude",
+    "check_final",
+    "daily_cap",
+    "dosing_weight_kg",
+    "enforce",
+    "exact",
+    "max_per_kg",
+]
+
+
+class Phase(enum.StrEnum):
+    """The phases of the course whose doses (and per-kg maxima) differ.
+
+    ``FIRST``, ``SECOND`` and ``REGULAR`` are the first, second and later infusions of the active
+    treatment; ``MAINTENANCE`` is the maintenance treatment (P-MAINT-MID, P-MAINT-HIGH).
+    """
+
+    FIRST = "first"
+    SECOND = "second"
+    REGULAR = "regular"
+    MAINTENANCE = "maintenance"
+
+
+@attrs.frozen
+class DailyCap:
+    """The most of a drug that may be given in one day.
+
+    Attributes:
+        drug: The drug.
+        dose: The cap, in mg.
+        rule_id: The rule that sets it.
+    """
+
+    drug: Drug
+    dose: Quantity
+    rule_id: str
+
+
+@attrs.frozen
+class PerKgMaximum:
+    """The highest dose per kg the protocol gives for one drug in one phase (invariant 2).
+
+    Attributes:
+        drug: The drug.
+        phase: The phase.
+        per_kg: The maximum, in mg/kg.
+        rule_ids: The rules that set it.
+    """
+
+    drug: Drug
+    phase: Phase
+    per_kg: Quantity
+    rule_ids: tuple[str, ...]
+
+
+# Units built once: creating quantities from unit objects skips Pint's parser.
+_MG: Final = ureg.Unit("milligram")
+_MG_PER_KG: Final = ureg.Unit("milligram / kilogram")
+
+
+def _mg(value: float) -> Quantity:
+    return ureg.Quantity(value, _MG)
+
+
+def _mg_per_kg(value: float) -> Quantity:
+    return ureg.Quantity(value, _MG_PER_KG)
+
+
+def canonical_magnitude(kind: q.QuantityKind, value: object, *, field: str) -> float:
+    """Return ``value`` as a float in ``kind``'s canonical unit, as ``kind.magnitude`` does.
+
+    A finite quantity already in the canonical unit is read directly, which is what the doses
+    and limits nearly always are; anything else goes through :meth:`QuantityKind.magnitude` and
+    its checks and typed errors.
+    """
+    if is_quantity(value):
+        given: Quantity = value  # type: ignore[assignment]
+        magnitude: object = given.magnitude
+        if (
+            given._units == kind.canonical._units
+            and isinstance(magnitude, (int, float))
+            and not isinstance(magnitude, bool)
+            and math.isfinite(magnitude)
+        ):
+            return float(magnitude)
+    return kind.magnitude(value, field=field)
+
+
+#: The daily caps, P-ZOL-CAP and P-PAM-CAP (invariant 1).
+DAILY_CAPS: Final[Mapping[Drug, DailyCap]] = MappingProxyType(
+    {
+        Drug.ZOLEDRONIC_ACID: DailyCap(Drug.ZOLEDRONIC_ACID, _mg(4.0), "P-ZOL-CAP"),
+        Drug.PAMIDRONATE: DailyCap(Drug.PAMIDRONATE, _mg(90.0), "P-PAM-CAP"),
+    }
+)
+
+_MAINTENANCE_RULES: Final = ("P-MAINT-MID", "P-MAINT-HIGH")
+
+_PER_KG_MAXIMA: Final[Mapping[tuple[Drug, Phase], PerKgMaximum]] = MappingProxyType(
+    {
+        (maximum.drug, maximum.phase): maximum
+        for maximum in (
+            PerKgMaximum(Drug.ZOLEDRONIC_ACID, Phase.FIRST, _mg_per_kg(0.025), ("P-ZOL-FIRST",)),
+            PerKgMaximum(Drug.ZOLEDRONIC_ACID, Phase.SECOND, _mg_per_kg(0.025), ("P-ZOL-FIRST",)),
+            PerKgMaximum(Drug.ZOLEDRONIC_ACID, Phase.REGULAR, _mg_per_kg(0.05), ("P-ZOL-DOSE",)),
+            PerKgMaximum(
+                Drug.ZOLEDRONIC_ACID, Phase.MAINTENANCE, _mg_per_kg(0.025), _MAINTENANCE_RULES
+            ),
+            PerKgMaximum(Drug.PAMIDRONATE, Phase.FIRST, _mg_per_kg(1.0), ("P-PAM-FIRST",)),
+            PerKgMaximum(
+                Drug.PAMIDRONATE, Phase.SECOND, _mg_per_kg(2.0), ("P-PAM-FIRST", "P-PAM-DOSE")
+            ),
+            PerKgMaximum(Drug.PAMIDRONATE, Phase.REGULAR, _mg_per_kg(2.0), ("P-PAM-DOSE",)),
+            PerKgMaximum(Drug.PAMIDRONATE, Phase.MAINTENANCE, _mg_per_kg(2.0), _MAINTENANCE_RULES),
+        )
+    }
+)
+
+#: The default rounding step of each drug (see the module documentation for why).
+DEFAULT_PRECISION: Final[Mapping[Drug, Quantity]] = MappingProxyType(
+    {Drug.ZOLEDRONIC_ACID: _mg(0.001), Drug.PAMIDRONATE: _mg(0.1)}
+)
+
+
+def daily_cap(drug: Drug) -> DailyCap:
+    """Return the daily cap of ``drug`` (P-ZOL-CAP, P-PAM-CAP)."""
+    return DAILY_CAPS[Drug(drug)]
+
+
+def max_per_kg(drug: Drug, phase: Phase) -> PerKgMaximum:
+    """Return the protocol's highest dose per kg for ``drug`` in ``phase`` (invariant 2)."""
+    return _PER_KG_MAXIMA[Drug(drug), Phase(phase)]
+
+
+def exact(value: float) -> Decimal:
+    """Return the shortest decimal that reads back as ``value`` (``0.1`` is ``Decimal("0.1")``).
+
+    The limits compare and round on these decimals; tests use the same function to state the
+    invariants exactly.
+    """
+    return Decimal(repr(float(value)))
+
+
+@attrs.frozen
+class LimitedDose:
+    """A proposed dose after the hard limits and the rounding.
+
+    Attributes:
+        drug: The drug.
+        phase: The phase whose per-kg maximum applied.
+        proposed: The dose as proposed, in mg.
+        dose: The final dose: at most ``ceiling``, rounded down to ``precision``, in mg.
+        daily_cap: The drug's daily cap.
+        per_kg_maximum: The phase's per-kg maximum.
+        per_kg_limit: The per-kg maximum times the body weight, in mg.
+        ceiling: The lowest limit that applied (cap, per-kg limit, or a caller's lower ceiling).
+        ceiling_rule_ids: The rules that set ``ceiling``.
+        capped: Whether the proposed dose was above ``ceiling`` and was brought down to it.
+        precision: The rounding step, in mg; rounding is always down.
+        rule_ids: Every rule involved: the cap's, the per-kg maximum's and any caller ceiling's.
+    """
+
+    drug: Drug
+    phase: Phase
+    proposed: Quantity
+    dose: Quantity
+    daily_cap: DailyCap
+    per_kg_maximum: PerKgMaximum
+    per_kg_limit: Quantity
+    ceiling: Quantity
+    ceiling_rule_ids: tuple[str, ...]
+    capped: bool
+    precision: Quantity
+    rule_ids: tuple[str, ...]
+
+
+def _magnitude_mg(value: object, *, field: str) -> float:
+    """Return a positive, finite mass in mg, or raise a typed error."""
+    try:
+        magnitude = canonical_magnitude(q.DOSE, value, field=field)
+    except ImplausibleValueError as error:
+        # Non-finite magnitudes: no limit can be applied to them.
+        raise HardLimitError(
+            "a dose must be a finite number of mg",
+            field=field,
+            value=error.value,
+            expected="a finite, positive mass",
+        ) from None
+    if not magnitude > 0:
+        raise HardLimitError(
+            "a dose must be positive",
+            field=field,
+            value=str(value),
+            expected="a finite, positive mass",
+        )
+    return magnitude
+
+
+#: The resolution a body weight is taken to before dosing: 1 mg (0.000001 kg).
+WEIGHT_RESOLUTION_KG: Final = Decimal("0.000001")
+
+
+def dosing_weight_kg(weight: object) -> float:
+    """Return the body weight in kg to the nearest milligram, as every dose computes with it.
+
+    A weight converted between units carries binary noise (20 kg in pounds and back may be
+    19.999999999999996 kg); a dose rounded down would then lose a whole rounding step at exactly
+    the round weights the guideline's examples use. A milligram is far below what any scale
+    resolves, so this changes no real weight, and the same weight in kg, g or lb gives the same
+    dose (invariant 7).
+
+    Raises:
+        HardLimitError: the weight is NaN, infinite, or not positive at this resolution.
+        DimensionError: the weight is not a mass.
+    """
+    try:
+        magnitude = canonical_magnitude(q.WEIGHT, weight, field="weight")
+    except ImplausibleValueError as error:
+        raise HardLimitError(
+            "the body weight must be finite", field="weight", value=error.value
+        ) from None
+    rounded = exact(magnitude).quantize(WEIGHT_RESOLUTION_KG, rounding=ROUND_HALF_EVEN)
+    if not rounded > 0:
+        raise HardLimitError("the body weight must be positive", field="weight", value=str(weight))
+    return float(rounded)
+
+
+def _unique(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(rule for group in groups for rule in group))
+
+
+def enforce(
+    drug: Drug,
+    proposed: object,
+    *,
+    weight: Quantity,
+    phase: Phase,
+    ceiling: Quantity | None = None,
+    ceiling_rule_ids: tuple[str, ...] = (),
+    precision: Quantity | None = None,
+) -> LimitedDose:
+    """Return the safe final dose for a proposed dose: clipped to every limit, rounded down.
+
+    The limits are the drug's daily cap, the phase's per-kg maximum times ``weight`` (to the
+    nearest milligram, :func:`dosing_weight_kg`), and
+    ``ceiling`` when given. A ceiling above the others changes nothing: a caller can tighten the
+    limits, never loosen them.
+
+    Args:
+        drug: Zoledronic acid or pamidronate.
+        proposed: The proposed dose, a mass quantity of :data:`bisphos.units.ureg`.
+        weight: The body weight the dose is for.
+        phase: The phase of the infusion, which fixes the per-kg maximum.
+        ceiling: An optional lower limit in mg (e.g. half the cap for a first pamidronate dose).
+        ceiling_rule_ids: The rules that set ``ceiling``.
+        precision: The rounding step in mg; :data:`DEFAULT_PRECISION` when not given.
+
+    Raises:
+        HardLimitError: ``proposed``, ``weight``, ``ceiling`` or ``precision`` is NaN, infinite,
+            zero or negative, or the dose rounds down to zero.
+        DimensionError: one of them is not in a unit of the right dimension.
+        MissingUnitError: one of them is a bare number.
+    """
+    drug = Drug(drug)
+    phase = Phase(phase)
+    proposed_mg = _magnitude_mg(proposed, field="dose")
+    weight_kg = dosing_weight_kg(weight)
+    cap = daily_cap(drug)
+    per_kg = max_per_kg(drug, phase)
+    step_quantity = DEFAULT_PRECISION[drug] if precision is None else precision
+    step_mg = _magnitude_mg(step_quantity, field="precision")
+    with localcontext() as context:
+        context.prec = 60
+        limits: list[tuple[Decimal, tuple[str, ...]]] = [
+            (exact(_magnitude_mg(cap.dose, field="cap")), (cap.rule_id,)),
+            (
+                exact(canonical_magnitude(q.DOSE_PER_KG, per_kg.per_kg, field="per_kg"))
+                * exact(weight_kg),
+                per_kg.rule_ids,
+            ),
+        ]
+        if ceiling is not None:
+            ceiling_mg = _magnitude_mg(ceiling, field="ceiling")
+            limits.append((exact(ceiling_mg), ceiling_rule_ids))
+        lowest, lowest_rules = min(limits, key=lambda limit: limit[0])
+        wanted = exact(proposed_mg)
+        bounded = min(wanted, lowest)
+        step = exact(step_mg)
+        rounded = (bounded / step).to_integral_value(rounding=ROUND_FLOOR) * step
+        per_kg_limit_mg = float(limits[1][0])
+    if rounded <= 0:
+        raise HardLimitError(
+            "the dose rounds down to zero",
+            field="dose",
+            value=format_quantity(_mg(proposed_mg)),
+            expected=f"a dose of at least the rounding step {step_mg:g} mg",
+        )
+    dose_mg = float(rounded)
+    # float() takes the nearest float, which can lie a hair above the decimal; every limit is
+    # compared as a decimal, and a float above a float limit would mean an error above.
+    if not math.isfinite(dose_mg) or dose_mg > _magnitude_mg(cap.dose, field="cap"):
+        raise HardLimitError("the dose exceeds the daily cap", field="dose", value=dose_mg)
+    return LimitedDose(
+        drug=drug,
+        phase=phase,
+        proposed=_mg(proposed_mg),
+        dose=_mg(dose_mg),
+        daily_cap=cap,
+        per_kg_maximum=per_kg,
+        per_kg_limit=_mg(per_kg_limit_mg),
+        ceiling=_mg(float(lowest)),
+        ceiling_rule_ids=lowest_rules,
+        capped=wanted > lowest,
+        precision=_mg(step_mg),
+        rule_ids=_unique((cap.rule_id,), per_kg.rule_ids, ceiling_rule_ids),
+    )
+
+
+def check_final(drug: Drug, dose: object) -> Quantity:
+    """Return ``dose`` in mg if it is a finite, positive dose within the drug's daily cap.
+
+    Unlike :func:`enforce` it never changes a dose: it is the last check before a dose is turned
+    into a preparation, so a dose that bypassed :func:`enforce` cannot be prepared.
+
+    Raises:
+        HardLimitError: the dose is NaN, infinite, zero, negative or above the daily cap.
+        DimensionError: the dose is not a mass.
+        MissingUnitError: the dose is a bare number.
+    """
+    cap = daily_cap(Drug(drug))
+    dose_mg = _magnitude_mg(dose, field="dose")
+    if dose_mg > _magnitude_mg(cap.dose, field="cap"):
+        raise HardLimitError(
+            f"the dose is above the daily cap ({cap.rule_id})",
+            field="dose",
+            value=format_quantity(_mg(dose_mg)),
+            expected=f"at most {format_quantity(cap.dose)}",
+        )
+    return _mg(dose_mg)

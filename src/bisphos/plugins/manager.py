@@ -1,0 +1,258 @@
+"""Building the plugin manager, and the typed facade over its hooks.
+
+:func:`get_plugin_manager` builds a fresh manager every time (nothing is built at import):
+built-in plugins first, then the ``bisphos`` entry points (minus a block list), then
+``check_pending()``. :class:`PluginHooks` calls the hooks with fixed argument and result types,
+turns anything a plugin raises into :class:`~bisphos.errors.PluginError`, and refuses results of
+the wrong type, so a misbehaving plugin is a typed error, never a wrong dose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Sequence
+from importlib import import_module
+from typing import Final, TypeVar, cast
+
+import attrs
+import pluggy
+
+from bisphos._version import __version__
+from bisphos.errors import BisphosError, PluginError, ProtocolConflictError
+from bisphos.findings import Finding
+from bisphos.model import Drug, Patient
+from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
+from bisphos.pediatric.assessment import Assessment
+from bisphos.pediatric.dosing import Dose
+from bisphos.pediatric.infusion import Preparation
+from bisphos.pediatric.renal import GfrEstimator
+from bisphos.plugins import PROJECT_NAME, hookspecs
+from bisphos.protocols import PluginRecord, Protocol
+
+__all__ = [
+    "BLOCK_ENV",
+    "BUILTIN_PLUGINS",
+    "PluginHooks",
+    "PluginRecord",
+    "collect_protocols",
+    "get_plugin_manager",
+    "plugin_records",
+]
+
+#: The built-in plugins, registered before any third-party plugin.
+BUILTIN_PLUGINS: Final = ("bisphos.plugins.pediatric", "bisphos.plugins.oncology")
+
+#: Environment variable with comma-separated plugin names not to load from entry points.
+BLOCK_ENV: Final = "BISPHOS_DISABLE_PLUGINS"
+
+_T = TypeVar("_T")
+
+
+def get_plugin_manager(
+    *,
+    entry_points: bool = True,
+    blocked: Iterable[str] = (),
+    plugins: Iterable[tuple[str, object]] = (),
+) -> pluggy.PluginManager:
+    """Build a plugin manager: built-ins, then entry points, then ``plugins``, then check.
+
+    Args:
+        entry_points: Load the plugins of the ``bisphos`` entry-point group.
+        blocked: Names of entry-point plugins not to load, added to those in the
+            ``BISPHOS_DISABLE_PLUGINS`` environment variable.
+        plugins: Further ``(name, plugin)`` pairs to register, e.g. in tests.
+
+    Raises:
+        PluginError: a plugin implements a hook that does not exist, or cannot be loaded.
+    """
+    manager = pluggy.PluginManager(PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    for name in BUILTIN_PLUGINS:
+        manager.register(import_module(name), name=name)
+    blocked_names = {*blocked, *_env_blocked()}
+    for name in sorted(blocked_names):
+        manager.set_blocked(name)
+    try:
+        if entry_points:
+            manager.load_setuptools_entrypoints(PROJECT_NAME)
+        for name, plugin in plugins:
+            manager.register(plugin, name=name)
+        manager.check_pending()
+    except pluggy.PluginValidationError as error:
+        raise PluginError(str(error), field="plugins", value=repr(error.plugin)[:80]) from None
+    except (ImportError, AttributeError, ValueError) as error:
+        raise PluginError(f"a plugin could not be loaded: {error}", field="plugins") from None
+    return manager
+
+
+def _env_blocked() -> list[str]:
+    return [name.strip() for name in os.environ.get(BLOCK_ENV, "").split(",") if name.strip()]
+
+
+def plugin_records(manager: pluggy.PluginManager) -> tuple[PluginRecord, ...]:
+    """Return a record of every plugin registered in ``manager``, sorted by name."""
+    distributions = {
+        manager.get_name(plugin): dist for plugin, dist in manager.list_plugin_distinfo()
+    }
+    records = []
+    for name, _plugin in manager.list_name_plugin():
+        dist = distributions.get(name)
+        if name in BUILTIN_PLUGINS:
+            records.append(PluginRecord(name, "bisphos", __version__, builtin=True))
+        elif dist is not None:
+            records.append(PluginRecord(name, dist.project_name, dist.version, builtin=False))
+        else:
+            records.append(PluginRecord(name, "", "", builtin=False))
+    return tuple(sorted(records, key=lambda record: record.name))
+
+
+def _call(hook_name: str, call: Callable[[], _T]) -> _T:
+    try:
+        return call()
+    except BisphosError:
+        raise
+    except Exception as error:  # any plugin failure becomes one typed error
+        raise PluginError(
+            f"a plugin failed in {hook_name}: {type(error).__name__}: {error}",
+            field=hook_name,
+        ) from error
+
+
+def collect_protocols(manager: pluggy.PluginManager) -> dict[str, Protocol]:
+    """Return the registered protocols by id.
+
+    Raises:
+        ProtocolConflictError: two protocols share an id.
+        PluginError: a plugin returned something that is not a Protocol.
+    """
+    name = "bisphos_register_protocols"
+    groups = _call(name, manager.hook.bisphos_register_protocols)
+    protocols: dict[str, Protocol] = {}
+    for group in _sequence(name, groups):
+        for protocol in _sequence(name, group):
+            if not isinstance(protocol, Protocol):
+                raise PluginError(
+                    "a registered protocol is not a bisphos Protocol",
+                    field=name,
+                    value=repr(protocol)[:80],
+                    expected="an instance of a bisphos.protocols.Protocol subclass",
+                )
+            protocol_id = protocol.info.protocol_id
+            if protocol_id in protocols:
+                raise ProtocolConflictError(
+                    "a protocol id is registered twice",
+                    field="protocol_id",
+                    value=protocol_id,
+                    expected="a protocol id no other plugin uses",
+                )
+            protocols[protocol_id] = protocol
+    return protocols
+
+
+def _sequence(hook_name: str, value: object) -> Sequence[object]:
+    if isinstance(value, (list, tuple)):
+        return value
+    raise PluginError(
+        "a hook returned something that is not a list",
+        field=hook_name,
+        value=repr(value)[:80],
+        expected="a list or tuple",
+    )
+
+
+def _typed(hook_name: str, values: object, kind: type[_T]) -> tuple[_T, ...]:
+    items = _sequence(hook_name, values)
+    for item in items:
+        if not isinstance(item, kind):
+            raise PluginError(
+                f"a hook returned something that is not a {kind.__name__}",
+                field=hook_name,
+                value=repr(item)[:80],
+                expected=f"{kind.__module__}.{kind.__qualname__}",
+            )
+    return cast("tuple[_T, ...]", tuple(items))
+
+
+@attrs.frozen
+class PluginHooks:
+    """The typed facade over ``manager.hook`` for one protocol (implements ``PlanHooks``).
+
+    Attributes:
+        manager: The plugin manager.
+        protocol_id: The protocol the calls are for; every hook receives it.
+    """
+
+    manager: pluggy.PluginManager
+    protocol_id: str
+
+    def gfr_estimator(self, patient: Patient) -> GfrEstimator | None:
+        """Return the first local GFR estimator, or ``None``."""
+        name = "bisphos_gfr_estimator"
+        result = _call(
+            name,
+            lambda: self.manager.hook.bisphos_gfr_estimator(
+                protocol_id=self.protocol_id, patient=patient
+            ),
+        )
+        if result is None:
+            return None
+        if not callable(result) or not isinstance(getattr(result, "name", None), str):
+            raise PluginError(
+                "a GFR estimator must be callable and have a name",
+                field=name,
+                value=repr(result)[:80],
+                expected="a bisphos.pediatric.renal.GfrEstimator",
+            )
+        return cast("GfrEstimator", result)
+
+    def extra_findings(self, patient: Patient, assessment: Assessment) -> Sequence[Finding]:
+        """Return every local finding, in plugin call order."""
+        name = "bisphos_extra_findings"
+        groups = _call(
+            name,
+            lambda: self.manager.hook.bisphos_extra_findings(
+                protocol_id=self.protocol_id, patient=patient, assessment=assessment
+            ),
+        )
+        return tuple(f for group in _sequence(name, groups) for f in _typed(name, group, Finding))
+
+    def dose_proposals(self, patient: Patient, dose: Dose) -> Sequence[DoseProposal]:
+        """Return every local dose proposal."""
+        name = "bisphos_adjust_dose"
+        results = _call(
+            name,
+            lambda: self.manager.hook.bisphos_adjust_dose(
+                protocol_id=self.protocol_id, patient=patient, dose=dose
+            ),
+        )
+        return _typed(name, results, DoseProposal)
+
+    def volume_proposals(
+        self, patient: Patient, preparation: Preparation
+    ) -> Sequence[VolumeProposal]:
+        """Return every local volume proposal."""
+        name = "bisphos_infusion_volume"
+        results = _call(
+            name,
+            lambda: self.manager.hook.bisphos_infusion_volume(
+                protocol_id=self.protocol_id,
+                patient=patient,
+                drug=preparation.drug,
+                preparation=preparation,
+            ),
+        )
+        return _typed(name, results, VolumeProposal)
+
+    def schedule_proposals(
+        self, patient: Patient, drug: Drug, dates: tuple[dt.date, ...]
+    ) -> Sequence[ScheduleProposal]:
+        """Return every local schedule proposal."""
+        name = "bisphos_adjust_schedule"
+        results = _call(
+            name,
+            lambda: self.manager.hook.bisphos_adjust_schedule(
+                protocol_id=self.protocol_id, patient=patient, drug=drug, dates=dates
+            ),
+        )
+        return _typed(name, results, ScheduleProposal)

@@ -1,0 +1,138 @@
+"""Infusion preparation: P-ZOL-DOSE (50–100 ml over 1 h), P-PAM-DOSE (0.1 mg/ml over 4 h)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bisphos.errors import DimensionError, HardLimitError, InvalidValueError
+from bisphos.findings import Severity
+from bisphos.model import Drug
+from bisphos.pediatric.dosing import dose_for
+from bisphos.pediatric.infusion import (
+    DEFAULT_PREPARATION,
+    DILUENT,
+    PreparationOptions,
+    pamidronate_label_checks,
+    prepare_infusion,
+)
+from bisphos.units import Quantity, ureg
+from tests.pediatric._dosing_helpers import child, mg
+
+ZOL = Drug.ZOLEDRONIC_ACID
+PAM = Drug.PAMIDRONATE
+
+
+def ml(value: float) -> Quantity:
+    return ureg.Quantity(value, "milliliter")
+
+
+def ml_per_h(value: float) -> Quantity:
+    return ureg.Quantity(value, "milliliter / hour")
+
+
+@pytest.mark.parametrize(
+    ("dose_mg", "volume_ml", "rate_ml_h"),
+    [(20, 200, 50), (40, 400, 100), (90, 900, 225), (45, 450, 112.5), (10, 100, 25)],
+)
+def test_pamidronate_volume_and_rate(dose_mg: float, volume_ml: float, rate_ml_h: float) -> None:
+    """P-PAM-DOSE (invariant 8): 20 mg in 200 ml at 50 ml/h; 40 mg in 400 ml at 100 ml/h;
+    90 mg in 900 ml at 225 ml/h."""
+    preparation = prepare_infusion(PAM, mg(dose_mg))
+    assert preparation.volume == ml(volume_ml)
+    assert preparation.rate == ml_per_h(rate_ml_h)
+    assert preparation.duration == ureg.Quantity(4, "hour")
+    assert preparation.concentration == ureg.Quantity(0.1, "milligram / milliliter")
+    assert preparation.diluent == DILUENT == "NaCl 0.9 %"
+    assert preparation.rule_ids == ("P-PAM-DOSE",)
+
+
+def test_pamidronate_tenth_mg_gives_whole_ml() -> None:
+    """P-PAM-DOSE: 45.3 mg is 453 ml (decimal arithmetic, no 452.99999 ml), 113.25 ml/h."""
+    preparation = prepare_infusion(PAM, mg(45.3))
+    assert preparation.volume.m_as("milliliter") == 453.0
+    assert preparation.rate.m_as("milliliter / hour") == 113.25
+
+
+def test_pamidronate_label_checks_pass_for_protocol() -> None:
+    """P-PAM-DOSE: 90 mg over 4 h is 22.5 mg/h (≤ 60) at 0.1 mg/ml (≤ 0.36): info findings."""
+    preparation = prepare_infusion(PAM, mg(90))
+    rate, concentration = preparation.checks
+    assert rate.value == ureg.Quantity(22.5, "milligram / hour")
+    assert rate.limit == ureg.Quantity(60, "milligram / hour")
+    assert rate.passed
+    assert concentration.passed
+    assert math.isclose(concentration.limit.m_as("milligram / milliliter"), 0.36)
+    assert all(f.severity is Severity.INFO for f in preparation.findings)
+    assert all(f.rule_ids == ("P-PAM-DOSE",) for f in preparation.findings)
+
+
+def test_pamidronate_label_checks_block_a_fast_concentrated_local_regimen() -> None:
+    """P-PAM-DOSE: 90 mg in 100 ml over 1 h exceeds 60 mg/h and 90 mg/250 ml: blocks."""
+    checks = pamidronate_label_checks(mg(90), ml(100), ureg.Quantity(60, "minute"))
+    assert [c.passed for c in checks] == [False, False]
+    assert checks[0].value == ureg.Quantity(90, "milligram / hour")
+    findings = [c.finding() for c in checks]
+    assert all(f.severity is Severity.BLOCK for f in findings)
+    assert findings[0].code == "pamidronate-label-rate"
+
+
+def test_pamidronate_label_limits_exactly_at_limit_pass() -> None:
+    """P-PAM-DOSE: 60 mg/h and 90 mg in 250 ml are at, not above, the label limits."""
+    checks = pamidronate_label_checks(mg(90), ml(250), ureg.Quantity(1.5, "hour"))
+    assert [c.passed for c in checks] == [True, True]
+
+
+def test_zoledronic_default_50ml_over_1h() -> None:
+    """P-ZOL-DOSE: 1.0 mg in 50 ml NaCl 0.9 % over 1 hour: 50 ml/h, 0.02 mg/ml."""
+    preparation = prepare_infusion(ZOL, mg(1.0))
+    assert preparation.volume == ml(50)
+    assert preparation.rate == ml_per_h(50)
+    assert preparation.duration == ureg.Quantity(1, "hour")
+    assert preparation.concentration == ureg.Quantity(0.02, "milligram / milliliter")
+    assert preparation.checks == ()
+    assert "smallest volume" in preparation.choices[0].decision
+    assert preparation.choices[0].option == "zoledronic_volume = 50 ml (default)"
+    assert DEFAULT_PREPARATION.zoledronic_volume == ml(50)
+
+
+def test_zoledronic_100ml_option() -> None:
+    """P-ZOL-DOSE: the option of 100 ml (given as 0.1 l) runs at 100 ml/h."""
+    options = PreparationOptions(zoledronic_volume=ureg.Quantity(0.1, "liter"))
+    preparation = prepare_infusion(ZOL, mg(4), options=options)
+    assert preparation.volume == ml(100)
+    assert preparation.rate == ml_per_h(100)
+
+
+@pytest.mark.parametrize("volume", [49.9, 100.1, 250])
+def test_zoledronic_volume_outside_50_100_refused(volume: float) -> None:
+    """P-ZOL-DOSE: only 50 to 100 ml."""
+    with pytest.raises(InvalidValueError, match="P-ZOL-DOSE"):
+        PreparationOptions(zoledronic_volume=ml(volume))
+
+
+def test_zoledronic_volume_must_be_a_volume() -> None:
+    """P-ZOL-DOSE: a volume option in mg is a dimension error."""
+    with pytest.raises(DimensionError):
+        PreparationOptions(zoledronic_volume=mg(50))
+
+
+@pytest.mark.parametrize(
+    ("drug", "dose"),
+    [(ZOL, mg(4.01)), (PAM, mg(90.5)), (ZOL, mg(math.nan)), (PAM, mg(0)), (PAM, mg(-1))],
+)
+def test_only_final_doses_are_prepared(drug: Drug, dose: Quantity) -> None:
+    """P-ZOL-CAP, P-PAM-CAP: a dose above the cap, NaN, zero or negative is never prepared."""
+    with pytest.raises(HardLimitError):
+        prepare_infusion(drug, dose)
+
+
+def test_worked_example_70kg_pamidronate() -> None:
+    """P-PAM-CAP, P-PAM-FIRST, P-PAM-DOSE: 70 kg: 90 mg in 900 ml at 225 ml/h; first 45 mg."""
+    regular = dose_for(child(70), PAM, infusion_number=2)
+    first = dose_for(child(70), PAM, infusion_number=1)
+    preparation = prepare_infusion(PAM, regular.value)
+    assert (regular.value, preparation.volume, preparation.rate) == (mg(90), ml(900), ml_per_h(225))
+    assert first.value == mg(45)
+    assert prepare_infusion(PAM, first.value).volume == ml(450)
