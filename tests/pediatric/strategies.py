@@ -50,8 +50,7 @@ def quantity(magnitude: float, unit: str) -> Quantity:
     return ureg.Quantity(magnitude, _unit(unit))
 
 
-# Threshold values as (magnitude, unit): Hypothesis hashes what it samples, and Pint quantities
-# of this registry cannot be hashed.
+# Threshold values as (magnitude, unit), each in a unit a clinician may use.
 TEMPERATURES = ((38.4, "degC"), (38.5, "degC"), (38.6, "degC"), (101.3, "degF"), (101.4, "degF"))
 # 8.817635270541079 mg/dl is 2.1999999999999993 mmol/l and 20.032051282051277 ng/ml is
 # 49.999999999999986 nmol/l in floats: float noise just below the limit.

@@ -44,8 +44,8 @@ def test_p_mon_checks_plan_of_the_reference_child() -> None:
     assert (finding.severity, finding.rule_ids) == (Severity.INFO, ("P-MON-CHECKS", "P-MON-CALL"))
     assert [str(e) for e in finding.evidence] == [
         "call above temperature = 38.5 degC",
-        "call below heart rate = 80.0 1/min",
-        "call above heart rate = 120.0 1/min",
+        "call below heart rate = 80.0 /min",
+        "call above heart rate = 120.0 /min",
         "call below systolic blood pressure = 80.0 mmHg",
         "call above systolic blood pressure = 120.0 mmHg",
         "call below diastolic blood pressure = 48.0 mmHg",
@@ -97,8 +97,8 @@ def test_p_mon_call_evidence_names_value_limit_and_baseline() -> None:
     """P-MON-CALL: a heart rate of 121 is above the limit of 120 from a baseline of 100."""
     (finding,) = check_observation(_plan(), VitalSigns(heart_rate=quantity(121.0, "1/min")))
     assert [str(e) for e in finding.evidence] == [
-        "heart_rate = 121.0 1/min (limit 120.0 1/min)",
-        "baseline heart_rate = 100.0 1/min",
+        "heart_rate = 121.0 /min (limit 120.0 /min)",
+        "baseline heart_rate = 100.0 /min",
     ]
     assert (
         finding.message == "The heart rate is more than 20 % above baseline: acute-phase reaction."
