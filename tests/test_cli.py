@@ -3,6 +3,7 @@ language, the exit codes, and input errors as ``path: problem`` lines, never a t
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
@@ -344,3 +345,16 @@ def test_a_command_is_one_registered_function(capsys: pytest.CaptureFixture[str]
         assert (code, out) == (0, "nl-oncology-bone-2016 nl-pediatric-iv-bp-2024\n")
     finally:
         del cli._COMMANDS["echo-protocols"]
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_reader_that_stops_early_gives_exit_1_and_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    assert cli.main(["rules"], engine=ENGINE) == cli.EXIT_NOT_CLEARED
+    assert capsys.readouterr().err == ""

@@ -16,6 +16,7 @@ Exit codes:
      protocol's scope, or the request was refused
   2  the input was invalid: a patient file, an option, or a plugin's typed error (BisphosError);
      every problem is printed on standard error as a "path: problem" line, never a traceback
+  Output cut short by its reader (a broken pipe) exits 1: never a success code.
 
 A command is one function registered with :func:`command`; it receives the parsed arguments and
 an :class:`Engine`, writes its output, and returns the exit code.
@@ -25,7 +26,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
@@ -298,3 +301,17 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
         for line in _problems(error, source):
             print(line, file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): no traceback, and never a success code.
+        _silence_stdout()
+        return EXIT_NOT_CLEARED
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the exit flush cannot fail again."""
+    try:
+        descriptor = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, descriptor)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
