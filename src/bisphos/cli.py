@@ -50,14 +50,22 @@ from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.schedule import Horizon
 from bisphos.plugins import PROJECT_NAME
 from bisphos.protocols import ProtocolInfo
-from bisphos.report import render_assessment, render_invariants, render_plan, render_plugins
-from bisphos.report import render_rules as render_rule_catalogue
+from bisphos.report import (
+    render_assessment,
+    render_invariants,
+    render_plan,
+    render_plugins,
+    render_rules,
+)
 
 __all__ = [
     "EXIT_INPUT_ERROR",
     "EXIT_NOT_CLEARED",
     "EXIT_OK",
     "FORMATS",
+    "LANG",
+    "PATIENT",
+    "PROTOCOL",
     "Argument",
     "Command",
     "command",
@@ -210,7 +218,7 @@ def _check(arguments: argparse.Namespace, engine: Engine) -> int:
 
 @command("rules", "list the rule catalogue of the protocols", PROTOCOL, LANG)
 def _rules(arguments: argparse.Namespace, engine: Engine) -> int:
-    print(render_rule_catalogue(_protocols(arguments, engine), _lang(arguments)))
+    print(render_rules(_protocols(arguments, engine), _lang(arguments)))
     return EXIT_OK
 
 
