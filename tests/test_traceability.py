@@ -81,8 +81,8 @@ def test_profiles_are_read_from_the_conftest_without_importing_it() -> None:
 
 
 def test_examples_run_by_each_invariant_test_follow_the_profiles() -> None:
-    """Invariant 1 (P-ZOL-CAP, P-PAM-CAP) runs 500 examples in ci and 10 000 in deep; the plan
-    properties of invariant 4 (P-GFR) run a tenth of that."""
+    """The dose property of the daily caps (P-ZOL-CAP, P-PAM-CAP) runs 500 examples in ci and
+    10 000 in deep; the plan property of the GFR gate (P-GFR) runs a tenth of that."""
     by_number = {trace.invariant.number: trace for trace in MATRIX.invariants}
     first = by_number[1].examples[INVARIANTS[0].tests[0]]
     assert (first["ci"], first["deep"]) == (500, 10_000)
@@ -95,7 +95,7 @@ def test_examples_run_by_each_invariant_test_follow_the_profiles() -> None:
 
 
 def test_every_invariant_lists_property_tests() -> None:
-    """Invariants 1 to 9 of the pediatric catalogue each list at least one property test."""
+    """Every invariant of the pediatric catalogue, numbered 1 to 9, lists property tests."""
     assert [invariant.number for invariant in INVARIANTS] == list(range(1, 10))
     property_tests = {test.node_id for test in scan_tests(TESTS) if test.property_test}
     for invariant in INVARIANTS:
@@ -137,7 +137,8 @@ def test_markdown_pages_list_every_rule_and_invariant() -> None:
     assert "Exactly 90 is not above 90" in text
     assert "#### O-RA223\n" in rules_markdown(oncology)
     table = matrix_markdown(MATRIX)
-    assert table.count("\n| [") == len(RULES) + len(ONCOLOGY_RULES)
+    assert table.count("\n| `") == len(RULES) + len(ONCOLOGY_RULES)
+    assert "| {ref}`P-GFR <p-gfr>` |" in matrix_markdown(MATRIX, links=True)
     invariants = invariants_markdown(MATRIX)
-    assert invariants.count("### Invariant ") == len(INVARIANTS)
+    assert invariants.count("## Invariant ") == len(INVARIANTS)
     assert "| examples (ci) | examples (deep) |" in invariants

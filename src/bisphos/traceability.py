@@ -519,8 +519,14 @@ def _codes(items: Iterable[str]) -> str:
     return "<br>".join(f"`{item}`" for item in items) or "—"
 
 
-def rules_markdown(info: ProtocolInfo) -> str:
-    """Return a protocol's rules as Markdown: one section per rule with its four texts."""
+def rules_markdown(info: ProtocolInfo, *, links: bool = False) -> str:
+    """Return a protocol's rules as Markdown: one section per rule with its four texts.
+
+    Args:
+        info: The protocol.
+        links: Put a MyST target named by the rule id in lower case before each rule (for the
+            documentation, where the matrix and the invariants link to it).
+    """
     lines = [
         f"## {info.title}",
         "",
@@ -535,8 +541,8 @@ def rules_markdown(info: ProtocolInfo) -> str:
         if rule.section != section:
             section = rule.section
             lines += [f"### {section}", ""]
+        lines += [f"({rule.id.lower()})="] if links else []
         lines += [
-            f"({rule.id.lower()})=",
             f"#### {rule.id}",
             "",
             rule.statement,
@@ -554,19 +560,25 @@ def _profile_names(profiles: Mapping[str, int]) -> list[str]:
     return preferred or sorted(profiles)
 
 
-def invariants_markdown(matrix: TraceabilityMatrix) -> str:
-    """Return the invariants as Markdown: statement, rule ids, tests and examples per profile."""
+def invariants_markdown(matrix: TraceabilityMatrix, *, links: bool = False) -> str:
+    """Return the invariants as Markdown: statement, rule ids, tests and examples per profile.
+
+    Args:
+        matrix: The matrix.
+        links: Write rule ids as MyST cross-references to the protocol pages.
+    """
     names = _profile_names(matrix.profiles)
     lines: list[str] = []
     for trace in matrix.invariants:
         invariant = trace.invariant
+        rules = ", ".join(_rule_link(rule_id, links=links) for rule_id in invariant.rule_ids)
         lines += [
-            f"### Invariant {invariant.number}",
+            f"## Invariant {invariant.number}",
             "",
             invariant.statement,
             "",
             f"- **Protocol:** `{invariant.protocol}`",
-            f"- **Rules:** {', '.join(f'`{r}`' for r in invariant.rule_ids) or '—'}",
+            f"- **Rules:** {rules or '—'}",
             "",
         ]
         if trace.listed:
@@ -588,8 +600,19 @@ def _count(value: int | None) -> str:
     return "—" if value is None else f"{value:,}".replace(",", " ")
 
 
-def matrix_markdown(matrix: TraceabilityMatrix) -> str:
-    """Return the rule → code → tests matrix as one Markdown table per protocol."""
+def _rule_link(rule_id: str, *, links: bool) -> str:
+    # In the documentation each rule has a target named by its id in lower case.
+    return f"{{ref}}`{rule_id} <{rule_id.lower()}>`" if links else f"`{rule_id}`"
+
+
+def matrix_markdown(matrix: TraceabilityMatrix, *, links: bool = False) -> str:
+    """Return the rule → code → tests matrix as one Markdown table per protocol.
+
+    Args:
+        matrix: The matrix.
+        links: Write each rule id as a MyST cross-reference to its section of the protocol page
+            (for the documentation); plain code otherwise (for a terminal or a plain file).
+    """
     lines: list[str] = []
     protocol = None
     for trace in matrix.rules:
@@ -604,7 +627,6 @@ def matrix_markdown(matrix: TraceabilityMatrix) -> str:
             ]
         tests = trace.tests if matrix.tests_scanned else ("(tests not scanned)",)
         lines.append(
-            f"| [{trace.rule.id}](#{trace.rule.id.lower()}) | {_codes(trace.code)} "
-            f"| {_codes(tests)} |"
+            f"| {_rule_link(trace.rule.id, links=links)} | {_codes(trace.code)} | {_codes(tests)} |"
         )
     return "\n".join(lines).lstrip("\n") + "\n"

@@ -24,7 +24,7 @@ from bisphos.records.plan import (
     record_json,
     to_json,
 )
-from bisphos.records.replay import Difference, ReplayReport, differences, replay
+from bisphos.records.replaying import Difference, ReplayReport, differences, replay
 from bisphos.records.request import request_from_dict, request_to_dict
 
 __all__ = [

@@ -6,7 +6,7 @@ result (status, drug, every planned infusion with date, dose, per-kg dose, cap, 
 duration and rule ids, the follow-up, every finding with rule ids, severity, message and evidence
 as text with units, every local adjustment). Quantities are written exactly (``"0.25 mg"``,
 magnitudes by ``repr``), so the same plan always gives the same bytes, and
-:func:`bisphos.records.replay.replay` can compare a recomputation byte for byte.
+:func:`bisphos.records.replaying.replay` can compare a recomputation byte for byte.
 
 Keys appear in the order this module writes them, not sorted: the record reads top-down as
 provenance, input, result. The digests in the provenance use canonical JSON (sorted keys)
