@@ -9,12 +9,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bisphos import __version__
 from bisphos.engine import Engine
 from bisphos.errors import InvalidValueError
 from bisphos.io import load_patient, patient_to_dict
-from bisphos.model import Drug
+from bisphos.model import Drug, Patient
 from bisphos.pediatric.dosing import DosingOptions
 from bisphos.pediatric.infusion import PreparationOptions
 from bisphos.pediatric.plan import PlanRequest, PlanStatus
@@ -30,7 +32,9 @@ from bisphos.records import (
     request_to_dict,
     to_json,
 )
+from bisphos.testing.strategies import patients
 from bisphos.units import quantity
+from tests._profiles import examples
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "patients"
 ENGINE = Engine.create(entry_points=False)
@@ -49,6 +53,20 @@ def test_record_of_every_example_replays_byte_for_byte(path: Path) -> None:
     assert report.causes == ()
     assert report.replayed == text
     assert report.explain() == "Reproduced byte for byte."
+    data = json.loads(text)
+    assert all(finding["rule_ids"] for finding in data["result"]["findings"])
+    assert all(infusion["rule_ids"] for infusion in data["result"]["infusions"])
+
+
+@settings(max_examples=examples(0.1))
+@given(patients(), st.sampled_from([None, *Drug]))
+def test_every_plan_replays_to_the_same_bytes(patient: Patient, drug: Drug | None) -> None:
+    """Invariant 9 and replay: for any patient and requested drug, the record names rule ids on
+    every finding and infusion, and recomputing it gives the same bytes (a tenth of the profile's
+    examples: each one plans twice)."""
+    text = record_json(ENGINE.plan(patient, PlanRequest(drug=drug)))
+    report = replay(text, engine=ENGINE)
+    assert report.identical, report.explain()
     data = json.loads(text)
     assert all(finding["rule_ids"] for finding in data["result"]["findings"])
     assert all(infusion["rule_ids"] for infusion in data["result"]["infusions"])
@@ -279,6 +297,9 @@ def test_replay_without_version_change_says_the_change_is_unexplained() -> None:
     report = replay(data, engine=ENGINE)
     assert report.differences == (Difference("result.infusions[0].dose", '"0.3 mg"', '"0.25 mg"'),)
     assert report.causes[0].startswith("no version differs")
+    assert report.to_dict()["differences"] == [
+        {"path": "result.infusions[0].dose", "recorded": '"0.3 mg"', "replayed": '"0.25 mg"'}
+    ]
 
 
 def test_replay_of_another_layout_reproduces_the_values_only() -> None:

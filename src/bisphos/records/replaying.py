@@ -75,6 +75,19 @@ class ReplayReport:
         """Whether the replay gives the same decision (same values, whatever the layout)."""
         return not self.error and not self.differences
 
+    def to_dict(self) -> dict[str, object]:
+        """Return the report as a JSON object (without the replayed record itself)."""
+        return {
+            "identical": self.identical,
+            "reproduced": self.reproduced,
+            "differences": [
+                {"path": d.path, "recorded": d.recorded, "replayed": d.replayed}
+                for d in self.differences
+            ],
+            "causes": list(self.causes),
+            "error": self.error,
+        }
+
     def explain(self) -> str:
         """Return the report in plain English, one statement a line."""
         if self.identical:
