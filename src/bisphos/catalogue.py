@@ -8,14 +8,14 @@ id, and the tests check that every declared id is named by at least one test.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 import attrs
 
 from bisphos.errors import BisphosError
 
-__all__ = ["Invariant", "Rule", "UnknownRuleError", "build_rules"]
+__all__ = ["Invariant", "Rule", "UnknownRuleError", "build_rules", "rule_maker"]
 
 
 class UnknownRuleError(BisphosError, KeyError):
@@ -72,3 +72,19 @@ def build_rules(rules: Iterable[Rule]) -> Mapping[str, Rule]:
             raise BisphosError("duplicate rule id", field="id", value=item.id)
         by_id[item.id] = item
     return MappingProxyType(by_id)
+
+
+def rule_maker(protocol: str) -> Callable[..., Rule]:
+    """Return ``make(rule_id, section, statement, source, reading="")`` for one protocol's rules."""
+
+    def make(rule_id: str, section: str, statement: str, source: str, reading: str = "") -> Rule:
+        return Rule(
+            id=rule_id,
+            protocol=protocol,
+            section=section,
+            statement=statement,
+            source=source,
+            reading=reading,
+        )
+
+    return make

@@ -17,6 +17,10 @@ Readings taken here, beyond the catalogue's decisions:
   the same consult as its action.
 - A 25-OH vitamin D below 50 nmol/l blocks the first infusion (P-PRE-VITD); before later
   infusions it gives a WARN finding to raise the supplementation.
+- An infusion is cleared only while treatment is indicated, before later infusions too. The
+  indication is judged on the whole history given (every fracture, the lowest Z-score ever
+  provided), so a density improved by treatment does not undo it; whether to move to
+  maintenance is decided by P-MAINT-*.
 """
 
 from __future__ import annotations

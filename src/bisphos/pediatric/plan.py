@@ -71,6 +71,7 @@ __all__ = [
     "PlanStatus",
     "assess_locally",
     "make_plan",
+    "national_course",
 ]
 
 
@@ -324,9 +325,10 @@ class CourseBuilder(Protocol):
         ...
 
 
-def _national_course(
+def national_course(
     patient: Patient, drug: Drug, request: PlanRequest, band: MaintenanceBand | None
 ) -> Course:
+    """Plan the national guideline's course of ``drug`` as ``request`` asks."""
     return plan_course(
         patient,
         drug,
@@ -344,7 +346,7 @@ def make_plan(
     *,
     hooks: PlanHooks = NO_HOOKS,
     protocol: ProtocolInfo | None = None,
-    course_builder: CourseBuilder = _national_course,
+    course_builder: CourseBuilder = national_course,
 ) -> Plan:
     """Plan the next infusions for ``patient`` under ``nl-pediatric-iv-bp-2024``.
 

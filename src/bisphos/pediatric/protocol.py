@@ -12,9 +12,10 @@ from bisphos.pediatric.plan import (
     PlanRequest,
     assess_locally,
     make_plan,
+    national_course,
 )
 from bisphos.pediatric.rules import INVARIANTS, PROTOCOL_ID, PROTOCOL_VERSION, RULES
-from bisphos.pediatric.schedule import Course, plan_course
+from bisphos.pediatric.schedule import Course
 from bisphos.protocols import Protocol, ProtocolInfo
 
 __all__ = ["NATIONAL_INFO", "PediatricProtocol"]
@@ -59,15 +60,7 @@ class PediatricProtocol(Protocol):
         band: MaintenanceBand | None,
     ) -> Course:
         """Plan the course of ``drug``; the national intervals and doses by default."""
-        return plan_course(
-            patient,
-            drug,
-            start=request.start,
-            horizon=request.horizon,
-            band=band,
-            dosing=request.dosing,
-            preparation=request.preparation,
-        )
+        return national_course(patient, drug, request, band)
 
     def plan(
         self,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from bisphos.catalogue import Invariant, Rule, UnknownRuleError, build_rules
+from bisphos.catalogue import Invariant, Rule, UnknownRuleError, build_rules, rule_maker
 
 __all__ = [
     "DECISION_RULE_IDS",
@@ -42,15 +42,7 @@ _MAINT = "Maintenance"
 _FOLLOW = "Follow-up"
 
 
-def _rule(rule_id: str, section: str, statement: str, source: str, reading: str = "") -> Rule:
-    return Rule(
-        id=rule_id,
-        protocol=PROTOCOL_ID,
-        section=section,
-        statement=statement,
-        source=source,
-        reading=reading,
-    )
+_rule = rule_maker(PROTOCOL_ID)
 
 
 #: Every rule of the pediatric protocol, by id.
