@@ -439,6 +439,7 @@ def _invariant(
 _DOSING = "tests/pediatric/test_dosing_properties.py::"
 _LIMITS = "tests/pediatric/test_limits.py::"
 _PLANS = "tests/pediatric/test_plan_properties.py::"
+_DECISIONS = "tests/pediatric/test_decision_properties.py::"
 
 
 #: The invariants the rules imply, verified by property tests for all inputs.
@@ -482,7 +483,10 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "never with a missing creatinine or height.",
         "P-GFR",
         "P-CI-RENAL",
-        tests=(f"{_PLANS}test_invariant_4_no_zoledronic_acid_without_gfr_above_90",),
+        tests=(
+            f"{_DECISIONS}test_invariant_4_no_zoledronic_acid_unless_schwartz_gfr_above_90",
+            f"{_PLANS}test_invariant_4_no_zoledronic_acid_without_gfr_above_90",
+        ),
     ),
     _invariant(
         5,
@@ -495,7 +499,10 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "P-CI-PREG",
         "P-PRE-LABS",
         "P-PRE-VITD",
-        tests=(f"{_PLANS}test_invariant_5_no_infusion_cleared_with_a_contraindication",),
+        tests=(
+            f"{_DECISIONS}test_invariant_5_no_clearance_with_a_contraindication_or_missing_first_labs",
+            f"{_PLANS}test_invariant_5_no_infusion_cleared_with_a_contraindication",
+        ),
     ),
     _invariant(
         6,
@@ -518,6 +525,7 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "P-PAM-DOSE",
         tests=(
             f"{_DOSING}test_invariant_7_dose_does_not_depend_on_weight_unit",
+            f"{_DECISIONS}test_invariant_7_decision_does_not_depend_on_input_units",
             f"{_PLANS}test_invariant_7_plan_does_not_depend_on_input_units",
         ),
     ),
