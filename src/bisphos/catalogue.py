@@ -52,12 +52,16 @@ class Invariant:
         protocol: The protocol id.
         statement: The property, in words.
         rule_ids: The rules it follows from.
+        tests: The property tests that verify it, as pytest node ids relative to the project
+            root (``tests/pediatric/test_x.py::test_invariant_1_...``);
+            :mod:`bisphos.traceability` checks that each exists and names the invariant.
     """
 
     number: int
     protocol: str
     statement: str
     rule_ids: tuple[str, ...]
+    tests: tuple[str, ...] = ()
 
 
 def build_rules(rules: Iterable[Rule]) -> Mapping[str, Rule]:

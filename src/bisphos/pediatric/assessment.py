@@ -30,8 +30,10 @@ from typing import Final
 
 import attrs
 
+from bisphos._version import __version__
 from bisphos.dates import birthday, is_younger_than
 from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
+from bisphos.io import patient_to_dict
 from bisphos.model import BmdSite, Diagnosis, Drug, Patient, Sex
 from bisphos.pediatric.indication import Indication, assess_indication
 from bisphos.pediatric.monitoring import (
@@ -56,6 +58,8 @@ from bisphos.pediatric.thresholds import (
     VITAMIN_D_DEFICIENCY,
     exceeds,
 )
+from bisphos.protocols import PluginRecord
+from bisphos.provenance import Provenance
 from bisphos.units import Quantity, quantity
 
 __all__ = [
@@ -121,6 +125,10 @@ class Assessment:
         monitoring: The monitoring plan; ``None`` unless in scope and indicated.
         findings: Every finding, in the order scope, indication, contraindications, first
             infusion, renal function, supplements, monitoring.
+        patient: The patient assessed (not compared).
+        plugins: The plugins loaded (name, distribution, version); set by
+            :class:`bisphos.engine.Engine`, empty for an assessment made without plugins (not
+            compared: the plan that holds an assessment compares its own plugins).
     """
 
     protocol: str
@@ -135,6 +143,20 @@ class Assessment:
     supplements: SupplementAdvice | None
     monitoring: MonitoringPlan | None
     findings: tuple[Finding, ...]
+    patient: Patient = attrs.field(eq=False, repr=False)
+    plugins: tuple[PluginRecord, ...] = attrs.field(default=(), eq=False)
+
+    @property
+    def provenance(self) -> Provenance:
+        """Protocol, library and plugin versions, rule ids, and the digest of the patient."""
+        return Provenance.of(
+            protocol_id=self.protocol,
+            protocol_version=self.protocol_version,
+            library_version=__version__,
+            plugins=self.plugins,
+            rule_ids=rule_ids_of(self.findings),
+            patient=patient_to_dict(self.patient),
+        )
 
     @property
     def indicated(self) -> bool:
@@ -532,6 +554,7 @@ def assess(patient: Patient, *, estimator: GfrEstimator = schwartz_40) -> Assess
             supplements=None,
             monitoring=None,
             findings=(_scope_finding(patient),),
+            patient=patient,
         )
     indication = assess_indication(patient)
     renal = assess_renal(patient, estimator)
@@ -567,4 +590,5 @@ def assess(patient: Patient, *, estimator: GfrEstimator = schwartz_40) -> Assess
         supplements=supplements,
         monitoring=plan,
         findings=tuple(findings),
+        patient=patient,
     )
