@@ -268,7 +268,7 @@ def test_usage_errors_help_and_version(capsys: pytest.CaptureFixture[str]) -> No
     assert (code, out.startswith("bisphos ")) == (0, True)
     code, out, _ = run(capsys, "plan", "--help")
     assert code == 0
-    assert "--format {text,json,fhir,ics}" in out
+    assert "--format {text,json,record,fhir,ics}" in out
 
 
 def test_exit_codes_are_documented_in_the_help_and_the_module() -> None:

@@ -13,7 +13,7 @@ Commands:
 Exit codes:
   0  a plan is ready and nothing blocks an infusion today (plan, check); the command succeeded
   1  an infusion is blocked today, or treatment is not indicated, the patient is out of the
-     protocol's scope, or the request was refused
+     protocol's scope, or the request was refused; replay: the record was not reproduced
   2  the input was invalid: a patient file, an option, or a plugin's typed error (BisphosError);
      every problem is printed on standard error as a "path: problem" line, never a traceback
   Output cut short by its reader (a broken pipe) exits 1: never a success code.
@@ -50,6 +50,7 @@ from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.schedule import Horizon
 from bisphos.plugins import PROJECT_NAME
 from bisphos.protocols import ProtocolInfo
+from bisphos.records import record_json, replay
 from bisphos.report import (
     render_assessment,
     render_invariants,
@@ -79,8 +80,8 @@ EXIT_NOT_CLEARED: Final = 1
 #: Invalid input (file, option, or a plugin's typed error).
 EXIT_INPUT_ERROR: Final = 2
 
-#: The output formats of ``bisphos plan``.
-FORMATS: Final = ("text", "json", "fhir", "ics")
+#: The output formats of ``bisphos plan``: ``record`` is the replayable decision record.
+FORMATS: Final = ("text", "json", "record", "fhir", "ics")
 
 
 @attrs.frozen
@@ -196,6 +197,8 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
     code = EXIT_OK if plan.cleared_today else EXIT_NOT_CLEARED
     if arguments.format == "json":
         _out(plan_to_json(plan, lang))
+    elif arguments.format == "record":
+        _out(record_json(plan))
     elif arguments.format == "fhir":
         _out(plan_to_fhir_json(plan, lang))
     elif arguments.format == "ics":
@@ -207,6 +210,27 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
     else:
         print(render_plan(plan, lang))
     return code
+
+
+@command(
+    "replay",
+    "decide a stored decision record again and report what differs",
+    _argument("record_file", metavar="RECORD", help="a record from 'plan --format record'"),
+    _argument("--format", choices=("text", "json"), default="text", help="report format"),
+)
+def _replay(arguments: argparse.Namespace, engine: Engine) -> int:
+    try:
+        stored = Path(arguments.record_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidValueError(
+            f"cannot read the record: {error}", field="RECORD", value=arguments.record_file
+        ) from None
+    report = replay(stored, engine=engine)
+    if arguments.format == "json":
+        _out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        print(report.explain())
+    return EXIT_OK if report.reproduced else EXIT_NOT_CLEARED
 
 
 @command("check", "what blocks an infusion today (assessment only)", PATIENT, LANG)
