@@ -8,14 +8,14 @@ id, and the tests check that every declared id is named by at least one test.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 import attrs
 
 from bisphos.errors import BisphosError
 
-__all__ = ["Invariant", "Rule", "UnknownRuleError", "build_rules"]
+__all__ = ["Invariant", "Rule", "UnknownRuleError", "build_rules", "rule_maker"]
 
 
 class UnknownRuleError(BisphosError, KeyError):
@@ -52,12 +52,16 @@ class Invariant:
         protocol: The protocol id.
         statement: The property, in words.
         rule_ids: The rules it follows from.
+        tests: The property tests that verify it, as pytest node ids relative to the project
+            root (``tests/pediatric/test_x.py::test_invariant_1_...``);
+            :mod:`bisphos.traceability` checks that each exists and names the invariant.
     """
 
     number: int
     protocol: str
     statement: str
     rule_ids: tuple[str, ...]
+    tests: tuple[str, ...] = ()
 
 
 def build_rules(rules: Iterable[Rule]) -> Mapping[str, Rule]:
@@ -68,3 +72,19 @@ def build_rules(rules: Iterable[Rule]) -> Mapping[str, Rule]:
             raise BisphosError("duplicate rule id", field="id", value=item.id)
         by_id[item.id] = item
     return MappingProxyType(by_id)
+
+
+def rule_maker(protocol: str) -> Callable[..., Rule]:
+    """Return ``make(rule_id, section, statement, source, reading="")`` for one protocol's rules."""
+
+    def make(rule_id: str, section: str, statement: str, source: str, reading: str = "") -> Rule:
+        return Rule(
+            id=rule_id,
+            protocol=protocol,
+            section=section,
+            statement=statement,
+            source=source,
+            reading=reading,
+        )
+
+    return make

@@ -1,29 +1,263 @@
 """The ``bisphos`` command line.
 
-Exit codes: 0 a plan was made and nothing blocks today; 1 the plan is blocked today, not
-indicated, out of scope or refused; 2 the input was invalid (problems are printed as
-``path: problem`` lines, never as a traceback).
+Commands:
+  plan PATIENT_FILE   the next infusions: doses, dates, volume and rate, blocks and actions, with
+                      rule ids; as text, a JSON plan (schema: bisphos/plan.schema.json), a FHIR R4
+                      Bundle, or an iCalendar file
+  check PATIENT_FILE  what blocks an infusion today (the assessment only)
+  rules               the rule catalogue of the protocols
+  invariants          the invariants their property tests verify
+  plugins             the plugins loaded, where from, which versions
+  show PATIENT_FILE   the patient as read and normalised
+
+Exit codes:
+  0  a plan is ready and nothing blocks an infusion today (plan, check); the command succeeded
+  1  an infusion is blocked today, or treatment is not indicated, the patient is out of the
+     protocol's scope, or the request was refused; replay: the record was not reproduced
+  2  the input was invalid: a patient file, an option, or a plugin's typed error (BisphosError);
+     every problem is printed on standard error as a "path: problem" line, never a traceback
+  Output cut short by its reader (a broken pipe) exits 1: never a success code.
+
+A command is one function registered with :func:`command`; it receives the parsed arguments and
+an :class:`Engine`, writes its output, and returns the exit code.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import io
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
 
 from bisphos._version import __version__
-from bisphos.engine import default_engine
-from bisphos.errors import BisphosError, PatientInputError
+from bisphos.engine import Engine, default_engine
+from bisphos.errors import BisphosError, InvalidValueError, PatientInputError
+from bisphos.export.fhir import plan_to_fhir_json
+from bisphos.export.ical import plan_to_ics
+from bisphos.export.plan_json import plan_to_json
+from bisphos.i18n import LANGUAGES, Language, check_language, text
 from bisphos.io import load_patient, patient_to_dict
-from bisphos.model import Patient
-from bisphos.report import render_plan
+from bisphos.model import Drug, Patient
+from bisphos.pediatric.plan import PlanRequest
+from bisphos.pediatric.schedule import Horizon
+from bisphos.plugins import PROJECT_NAME
+from bisphos.protocols import ProtocolInfo
+from bisphos.records import record_json, replay
+from bisphos.report import (
+    render_assessment,
+    render_invariants,
+    render_plan,
+    render_plugins,
+    render_rules,
+)
 
-__all__ = ["main"]
+__all__ = [
+    "EXIT_INPUT_ERROR",
+    "EXIT_NOT_CLEARED",
+    "EXIT_OK",
+    "FORMATS",
+    "LANG",
+    "PATIENT",
+    "PROTOCOL",
+    "Argument",
+    "Command",
+    "command",
+    "main",
+]
 
-EXIT_OK = 0
-EXIT_NOT_CLEARED = 1
-EXIT_INPUT_ERROR = 2
+#: A plan is ready and nothing blocks today; or the command succeeded.
+EXIT_OK: Final = 0
+#: Blocked today, not indicated, out of scope, or refused.
+EXIT_NOT_CLEARED: Final = 1
+#: Invalid input (file, option, or a plugin's typed error).
+EXIT_INPUT_ERROR: Final = 2
+
+#: The output formats of ``bisphos plan``: ``record`` is the replayable decision record.
+FORMATS: Final = ("text", "json", "record", "fhir", "ics")
+
+
+@attrs.frozen
+class Argument:
+    """One argument of a command, as :meth:`argparse.ArgumentParser.add_argument` takes it."""
+
+    flags: tuple[str, ...]
+    options: dict[str, Any] = attrs.field(factory=dict)
+
+
+def _argument(*flags: str, **options: Any) -> Argument:
+    return Argument(flags, options)
+
+
+#: The patient file argument.
+PATIENT = _argument("patient_file", metavar="PATIENT_FILE", help="a .json or .toml patient file")
+#: The language of the output.
+LANG = _argument(
+    "--lang", choices=LANGUAGES, default="en", help="language of the output (default: en)"
+)
+#: Selects one protocol.
+PROTOCOL = _argument("--protocol", metavar="ID", help="one protocol id (default: all)")
+
+Run = Callable[[argparse.Namespace, Engine], int]
+
+
+@attrs.frozen
+class Command:
+    """A subcommand: its name, help, arguments, and the function that runs it."""
+
+    name: str
+    help: str
+    arguments: tuple[Argument, ...]
+    run: Run
+
+
+_COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, help_text: str, *arguments: Argument) -> Callable[[Run], Run]:
+    """Register the decorated function as the subcommand ``name``.
+
+    The function receives the parsed arguments and the engine and returns the exit code.
+    """
+
+    def register(run: Run) -> Run:
+        _COMMANDS[name] = Command(name, help_text, arguments, run)
+        return run
+
+    return register
+
+
+def _out(content: str) -> None:
+    """Write ``content`` as it is (no newline translation: iCalendar lines end in CRLF)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(content)
+    else:
+        buffer.write(content.encode("utf-8"))
+        buffer.flush()
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.date.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or len(value) != len("YYYY-MM-DD"):
+        raise InvalidValueError(
+            "not a date", field=field, value=value, expected="an ISO date YYYY-MM-DD"
+        )
+    return parsed
+
+
+def _lang(arguments: argparse.Namespace) -> Language:
+    return check_language(getattr(arguments, "lang", "en"))
+
+
+def _protocols(arguments: argparse.Namespace, engine: Engine) -> list[ProtocolInfo]:
+    if arguments.protocol is not None:
+        return [engine.protocol(arguments.protocol).info]
+    return [engine.protocols[key].info for key in sorted(engine.protocols)]
+
+
+def _patient(arguments: argparse.Namespace) -> Patient:
+    return load_patient(arguments.patient_file)
+
+
+@command(
+    "plan",
+    "plan the next infusions of a pediatric patient",
+    PATIENT,
+    _argument("--drug", choices=[d.value for d in Drug], help="the drug (default: by GFR)"),
+    _argument("--start", metavar="DATE", help="first date an infusion may be planned on"),
+    _argument("--infusions", metavar="N", type=int, default=6, help="infusions (default: 6)"),
+    _argument("--maintenance", action="store_true", help="plan a maintenance course"),
+    _argument("--format", choices=FORMATS, default="text", help="output format (default: text)"),
+    LANG,
+)
+def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
+    patient = _patient(arguments)
+    request = PlanRequest(
+        drug=None if arguments.drug is None else Drug(arguments.drug),
+        start=_date(arguments.start, "--start"),
+        horizon=Horizon(infusions=arguments.infusions),
+        maintenance=arguments.maintenance,
+    )
+    plan = engine.plan(patient, request)
+    lang = _lang(arguments)
+    code = EXIT_OK if plan.cleared_today else EXIT_NOT_CLEARED
+    if arguments.format == "json":
+        _out(plan_to_json(plan, lang))
+    elif arguments.format == "record":
+        _out(record_json(plan))
+    elif arguments.format == "fhir":
+        _out(plan_to_fhir_json(plan, lang))
+    elif arguments.format == "ics":
+        if not plan.infusions and (plan.course is None or not plan.course.follow_up):
+            status = text("status." + plan.status.value, lang)
+            print(text("ui.no-calendar", lang, status=status), file=sys.stderr)
+            return code
+        _out(plan_to_ics(plan, lang))
+    else:
+        print(render_plan(plan, lang))
+    return code
+
+
+@command(
+    "replay",
+    "decide a stored decision record again and report what differs",
+    _argument("record_file", metavar="RECORD", help="a record from 'plan --format record'"),
+    _argument("--format", choices=("text", "json"), default="text", help="report format"),
+)
+def _replay(arguments: argparse.Namespace, engine: Engine) -> int:
+    try:
+        stored = Path(arguments.record_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidValueError(
+            f"cannot read the record: {error}", field="RECORD", value=arguments.record_file
+        ) from None
+    report = replay(stored, engine=engine)
+    if arguments.format == "json":
+        _out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        print(report.explain())
+    return EXIT_OK if report.reproduced else EXIT_NOT_CLEARED
+
+
+@command("check", "what blocks an infusion today (assessment only)", PATIENT, LANG)
+def _check(arguments: argparse.Namespace, engine: Engine) -> int:
+    assessment = engine.assess(_patient(arguments))
+    print(render_assessment(assessment, _lang(arguments), engine.plugins))
+    return EXIT_OK if assessment.cleared_today else EXIT_NOT_CLEARED
+
+
+@command("rules", "list the rule catalogue of the protocols", PROTOCOL, LANG)
+def _rules(arguments: argparse.Namespace, engine: Engine) -> int:
+    print(render_rules(_protocols(arguments, engine), _lang(arguments)))
+    return EXIT_OK
+
+
+@command("invariants", "list the invariants the property tests verify", PROTOCOL, LANG)
+def _invariants(arguments: argparse.Namespace, engine: Engine) -> int:
+    print(render_invariants(_protocols(arguments, engine), _lang(arguments)))
+    return EXIT_OK
+
+
+@command("plugins", "list the plugins loaded, where from, which versions", LANG)
+def _plugins(arguments: argparse.Namespace, engine: Engine) -> int:
+    points = sorted(entry_points(group=PROJECT_NAME), key=lambda point: point.name)
+    infos = [engine.protocols[key].info for key in sorted(engine.protocols)]
+    print(render_plugins(engine.plugins, points, infos, _lang(arguments)))
+    return EXIT_OK
 
 
 def _missing_for_decision(patient: Patient) -> list[str]:
@@ -35,40 +269,81 @@ def _missing_for_decision(patient: Patient) -> list[str]:
     return missing
 
 
-def _show(patient: Patient) -> str:
-    lines = [json.dumps(patient_to_dict(patient), indent=2, ensure_ascii=False)]
+@command("show", "print the patient as read and normalised", PATIENT)
+def _show(arguments: argparse.Namespace, engine: Engine) -> int:
+    patient = _patient(arguments)
+    print(json.dumps(patient_to_dict(patient), indent=2, ensure_ascii=False))
     missing = _missing_for_decision(patient)
-    lines.append("missing for a decision: " + (", ".join(missing) if missing else "nothing"))
-    return "\n".join(lines)
+    print("missing for a decision: " + (", ".join(missing) if missing else "nothing"))
+    return EXIT_OK
+
+
+def _epilog() -> str:
+    doc = __doc__ or ""
+    return doc[doc.index("Exit codes:") : doc.index("A command is")].strip()
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bisphos", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="bisphos",
+        description="Computable, verifiable protocols for bone-targeted drugs.",
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"bisphos {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    show = commands.add_parser("show", help="print the parsed, normalised patient")
-    show.add_argument("patient_file")
-    plan = commands.add_parser("plan", help="plan the next infusions of a pediatric patient")
-    plan.add_argument("patient_file")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for item in _COMMANDS.values():
+        sub = commands.add_parser(
+            item.name,
+            help=item.help,
+            description=item.help,
+            epilog=_epilog(),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        for argument in item.arguments:
+            sub.add_argument(*argument.flags, **argument.options)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
-    arguments = _parser().parse_args(argv)
+def _problems(error: BisphosError, source: str) -> list[str]:
+    """The ``path: problem`` lines of an error; a problem without a path is the file's."""
+    problems = error.problems if isinstance(error, PatientInputError) else (error,)
+    lines = []
+    for problem in problems:
+        line = str(problem)
+        lines.append(line if problem.field else f"{source or 'bisphos'}: {line}")
+    return lines
+
+
+def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> int:
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``) and return the exit code.
+
+    Args:
+        argv: The arguments, without the program name.
+        engine: The engine to use; by default the one with the installed plugins.
+    """
     try:
-        patient = load_patient(arguments.patient_file)
-    except PatientInputError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    if arguments.command == "show":
-        print(_show(patient))
-        return EXIT_OK
+        arguments = _parser().parse_args(argv)
+    except SystemExit as exit_:  # usage errors (2), --help and --version (0)
+        return exit_.code if isinstance(exit_.code, int) else EXIT_INPUT_ERROR
+    source = str(Path(arguments.patient_file)) if "patient_file" in arguments else ""
     try:
-        plan = default_engine().plan(patient)
+        return _COMMANDS[arguments.command].run(arguments, engine or default_engine())
     except BisphosError as error:
-        print(error, file=sys.stderr)
+        for line in _problems(error, source):
+            print(line, file=sys.stderr)
         return EXIT_INPUT_ERROR
-    print(render_plan(plan))
-    return EXIT_OK if plan.cleared_today else EXIT_NOT_CLEARED
+    except BrokenPipeError:
+        # The reader stopped early (``| head``): no traceback, and never a success code.
+        _silence_stdout()
+        return EXIT_NOT_CLEARED
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that the exit flush cannot fail again."""
+    try:
+        descriptor = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, descriptor)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return

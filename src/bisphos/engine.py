@@ -102,7 +102,8 @@ class Engine:
     def assess(self, patient: Patient, *, protocol_id: str = PEDIATRIC_ID) -> Assessment:
         """Assess ``patient`` under a pediatric protocol, with local plugins' findings."""
         protocol = self._pediatric(protocol_id)
-        return protocol.assess(patient, hooks=PluginHooks(self.manager, protocol_id))
+        assessment = protocol.assess(patient, hooks=PluginHooks(self.manager, protocol_id))
+        return attrs.evolve(assessment, plugins=self._plugins)
 
     def plan(
         self,
@@ -114,7 +115,8 @@ class Engine:
         """Plan ``patient``'s infusions under a pediatric protocol, hard limits applied last."""
         protocol = self._pediatric(protocol_id)
         plan = protocol.plan(patient, request, hooks=PluginHooks(self.manager, protocol_id))
-        return attrs.evolve(plan, plugins=self._plugins)
+        assessment = attrs.evolve(plan.assessment, plugins=self._plugins)
+        return attrs.evolve(plan, plugins=self._plugins, assessment=assessment)
 
     def recommend(
         self, patient: AdultPatient, *, protocol_id: str = ONCOLOGY_ID
@@ -128,7 +130,7 @@ class Engine:
                 value=protocol_id,
                 expected="an oncology protocol such as nl-oncology-bone-2016",
             )
-        return protocol.recommend(patient)
+        return attrs.evolve(protocol.recommend(patient), plugins=self._plugins)
 
 
 _DEFAULT: list[Engine] = []

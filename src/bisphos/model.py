@@ -42,6 +42,7 @@ __all__ = [
     "Sex",
     "Trauma",
     "VitalSigns",
+    "check_life_dates",
 ]
 
 
@@ -471,6 +472,44 @@ def _infusions(value: Iterable[InfusionRecord]) -> tuple[InfusionRecord, ...]:
 MAX_AGE_YEARS: Final = 120
 
 
+def check_life_dates(
+    born: dt.date, today: dt.date, dated: Iterable[tuple[str, dt.date | None]] = ()
+) -> None:
+    """Check a birth date against the assessment date, and each dated field against both.
+
+    Args:
+        born: The birth date.
+        today: The assessment date.
+        dated: ``(field path, date)`` pairs; ``None`` dates are skipped.
+
+    Raises:
+        InvalidValueError: the birth date is after ``today``, or a date is outside the life.
+        ImplausibleValueError: the age is over :data:`MAX_AGE_YEARS`.
+    """
+    if born > today:
+        raise InvalidValueError(
+            "the birth date is after the assessment date",
+            field="birth_date",
+            value=born.isoformat(),
+            expected=f"a date on or before {today.isoformat()}",
+        )
+    if age_in_years(born, today) > MAX_AGE_YEARS:
+        raise ImplausibleValueError(
+            "age over 120 years",
+            field="birth_date",
+            value=born.isoformat(),
+            expected="a birth date less than 120 years before the assessment date",
+        )
+    for field, date in dated:
+        if date is not None and not born <= date <= today:
+            raise InvalidValueError(
+                "the date is outside the patient's life up to the assessment date",
+                field=field,
+                value=date.isoformat(),
+                expected=f"a date from {born.isoformat()} to {today.isoformat()}",
+            )
+
+
 @attrs.frozen
 class Patient:
     """One patient at one assessment date.
@@ -518,34 +557,16 @@ class Patient:
 
     def _check_dates(self) -> None:
         born, today = self.birth_date, self.assessment_date
-        if born > today:
-            raise InvalidValueError(
-                "the birth date is after the assessment date",
-                field="birth_date",
-                value=born.isoformat(),
-                expected=f"a date on or before {today.isoformat()}",
-            )
-        if age_in_years(born, today) > MAX_AGE_YEARS:
-            raise ImplausibleValueError(
-                "age over 120 years",
-                field="birth_date",
-                value=born.isoformat(),
-                expected="a birth date less than 120 years before the assessment date",
-            )
-        dated: list[tuple[str, dt.date | None]] = [
-            *((f"fractures[{i}].date", f.date) for i, f in enumerate(self.fractures)),
-            *((f"bmd[{i}].date", b.date) for i, b in enumerate(self.bmd)),
-            *((f"infusions[{i}].date", r.date) for i, r in enumerate(self.infusions)),
-            *((f"labs.{name}.date", _lab_date(self.labs, name)) for name in LAB_KINDS),
-        ]
-        for field, date in dated:
-            if date is not None and not born <= date <= today:
-                raise InvalidValueError(
-                    "the date is outside the patient's life up to the assessment date",
-                    field=field,
-                    value=date.isoformat(),
-                    expected=f"a date from {born.isoformat()} to {today.isoformat()}",
-                )
+        check_life_dates(
+            born,
+            today,
+            [
+                *((f"fractures[{i}].date", f.date) for i, f in enumerate(self.fractures)),
+                *((f"bmd[{i}].date", b.date) for i, b in enumerate(self.bmd)),
+                *((f"infusions[{i}].date", r.date) for i, r in enumerate(self.infusions)),
+                *((f"labs.{name}.date", _lab_date(self.labs, name)) for name in LAB_KINDS),
+            ],
+        )
         age_now = (today - born).days / 365.25
         for index, fracture in enumerate(self.fractures):
             age = fracture.age_at_fracture

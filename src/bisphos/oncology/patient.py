@@ -17,8 +17,8 @@ import attrs
 
 from bisphos import quantities as q
 from bisphos.dates import age_in_years
-from bisphos.errors import ImplausibleValueError, InvalidValueError
-from bisphos.model import MAX_AGE_YEARS, PLAUSIBLE_RANGES, PlausibleRange, Sex
+from bisphos.errors import InvalidValueError
+from bisphos.model import PLAUSIBLE_RANGES, PlausibleRange, Sex, check_life_dates
 from bisphos.units import Quantity, ureg
 
 __all__ = [
@@ -255,29 +255,11 @@ class AdultPatient:
         self._check_tumour()
 
     def _check_dates(self) -> None:
-        born, today = self.birth_date, self.assessment_date
-        if born > today:
-            raise InvalidValueError(
-                "the birth date is after the assessment date",
-                field="birth_date",
-                value=born.isoformat(),
-                expected=f"a date on or before {today.isoformat()}",
-            )
-        if age_in_years(born, today) > MAX_AGE_YEARS:
-            raise ImplausibleValueError(
-                "age over 120 years",
-                field="birth_date",
-                value=born.isoformat(),
-                expected="a birth date less than 120 years before the assessment date",
-            )
-        start = self.treatment_start_date
-        if start is not None and not born <= start <= today:
-            raise InvalidValueError(
-                "the treatment start is outside the patient's life up to the assessment date",
-                field="treatment_start_date",
-                value=start.isoformat(),
-                expected=f"a date from {born.isoformat()} to {today.isoformat()}",
-            )
+        check_life_dates(
+            self.birth_date,
+            self.assessment_date,
+            [("treatment_start_date", self.treatment_start_date)],
+        )
 
     def _check_tumour(self) -> None:
         myeloma_setting = self.setting is Setting.MULTIPLE_MYELOMA

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from bisphos._version import __version__
 from bisphos.findings import Evidence, Finding, Severity, rule_ids_of
 from bisphos.oncology.cost import YearlyCost, yearly_cost
 from bisphos.oncology.evidence import CitedEvidence, evidence_for
@@ -40,6 +41,8 @@ from bisphos.oncology.scope import scope_findings
 from bisphos.oncology.settings import Advice, Proposal, advise
 from bisphos.oncology.side_effects import SideEffect, side_effects_of
 from bisphos.oncology.supplements import Supplement
+from bisphos.protocols import PluginRecord
+from bisphos.provenance import Provenance, normalise
 from bisphos.units import Quantity
 
 __all__ = ["OncologyRecommendation", "OptionStatus", "RegimenOption", "recommend"]
@@ -94,12 +97,15 @@ class OncologyRecommendation:
         setting: The patient's setting.
         tumour: The patient's tumour.
         in_scope: Whether the patient is an adult; if not, nothing else is given.
+        patient: The patient the recommendation is for (not compared).
         options: The regimens proposed, in order of preference, each with its status.
         supplements: Daily calcium and vitamin D (O-OP-GENERAL).
         radium: The radium-223 course, when an injection is due.
         clearance: The creatinine clearance used for O-RENAL.
         findings: Every finding, each with its rule ids and evidence.
         evidence: The deck's cited results for the rules applied.
+        plugins: The plugins loaded (name, distribution, version); set by
+            :class:`bisphos.engine.Engine`, empty for a recommendation made without plugins.
     """
 
     protocol_id: str
@@ -109,12 +115,29 @@ class OncologyRecommendation:
     setting: Setting
     tumour: Tumour
     in_scope: bool
+    patient: AdultPatient = attrs.field(eq=False, repr=False)
     options: tuple[RegimenOption, ...] = ()
     supplements: tuple[Supplement, ...] = ()
     radium: RadiumPlan | None = None
     clearance: CreatinineClearance | None = None
     findings: tuple[Finding, ...] = ()
     evidence: tuple[CitedEvidence, ...] = ()
+    plugins: tuple[PluginRecord, ...] = ()
+
+    @property
+    def provenance(self) -> Provenance:
+        """Protocol, library and plugin versions, rule ids, and the digest of the patient.
+
+        The patient is hashed as :func:`bisphos.provenance.normalise` writes it (every field).
+        """
+        return Provenance.of(
+            protocol_id=self.protocol_id,
+            protocol_version=self.protocol_version,
+            library_version=__version__,
+            plugins=self.plugins,
+            rule_ids=self.rule_ids,
+            patient=normalise(self.patient),
+        )
 
     @property
     def offered(self) -> tuple[RegimenOption, ...]:
@@ -222,6 +245,7 @@ def recommend(patient: AdultPatient) -> OncologyRecommendation:
         setting=patient.setting,
         tumour=patient.tumour,
         in_scope=True,
+        patient=patient,
     )
     scope = scope_findings(patient)
     if scope:

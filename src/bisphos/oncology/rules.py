@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Final
 
-from bisphos.catalogue import Rule, UnknownRuleError, build_rules
+from bisphos.catalogue import Rule, UnknownRuleError, build_rules, rule_maker
 
 __all__ = ["PROTOCOL_ID", "PROTOCOL_VERSION", "RULES", "SOURCE_DATE", "SOURCE_TITLE", "rule"]
 
@@ -27,15 +27,7 @@ SOURCE_TITLE: Final = "Medicamenteuze opties bij botmetastasen"
 SOURCE_DATE: Final = dt.date(2016, 12, 20)
 
 
-def _rule(rule_id: str, section: str, statement: str, source: str, reading: str = "") -> Rule:
-    return Rule(
-        id=rule_id,
-        protocol=PROTOCOL_ID,
-        section=section,
-        statement=statement,
-        source=source,
-        reading=reading,
-    )
+_rule = rule_maker(PROTOCOL_ID)
 
 
 #: Every rule of the protocol by id, in the order of the deck.

@@ -17,6 +17,10 @@ Readings taken here, beyond the catalogue's decisions:
   the same consult as its action.
 - A 25-OH vitamin D below 50 nmol/l blocks the first infusion (P-PRE-VITD); before later
   infusions it gives a WARN finding to raise the supplementation.
+- An infusion is cleared only while treatment is indicated, before later infusions too. The
+  indication is judged on the whole history given (every fracture, the lowest Z-score ever
+  provided), so a density improved by treatment does not undo it; whether to move to
+  maintenance is decided by P-MAINT-*.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from typing import Final
 
 import attrs
 
+from bisphos._version import __version__
 from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
+from bisphos.io import patient_to_dict
 from bisphos.model import BmdSite, Diagnosis, Drug, Patient, Sex
 from bisphos.pediatric._calendar import birthday, is_younger_than
 from bisphos.pediatric.indication import Indication, assess_indication
@@ -52,6 +58,8 @@ from bisphos.pediatric.thresholds import (
     VITAMIN_D_DEFICIENCY,
     exceeds,
 )
+from bisphos.protocols import PluginRecord
+from bisphos.provenance import Provenance
 from bisphos.units import Quantity, _magnitude_in, quantity
 
 __all__ = [
@@ -117,6 +125,10 @@ class Assessment:
         monitoring: The monitoring plan; ``None`` unless in scope and indicated.
         findings: Every finding, in the order scope, indication, contraindications, first
             infusion, renal function, supplements, monitoring.
+        patient: The patient assessed (not compared).
+        plugins: The plugins loaded (name, distribution, version); set by
+            :class:`bisphos.engine.Engine`, empty for an assessment made without plugins (not
+            compared: the plan that holds an assessment compares its own plugins).
     """
 
     protocol: str
@@ -131,6 +143,20 @@ class Assessment:
     supplements: SupplementAdvice | None
     monitoring: MonitoringPlan | None
     findings: tuple[Finding, ...]
+    patient: Patient = attrs.field(eq=False, repr=False)
+    plugins: tuple[PluginRecord, ...] = attrs.field(default=(), eq=False)
+
+    @property
+    def provenance(self) -> Provenance:
+        """Protocol, library and plugin versions, rule ids, and the digest of the patient."""
+        return Provenance.of(
+            protocol_id=self.protocol,
+            protocol_version=self.protocol_version,
+            library_version=__version__,
+            plugins=self.plugins,
+            rule_ids=rule_ids_of(self.findings),
+            patient=patient_to_dict(self.patient),
+        )
 
     @property
     def indicated(self) -> bool:
@@ -528,6 +554,7 @@ def assess(patient: Patient, *, estimator: GfrEstimator = schwartz_40) -> Assess
             supplements=None,
             monitoring=None,
             findings=(_scope_finding(patient),),
+            patient=patient,
         )
     indication = assess_indication(patient)
     renal = assess_renal(patient, estimator)
@@ -563,4 +590,5 @@ def assess(patient: Patient, *, estimator: GfrEstimator = schwartz_40) -> Assess
         supplements=supplements,
         monitoring=plan,
         findings=tuple(findings),
+        patient=patient,
     )

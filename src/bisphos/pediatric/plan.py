@@ -29,6 +29,7 @@ import attrs
 from bisphos._version import __version__
 from bisphos.errors import BisphosError, HardLimitError, PluginError
 from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
+from bisphos.io import patient_to_dict
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.adjustments import (
     REASON_CODE,
@@ -57,6 +58,7 @@ from bisphos.pediatric.renal import GfrEstimator, schwartz_40
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
 from bisphos.protocols import PluginRecord, ProtocolInfo
+from bisphos.provenance import Provenance, normalise
 from bisphos.quantities import DOSE, VOLUME
 from bisphos.units import _magnitude_in, format_quantity, quantity
 
@@ -186,6 +188,7 @@ class Plan:
         course: The planned course, if any.
         maintenance: The maintenance assessment, for a maintenance request.
         findings: Every finding: the assessment's, the course's and the plan's own.
+        patient: The patient planned for (not compared: plans are equal by what they decide).
         adjustments: Every local proposal, accepted or refused.
         plugins: The plugins loaded when the plan was made (name, distribution, version); set by
             :class:`bisphos.engine.Engine`, empty for a plan made without plugins.
@@ -203,6 +206,7 @@ class Plan:
     course: Course | None
     maintenance: MaintenanceAssessment | None
     findings: tuple[Finding, ...]
+    patient: Patient = attrs.field(eq=False, repr=False)
     adjustments: tuple[Adjustment, ...] = ()
     plugins: tuple[PluginRecord, ...] = ()
 
@@ -228,6 +232,23 @@ class Plan:
         if self.course is not None:
             ids += self.course.rule_ids
         return tuple(dict.fromkeys(ids))
+
+    @property
+    def provenance(self) -> Provenance:
+        """Protocol, library and plugin versions, rule ids, and the digests of the input.
+
+        The input is the patient as :func:`bisphos.io.patient_to_dict` writes it and the request
+        as :func:`bisphos.provenance.normalise` writes it; a refused plan carries it too.
+        """
+        return Provenance.of(
+            protocol_id=self.protocol,
+            protocol_version=self.protocol_version,
+            library_version=self.library_version,
+            plugins=self.plugins,
+            rule_ids=self.rule_ids,
+            patient=patient_to_dict(self.patient),
+            request=normalise(self.request),
+        )
 
 
 def _refusal(code: str, message: str, rule_ids: tuple[str, ...], *evidence: Evidence) -> Finding:
@@ -367,6 +388,7 @@ def make_plan(
             course=course,
             maintenance=maintenance,
             findings=tuple(findings),
+            patient=patient,
             adjustments=adjustments,
         )
 

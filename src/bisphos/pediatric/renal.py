@@ -17,7 +17,7 @@ from typing import Final, Protocol
 import attrs
 
 from bisphos import quantities as q
-from bisphos.errors import BisphosError, PluginError
+from bisphos.errors import PluginError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Patient
 from bisphos.pediatric.thresholds import ZOLEDRONIC_ACID_GFR
@@ -150,7 +150,7 @@ def _estimate(estimator: GfrEstimator, height: Quantity, creatinine: Quantity) -
     name = estimator.name
     try:
         result = estimator(height=height, creatinine=creatinine)
-    except BisphosError as error:
+    except Exception as error:  # any failure of a replaceable estimator is the plugin's
         raise PluginError(
             f"the GFR estimator {name!r} failed: {error}", field="gfr", value=name
         ) from error

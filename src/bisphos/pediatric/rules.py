@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from bisphos.catalogue import Invariant, Rule, UnknownRuleError, build_rules
+from bisphos.catalogue import Invariant, Rule, UnknownRuleError, build_rules, rule_maker
 
 __all__ = [
     "DECISION_RULE_IDS",
@@ -42,15 +42,7 @@ _MAINT = "Maintenance"
 _FOLLOW = "Follow-up"
 
 
-def _rule(rule_id: str, section: str, statement: str, source: str, reading: str = "") -> Rule:
-    return Rule(
-        id=rule_id,
-        protocol=PROTOCOL_ID,
-        section=section,
-        statement=statement,
-        source=source,
-        reading=reading,
-    )
+_rule = rule_maker(PROTOCOL_ID)
 
 
 #: Every rule of the pediatric protocol, by id.
@@ -436,8 +428,18 @@ DECISION_RULE_IDS: Final[tuple[str, ...]] = (
 )
 
 
-def _invariant(number: int, statement: str, *rule_ids: str) -> Invariant:
-    return Invariant(number=number, protocol=PROTOCOL_ID, statement=statement, rule_ids=rule_ids)
+def _invariant(
+    number: int, statement: str, *rule_ids: str, tests: tuple[str, ...] = ()
+) -> Invariant:
+    return Invariant(
+        number=number, protocol=PROTOCOL_ID, statement=statement, rule_ids=rule_ids, tests=tests
+    )
+
+
+_DOSING = "tests/pediatric/test_dosing_properties.py::"
+_LIMITS = "tests/pediatric/test_limits.py::"
+_PLANS = "tests/pediatric/test_plan_properties.py::"
+_DECISIONS = "tests/pediatric/test_decision_properties.py::"
 
 
 #: The invariants the rules imply, verified by property tests for all inputs.
@@ -448,6 +450,10 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "90 mg per day, whatever the weight, the phase, the options and the plugins.",
         "P-ZOL-CAP",
         "P-PAM-CAP",
+        tests=(
+            f"{_DOSING}test_invariant_1_dose_never_exceeds_daily_cap",
+            f"{_LIMITS}test_invariant_1_2_any_proposed_dose_is_capped_or_refused",
+        ),
     ),
     _invariant(
         2,
@@ -458,6 +464,10 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "P-PAM-FIRST",
         "P-MAINT-MID",
         "P-MAINT-HIGH",
+        tests=(
+            f"{_DOSING}test_invariant_2_dose_per_kg_never_exceeds_phase_maximum",
+            f"{_LIMITS}test_invariant_1_2_any_proposed_dose_is_capped_or_refused",
+        ),
     ),
     _invariant(
         3,
@@ -465,6 +475,7 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "P-ZOL-FIRST",
         "P-PAM-FIRST",
         "P-HUNGRY",
+        tests=(f"{_DOSING}test_invariant_3_first_infusion_never_above_regular",),
     ),
     _invariant(
         4,
@@ -472,6 +483,10 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "never with a missing creatinine or height.",
         "P-GFR",
         "P-CI-RENAL",
+        tests=(
+            f"{_DECISIONS}test_invariant_4_no_zoledronic_acid_unless_schwartz_gfr_above_90",
+            f"{_PLANS}test_invariant_4_no_zoledronic_acid_without_gfr_above_90",
+        ),
     ),
     _invariant(
         5,
@@ -484,6 +499,10 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "P-CI-PREG",
         "P-PRE-LABS",
         "P-PRE-VITD",
+        tests=(
+            f"{_DECISIONS}test_invariant_5_no_clearance_with_a_contraindication_or_missing_first_labs",
+            f"{_PLANS}test_invariant_5_no_infusion_cleared_with_a_contraindication",
+        ),
     ),
     _invariant(
         6,
@@ -492,6 +511,7 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "P-PAM-DOSE",
         "P-ZOL-CAP",
         "P-PAM-CAP",
+        tests=(f"{_DOSING}test_invariant_6_dose_monotonic_in_weight",),
     ),
     _invariant(
         7,
@@ -503,16 +523,23 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "P-PRE-VITD",
         "P-ZOL-DOSE",
         "P-PAM-DOSE",
+        tests=(
+            f"{_DOSING}test_invariant_7_dose_does_not_depend_on_weight_unit",
+            f"{_DECISIONS}test_invariant_7_decision_does_not_depend_on_input_units",
+            f"{_PLANS}test_invariant_7_plan_does_not_depend_on_input_units",
+        ),
     ),
     _invariant(
         8,
         "Pamidronate volume is the dose divided by 0.1 mg/ml; the rate is that volume over "
         "4 hours.",
         "P-PAM-DOSE",
+        tests=(f"{_DOSING}test_invariant_8_pamidronate_volume_and_rate",),
     ),
     _invariant(
         9,
         "Every finding, dose and schedule entry names the rule ids that produced it.",
+        tests=(f"{_PLANS}test_invariant_9_every_finding_dose_and_date_names_catalogue_rules",),
     ),
 )
 

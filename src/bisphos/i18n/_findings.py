@@ -1,0 +1,114 @@
+"""Findings in the reader's language: message, action and evidence from the catalogue.
+
+A finding's message id is its code, with a variant where one code has several wordings
+(:mod:`bisphos.i18n._variants` reads which one from the finding). The placeholders are filled
+from the evidence: each evidence value under its name as a key (``labs.calcium`` becomes
+``{labs_calcium}``, its limit ``{labs_calcium_limit}``), ``{missing}`` for the names of the
+missing values, and the values a variant derives (a list of sites, a whole age in years).
+
+A finding whose code the catalogue does not hold (a local plugin's) keeps its own words: the
+library never invents a translation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from bisphos.findings import Evidence, Finding
+from bisphos.i18n._catalogue import has, text, word
+from bisphos.i18n._values import Language, show, slug
+from bisphos.i18n._variants import variant_of
+
+__all__ = ["LocalizedFinding", "evidence_text", "localize", "message_id_of"]
+
+
+@attrs.frozen
+class LocalizedFinding:
+    """A finding's texts in one language.
+
+    Attributes:
+        finding: The finding.
+        lang: The language.
+        message_id: The catalogue id of its message.
+        message: The message.
+        action: The action, or ``""``.
+        evidence: Each piece of evidence as ``name: value (limit ...)``.
+        from_catalogue: Whether the texts come from the catalogue (``False`` for a code the
+            catalogue does not hold, or evidence a placeholder needs but the finding lacks: then
+            the finding's own English words are shown).
+    """
+
+    finding: Finding
+    lang: Language
+    message_id: str
+    message: str
+    action: str
+    evidence: tuple[str, ...]
+    from_catalogue: bool
+
+
+def evidence_text(evidence: Evidence, lang: Language) -> str:
+    """Return one piece of evidence as ``name: value (limit ...)`` in ``lang``."""
+    name = word("evidence", evidence.name, lang)
+    value = evidence.value
+    shown = word("value", value, lang) if isinstance(value, str) else show(value, lang)
+    line = f"{name}: {shown}"
+    if evidence.threshold is not None:
+        threshold = evidence.threshold
+        limit = (
+            word("value", threshold, lang) if isinstance(threshold, str) else show(threshold, lang)
+        )
+        line += f" ({text('ui.limit', lang)} {limit})"
+    return line
+
+
+def _context(finding: Finding) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for item in finding.evidence:
+        key = slug(item.name)
+        values.setdefault(key, item.value)
+        if item.threshold is not None:
+            values.setdefault(f"{key}_limit", item.threshold)
+    values["missing"] = [item.name for item in finding.evidence if item.value == "missing"]
+    values["rules"] = list(finding.rule_ids)
+    return values
+
+
+def message_id_of(finding: Finding, *, on: dt.date | None = None) -> str:
+    """Return the catalogue id of ``finding``'s message (its code, and variant if any)."""
+    variant, _ = variant_of(finding, on)
+    return f"{finding.code}:{variant}" if variant else finding.code
+
+
+def localize(finding: Finding, lang: Language, *, on: dt.date | None = None) -> LocalizedFinding:
+    """Return ``finding``'s message, action and evidence in ``lang``, from the catalogue.
+
+    Args:
+        finding: The finding.
+        lang: The language.
+        on: The assessment date, for texts that name a whole age in years.
+    """
+    evidence = tuple(evidence_text(item, lang) for item in finding.evidence)
+    try:
+        variant, derived = variant_of(finding, on)
+    except (KeyError, ValueError, TypeError, AttributeError):
+        variant, derived = "", {}
+    message_id = f"{finding.code}:{variant}" if variant else finding.code
+    action_id = f"{message_id}.action"
+    own = LocalizedFinding(
+        finding, lang, message_id, finding.message, finding.action, evidence, from_catalogue=False
+    )
+    if not has(message_id) or (finding.action and not has(action_id)):
+        return own
+    values = {**_context(finding), **derived}
+    try:
+        message = text(message_id, lang, **values)
+        action = text(action_id, lang, **values) if finding.action else ""
+    except (KeyError, ValueError, TypeError, IndexError):
+        # Evidence a placeholder needs is absent (a finding built by other code): its own words.
+        return own
+    return LocalizedFinding(
+        finding, lang, message_id, message, action, evidence, from_catalogue=True
+    )

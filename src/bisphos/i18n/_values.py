@@ -1,0 +1,165 @@
+"""Values written for reading, in English or Dutch: numbers, units, dates, yes and no.
+
+Dutch uses the decimal comma and day-month-year dates (``38,5 °C``, ``23-11-2026``); English keeps
+the decimal point and ISO dates, as the library's own messages do. Units are written as clinicians
+write them (``ml``, ``µmol/l``, ``°C``, ``ml/min/1.73 m²``; Dutch ``uur``, ``IE``, ``jaar``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Final, Literal
+
+from bisphos.units import Quantity, format_quantity, format_unit, is_quantity
+
+__all__ = ["Language", "display_unit", "show", "show_number", "slug"]
+
+#: A language of the message catalogue.
+Language = Literal["en", "nl"]
+
+_GFR_UNIT: Final = "mL/min/1.73m2"
+_COMMON: Final = {
+    "mL": "ml",
+    "L": "l",
+    "dL": "dl",
+    "uL": "µl",
+    "ug": "µg",
+    "umol": "µmol",
+    "degC": "°C",
+    "degF": "°F",
+}
+# Per language, each unit atom as (singular, plural).
+_BY_LANGUAGE: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "en": {
+        "year": ("year", "years"),
+        "month": ("month", "months"),
+        "week": ("week", "weeks"),
+        "d": ("day", "days"),
+    },
+    "nl": {
+        "IU": ("IE", "IE"),
+        "h": ("uur", "uur"),
+        "year": ("jaar", "jaar"),
+        "month": ("maand", "maanden"),
+        "week": ("week", "weken"),
+        "d": ("dag", "dagen"),
+    },
+}
+_TRUE_FALSE: Final = {"en": ("yes", "no"), "nl": ("ja", "nee")}
+_AND: Final = {"en": " and ", "nl": " en "}
+_SLUG: Final = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """Return ``text`` as a catalogue key part: lower case, runs of other characters as ``_``.
+
+    ``"labs.vitamin_d_25oh"`` becomes ``labs_vitamin_d_25oh``; ``"19th birthday"`` becomes
+    ``n19th_birthday``, so that a key never starts with a digit.
+    """
+    key = _SLUG.sub("_", text.lower()).strip("_")
+    return f"n{key}" if key[:1].isdigit() else key
+
+
+def _localise(number: str, lang: Language) -> str:
+    return number.replace(".", ",") if lang == "nl" else number
+
+
+def _plain(text: str) -> str:
+    """Write a number without exponent and without trailing zeros after the point."""
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def show_number(value: float, lang: Language, spec: str = "") -> str:
+    """Write a number: ``spec`` as in :func:`format`, else at most 6 significant digits.
+
+    ``"exact"`` writes the shortest form that reads back to the same float (doses, volumes).
+    """
+    if isinstance(value, int) and not spec:
+        return str(value)
+    number = float(value)
+    if not math.isfinite(number):
+        return repr(number)
+    if spec == "exact":
+        text = _plain(repr(number))
+    elif spec:
+        text = format(number, spec)
+    else:
+        text = _plain(f"{number:.6g}")
+    return _localise("0" if text == "-0" else text, lang)
+
+
+def display_unit(unit: str, lang: Language, magnitude: float = 2.0) -> str:
+    """Write a unit of :func:`bisphos.units.format_unit` as clinicians write it.
+
+    Args:
+        unit: The library's spelling, e.g. ``"mL/h"`` or ``"umol/L"``.
+        lang: The language.
+        magnitude: The number it follows, for singular or plural (``1 month``, ``2 months``).
+    """
+    if unit == _GFR_UNIT:
+        return "ml/min/1,73 m²" if lang == "nl" else "ml/min/1.73 m²"
+    words = _BY_LANGUAGE[lang]
+
+    def atom(text: str) -> str:
+        base, _, power = text.partition("^")
+        if base in words:
+            singular, plural = words[base]
+            base = singular if magnitude == 1 else plural
+        else:
+            base = _COMMON.get(base, base)
+        return f"{base}^{power}" if power else base
+
+    parts = unit.split("/")
+    return "/".join("*".join(atom(a) for a in part.split("*")) if part else "" for part in parts)
+
+
+def _show_quantity(value: Quantity, lang: Language, spec: str) -> str:
+    magnitude = float(value.magnitude)
+    if spec == "raw" and lang == "en":
+        return format_quantity(value)
+    number_spec = "exact" if spec == "raw" else spec
+    if number_spec not in {"", "exact"}:
+        return show_number(magnitude, lang, number_spec)
+    unit = format_unit(value.units)
+    number = show_number(magnitude, lang, number_spec)
+    return f"{number} {display_unit(unit, lang, magnitude)}" if unit else number
+
+
+def _show_date(value: dt.date, lang: Language, spec: str) -> str:
+    if lang == "nl" and spec != "iso":
+        return value.strftime("%d-%m-%Y")
+    return value.isoformat()
+
+
+def show(value: object, lang: Language, spec: str = "") -> str:
+    """Write ``value`` for reading in ``lang``.
+
+    Args:
+        value: A quantity, date, number, flag, text, or a list of them.
+        lang: The language.
+        spec: ``""`` (readable), ``"exact"`` (every digit), ``"raw"`` (the library's own
+            spelling in English), ``"iso"`` (ISO dates), ``"and"`` (a list joined with "and"),
+            or a :func:`format` spec for the number alone (``".1f"``, ``"g"``).
+    """
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        joiner = _AND[lang] if spec == "and" else ", "
+        item_spec = "" if spec == "and" else spec
+        return joiner.join(show(item, lang, item_spec) for item in value)
+    if isinstance(value, bool):
+        yes, no = _TRUE_FALSE[lang]
+        return yes if value else no
+    if is_quantity(value):
+        return _show_quantity(value, lang, spec)  # type: ignore[arg-type]
+    if isinstance(value, dt.date):
+        return _show_date(value, lang, spec)
+    if isinstance(value, int | float):
+        return show_number(value, lang, spec)
+    return str(value)

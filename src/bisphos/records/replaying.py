@@ -1,0 +1,247 @@
+"""Replaying a decision record: recompute from the stored input and say exactly what differs.
+
+:func:`replay` reads the record, checks that its stored input still hashes to the digest in its
+provenance (a record edited by hand is reported, not trusted), rebuilds the patient and the
+request, plans again with an engine, writes the new record and compares:
+
+- byte for byte with the stored text (:attr:`ReplayReport.identical`);
+- value by value, as a list of :class:`Difference` with the path of each field that differs
+  (``result.infusions[0].dose``);
+- and it names the likely causes: another bisphos version, another protocol version, a plugin
+  added, removed, or of another distribution or version, or none of these (then a result changed
+  without a version changing, which a replay exists to catch).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Final
+
+import attrs
+
+from bisphos.engine import Engine, default_engine
+from bisphos.errors import BisphosError, InvalidValueError
+from bisphos.io import patient_from_dict
+from bisphos.protocols import PluginRecord
+from bisphos.provenance import Provenance, input_digest
+from bisphos.records.plan import load_record, record, to_json
+from bisphos.records.request import request_from_dict
+
+__all__ = ["ABSENT", "Difference", "ReplayReport", "differences", "replay"]
+
+#: How an absent value is shown in a :class:`Difference`.
+ABSENT: Final = "(absent)"
+
+
+@attrs.frozen
+class Difference:
+    """One value that differs between the stored record and the replay.
+
+    Attributes:
+        path: Where, e.g. ``result.infusions[0].dose`` or ``provenance.plugins[2].version``.
+        recorded: The stored value as JSON text, or ``(absent)``.
+        replayed: The recomputed value as JSON text, or ``(absent)``.
+    """
+
+    path: str
+    recorded: str
+    replayed: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: recorded {self.recorded}, replayed {self.replayed}"
+
+
+@attrs.frozen
+class ReplayReport:
+    """The outcome of a replay.
+
+    Attributes:
+        identical: The recomputed record is the stored one, byte for byte.
+        differences: Every value that differs, by path (empty when only the layout differs).
+        causes: What explains the differences, in words (versions, plugins, an edited input).
+        error: Why the plan could not be recomputed, if it could not; empty otherwise.
+        replayed: The recomputed record as JSON text; empty when it could not be recomputed.
+    """
+
+    identical: bool
+    differences: tuple[Difference, ...]
+    causes: tuple[str, ...]
+    error: str = ""
+    replayed: str = ""
+
+    @property
+    def reproduced(self) -> bool:
+        """Whether the replay gives the same decision (same values, whatever the layout)."""
+        return not self.error and not self.differences
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the report as a JSON object (without the replayed record itself)."""
+        return {
+            "identical": self.identical,
+            "reproduced": self.reproduced,
+            "differences": [
+                {"path": d.path, "recorded": d.recorded, "replayed": d.replayed}
+                for d in self.differences
+            ],
+            "causes": list(self.causes),
+            "error": self.error,
+        }
+
+    def explain(self) -> str:
+        """Return the report in plain English, one statement a line."""
+        if self.identical:
+            return "Reproduced byte for byte."
+        lines = []
+        if self.error:
+            lines.append(f"Not recomputed: {self.error}")
+        elif not self.differences:
+            lines.append("Reproduced: the same values, written with another layout.")
+        else:
+            lines.append(f"Not reproduced: {len(self.differences)} value(s) differ.")
+            lines += [f"  {difference}" for difference in self.differences]
+        if self.causes:
+            lines.append("Causes:")
+            lines += [f"  {cause}" for cause in self.causes]
+        return "\n".join(lines)
+
+
+def _show(value: object) -> str:
+    return ABSENT if value is _MISSING else json.dumps(value, ensure_ascii=False)
+
+
+_MISSING: Final = object()
+
+
+def differences(recorded: object, replayed: object, path: str = "") -> tuple[Difference, ...]:
+    """Return every difference between two JSON values, by path, in document order.
+
+    Objects are compared key by key (keys of ``recorded`` first), lists item by item; a list of
+    another length reports the items that only one side has.
+    """
+    found: list[Difference] = []
+    _walk(recorded, replayed, path, found)
+    return tuple(found)
+
+
+def _walk(recorded: object, replayed: object, path: str, found: list[Difference]) -> None:
+    if isinstance(recorded, Mapping) and isinstance(replayed, Mapping):
+        keys = [*recorded, *(key for key in replayed if key not in recorded)]
+        for key in keys:
+            child = f"{path}.{key}" if path else str(key)
+            _walk(recorded.get(key, _MISSING), replayed.get(key, _MISSING), child, found)
+    elif isinstance(recorded, list) and isinstance(replayed, list):
+        for index in range(max(len(recorded), len(replayed))):
+            _walk(
+                recorded[index] if index < len(recorded) else _MISSING,
+                replayed[index] if index < len(replayed) else _MISSING,
+                f"{path}[{index}]",
+                found,
+            )
+    elif type(recorded) is not type(replayed) or recorded != replayed:
+        found.append(Difference(path, _show(recorded), _show(replayed)))
+
+
+def _plugin_text(plugin: PluginRecord) -> str:
+    source = plugin.distribution or "no distribution"
+    return f"{source} {plugin.version}".strip()
+
+
+def _plugin_causes(recorded: tuple[PluginRecord, ...], now: tuple[PluginRecord, ...]) -> list[str]:
+    before = {plugin.name: plugin for plugin in recorded}
+    after = {plugin.name: plugin for plugin in now}
+    causes = []
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        if old is not None and new is None:
+            causes.append(f"plugin {name!r} ({_plugin_text(old)}) was loaded then, not now")
+        elif old is None and new is not None:
+            causes.append(f"plugin {name!r} ({_plugin_text(new)}) is loaded now, was not then")
+        elif old is not None and new is not None and old != new:
+            causes.append(f"plugin {name!r}: recorded {_plugin_text(old)}, now {_plugin_text(new)}")
+    return causes
+
+
+def _version_causes(recorded: Provenance, now: Provenance) -> list[str]:
+    causes = []
+    if recorded.library_version != now.library_version:
+        causes.append(
+            f"bisphos version: recorded {recorded.library_version}, now {now.library_version}"
+        )
+    if recorded.protocol_version != now.protocol_version:
+        causes.append(
+            f"protocol {recorded.protocol_id} version: recorded {recorded.protocol_version}, "
+            f"now {now.protocol_version}"
+        )
+    return causes + _plugin_causes(recorded.plugins, now.plugins)
+
+
+def _engine_causes(recorded: Provenance, engine: Engine) -> list[str]:
+    """The causes that can be named without a recomputed plan (the plan failed)."""
+    causes = _plugin_causes(recorded.plugins, engine.plugins)
+    protocol = engine.protocols.get(recorded.protocol_id)
+    if protocol is None:
+        causes.insert(0, f"protocol {recorded.protocol_id} is not registered now")
+    elif protocol.info.version != recorded.protocol_version:
+        causes.insert(
+            0,
+            f"protocol {recorded.protocol_id} version: recorded {recorded.protocol_version}, "
+            f"now {protocol.info.version}",
+        )
+    return causes
+
+
+def _section(data: Mapping[str, object], key: str) -> Mapping[str, object]:
+    section = data[key]
+    if not isinstance(section, Mapping):  # load_record has checked this already
+        raise InvalidValueError("missing section", field=f"record.{key}")
+    return section
+
+
+_UNEXPLAINED: Final = (
+    "no version differs: the result changed although bisphos, the protocol and every plugin "
+    "report the versions recorded (an unversioned change of code or data)"
+)
+
+
+def replay(stored: str | Mapping[str, object], *, engine: Engine | None = None) -> ReplayReport:
+    """Recompute a decision record and compare the result with what was stored.
+
+    Args:
+        stored: The record as JSON text (compared byte for byte) or as parsed data.
+        engine: The engine to plan with; :func:`bisphos.engine.default_engine` by default.
+
+    Raises:
+        InvalidValueError: ``stored`` is not a decision record this version reads.
+    """
+    text = stored if isinstance(stored, str) else to_json(stored)
+    data = load_record(text)
+    provenance = Provenance.from_dict(_section(data, "provenance"))
+    stored_input = _section(data, "input")
+    patient_data, request_data = stored_input.get("patient"), stored_input.get("request")
+    causes: list[str] = []
+    if input_digest(patient_data, request_data) != provenance.input_sha256:
+        causes.append(
+            "the stored input does not hash to the recorded input_sha256: the record was edited"
+        )
+    engine = default_engine() if engine is None else engine
+    try:
+        patient = patient_from_dict(patient_data, source="record.input.patient")
+        request = request_from_dict(request_data, field="record.input.request")
+        plan = engine.plan(patient, request, protocol_id=provenance.protocol_id)
+    except BisphosError as error:
+        causes += _engine_causes(provenance, engine)
+        return ReplayReport(identical=False, differences=(), causes=tuple(causes), error=str(error))
+    replayed = record(plan)
+    replayed_text = to_json(replayed)
+    found = differences(data, replayed)
+    if found:
+        causes += _version_causes(provenance, plan.provenance)
+        if not causes:
+            causes.append(_UNEXPLAINED)
+    return ReplayReport(
+        identical=replayed_text == text,
+        differences=found,
+        causes=tuple(causes),
+        replayed=replayed_text,
+    )
