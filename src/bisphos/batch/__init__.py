@@ -39,7 +39,6 @@ missing (NaN) where the patient model allows it. A row outside the plausible ran
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -120,7 +119,10 @@ def plan_many(
     chosen = list(patients)
     if not is_common_case(engine, request, protocol_id=protocol_id):
         return [summarise(engine.plan(p, request, protocol_id=protocol_id)) for p in chosen]
-    table = plan_arrays(columns_from_patients(chosen))
+    # Python lists: reading them row by row is cheaper than reading numpy scalars.
+    table = {
+        name: values.tolist() for name, values in plan_arrays(columns_from_patients(chosen)).items()
+    }
     return [
         # A row the vectorised path refused (a dose rounding to zero) is planned one by one,
         # which raises the library's own error.
@@ -208,24 +210,23 @@ _ML = _units_of("milliliter")
 _ML_PER_H = _units_of("milliliter / hour")
 
 
-def _summary(table: dict[str, npt.NDArray[Any]], row: int, patient: Patient) -> PlanSummary:
-    count = int(table["infusions"][row])
-    numbers = range(1, count + 1)
-    drug = table["drug"][row]
+_BLOCK_COLUMNS = tuple((code, f"block_{code.replace('-', '_')}") for code in BLOCK_CODES)
+_STATUSES = {status.value: status for status in PlanStatus}
+_DRUGS: dict[str, Drug | None] = {"": None, **{drug.value: drug for drug in Drug}}
+
+
+def _summary(table: dict[str, list[Any]], row: int, patient: Patient) -> PlanSummary:
+    numbers = range(1, table["infusions"][row] + 1)
     return PlanSummary(
         patient_id=patient.patient_id,
-        status=PlanStatus(table["status"][row]),
-        in_scope=bool(table["in_scope"][row]),
-        indicated=bool(table["indicated"][row]),
-        zoledronic_acid_allowed=bool(table["zoledronic_acid_allowed"][row]),
-        drug=Drug(drug) if drug else None,
-        blocks=tuple(code for code in BLOCK_CODES if table[f"block_{code.replace('-', '_')}"][row]),
-        dates=tuple(_date(table[f"date_{n}"][row]) for n in numbers),
-        doses=tuple(_make(float(table[f"dose_{n}_mg"][row]), _MG) for n in numbers),
-        volumes=tuple(_make(float(table[f"volume_{n}_ml"][row]), _ML) for n in numbers),
-        rates=tuple(_make(float(table[f"rate_{n}_ml_h"][row]), _ML_PER_H) for n in numbers),
+        status=_STATUSES[table["status"][row]],
+        in_scope=table["in_scope"][row],
+        indicated=table["indicated"][row],
+        zoledronic_acid_allowed=table["zoledronic_acid_allowed"][row],
+        drug=_DRUGS[table["drug"][row]],
+        blocks=tuple(code for code, column in _BLOCK_COLUMNS if table[column][row]),
+        dates=tuple(table[f"date_{n}"][row] for n in numbers),
+        doses=tuple(_make(table[f"dose_{n}_mg"][row], _MG) for n in numbers),
+        volumes=tuple(_make(table[f"volume_{n}_ml"][row], _ML) for n in numbers),
+        rates=tuple(_make(table[f"rate_{n}_ml_h"][row], _ML_PER_H) for n in numbers),
     )
-
-
-def _date(value: np.datetime64) -> dt.date:
-    return value.astype("datetime64[D]").item()  # type: ignore[no-any-return]
