@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Protocol
 
 import attrs
@@ -51,7 +52,16 @@ from bisphos.pediatric.infusion import (
     PreparationOptions,
     prepare_infusion,
 )
-from bisphos.pediatric.limits import check_final, enforce
+from bisphos.pediatric.limits import (
+    PerKgMaximum,
+    Phase,
+    check_final,
+    daily_cap,
+    dosing_weight_kg,
+    enforce,
+    exact,
+    max_per_kg,
+)
 from bisphos.pediatric.maintenance import MaintenanceAssessment, assess_maintenance
 from bisphos.pediatric.renal import GfrEstimator, schwartz_40
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
@@ -391,7 +401,7 @@ def make_plan(
             return finish(PlanStatus.REFUSED, maintenance=maintenance)
     course = course_builder(patient, drug, request, band)
     course, adjustments = _apply_local(patient, course, request, hooks)
-    course = _hard_limits_last(course, assessment)
+    course = _hard_limits_last(course, assessment, patient)
     findings += course.findings
     status = PlanStatus.BLOCKED if blocking(findings) else PlanStatus.READY
     return finish(status, drug, course, maintenance, adjustments)
@@ -433,6 +443,19 @@ def _proposal_text(value: object) -> str:
         return repr(value)[:80]
 
 
+def _texts(proposal: object, hook: str, *names: str) -> None:
+    """Refuse a proposal whose plugin name, reason or reason code is not text."""
+    for name in names:
+        value = getattr(proposal, name)
+        if not isinstance(value, str):
+            raise PluginError(
+                f"a proposal's {name} is not text",
+                field=f"{hook}.{name}",
+                value=repr(value)[:80],
+                expected="a str",
+            )
+
+
 def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjustment]:
     hook = "bisphos_adjust_dose"
     if not isinstance(proposal, DoseProposal):
@@ -442,8 +465,11 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
             value=repr(proposal)[:80],
             expected="bisphos.pediatric.adjustments.DoseProposal",
         )
+    _texts(proposal, hook, "plugin", "reason", "reason_code")
 
-    def refuse(why: str, rule_ids: tuple[str, ...] = ()) -> tuple[Dose, Adjustment]:
+    def refuse(
+        why: str, rule_ids: tuple[str, ...] = dose.limited.rule_ids
+    ) -> tuple[Dose, Adjustment]:
         return dose, Adjustment(
             plugin=proposal.plugin,
             hook=hook,
@@ -525,6 +551,7 @@ def _check_volume(
             value=repr(proposal)[:80],
             expected="bisphos.pediatric.adjustments.VolumeProposal",
         )
+    _texts(proposal, hook, "plugin", "reason", "reason_code")
 
     def record(after: Preparation, why: str = "") -> Adjustment:
         return Adjustment(
@@ -551,6 +578,11 @@ def _check_volume(
     return changed, record(changed)
 
 
+def _calendar_date(value: object) -> bool:
+    # A datetime is a date too, but cannot be compared with one.
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
 def _check_schedule(
     proposal: object, dates: tuple[dt.date, ...]
 ) -> tuple[tuple[dt.date, ...] | None, Adjustment]:
@@ -562,14 +594,17 @@ def _check_schedule(
             value=repr(proposal)[:80],
             expected="bisphos.pediatric.adjustments.ScheduleProposal",
         )
+    _texts(proposal, hook, "plugin", "reason")
     proposed = proposal.dates
     why = ""
-    if len(proposed) != len(dates) or not all(isinstance(d, dt.date) for d in proposed):
+    if len(proposed) != len(dates) or not all(map(_calendar_date, proposed)):
         why = f"needs exactly {len(dates)} dates"
     elif any(new < old for new, old in zip(proposed, dates, strict=True)):
         why = "an infusion may be moved later, never earlier (more drug per year)"
     elif list(proposed) != sorted(proposed):
         why = "the dates must stay in order"
+    elif len(set(proposed)) < len(set(dates)):
+        why = "two infusions would fall on one day"
     record = Adjustment(
         plugin=proposal.plugin,
         hook=hook,
@@ -584,13 +619,18 @@ def _check_schedule(
     return (None if why else tuple(proposed)), record
 
 
-def _hard_limits_last(course: Course, assessment: Assessment) -> Course:
+def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) -> Course:
     """Check every planned dose against the hard limits once more, after every proposal.
 
+    The per-kg maxima are taken times the patient's own weight (not the weight a course says it
+    used), and the doses of one calendar day are summed: the caps and the highest per-kg maximum
+    of the drug are limits per day.
+
     Raises:
-        HardLimitError: a dose is above its cap or not a finite, positive dose.
-        PluginError: zoledronic acid is planned although the GFR gate does not allow it.
-        HardLimitError: the doses planned on one day add up above the daily cap.
+        HardLimitError: a dose is above its cap or its phase's per-kg maximum, or is not a
+            finite, positive dose; or the doses planned on one day add up above a daily limit.
+        PluginError: zoledronic acid is planned although the GFR gate does not allow it, or a
+            planned dose is of another drug than the course.
     """
     if course.drug is Drug.ZOLEDRONIC_ACID and not assessment.zoledronic_acid_allowed:
         raise PluginError(
@@ -598,22 +638,61 @@ def _hard_limits_last(course: Course, assessment: Assessment) -> Course:
             field="drug",
             value=course.drug.value,
         )
-    per_day: dict[dt.date, float] = {}
-    for planned in course.infusions:
+    weight_kg = exact(dosing_weight_kg(patient.weight))
+    per_day: dict[dt.date, Decimal] = {}
+    for index, planned in enumerate(course.infusions):
+        if planned.dose.drug is not course.drug or planned.preparation.drug is not course.drug:
+            raise PluginError(
+                "a planned infusion is of another drug than its course",
+                field=f"infusions[{index}]",
+                value=planned.dose.drug.value,
+                expected=course.drug.value,
+            )
         check_final(course.drug, planned.dose.value)
         check_final(course.drug, planned.preparation.dose)
-        per_day[planned.date] = per_day.get(planned.date, 0.0) + float(
-            planned.dose.value.m_as("mg")
+        dose_mg = exact(float(planned.dose.value.m_as("mg")))
+        if exact(float(planned.preparation.dose.m_as("mg"))) != dose_mg:
+            raise HardLimitError(
+                "the preparation is not of the planned dose",
+                field=f"infusions[{index}].preparation.dose",
+                value=format_quantity(planned.preparation.dose),
+                expected=format_quantity(planned.dose.value),
+            )
+        maximum = max_per_kg(course.drug, planned.phase)
+        _within(
+            dose_mg,
+            _per_kg_mg(maximum, weight_kg),
+            f"infusions[{index}].dose",
+            f"at most {format_quantity(maximum.per_kg)} x {weight_kg} kg "
+            f"({', '.join(maximum.rule_ids)})",
         )
+        per_day[planned.date] = per_day.get(planned.date, Decimal(0)) + dose_mg
+    cap = daily_cap(course.drug)
+    day_limit = min(
+        exact(float(cap.dose.m_as("mg"))),
+        max(_per_kg_mg(max_per_kg(course.drug, phase), weight_kg) for phase in Phase),
+    )
     for day, total_mg in per_day.items():
         # The caps are per day: two infusions on one day count together.
-        try:
-            check_final(course.drug, DOSE.conform(f"{total_mg!r} mg", field="dose"))
-        except HardLimitError as error:
-            raise HardLimitError(
-                f"the doses planned on {day.isoformat()} add up above the daily cap",
-                field="infusions",
-                value=f"{total_mg:g} mg",
-                expected=error.expected,
-            ) from None
+        _within(
+            total_mg,
+            day_limit,
+            "infusions",
+            f"at most {day_limit} mg on {day.isoformat()} ({cap.rule_id}, the daily per-kg "
+            "maximum): the doses planned on one day add up above it",
+        )
     return course
+
+
+def _per_kg_mg(maximum: PerKgMaximum, weight_kg: Decimal) -> Decimal:
+    return exact(float(maximum.per_kg.m_as("mg/kg"))) * weight_kg
+
+
+def _within(value_mg: Decimal, limit_mg: Decimal, field: str, expected: str) -> None:
+    if value_mg > limit_mg:
+        raise HardLimitError(
+            "a planned dose is above a hard limit",
+            field=field,
+            value=f"{value_mg} mg",
+            expected=expected,
+        )
