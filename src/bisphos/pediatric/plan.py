@@ -443,8 +443,11 @@ def _proposal_text(value: object) -> str:
         return repr(value)[:80]
 
 
-def _texts(proposal: object, hook: str, *names: str) -> None:
-    """Refuse a proposal whose plugin name, reason or reason code is not text."""
+def _texts(proposal: object, hook: str, *names: str) -> tuple[str, ...]:
+    """Refuse a proposal whose plugin name, reason, reason code or rule ids are not text.
+
+    Returns the proposal's own rule ids.
+    """
     for name in names:
         value = getattr(proposal, name)
         if not isinstance(value, str):
@@ -454,6 +457,17 @@ def _texts(proposal: object, hook: str, *names: str) -> None:
                 value=repr(value)[:80],
                 expected="a str",
             )
+    rule_ids: object = getattr(proposal, "rule_ids", ())
+    if not isinstance(rule_ids, tuple) or not all(
+        isinstance(rule, str) and rule for rule in rule_ids
+    ):
+        raise PluginError(
+            "a proposal's rule_ids are not a tuple of rule ids",
+            field=f"{hook}.rule_ids",
+            value=repr(rule_ids)[:80],
+            expected="a tuple of non-empty str",
+        )
+    return tuple(rule_ids)
 
 
 def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjustment]:
@@ -465,7 +479,7 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
             value=repr(proposal)[:80],
             expected="bisphos.pediatric.adjustments.DoseProposal",
         )
-    _texts(proposal, hook, "plugin", "reason", "reason_code")
+    own = _texts(proposal, hook, "plugin", "reason", "reason_code")
 
     def refuse(
         why: str, rule_ids: tuple[str, ...] = dose.limited.rule_ids
@@ -524,7 +538,7 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
         dose,
         limited=result,
         choices=(*dose.choices, choice),
-        rule_ids=tuple(dict.fromkeys((*dose.rule_ids, *result.rule_ids))),
+        rule_ids=tuple(dict.fromkeys((*dose.rule_ids, *own, *result.rule_ids))),
     )
     return adjusted, Adjustment(
         plugin=proposal.plugin,
@@ -536,7 +550,7 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
         accepted=True,
         reason=proposal.reason,
         reason_code=proposal.reason_code,
-        rule_ids=result.rule_ids,
+        rule_ids=tuple(dict.fromkeys((*own, *result.rule_ids))),
     )
 
 
@@ -551,7 +565,7 @@ def _check_volume(
             value=repr(proposal)[:80],
             expected="bisphos.pediatric.adjustments.VolumeProposal",
         )
-    _texts(proposal, hook, "plugin", "reason", "reason_code")
+    own = _texts(proposal, hook, "plugin", "reason", "reason_code")
 
     def record(after: Preparation, why: str = "") -> Adjustment:
         return Adjustment(
@@ -564,7 +578,7 @@ def _check_volume(
             accepted=not why,
             reason=proposal.reason + (f" — refused: {why}" if why else ""),
             reason_code=proposal.reason_code,
-            rule_ids=after.rule_ids,
+            rule_ids=tuple(dict.fromkeys((*own, *after.rule_ids))),
         )
 
     if preparation.drug is Drug.PAMIDRONATE:
@@ -594,7 +608,7 @@ def _check_schedule(
             value=repr(proposal)[:80],
             expected="bisphos.pediatric.adjustments.ScheduleProposal",
         )
-    _texts(proposal, hook, "plugin", "reason")
+    own = _texts(proposal, hook, "plugin", "reason")
     proposed = proposal.dates
     why = ""
     if len(proposed) != len(dates) or not all(map(_calendar_date, proposed)):
@@ -614,7 +628,7 @@ def _check_schedule(
         after=", ".join(d.isoformat() for d in (dates if why else proposed)),
         accepted=not why,
         reason=proposal.reason + (f" — refused: {why}" if why else ""),
-        rule_ids=("P-ZOL-FREQ", "P-PAM-FREQ"),
+        rule_ids=(*own, "P-ZOL-FREQ", "P-PAM-FREQ"),
     )
     return (None if why else tuple(proposed)), record
 

@@ -432,9 +432,9 @@ class PluginInvariants:
     def plan(self, case: PlanCase, patient: Patient | None = None) -> Plan | None:
         """Plan ``case`` (or ``patient`` with its protocol and request).
 
-        Returns ``None`` when the protocol refuses a requested drug with a
-        :class:`~bisphos.errors.ProtocolError` (e.g. a drug it does not plan); every other error
-        fails the test.
+        Returns ``None`` when the protocol refuses a request for a drug or a maintenance
+        course with a :class:`~bisphos.errors.ProtocolError` (one it does not plan); every other
+        error, and any refusal of a plain request, fails the test.
         """
         try:
             return self.engine().plan(
@@ -443,7 +443,7 @@ class PluginInvariants:
                 protocol_id=case.protocol_id,
             )
         except ProtocolError:
-            if case.request.drug is None:
+            if case.request.drug is None and not case.request.maintenance:
                 raise
             return None
 
