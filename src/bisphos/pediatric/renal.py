@@ -17,7 +17,7 @@ from typing import Final, Protocol
 import attrs
 
 from bisphos import quantities as q
-from bisphos.errors import BisphosError, PluginError
+from bisphos.errors import PluginError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Patient
 from bisphos.pediatric.thresholds import ZOLEDRONIC_ACID_GFR
@@ -150,9 +150,11 @@ def _estimate(estimator: GfrEstimator, height: Quantity, creatinine: Quantity) -
     name = estimator.name
     try:
         result = estimator(height=height, creatinine=creatinine)
-    except BisphosError as error:
+    except Exception as error:  # a local estimator's failure is one typed error
         raise PluginError(
-            f"the GFR estimator {name!r} failed: {error}", field="gfr", value=name
+            f"the GFR estimator {name!r} failed: {type(error).__name__}: {error}",
+            field="gfr",
+            value=name,
         ) from error
     if not isinstance(result, GfrEstimate):
         raise PluginError(
