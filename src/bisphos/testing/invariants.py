@@ -351,15 +351,22 @@ def check_rule_ids(plan: Plan) -> None:
         assert adjustment.rule_ids, f"invariant 9: adjustment of {adjustment.target}"
 
 
+def _finding_key(finding: Finding) -> tuple[object, ...]:
+    return (finding.code, finding.rule_ids, finding.severity, finding.message, finding.action)
+
+
 def check_core_findings_kept(plan: Plan, core: Iterable[Finding]) -> None:
     """Check that plugins only add findings.
 
     Plugins only add findings: every finding of the protocol's own assessment is in the plan,
     and a protocol BLOCK keeps the plan from being ready (P-CI-*, P-PRE-*).
     """
-    present = set(plan.findings)
+    # Matched on the plain fields first: hashing quantities of evidence is slow.
+    present: dict[tuple[object, ...], list[Finding]] = {}
+    for finding in plan.findings:
+        present.setdefault(_finding_key(finding), []).append(finding)
     core = tuple(core)
-    missing = [f.code for f in core if f not in present]
+    missing = [f.code for f in core if not any(f == g for g in present.get(_finding_key(f), ()))]
     assert not missing, f"core findings removed: {missing}"
     if any(f.severity is Severity.BLOCK for f in core):
         assert plan.status is not PlanStatus.READY, "a core BLOCK did not block"
