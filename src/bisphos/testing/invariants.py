@@ -386,6 +386,8 @@ def check_hard_limits(plan: Plan, patient: Patient) -> None:
 class PluginInvariants:
     """Invariants 1-9 as one property test with a plugin loaded; subclass it with ``plugins``.
 
+    Each subclass gets the test ``test_invariants_1_to_9_hold_with_the_plugin``.
+
     Each example draws a protocol, a patient and a request, plans it, and checks every
     invariant on that plan: so each invariant is checked on as many examples as the active
     Hypothesis profile runs (500 with ``bisphos-ci``). Invariants 3, 6 and 7 plan the same
@@ -454,10 +456,26 @@ class PluginInvariants:
                 raise
             return None
 
-    @given(data=st.data(), factor=st.floats(min_value=1.0, max_value=3.0))
-    def test_invariants_1_to_9_hold_with_the_plugin(
-        self, data: st.DataObject, factor: float
-    ) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        """Give each subclass its own property test, under the profile active when it is made.
+
+        Made here rather than once for the base class, so that the examples follow the profile
+        the plugin's tests load (``conftest.py`` or ``--hypothesis-profile``), and so that a
+        subclass may apply its own ``@settings`` to its test without changing the others'.
+        """
+        super().__init_subclass__(**kwargs)
+
+        def test_invariants_1_to_9_hold_with_the_plugin(
+            self: PluginInvariants, data: st.DataObject, factor: float
+        ) -> None:
+            self.check_invariants(data, factor)
+
+        test_invariants_1_to_9_hold_with_the_plugin.__doc__ = cls.check_invariants.__doc__
+        cls.test_invariants_1_to_9_hold_with_the_plugin = given(  # type: ignore[attr-defined]
+            data=st.data(), factor=st.floats(min_value=1.0, max_value=3.0)
+        )(test_invariants_1_to_9_hold_with_the_plugin)
+
+    def check_invariants(self, data: st.DataObject, factor: float) -> None:
         """Check invariants 1-9 on plans made with the plugin loaded.
 
         1 (P-ZOL-CAP, P-PAM-CAP) daily caps; 2 (P-ZOL-FIRST, P-ZOL-DOSE, P-PAM-FIRST, P-PAM-DOSE,
