@@ -23,12 +23,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bisphos.engine import Engine
-from bisphos.errors import BisphosError, PluginError, ProtocolConflictError
+from bisphos.errors import BisphosError, HardLimitError, PluginError, ProtocolConflictError
 from bisphos.findings import Finding, Severity
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
 from bisphos.pediatric.assessment import Assessment, assess
 from bisphos.pediatric.dosing import Dose
+from bisphos.pediatric.infusion import prepare_infusion
 from bisphos.pediatric.limits import exact
 from bisphos.pediatric.plan import Plan, PlanRequest, PlanStatus
 from bisphos.pediatric.protocol import PediatricProtocol
@@ -576,3 +577,65 @@ def test_a_local_protocol_cannot_plan_past_the_hard_limits(
         return
     check_hard_limits(plan, patient)
     assert plan.infusions == ()
+
+
+class ConsistentOverdose(PediatricProtocol):
+    """A local protocol that plans 3 mg/kg pamidronate, prepared consistently: only the final
+    gate's per-kg check can stop it."""
+
+    @property
+    def info(self) -> Any:
+        return attrs.evolve(super().info, protocol_id="hostile-3-mg-per-kg")
+
+    def course(self, patient: Patient, *args: Any, **kwargs: Any) -> Any:
+        course = super().course(patient, *args, **kwargs)
+        changed = []
+        for planned in course.infusions:
+            value = ureg.Quantity(3.0 * float(patient.weight.m_as("kg")), MG)
+            dose = attrs.evolve(
+                planned.dose, limited=attrs.evolve(planned.dose.limited, dose=value)
+            )
+            changed.append(
+                attrs.evolve(planned, dose=dose, preparation=prepare_infusion(dose.drug, value))
+            )
+        return attrs.evolve(course, infusions=tuple(changed))
+
+
+class TwoOnOneDay(PediatricProtocol):
+    """A local protocol that gives every infusion twice on the same day."""
+
+    @property
+    def info(self) -> Any:
+        return attrs.evolve(super().info, protocol_id="hostile-twice-a-day")
+
+    def course(self, *args: Any, **kwargs: Any) -> Any:
+        course = super().course(*args, **kwargs)
+        twice = tuple(p for planned in course.infusions for p in (planned, planned))
+        return attrs.evolve(course, infusions=twice)
+
+
+class RegistersBoth:
+    @hookimpl
+    def bisphos_register_protocols(self) -> Sequence[Protocol]:
+        return [ConsistentOverdose(), TwoOnOneDay()]
+
+
+def test_a_consistent_local_overdose_is_stopped_by_the_per_kg_check() -> None:
+    """Invariant 2, P-PAM-FIRST: 3 mg/kg for 20 kg (60 mg) is under the 90 mg cap but above
+    1 mg/kg x 20 kg for a first pamidronate infusion: HardLimitError."""
+    request = PlanRequest(drug=Drug.PAMIDRONATE, horizon=Horizon(infusions=1))
+    with pytest.raises(HardLimitError, match="above a hard limit") as raised:
+        engine_with(RegistersBoth()).plan(
+            EXAMPLES["oi-girl-20kg"], request, protocol_id="hostile-3-mg-per-kg"
+        )
+    assert "P-PAM-FIRST" in raised.value.expected
+
+
+def test_two_doses_on_one_day_are_summed() -> None:
+    """P-PAM-CAP, invariant 2: 40 mg twice on one day (20 kg) is within the cap each, but 80 mg
+    is above 2 mg/kg x 20 kg = 40 mg per day: HardLimitError."""
+    request = PlanRequest(drug=Drug.PAMIDRONATE, horizon=Horizon(infusions=2))
+    patient = attrs.evolve(EXAMPLES["oi-girl-20kg"], infusions=())
+    with pytest.raises(HardLimitError, match="above a hard limit") as raised:
+        engine_with(RegistersBoth()).plan(patient, request, protocol_id="hostile-twice-a-day")
+    assert "the doses planned on one day add up" in raised.value.expected
