@@ -639,3 +639,24 @@ def test_two_doses_on_one_day_are_summed() -> None:
     with pytest.raises(HardLimitError, match="above a hard limit") as raised:
         engine_with(RegistersBoth()).plan(patient, request, protocol_id="hostile-twice-a-day")
     assert "the doses planned on one day add up" in raised.value.expected
+
+
+def test_a_gate_opened_only_by_a_local_estimator_is_a_warning() -> None:
+    """P-GFR: creatinine 55 µmol/l, height 112 cm: Schwartz 40 gives 81.5, a local estimator
+    reading 120 allows zoledronic acid (its reading replaces the formula), and the plan warns
+    with both estimates."""
+    patient = EXAMPLES["oi-girl-20kg"]
+    creatinine = patient.labs.creatinine
+    assert creatinine is not None
+    labs = attrs.evolve(
+        patient.labs, creatinine=attrs.evolve(creatinine, value=ureg.Quantity(55, "umol/L"))
+    )
+    patient = attrs.evolve(patient, labs=labs)
+    assert engine_with().plan(patient).drug is Drug.PAMIDRONATE
+    plan = engine_with(GfrHook(FixedGfr("local-120", 120.0))).plan(patient)
+    assert plan.drug is Drug.ZOLEDRONIC_ACID
+    warning = next(f for f in plan.findings if f.code == "gfr-gate-opened-by-local-estimator")
+    assert warning.severity is Severity.WARN
+    assert "81.5" in warning.message
+    bedside = engine_with(GfrHook(SchwartzEstimator("bedside", 36.5))).plan(patient)
+    assert "gfr-gate-opened-by-local-estimator" not in {f.code for f in bedside.findings}

@@ -63,7 +63,7 @@ from bisphos.pediatric.limits import (
     max_per_kg,
 )
 from bisphos.pediatric.maintenance import MaintenanceAssessment, assess_maintenance
-from bisphos.pediatric.renal import GfrEstimator, schwartz_40
+from bisphos.pediatric.renal import GfrEstimator, schwartz_40, zoledronic_acid_allowed
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
 from bisphos.protocols import PluginRecord, ProtocolInfo
@@ -276,7 +276,46 @@ def assess_locally(patient: Patient, hooks: PlanHooks = NO_HOOKS) -> Assessment:
     estimator = hooks.gfr_estimator(patient) or schwartz_40
     core = assess(patient, estimator=estimator)
     extra = _local_findings(hooks, patient, core)
-    return attrs.evolve(core, findings=core.findings + extra)
+    opened = _opened_by_local_estimator(patient, core, estimator)
+    return attrs.evolve(core, findings=core.findings + opened + extra)
+
+
+def _opened_by_local_estimator(
+    patient: Patient, assessment: Assessment, estimator: GfrEstimator
+) -> tuple[Finding, ...]:
+    """Warn when only a local estimator allows zoledronic acid (P-GFR).
+
+    A local estimator may replace the protocol's formula (the catalogue's reading of P-GFR); when
+    it reads above 90 where Schwartz k = 40 does not, the plan says so, with both estimates.
+    """
+    renal = assessment.renal
+    creatinine = patient.labs.creatinine
+    if (
+        estimator is schwartz_40
+        or renal is None
+        or renal.estimate is None
+        or patient.height is None
+        or creatinine is None
+    ):
+        return ()
+    local = renal.estimate
+    national = schwartz_40(height=patient.height, creatinine=creatinine.value)
+    if not assessment.zoledronic_acid_allowed or zoledronic_acid_allowed(national):
+        return ()
+    return (
+        Finding(
+            code="gfr-gate-opened-by-local-estimator",
+            rule_ids=("P-GFR",),
+            severity=Severity.WARN,
+            message=(
+                f"zoledronic acid is allowed by the local estimator {local.estimator} "
+                f"({float(local.value.magnitude):.1f}) only: the protocol's Schwartz formula "
+                f"(k = 40) gives {float(national.value.magnitude):.1f}, not above 90"
+            ),
+            evidence=(*local.evidence(), Evidence("gfr_schwartz_40", national.value)),
+            action="confirm the local estimator's reading before giving zoledronic acid",
+        ),
+    )
 
 
 def _choose_drug(
