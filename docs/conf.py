@@ -43,3 +43,10 @@ autodoc_default_options = {"members": True, "show-inheritance": False}
 
 html_theme = "furo"
 html_title = f"bisphos {release}"
+
+
+def setup(app: object) -> None:
+    """Show mermaid diagrams as their source text (no diagram renderer is installed)."""
+    from pygments.lexers.special import TextLexer
+
+    app.add_lexer("mermaid", TextLexer)  # type: ignore[attr-defined]
