@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from pygments.lexers.special import TextLexer
+
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 from bisphos import __version__
@@ -47,6 +49,4 @@ html_title = f"bisphos {release}"
 
 def setup(app: object) -> None:
     """Show mermaid diagrams as their source text (no diagram renderer is installed)."""
-    from pygments.lexers.special import TextLexer
-
     app.add_lexer("mermaid", TextLexer)  # type: ignore[attr-defined]
