@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from pygments.lexers.special import TextLexer
+
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 from bisphos import __version__
@@ -43,3 +45,8 @@ autodoc_default_options = {"members": True, "show-inheritance": False}
 
 html_theme = "furo"
 html_title = f"bisphos {release}"
+
+
+def setup(app: object) -> None:
+    """Show mermaid diagrams as their source text (no diagram renderer is installed)."""
+    app.add_lexer("mermaid", TextLexer)  # type: ignore[attr-defined]

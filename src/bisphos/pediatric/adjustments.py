@@ -38,12 +38,15 @@ class DoseProposal:
         dose: The proposed dose, a mass quantity.
         reason: Why, in words.
         reason_code: Required when the dose is above the protocol's dose (a soft-limit override).
+        rule_ids: The plugin's own rule ids for the change (e.g. ``("UMC-VIAL-1",)``), recorded
+            with the adjustment and the dose.
     """
 
     plugin: str
     dose: object
     reason: str
     reason_code: str = ""
+    rule_ids: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -55,12 +58,14 @@ class VolumeProposal:
         volume: The proposed volume, a quantity of volume.
         reason: Why, in words.
         reason_code: Required when the volume is outside the protocol's range.
+        rule_ids: The plugin's own rule ids for the change, recorded with the adjustment.
     """
 
     plugin: str
     volume: object
     reason: str
     reason_code: str = ""
+    rule_ids: tuple[str, ...] = ()
 
 
 def _dates(value: Iterable[dt.date]) -> tuple[dt.date, ...]:
@@ -75,11 +80,13 @@ class ScheduleProposal:
         plugin: The name the plugin is registered under.
         dates: The proposed dates; none may be earlier than the protocol's.
         reason: Why, in words.
+        rule_ids: The plugin's own rule ids for the change, recorded with the adjustment.
     """
 
     plugin: str
     dates: tuple[dt.date, ...] = attrs.field(converter=_dates)
     reason: str
+    rule_ids: tuple[str, ...] = ()
 
 
 @attrs.frozen

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Protocol
 
 import attrs
@@ -52,15 +53,24 @@ from bisphos.pediatric.infusion import (
     PreparationOptions,
     prepare_infusion,
 )
-from bisphos.pediatric.limits import check_final, enforce
+from bisphos.pediatric.limits import (
+    PerKgMaximum,
+    Phase,
+    check_final,
+    daily_cap,
+    dosing_weight_kg,
+    enforce,
+    exact,
+    max_per_kg,
+)
 from bisphos.pediatric.maintenance import MaintenanceAssessment, assess_maintenance
-from bisphos.pediatric.renal import GfrEstimator, schwartz_40
+from bisphos.pediatric.renal import GfrEstimator, schwartz_40, zoledronic_acid_allowed
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
 from bisphos.protocols import PluginRecord, ProtocolInfo
 from bisphos.provenance import Provenance, normalise
 from bisphos.quantities import DOSE, VOLUME
-from bisphos.units import _magnitude_in, format_quantity, quantity
+from bisphos.units import _magnitude_in, format_quantity
 
 __all__ = [
     "NO_HOOKS",
@@ -288,9 +298,48 @@ def assess_locally(patient: Patient, hooks: PlanHooks = NO_HOOKS) -> Assessment:
     estimator = hooks.gfr_estimator(patient) or schwartz_40
     core = assess(patient, estimator=estimator)
     extra = _local_findings(hooks, patient, core)
-    if not extra:  # no local finding: the protocol's assessment as it is
+    opened = _opened_by_local_estimator(patient, core, estimator)
+    if not opened and not extra:  # no local finding: the protocol's assessment as it is
         return core
-    return attrs.evolve(core, findings=core.findings + extra)
+    return attrs.evolve(core, findings=core.findings + opened + extra)
+
+
+def _opened_by_local_estimator(
+    patient: Patient, assessment: Assessment, estimator: GfrEstimator
+) -> tuple[Finding, ...]:
+    """Warn when only a local estimator allows zoledronic acid (P-GFR).
+
+    A local estimator may replace the protocol's formula (the catalogue's reading of P-GFR); when
+    it reads above 90 where Schwartz k = 40 does not, the plan says so, with both estimates.
+    """
+    renal = assessment.renal
+    creatinine = patient.labs.creatinine
+    if (
+        estimator is schwartz_40
+        or renal is None
+        or renal.estimate is None
+        or patient.height is None
+        or creatinine is None
+    ):
+        return ()
+    local = renal.estimate
+    national = schwartz_40(height=patient.height, creatinine=creatinine.value)
+    if not assessment.zoledronic_acid_allowed or zoledronic_acid_allowed(national):
+        return ()
+    return (
+        Finding(
+            code="gfr-gate-opened-by-local-estimator",
+            rule_ids=("P-GFR",),
+            severity=Severity.WARN,
+            message=(
+                f"zoledronic acid is allowed by the local estimator {local.estimator} "
+                f"({float(local.value.magnitude):.1f}) only: the protocol's Schwartz formula "
+                f"(k = 40) gives {float(national.value.magnitude):.1f}, not above 90"
+            ),
+            evidence=(*local.evidence(), Evidence("gfr_schwartz_40", national.value)),
+            action="confirm the local estimator's reading before giving zoledronic acid",
+        ),
+    )
 
 
 def _choose_drug(
@@ -417,7 +466,7 @@ def make_plan(
             return finish(PlanStatus.REFUSED, maintenance=maintenance)
     course = course_builder(patient, drug, request, band)
     course, adjustments = _apply_local(patient, course, request, hooks)
-    course = _hard_limits_last(course, assessment)
+    course = _hard_limits_last(course, assessment, patient)
     findings += course.findings
     status = PlanStatus.BLOCKED if blocking(findings) else PlanStatus.READY
     return finish(status, drug, course, maintenance, adjustments)
@@ -466,6 +515,33 @@ def _proposal_text(value: object) -> str:
         return repr(value)[:80]
 
 
+def _texts(proposal: object, hook: str, *names: str) -> tuple[str, ...]:
+    """Refuse a proposal whose plugin name, reason, reason code or rule ids are not text.
+
+    Returns the proposal's own rule ids.
+    """
+    for name in names:
+        value = getattr(proposal, name)
+        if not isinstance(value, str):
+            raise PluginError(
+                f"a proposal's {name} is not text",
+                field=f"{hook}.{name}",
+                value=repr(value)[:80],
+                expected="a str",
+            )
+    rule_ids: object = getattr(proposal, "rule_ids", ())
+    if not isinstance(rule_ids, tuple) or not all(
+        isinstance(rule, str) and rule for rule in rule_ids
+    ):
+        raise PluginError(
+            "a proposal's rule_ids are not a tuple of rule ids",
+            field=f"{hook}.rule_ids",
+            value=repr(rule_ids)[:80],
+            expected="a tuple of non-empty str",
+        )
+    return tuple(rule_ids)
+
+
 def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjustment]:
     hook = "bisphos_adjust_dose"
     if not isinstance(proposal, DoseProposal):
@@ -475,8 +551,11 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
             value=repr(proposal)[:80],
             expected="bisphos.pediatric.adjustments.DoseProposal",
         )
+    own = _texts(proposal, hook, "plugin", "reason", "reason_code")
 
-    def refuse(why: str, rule_ids: tuple[str, ...] = ()) -> tuple[Dose, Adjustment]:
+    def refuse(
+        why: str, rule_ids: tuple[str, ...] = dose.limited.rule_ids
+    ) -> tuple[Dose, Adjustment]:
         return dose, Adjustment(
             plugin=proposal.plugin,
             hook=hook,
@@ -534,7 +613,7 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
         dose,
         limited=result,
         choices=(*dose.choices, choice),
-        rule_ids=tuple(dict.fromkeys((*dose.rule_ids, *result.rule_ids))),
+        rule_ids=tuple(dict.fromkeys((*dose.rule_ids, *own, *result.rule_ids))),
     )
     return adjusted, Adjustment(
         plugin=proposal.plugin,
@@ -546,7 +625,7 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
         accepted=True,
         reason=proposal.reason,
         reason_code=proposal.reason_code,
-        rule_ids=result.rule_ids,
+        rule_ids=tuple(dict.fromkeys((*own, *result.rule_ids))),
     )
 
 
@@ -561,6 +640,7 @@ def _check_volume(
             value=repr(proposal)[:80],
             expected="bisphos.pediatric.adjustments.VolumeProposal",
         )
+    own = _texts(proposal, hook, "plugin", "reason", "reason_code")
 
     def record(after: Preparation, why: str = "") -> Adjustment:
         return Adjustment(
@@ -573,7 +653,7 @@ def _check_volume(
             accepted=not why,
             reason=proposal.reason + (f" — refused: {why}" if why else ""),
             reason_code=proposal.reason_code,
-            rule_ids=after.rule_ids,
+            rule_ids=tuple(dict.fromkeys((*own, *after.rule_ids))),
         )
 
     if preparation.drug is Drug.PAMIDRONATE:
@@ -587,6 +667,11 @@ def _check_volume(
     return changed, record(changed)
 
 
+def _calendar_date(value: object) -> bool:
+    # A datetime is a date too, but cannot be compared with one.
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
 def _check_schedule(
     proposal: object, dates: tuple[dt.date, ...]
 ) -> tuple[tuple[dt.date, ...] | None, Adjustment]:
@@ -598,14 +683,17 @@ def _check_schedule(
             value=repr(proposal)[:80],
             expected="bisphos.pediatric.adjustments.ScheduleProposal",
         )
+    own = _texts(proposal, hook, "plugin", "reason")
     proposed = proposal.dates
     why = ""
-    if len(proposed) != len(dates) or not all(isinstance(d, dt.date) for d in proposed):
+    if len(proposed) != len(dates) or not all(map(_calendar_date, proposed)):
         why = f"needs exactly {len(dates)} dates"
     elif any(new < old for new, old in zip(proposed, dates, strict=True)):
         why = "an infusion may be moved later, never earlier (more drug per year)"
     elif list(proposed) != sorted(proposed):
         why = "the dates must stay in order"
+    elif len(set(proposed)) < len(set(dates)):
+        why = "two infusions would fall on one day"
     record = Adjustment(
         plugin=proposal.plugin,
         hook=hook,
@@ -615,18 +703,23 @@ def _check_schedule(
         after=", ".join(d.isoformat() for d in (dates if why else proposed)),
         accepted=not why,
         reason=proposal.reason + (f" — refused: {why}" if why else ""),
-        rule_ids=("P-ZOL-FREQ", "P-PAM-FREQ"),
+        rule_ids=(*own, "P-ZOL-FREQ", "P-PAM-FREQ"),
     )
     return (None if why else tuple(proposed)), record
 
 
-def _hard_limits_last(course: Course, assessment: Assessment) -> Course:
+def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) -> Course:
     """Check every planned dose against the hard limits once more, after every proposal.
 
+    The per-kg maxima are taken times the patient's own weight (not the weight a course says it
+    used), and the doses of one calendar day are summed: the caps and the highest per-kg maximum
+    of the drug are limits per day.
+
     Raises:
-        HardLimitError: a dose is above its cap or not a finite, positive dose.
-        PluginError: zoledronic acid is planned although the GFR gate does not allow it.
-        HardLimitError: the doses planned on one day add up above the daily cap.
+        HardLimitError: a dose is above its cap or its phase's per-kg maximum, or is not a
+            finite, positive dose; or the doses planned on one day add up above a daily limit.
+        PluginError: zoledronic acid is planned although the GFR gate does not allow it, or a
+            planned dose is of another drug than the course.
     """
     if course.drug is Drug.ZOLEDRONIC_ACID and not assessment.zoledronic_acid_allowed:
         raise PluginError(
@@ -634,23 +727,61 @@ def _hard_limits_last(course: Course, assessment: Assessment) -> Course:
             field="drug",
             value=course.drug.value,
         )
-    per_day: dict[dt.date, float] = {}
-    for planned in course.infusions:
+    weight_kg = exact(dosing_weight_kg(patient.weight))
+    per_day: dict[dt.date, Decimal] = {}
+    for index, planned in enumerate(course.infusions):
+        if planned.dose.drug is not course.drug or planned.preparation.drug is not course.drug:
+            raise PluginError(
+                "a planned infusion is of another drug than its course",
+                field=f"infusions[{index}]",
+                value=planned.dose.drug.value,
+                expected=course.drug.value,
+            )
         check_final(course.drug, planned.dose.value)
         check_final(course.drug, planned.preparation.dose)
-        per_day[planned.date] = per_day.get(planned.date, 0.0) + float(
-            _magnitude_in(planned.dose.value, "mg")
+        dose_mg = exact(float(_magnitude_in(planned.dose.value, "mg")))
+        if exact(float(_magnitude_in(planned.preparation.dose, "mg"))) != dose_mg:
+            raise HardLimitError(
+                "the preparation is not of the planned dose",
+                field=f"infusions[{index}].preparation.dose",
+                value=format_quantity(planned.preparation.dose),
+                expected=format_quantity(planned.dose.value),
+            )
+        maximum = max_per_kg(course.drug, planned.phase)
+        _within(
+            dose_mg,
+            _per_kg_mg(maximum, weight_kg),
+            f"infusions[{index}].dose",
+            f"at most {format_quantity(maximum.per_kg)} x {weight_kg} kg "
+            f"({', '.join(maximum.rule_ids)})",
         )
+        per_day[planned.date] = per_day.get(planned.date, Decimal(0)) + dose_mg
+    cap = daily_cap(course.drug)
+    day_limit = min(
+        exact(float(_magnitude_in(cap.dose, "mg"))),
+        max(_per_kg_mg(max_per_kg(course.drug, phase), weight_kg) for phase in Phase),
+    )
     for day, total_mg in per_day.items():
         # The caps are per day: two infusions on one day count together.
-        try:
-            # The total as a quantity in mg (what parsing f"{total_mg!r} mg" gives).
-            check_final(course.drug, quantity(total_mg, "milligram"))
-        except HardLimitError as error:
-            raise HardLimitError(
-                f"the doses planned on {day.isoformat()} add up above the daily cap",
-                field="infusions",
-                value=f"{total_mg:g} mg",
-                expected=error.expected,
-            ) from None
+        _within(
+            total_mg,
+            day_limit,
+            "infusions",
+            f"at most {day_limit} mg on {day.isoformat()} ({cap.rule_id}, the daily per-kg "
+            "maximum): the doses planned on one day add up above it",
+        )
     return course
+
+
+def _per_kg_mg(maximum: PerKgMaximum, weight_kg: Decimal) -> Decimal:
+    return exact(float(_magnitude_in(maximum.per_kg, "mg/kg"))) * weight_kg
+
+
+def _within(value_mg: Decimal, limit_mg: Decimal, field: str, expected: str) -> None:
+    if value_mg > limit_mg:
+        raise HardLimitError(
+            "a planned dose is above a hard limit",
+            field=field,
+            value=f"{value_mg} mg",
+            expected=expected,
+        )

@@ -150,9 +150,11 @@ def _estimate(estimator: GfrEstimator, height: Quantity, creatinine: Quantity) -
     name = estimator.name
     try:
         result = estimator(height=height, creatinine=creatinine)
-    except Exception as error:  # any failure of a replaceable estimator is the plugin's
+    except Exception as error:  # a local estimator's failure is one typed error
         raise PluginError(
-            f"the GFR estimator {name!r} failed: {error}", field="gfr", value=name
+            f"the GFR estimator {name!r} failed: {type(error).__name__}: {error}",
+            field="gfr",
+            value=name,
         ) from error
     if not isinstance(result, GfrEstimate):
         raise PluginError(

@@ -1,0 +1,105 @@
+"""The hook implementations of UMC's plugin, and the object the ``bisphos`` entry point loads.
+
+Four hooks, each a proposal that bisphos checks:
+
+- ``bisphos_register_protocols``: the local cyclical pamidronate protocol;
+- ``bisphos_gfr_estimator``: the bedside Schwartz estimator, k = 36.5 (UMC-GFR-1);
+- ``bisphos_extra_findings``: a recent orthopaedic procedure blocks the infusion (UMC-CI-1);
+- ``bisphos_adjust_dose``: doses rounded down to a measurable volume (UMC-VIAL-1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from bisphos.findings import Finding, Severity
+from bisphos.model import Patient
+from bisphos.pediatric.adjustments import DoseProposal
+from bisphos.pediatric.dosing import Dose
+from bisphos.pediatric.limits import exact
+from bisphos.pediatric.renal import GfrEstimator, SchwartzEstimator
+from bisphos.plugins import hookimpl
+from bisphos.protocols import Protocol
+from bisphos.units import ureg
+
+from umc_bisphos.procedures import ProceduresFile, ProcedureSource, recent_procedure_findings
+from umc_bisphos.protocol import CyclicalPamidronate
+from umc_bisphos.vials import round_down
+
+__all__ = ["BEDSIDE_SCHWARTZ", "NAME", "NOT_LOOKED_UP", "REASON_CODE", "UmcPlugin", "plugin"]
+
+#: The name the entry point registers the plugin under.
+NAME = "umc"
+
+#: The coded reason of every rounding (UMC-VIAL-1).
+REASON_CODE = "UMC-VIAL-ROUNDING"
+
+#: The bedside Schwartz estimator for IDMS-traceable creatinine (UMC-GFR-1).
+BEDSIDE_SCHWARTZ = SchwartzEstimator(name="schwartz-bedside-36.5", k=36.5)
+
+
+#: The warning for a patient without an identifier (UMC-CI-1).
+NOT_LOOKED_UP = Finding(
+    code="umc-procedures-not-checked",
+    rule_ids=("UMC-CI-1",),
+    severity=Severity.WARN,
+    message="orthopaedic procedures were not looked up: the patient has no identifier",
+    action="check for an osteotomy or rodding in the last 6 weeks before the infusion",
+)
+
+
+class UmcPlugin:
+    """UMC's plugin.
+
+    Args:
+        procedures: Where the patients' orthopaedic procedures are found.
+        name: The name the plugin is registered under (recorded on every proposal).
+    """
+
+    def __init__(self, procedures: ProcedureSource | None = None, name: str = NAME) -> None:
+        self.procedures: ProcedureSource = ProceduresFile() if procedures is None else procedures
+        self.name = name
+
+    @hookimpl
+    def bisphos_register_protocols(self) -> Sequence[Protocol]:
+        """Register the cyclical pamidronate protocol."""
+        return (CyclicalPamidronate(),)
+
+    @hookimpl
+    def bisphos_gfr_estimator(self, protocol_id: str, patient: Patient) -> GfrEstimator:
+        """Use the bedside Schwartz formula, k = 36.5, under every pediatric protocol."""
+        return BEDSIDE_SCHWARTZ
+
+    @hookimpl
+    def bisphos_extra_findings(self, patient: Patient) -> Sequence[Finding]:
+        """Block the infusion within 6 weeks of an orthopaedic procedure (UMC-CI-1).
+
+        A patient without an identifier cannot be looked up: a warning says so, rather than
+        clearing the patient silently.
+        """
+        if not patient.patient_id:
+            return (NOT_LOOKED_UP,)
+        return recent_procedure_findings(patient, self.procedures.procedures(patient.patient_id))
+
+    @hookimpl
+    def bisphos_adjust_dose(self, dose: Dose) -> DoseProposal | None:
+        """Round the dose down to a volume of the stock solution (UMC-VIAL-1)."""
+        dose_mg: Decimal = exact(float(dose.value.m_as("mg")))
+        rounded = round_down(dose.drug, dose_mg)
+        if rounded is None:
+            return None
+        return DoseProposal(
+            plugin=self.name,
+            dose=ureg.Quantity(float(rounded.dose_mg), "milligram"),
+            reason=(
+                f"rounded down to {rounded.volume_ml} ml of {rounded.presentation.product} "
+                f"(steps of {rounded.step_ml} ml)"
+            ),
+            reason_code=REASON_CODE,
+            rule_ids=("UMC-VIAL-1",),
+        )
+
+
+#: The plugin the entry point ``umc`` loads: procedures from ``UMC_BISPHOS_PROCEDURES``.
+plugin = UmcPlugin()
