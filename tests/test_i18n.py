@@ -58,7 +58,8 @@ from bisphos.pediatric.maintenance import (
     stop_guidance,
 )
 from bisphos.pediatric.monitoring import check_observation, monitoring_plan
-from bisphos.pediatric.plan import PlanRequest, PlanStatus
+from bisphos.pediatric.plan import NoHooks, PlanRequest, PlanStatus, assess_locally
+from bisphos.pediatric.renal import GfrEstimator, SchwartzEstimator
 from bisphos.pediatric.schedule import FollowUpKind, pregnancy_counselling
 from bisphos.units import quantity
 from tests.oncology._patients import adult, count
@@ -100,6 +101,13 @@ def _example_findings() -> Iterator[tuple[Finding, dt.date]]:
             yield from ((f, plan.assessment_date) for f in plan.findings)
 
 
+class _LocalEstimator(NoHooks):
+    """Hooks whose only proposal is a Schwartz estimator with a larger constant."""
+
+    def gfr_estimator(self, patient: Patient) -> GfrEstimator | None:
+        return SchwartzEstimator(name="schwartz-45", k=45.0)
+
+
 def _pediatric_findings() -> Iterator[Finding]:
     girl = example("oi-girl-20kg.json")
     labs = girl.labs
@@ -118,6 +126,8 @@ def _pediatric_findings() -> Iterator[Finding]:
     yield from assess(attrs.evolve(girl, labs=attrs.evolve(labs, calcium=low, pth=None))).findings
     no_limit = attrs.evolve(labs, calcium=low, pth=_lab(5.0, "pmol/L"))
     yield from assess(attrs.evolve(girl, labs=no_limit)).findings
+    # A local estimator that alone opens the GFR gate (P-GFR).
+    yield from assess_locally(example("ped-gfr-exactly-90.json"), _LocalEstimator()).findings
     # No GFR without height and creatinine (P-GFR).
     yield from assess(
         attrs.evolve(girl, height=None, labs=attrs.evolve(labs, creatinine=None))

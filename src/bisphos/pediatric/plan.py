@@ -75,6 +75,7 @@ from bisphos.units import _magnitude_in, format_quantity
 __all__ = [
     "NO_HOOKS",
     "CourseBuilder",
+    "NoHooks",
     "Plan",
     "PlanHooks",
     "PlanRequest",
@@ -154,31 +155,36 @@ class PlanHooks(Protocol):
         ...
 
 
-class _NoHooks:
-    """Hooks that propose nothing: the national protocol as written."""
+class NoHooks:
+    """Hooks that propose nothing: the national protocol as written; a base for local hooks."""
 
     def gfr_estimator(self, patient: Patient) -> GfrEstimator | None:
+        """No local estimator: the protocol's Schwartz k = 40."""
         return None
 
     def extra_findings(self, patient: Patient, assessment: Assessment) -> Sequence[Finding]:
+        """No local findings."""
         return ()
 
     def dose_proposals(self, patient: Patient, dose: Dose) -> Sequence[DoseProposal]:
+        """No dose proposals."""
         return ()
 
     def volume_proposals(
         self, patient: Patient, preparation: Preparation
     ) -> Sequence[VolumeProposal]:
+        """No volume proposals."""
         return ()
 
     def schedule_proposals(
         self, patient: Patient, drug: Drug, dates: tuple[dt.date, ...]
     ) -> Sequence[ScheduleProposal]:
+        """No schedule proposals."""
         return ()
 
 
 #: Hooks that propose nothing.
-NO_HOOKS: PlanHooks = _NoHooks()
+NO_HOOKS: PlanHooks = NoHooks()
 
 
 @attrs.frozen
