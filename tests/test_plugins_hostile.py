@@ -323,7 +323,7 @@ class FixedGfr:
 
     def __call__(self, *, height: Any, creatinine: Any) -> GfrEstimate:
         return GfrEstimate(
-            value=ureg.Quantity(self.gfr, "mL_min_1_73m2"),  # type: ignore[arg-type]
+            value=ureg.Quantity(self.gfr, "mL_min_1_73m2"),  # type: ignore[call-overload]
             estimator=self.name,
             constant=None,
             height=height,
