@@ -37,6 +37,7 @@ import enum
 import math
 from collections.abc import Sequence
 from decimal import Context
+from functools import lru_cache
 from typing import Final
 
 import attrs
@@ -609,7 +610,7 @@ def compute_dose(
     if 0 < computed_mg < math.inf:
         # What enforce() does once the magnitudes are checked: facts.weight is a dosing weight
         # already, the options' step and the candidate's limit are positive masses.
-        limited = _limit(
+        limited, *last_choices = _limited(
             drug,
             phase,
             proposed_mg=computed_mg,
@@ -628,15 +629,8 @@ def compute_dose(
             ceiling_rule_ids=candidate.limit_rule_ids,
             precision=options.precision(drug),
         )
-    choices.append(_cap_choice(limited))
-    choices.append(
-        Choice(
-            cap.rule_id,
-            f"rounded down to {format_quantity(limited.precision)}: "
-            f"{format_quantity(limited.dose)}",
-            option=f"{drug.value}_precision = {format_quantity(limited.precision)}",
-        )
-    )
+        last_choices = list(_last_choices(drug, limited))
+    choices.extend(last_choices)
     dose_rule = "P-ZOL-DOSE" if drug is Drug.ZOLEDRONIC_ACID else "P-PAM-DOSE"
     rule_ids = tuple(dict.fromkeys([dose_rule, *(c.rule_id for c in choices), *limited.rule_ids]))
     return Dose(
@@ -650,6 +644,44 @@ def compute_dose(
         limited=limited,
         choices=tuple(choices),
         rule_ids=rule_ids,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _limited(
+    drug: Drug,
+    phase: Phase,
+    *,
+    proposed_mg: float,
+    weight_kg: float,
+    ceiling_mg: float,
+    ceiling_rule_ids: tuple[str, ...],
+    step_mg: float,
+) -> tuple[LimitedDose, Choice, Choice]:
+    """The limited dose and its two choices, computed once for equal doses (a pure function).
+
+    The doses of one course from the third infusion on are equal, and so are those of patients
+    of one weight.
+    """
+    limited = _limit(
+        drug,
+        phase,
+        proposed_mg=proposed_mg,
+        weight_kg=weight_kg,
+        ceiling_mg=ceiling_mg,
+        ceiling_rule_ids=ceiling_rule_ids,
+        step_mg=step_mg,
+    )
+    return (limited, *_last_choices(drug, limited))
+
+
+def _last_choices(drug: Drug, limited: LimitedDose) -> tuple[Choice, Choice]:
+    """The cap's choice and the rounding's choice of a limited dose."""
+    precision = format_quantity(limited.precision)
+    return _cap_choice(limited), Choice(
+        limited.daily_cap.rule_id,
+        f"rounded down to {precision}: {format_quantity(limited.dose)}",
+        option=f"{drug.value}_precision = {precision}",
     )
 
 
