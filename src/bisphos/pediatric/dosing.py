@@ -472,6 +472,16 @@ def _evidence(name: str, value: Quantity | dt.date | int | bool | str) -> Eviden
     return Evidence(name=name, value=value)
 
 
+# Choices without evidence or options are the same for every dose: frozen, made once.
+_ZOL_REGULAR_CHOICE: Final = Choice("P-ZOL-DOSE", "0.05 mg/kg: the regular zoledronic acid dose")
+_MAINT_MID_CHOICE: Final = Choice("P-MAINT-MID", "maintenance with −2 < Z ≤ 0: 0.025 mg/kg")
+_PAM_REGULAR_CHOICE: Final = Choice("P-PAM-DOSE", "2 mg/kg/day: the regular pamidronate dose")
+_ZOL_SECOND_CHOICE: Final = Choice(
+    "P-ZOL-FIRST", "second infusion, 3 months after the first: 0.025 mg/kg"
+)
+_PAM_SECOND_CHOICE: Final = Choice("P-PAM-FIRST", "second infusion: the normal dose")
+
+
 def _regular_zoledronic(facts: DoseFacts) -> tuple[float, Choice]:
     """The regular (third and later) zoledronic acid dose per kg, and why."""
     if facts.under_two_years:
@@ -497,7 +507,7 @@ def _regular_zoledronic(facts: DoseFacts) -> tuple[float, Choice]:
                 _evidence("complication.drug", record.drug.value),
             ),
         )
-    return 0.05, Choice("P-ZOL-DOSE", "0.05 mg/kg: the regular zoledronic acid dose")
+    return 0.05, _ZOL_REGULAR_CHOICE
 
 
 def _regular(
@@ -506,7 +516,7 @@ def _regular(
     """The full dose per kg of the course the infusion belongs to (active or maintenance)."""
     if band is not None and drug is Drug.ZOLEDRONIC_ACID:
         if band is MaintenanceBand.MID:
-            return 0.025, Choice("P-MAINT-MID", "maintenance with −2 < Z ≤ 0: 0.025 mg/kg")
+            return 0.025, _MAINT_MID_CHOICE
         value = _magnitude(q.DOSE_PER_KG, options.zoledronic_high_band_per_kg)
         default = " (default, the lower end)" if value == _ZOL_HIGH_RANGE[0] else ""
         return value, Choice(
@@ -518,7 +528,7 @@ def _regular(
         return 2.0, Choice(band.rule_id, f"maintenance ({band.value} band): 2 mg/kg/day")
     if drug is Drug.ZOLEDRONIC_ACID:
         return _regular_zoledronic(facts)
-    return 2.0, Choice("P-PAM-DOSE", "2 mg/kg/day: the regular pamidronate dose")
+    return 2.0, _PAM_REGULAR_CHOICE
 
 
 def _phase_candidate(
@@ -541,9 +551,7 @@ def _phase_candidate(
             option=f"zoledronic_first_per_kg = {value:g} mg/kg{default}",
         )
     if drug is Drug.ZOLEDRONIC_ACID and phase is Phase.SECOND:
-        return _Candidate(0.025, cap_mg, (cap_rule,)), Choice(
-            "P-ZOL-FIRST", "second infusion, 3 months after the first: 0.025 mg/kg"
-        )
+        return _Candidate(0.025, cap_mg, (cap_rule,)), _ZOL_SECOND_CHOICE
     if drug is Drug.PAMIDRONATE and phase is Phase.FIRST:
         return _Candidate(regular / 2, cap_mg / 2, ("P-PAM-FIRST", cap_rule)), Choice(
             "P-PAM-FIRST",
@@ -551,7 +559,7 @@ def _phase_candidate(
             f"{cap_mg / 2:g} mg)",
         )
     if drug is Drug.PAMIDRONATE and phase is Phase.SECOND:
-        return full, Choice("P-PAM-FIRST", "second infusion: the normal dose")
+        return full, _PAM_SECOND_CHOICE
     return full, None
 
 

@@ -754,13 +754,15 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
                 expected=format_quantity(planned.dose.value),
             )
         maximum = max_per_kg(course.drug, planned.phase)
-        _within(
-            dose_mg,
-            _per_kg_mg(maximum, weight_kg),
-            f"infusions[{index}].dose",
-            f"at most {format_quantity(maximum.per_kg)} x {weight_kg} kg "
-            f"({', '.join(maximum.rule_ids)})",
-        )
+        limit_mg = _per_kg_mg(maximum, weight_kg)
+        if dose_mg > limit_mg:  # the message is written only for a refusal
+            _within(
+                dose_mg,
+                limit_mg,
+                f"infusions[{index}].dose",
+                f"at most {format_quantity(maximum.per_kg)} x {weight_kg} kg "
+                f"({', '.join(maximum.rule_ids)})",
+            )
         per_day[planned.date] = per_day.get(planned.date, Decimal(0)) + dose_mg
     cap = daily_cap(course.drug)
     day_limit = min(
@@ -769,13 +771,14 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
     )
     for day, total_mg in per_day.items():
         # The caps are per day: two infusions on one day count together.
-        _within(
-            total_mg,
-            day_limit,
-            "infusions",
-            f"at most {day_limit} mg on {day.isoformat()} ({cap.rule_id}, the daily per-kg "
-            "maximum): the doses planned on one day add up above it",
-        )
+        if total_mg > day_limit:
+            _within(
+                total_mg,
+                day_limit,
+                "infusions",
+                f"at most {day_limit} mg on {day.isoformat()} ({cap.rule_id}, the daily per-kg "
+                "maximum): the doses planned on one day add up above it",
+            )
     return course
 
 
