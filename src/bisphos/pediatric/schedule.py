@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from functools import lru_cache
 from typing import Final
 
 import attrs
@@ -409,7 +410,9 @@ def _planned(
     )
 
 
+@lru_cache(maxsize=4)
 def _weight_finding(drug: Drug) -> Finding:
+    """The same note for every course of a drug: frozen, made once."""
     dose_rule = "P-ZOL-DOSE" if drug is Drug.ZOLEDRONIC_ACID else "P-PAM-DOSE"
     return Finding(
         code="dose-uses-current-weight",
