@@ -372,3 +372,23 @@ def test_excluded_needs_a_block_finding_of_an_exclusion_rule() -> None:
     indicated = assess_indication(_patient(fractures=[_vertebral()]))
     assert "P-IND-A" in indicated.findings[0].rule_ids
     assert indicated.excluded is False
+
+
+def test_several_criteria_are_listed_with_commas() -> None:
+    """P-FX-a, P-FX-b, P-BMD: every criterion that holds is named, with the counts and the
+    measurement that decided."""
+    spine = _z(-2.4)
+    indication = assess_indication(
+        _patient(
+            fractures=[_vertebral(), _long(dt.date(2018, 6, 1)), _long(dt.date(2020, 6, 1))],
+            bmd=[spine, _z(-1.0, TBLH)],
+        )
+    )
+    assert indication.fractures == FractureCounts(1, 2, 2, 0)
+    assert indication.lowest_bmd == spine
+    finding = _only(indication)
+    assert finding.rule_ids == ("P-IND-A", "P-IND-B", "P-FX-a", "P-FX-b", "P-BMD")
+    assert finding.message == (
+        "Indicated: osteogenesis imperfecta with a vertebral compression fracture, "
+        "2 or more long-bone fractures before age 10 and a reduced bone density."
+    )
