@@ -118,7 +118,7 @@ def test_examples_cover_assessments_and_courses() -> None:
 
 def test_canonical_form_refuses_unknown_types() -> None:
     """The canonical form names what it cannot write instead of guessing."""
-    with pytest.raises(TypeError, match="^no canonical form for object$"):
+    with pytest.raises(TypeError, match=r"^no canonical form for object$"):
         canonical(object())
 
 
