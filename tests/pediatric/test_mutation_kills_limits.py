@@ -225,3 +225,12 @@ def test_check_final_refuses_nan_naming_the_dose() -> None:
     with pytest.raises(HardLimitError) as caught:
         check_final(ZOL, mg(math.nan))
     assert caught.value.field == "dose"
+
+
+def test_per_kg_limit_uses_the_weight_to_the_nearest_milligram() -> None:
+    """Invariants 2 and 7 (P-ZOL-FIRST): 1.9999999999999716 kg (binary noise of 2 kg) doses as
+    2 kg: 0.025 mg/kg gives 0.05 mg, not 0.049 mg. Against the raw float weight the dose is
+    7e-16 mg above 0.025 mg/kg; against the dosing weight it is exactly at the maximum."""
+    limited = enforce(ZOL, mg(1.0), weight=kg(1.9999999999999716), phase=Phase.FIRST)
+    assert limited.per_kg_limit == mg(0.05)
+    assert limited.dose == mg(0.05)
