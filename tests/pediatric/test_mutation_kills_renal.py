@@ -234,7 +234,9 @@ def test_failing_estimator_is_a_plugin_error() -> None:
     with pytest.raises(PluginError) as caught:
         assess_renal(_patient(100.0, 40.0), _Failing())
     error = caught.value
-    assert error.message == "the GFR estimator 'failing' failed: height: no estimate"
+    assert error.message == (
+        "the GFR estimator 'failing' failed: InvalidValueError: height: no estimate"
+    )
     assert error.field == "gfr"
     assert error.value == "failing"
     assert isinstance(error.__cause__, InvalidValueError)
