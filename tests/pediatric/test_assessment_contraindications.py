@@ -172,3 +172,21 @@ def test_p_ci_preg_a_pregnant_patient_could_become_pregnant() -> None:
     """P-CI-PREG: a known pregnancy counts whatever the counselling flag says."""
     child = patient(sex="female", risks={"pregnant": True, "could_become_pregnant": False})
     assert could_become_pregnant(child)
+
+
+def test_albumin_corrected_calcium_accepts_calcium_in_mg_per_dl() -> None:
+    """P-CI-HYPOCA: Payne's correction, 8.8 mg/dl (2.1956 mmol/l) with albumin 30 g/l -> 2.3956."""
+    from bisphos.pediatric.assessment import albumin_corrected_calcium
+    from bisphos.units import parse_quantity
+
+    corrected = albumin_corrected_calcium(parse_quantity("8.8 mg/dL"), parse_quantity("3 g/dL"))
+    assert float(corrected.m_as("mmol/L")) == pytest.approx(2.1956 + 0.02 * 10)
+
+
+def test_albumin_corrected_calcium_refuses_a_wrong_unit_with_a_typed_error() -> None:
+    from bisphos.errors import UnitError
+    from bisphos.pediatric.assessment import albumin_corrected_calcium
+    from bisphos.units import parse_quantity
+
+    with pytest.raises(UnitError):
+        albumin_corrected_calcium(parse_quantity("2.2 kg"), parse_quantity("30 g/L"))

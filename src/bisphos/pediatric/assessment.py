@@ -30,6 +30,7 @@ from typing import Final
 
 import attrs
 
+from bisphos import quantities as q
 from bisphos._version import __version__
 from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
 from bisphos.io import patient_to_dict
@@ -218,9 +219,13 @@ def albumin_corrected_calcium(calcium: Quantity, albumin: Quantity) -> Quantity:
     """Return Payne's albumin-corrected calcium, ``Ca + 0.02 × (40 − albumin g/l)`` in mmol/l.
 
     For information only (P-CI-HYPOCA): total calcium decides, the corrected value never clears.
+    Each value may be in any unit its kind accepts (calcium in mg/dl is converted by x 0.2495).
+
+    Raises:
+        UnitError: a value is not a calcium or an albumin concentration.
     """
-    calcium_mmol_l = float(_magnitude_in(calcium, "mmol/L"))
-    albumin_g_l = float(_magnitude_in(albumin, "g/L"))
+    calcium_mmol_l = q.CALCIUM.magnitude(calcium, field="labs.calcium")
+    albumin_g_l = q.ALBUMIN.magnitude(albumin, field="labs.albumin")
     reference_g_l = float(_magnitude_in(PAYNE_ALBUMIN_REFERENCE, "g/L"))
     corrected = calcium_mmol_l + PAYNE_CALCIUM_PER_ALBUMIN * (reference_g_l - albumin_g_l)
     return quantity(corrected, "mmol/L")
