@@ -87,6 +87,15 @@ def test_case_hint_names_every_right_spelling() -> None:
     assert error.field == ""
 
 
+def test_case_hint_looks_at_the_unit_not_its_power() -> None:
+    """'KG^2' is refused with the hint for 'KG', whatever the power."""
+    with pytest.raises(UnknownUnitError) as caught:
+        parse_unit("KG^2")
+    assert caught.value.message == (
+        "unit 'KG^2' is not accepted (units are case-sensitive: did you mean 'kg'?)"
+    )
+
+
 def test_unknown_unit_without_a_case_hint() -> None:
     """'cc' has no spelling in another case: refused without a hint."""
     with pytest.raises(UnknownUnitError) as caught:
