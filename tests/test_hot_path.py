@@ -19,12 +19,13 @@ import pluggy
 import pytest
 
 import bisphos
-from bisphos import units
+from bisphos import oncology, units
 from bisphos.batch import plan_many
 from bisphos.engine import Engine
 from bisphos.findings import Finding
 from bisphos.io import load_patient
 from bisphos.model import Patient
+from bisphos.oncology import recommendation, rules
 from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
 from bisphos.pediatric.plan import Plan, PlanRequest
 from bisphos.pediatric.renal import GfrEstimator
@@ -206,3 +207,40 @@ def test_every_exported_name_resolves() -> None:
     assert set(bisphos.__all__) <= set(dir(bisphos))
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         _ = bisphos.nothing
+
+
+def test_a_pediatric_plan_loads_only_the_oncology_rules() -> None:
+    """A process that plans a child registers the oncology protocol (its id, version and rules)
+    but does not import its regimens, tables and recommendation code."""
+    example = EXAMPLES / "oi-girl-20kg.json"
+    code = (
+        "import sys\n"
+        "from bisphos.engine import default_engine\n"
+        "from bisphos.io import load_patient\n"
+        f"plan = default_engine().plan(load_patient({str(example)!r}))\n"
+        "assert 'nl-oncology-bone-2016' in default_engine().protocols\n"
+        "print(plan.status.value, *sorted(m for m in sys.modules if m.startswith('bisphos.onc')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    assert result.stdout.split() == [
+        "ready",
+        "bisphos.oncology",
+        "bisphos.oncology.protocol",
+        "bisphos.oncology.rules",
+    ]
+
+
+def test_every_oncology_name_resolves_whatever_was_imported_first() -> None:
+    """The lazy ``bisphos.oncology`` gives the same objects as its modules, and ``recommend`` is
+    the function even after its module was imported (a submodule import sets the package's
+    attribute of the same stem; the module is named ``recommendation`` so none is shadowed)."""
+    assert oncology.recommend is recommendation.recommend
+    assert callable(oncology.recommend)
+    assert oncology.RULES is rules.RULES
+    for name in oncology.__all__:
+        assert getattr(oncology, name) is not None, name
+    assert set(oncology.__all__) <= set(dir(oncology))
+    with pytest.raises(AttributeError, match=r"'bisphos\.oncology' has no attribute 'nothing'"):
+        _ = oncology.nothing

@@ -45,7 +45,7 @@ from bisphos.model import (
     VitalSigns,
 )
 from bisphos.oncology.patient import AdultPatient
-from bisphos.oncology.recommend import _registration_finding, recommend
+from bisphos.oncology.recommendation import _registration_finding, recommend
 from bisphos.oncology.regimens import regimen
 from bisphos.oncology.scope import CareSetting, choose_protocol
 from bisphos.pediatric.assessment import assess

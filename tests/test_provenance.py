@@ -19,7 +19,7 @@ from bisphos.errors import InvalidValueError
 from bisphos.io import load_patient, patient_from_text, patient_to_dict
 from bisphos.model import Drug, Patient
 from bisphos.oncology.patient import AdultPatient, Setting, Tumour
-from bisphos.oncology.recommend import recommend
+from bisphos.oncology.recommendation import recommend
 from bisphos.pediatric.assessment import assess
 from bisphos.pediatric.plan import Plan, PlanRequest, PlanStatus, make_plan
 from bisphos.protocols import PluginRecord

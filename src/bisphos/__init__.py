@@ -6,9 +6,9 @@ detail that may change. Every measured value is a Pint quantity of :data:`bispho
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Final
 
+from bisphos import _lazy
 from bisphos._version import __version__
 
 if TYPE_CHECKING:
@@ -156,17 +156,11 @@ _EXPORTS: Final[dict[str, tuple[str, ...]]] = {
         "ureg",
     ),
 }
-_SOURCE: Final = {name: module for module, names in _EXPORTS.items() for name in names}
+_SOURCE: Final = _lazy.sources(_EXPORTS)
 
 
 def __getattr__(name: str) -> object:
-    module = _SOURCE.get(name)
-    if module is None:
-        msg = f"module 'bisphos' has no attribute {name!r}"
-        raise AttributeError(msg)
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _lazy.load(__name__, _SOURCE, globals(), name)
 
 
 def __dir__() -> list[str]:

@@ -14,11 +14,10 @@ from types import MappingProxyType
 import attrs
 import pluggy
 
+from bisphos import oncology
 from bisphos.errors import ProtocolError, UnknownProtocolError
 from bisphos.model import Patient
-from bisphos.oncology.patient import AdultPatient
 from bisphos.oncology.protocol import OncologyProtocol
-from bisphos.oncology.recommend import OncologyRecommendation
 from bisphos.oncology.rules import PROTOCOL_ID as ONCOLOGY_ID
 from bisphos.pediatric.assessment import Assessment
 from bisphos.pediatric.plan import Plan, PlanRequest
@@ -119,8 +118,8 @@ class Engine:
         return attrs.evolve(plan, plugins=self._plugins, assessment=assessment)
 
     def recommend(
-        self, patient: AdultPatient, *, protocol_id: str = ONCOLOGY_ID
-    ) -> OncologyRecommendation:
+        self, patient: oncology.AdultPatient, *, protocol_id: str = ONCOLOGY_ID
+    ) -> oncology.OncologyRecommendation:
         """Recommend for an adult oncology patient."""
         protocol = self.protocol(protocol_id)
         if not isinstance(protocol, OncologyProtocol):

@@ -13,16 +13,21 @@ protocol applies to a patient of a given age and setting.
 
 from __future__ import annotations
 
-from bisphos.oncology.patient import AdultPatient, MenopausalStatus, Setting, Tumour
-from bisphos.oncology.recommend import (
-    OncologyRecommendation,
-    OptionStatus,
-    RegimenOption,
-    recommend,
-)
-from bisphos.oncology.rules import PROTOCOL_ID, PROTOCOL_VERSION, RULES
-from bisphos.oncology.scope import CareSetting, ProtocolChoice, choose_protocol
-from bisphos.oncology.settings import Advice
+from typing import TYPE_CHECKING, Final
+
+from bisphos import _lazy
+
+if TYPE_CHECKING:
+    from bisphos.oncology.patient import AdultPatient, MenopausalStatus, Setting, Tumour
+    from bisphos.oncology.recommendation import (
+        OncologyRecommendation,
+        OptionStatus,
+        RegimenOption,
+        recommend,
+    )
+    from bisphos.oncology.rules import PROTOCOL_ID, PROTOCOL_VERSION, RULES
+    from bisphos.oncology.scope import CareSetting, ProtocolChoice, choose_protocol
+    from bisphos.oncology.settings import Advice
 
 __all__ = [
     "PROTOCOL_ID",
@@ -41,3 +46,28 @@ __all__ = [
     "choose_protocol",
     "recommend",
 ]
+
+# Imported on first use: the engine registers this protocol in every process, and a process that
+# only plans children's infusions then loads its rule catalogue, not its regimens and tables.
+_SOURCE: Final = _lazy.sources(
+    {
+        "bisphos.oncology.patient": ("AdultPatient", "MenopausalStatus", "Setting", "Tumour"),
+        "bisphos.oncology.recommendation": (
+            "OncologyRecommendation",
+            "OptionStatus",
+            "RegimenOption",
+            "recommend",
+        ),
+        "bisphos.oncology.rules": ("PROTOCOL_ID", "PROTOCOL_VERSION", "RULES"),
+        "bisphos.oncology.scope": ("CareSetting", "ProtocolChoice", "choose_protocol"),
+        "bisphos.oncology.settings": ("Advice",),
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    return _lazy.load(__name__, _SOURCE, globals(), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bisphos.oncology.patient import AdultPatient
-from bisphos.oncology.recommend import OncologyRecommendation, recommend
+from bisphos import oncology
 from bisphos.oncology.rules import PROTOCOL_ID, PROTOCOL_VERSION, RULES
 from bisphos.protocols import Protocol, ProtocolInfo
 
@@ -31,9 +30,10 @@ class OncologyProtocol(Protocol):
         """The oncology deck's id, version and rules."""
         return ONCOLOGY_INFO
 
-    def recommend(self, patient: AdultPatient) -> OncologyRecommendation:
-        """Recommend for ``patient`` (see :func:`bisphos.oncology.recommend.recommend`)."""
-        return recommend(patient)
+    def recommend(self, patient: oncology.AdultPatient) -> oncology.OncologyRecommendation:
+        """Recommend for ``patient`` (see :func:`bisphos.oncology.recommendation.recommend`)."""
+        # Looked up here: registering the protocol needs only its rules, not its regimens.
+        return oncology.recommend(patient)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.info.protocol_id!r})"

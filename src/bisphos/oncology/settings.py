@@ -3,7 +3,7 @@
 One pure function per rule group returns a :class:`SettingAdvice`: the regimens proposed (by
 catalogue id, with the advice and any interval the rule sets) and the findings of the rule.
 Renal adjustment, costs and precautions are applied afterwards by
-:func:`bisphos.oncology.recommend.recommend`.
+:func:`bisphos.oncology.recommendation.recommend`.
 """
 
 from __future__ import annotations
