@@ -9,13 +9,14 @@ id, and the tests check that every declared id is named by at least one test.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from types import MappingProxyType
 
 import attrs
 
 from bisphos.errors import BisphosError
 
-__all__ = ["Invariant", "Rule", "UnknownRuleError", "build_rules", "rule_maker"]
+__all__ = ["Invariant", "Rule", "UnknownRuleError", "build_rules", "rule_maker", "unique_ids"]
 
 
 class UnknownRuleError(BisphosError, KeyError):
@@ -88,3 +89,8 @@ def rule_maker(protocol: str) -> Callable[..., Rule]:
         )
 
     return make
+
+
+def unique_ids(*groups: Iterable[str]) -> tuple[str, ...]:
+    """Return the rule ids of ``groups``, each once, in order of first appearance."""
+    return tuple(dict.fromkeys(chain.from_iterable(groups)))

@@ -61,7 +61,7 @@ def _show(value: EvidenceValue) -> str:
 
 
 def _rule_ids(value: Iterable[str]) -> tuple[str, ...]:
-    ids = tuple(value)
+    ids = value if type(value) is tuple else tuple(value)
     if not ids:
         msg = "a finding names at least one rule id"
         raise ValueError(msg)
@@ -69,7 +69,12 @@ def _rule_ids(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _evidence(value: Iterable[Evidence]) -> tuple[Evidence, ...]:
-    return tuple(value)
+    return value if type(value) is tuple else tuple(value)
+
+
+def _severity(value: Severity | str) -> Severity:
+    # A Severity passes as it is; calling the enum class costs more than the finding's other fields.
+    return value if type(value) is Severity else Severity(value)
 
 
 @attrs.frozen
@@ -87,7 +92,7 @@ class Finding:
 
     code: str
     rule_ids: tuple[str, ...] = attrs.field(converter=_rule_ids)
-    severity: Severity = attrs.field(converter=Severity)
+    severity: Severity = attrs.field(converter=_severity)
     message: str
     evidence: tuple[Evidence, ...] = attrs.field(default=(), converter=_evidence)
     action: str = ""

@@ -35,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Context
 from functools import lru_cache
 from typing import Final
@@ -364,15 +364,32 @@ class DoseFacts:
         """
         drug = drug if type(drug) is Drug else Drug(drug)
         date = patient.assessment_date if on is None else on
-        given = sum(1 for record in patient.infusions if record.drug is drug)
-        return cls(
-            weight=patient.weight,
-            infusion_number=given + 1 if infusion_number is None else infusion_number,
-            date=date,
-            under_two_years=is_younger_than(patient.birth_date, 2, date),
-            low_bone_turnover=patient.risks.low_bone_turnover,
-            prolonged_immobilisation=patient.risks.prolonged_immobilisation,
-            complication=first_complication(patient.infusions),
+        if infusion_number is None:
+            infusion_number = sum(1 for record in patient.infusions if record.drug is drug) + 1
+        return cls.series(patient, ((infusion_number, date),))[0]
+
+    @classmethod
+    def series(
+        cls, patient: Patient, infusions: Iterable[tuple[int, dt.date]]
+    ) -> tuple[DoseFacts, ...]:
+        """Gather the facts of several infusions of one patient: ``(number, date)`` each.
+
+        The facts of the patient (weight, flags, the first complication) are read once; the age
+        on each date is the infusion's own.
+        """
+        complication = first_complication(patient.infusions)
+        risks = patient.risks
+        return tuple(
+            cls(
+                weight=patient.weight,
+                infusion_number=number,
+                date=date,
+                under_two_years=is_younger_than(patient.birth_date, 2, date),
+                low_bone_turnover=risks.low_bone_turnover,
+                prolonged_immobilisation=risks.prolonged_immobilisation,
+                complication=complication,
+            )
+            for number, date in infusions
         )
 
 

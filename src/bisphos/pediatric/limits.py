@@ -44,6 +44,7 @@ from typing import Final
 import attrs
 
 from bisphos import quantities as q
+from bisphos.catalogue import unique_ids
 from bisphos.errors import HardLimitError, ImplausibleValueError
 from bisphos.model import Drug
 from bisphos.units import (
@@ -70,6 +71,7 @@ __all__ = [
     "dosing_weight_kg",
     "enforce",
     "exact",
+    "final_mg",
     "max_per_kg",
 ]
 
@@ -314,10 +316,6 @@ def _nearest_mg(weight_kg: float) -> float:
     return float(exact(weight_kg).quantize(WEIGHT_RESOLUTION_KG, rounding=ROUND_HALF_EVEN))
 
 
-def _unique(*groups: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(rule for group in groups for rule in group))
-
-
 def enforce(
     drug: Drug,
     proposed: object,
@@ -435,7 +433,7 @@ def _limit(
         ceiling_rule_ids=lowest_rules,
         capped=wanted > lowest,
         precision=_mg(step_mg),
-        rule_ids=_unique((cap.rule_id,), per_kg.rule_ids, ceiling_rule_ids),
+        rule_ids=unique_ids((cap.rule_id,), per_kg.rule_ids, ceiling_rule_ids),
     )
 
 
@@ -450,13 +448,24 @@ def check_final(drug: Drug, dose: object) -> Quantity:
         DimensionError: the dose is not a mass.
         MissingUnitError: the dose is a bare number.
     """
+    return _mg(final_mg(drug, dose))
+
+
+def final_mg(drug: Drug, dose: object, *, field: str = "dose") -> float:
+    """Return ``dose`` as a float in mg after the checks of :func:`check_final`.
+
+    Raises:
+        HardLimitError: the dose is NaN, infinite, zero, negative or above the daily cap.
+        DimensionError: the dose is not a mass.
+        MissingUnitError: the dose is a bare number.
+    """
     cap = daily_cap(drug)
-    dose_mg = _magnitude_mg(dose, field="dose")
+    dose_mg = _magnitude_mg(dose, field=field)
     if dose_mg > float(_CAP_DECIMAL[cap.drug]):
         raise HardLimitError(
             f"the dose is above the daily cap ({cap.rule_id})",
-            field="dose",
+            field=field,
             value=format_quantity(_mg(dose_mg)),
             expected=f"at most {format_quantity(cap.dose)}",
         )
-    return _mg(dose_mg)
+    return dose_mg

@@ -56,11 +56,11 @@ from bisphos.pediatric.infusion import (
 from bisphos.pediatric.limits import (
     PerKgMaximum,
     Phase,
-    check_final,
     daily_cap,
     dosing_weight_kg,
     enforce,
     exact,
+    final_mg,
     max_per_kg,
 )
 from bisphos.pediatric.maintenance import MaintenanceAssessment, assess_maintenance
@@ -735,6 +735,7 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
         )
     weight_kg = exact(dosing_weight_kg(patient.weight))
     per_day: dict[dt.date, Decimal] = {}
+    per_kg_limits: dict[Phase, Decimal] = {}  # the few phases of a course, each computed once
     for index, planned in enumerate(course.infusions):
         if planned.dose.drug is not course.drug or planned.preparation.drug is not course.drug:
             raise PluginError(
@@ -743,10 +744,8 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
                 value=planned.dose.drug.value,
                 expected=course.drug.value,
             )
-        check_final(course.drug, planned.dose.value)
-        check_final(course.drug, planned.preparation.dose)
-        dose_mg = exact(float(_magnitude_in(planned.dose.value, "mg")))
-        if exact(float(_magnitude_in(planned.preparation.dose, "mg"))) != dose_mg:
+        dose_mg = exact(final_mg(course.drug, planned.dose.value))
+        if exact(final_mg(course.drug, planned.preparation.dose)) != dose_mg:
             raise HardLimitError(
                 "the preparation is not of the planned dose",
                 field=f"infusions[{index}].preparation.dose",
@@ -754,7 +753,9 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
                 expected=format_quantity(planned.dose.value),
             )
         maximum = max_per_kg(course.drug, planned.phase)
-        limit_mg = _per_kg_mg(maximum, weight_kg)
+        limit_mg = per_kg_limits.get(planned.phase)
+        if limit_mg is None:
+            limit_mg = per_kg_limits[planned.phase] = _per_kg_mg(maximum, weight_kg)
         if dose_mg > limit_mg:  # the message is written only for a refusal
             _within(
                 dose_mg,

@@ -45,6 +45,7 @@ from typing import Final
 
 import attrs
 
+from bisphos.catalogue import unique_ids
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Diagnosis, Drug, OISeverity, Patient, Sex
@@ -241,10 +242,6 @@ class Course:
         return self.infusions[-1].date if self.infusions else None
 
 
-def _unique(*groups: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(rule for group in groups for rule in group))
-
-
 @attrs.frozen
 class _Slot:
     """A planned date before the dose is computed."""
@@ -356,9 +353,10 @@ def plan_course(
             expected=f"{start.isoformat()} or later",
         )
     dates, scope = _dates(patient, drug, band, start, horizon)
+    facts = DoseFacts.series(patient, ((slot.number, slot.date) for slot in dates))
     infusions = tuple(
-        _planned(patient, drug, band, slot, dosing=dosing, preparation=preparation)
-        for slot in dates
+        _planned(drug, band, slot, facts, dosing=dosing, preparation=preparation)
+        for slot, facts in zip(dates, facts, strict=True)
     )
     last = infusions[-1].date if infusions else None
     end = max(d for d in (last, horizon.until, start) if d is not None)
@@ -369,7 +367,7 @@ def plan_course(
     pregnancy = pregnancy_counselling(patient, infusions)
     if pregnancy is not None:
         findings.append(pregnancy)
-    rule_ids = _unique(
+    rule_ids = unique_ids(
         *(p.rule_ids for p in infusions),
         *(f.rule_ids for f in follow_up),
         *(f.rule_ids for f in findings),
@@ -387,15 +385,14 @@ def plan_course(
 
 
 def _planned(
-    patient: Patient,
     drug: Drug,
     band: MaintenanceBand | None,
     slot: _Slot,
+    facts: DoseFacts,
     *,
     dosing: DosingOptions,
     preparation: PreparationOptions,
 ) -> PlannedInfusion:
-    facts = DoseFacts.of(patient, drug, infusion_number=slot.number, on=slot.date)
     dose = compute_dose(drug, facts, band=band, options=dosing)
     prepared = prepare_infusion(drug, dose.value, options=preparation)
     return PlannedInfusion(
@@ -406,7 +403,7 @@ def _planned(
         dose=dose,
         preparation=prepared,
         date_reason=f"{slot.reason} ({slot.rule_id})",
-        rule_ids=_unique((slot.rule_id,), dose.rule_ids, prepared.rule_ids),
+        rule_ids=unique_ids((slot.rule_id,), dose.rule_ids, prepared.rule_ids),
     )
 
 

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import operator
+from collections.abc import Callable
 from typing import Final
 
 import attrs
@@ -179,11 +181,12 @@ class Comparison(enum.StrEnum):
     AT_LEAST = ">="
 
 
-_COMPARE: Final = {
-    Comparison.ABOVE: exceeds,
-    Comparison.BELOW: below,
-    Comparison.AT_MOST: at_most,
-    Comparison.AT_LEAST: at_least,
+# What each comparison means on whole steps (exceeds, below, at_most and at_least above).
+_OPERATOR: Final[dict[Comparison, Callable[[int, int], bool]]] = {
+    Comparison.ABOVE: operator.gt,
+    Comparison.BELOW: operator.lt,
+    Comparison.AT_MOST: operator.le,
+    Comparison.AT_LEAST: operator.ge,
 }
 
 
@@ -204,10 +207,15 @@ class Threshold:
     comparison: Comparison
     resolution: Resolution
     rule_ids: tuple[str, ...]
+    # The limit in steps, counted once: a threshold is checked several times per assessment.
+    _limit_steps: int = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_limit_steps", self.resolution.steps(self.limit))
 
     def met(self, value: Quantity | float) -> bool:
         """Return whether ``value <comparison> limit`` holds at the threshold's resolution."""
-        return _COMPARE[self.comparison](value, self.limit, self.resolution)
+        return _OPERATOR[self.comparison](self.resolution.steps(value), self._limit_steps)
 
     def evidence(self, value: Quantity | float, name: str = "") -> Evidence:
         """Return ``value`` as evidence with this threshold's limit."""
