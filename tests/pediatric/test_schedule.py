@@ -241,6 +241,21 @@ def test_pregnancy_counselling_who(
     assert any(f.code == "pregnancy-avoidance" for f in result.findings) is counselled
 
 
+@pytest.mark.parametrize(
+    ("sex", "recorded"),
+    [(Sex.FEMALE, False), (Sex.OTHER, None), (Sex.MALE, None), (Sex.FEMALE, None)],
+)
+def test_a_known_pregnancy_is_always_counselled(sex: Sex, recorded: bool | None) -> None:
+    """P-CI-PREG: a pregnant patient is counselled whatever the flag or sex on record (the
+    infusion itself is blocked by P-CI-PREG as well): until 15 Apr 2027, 12 months after the
+    second infusion on 15 Apr 2026."""
+    risks = RiskFlags(could_become_pregnant=recorded, pregnant=True)
+    result = course(ZOL, sex=sex, born=D(2012, 1, 1), risks=risks, horizon=Horizon(infusions=2))
+    finding = next(f for f in result.findings if f.code == "pregnancy-avoidance")
+    assert finding.evidence[1].value == D(2027, 4, 15)
+    assert finding.evidence[2].value == "pregnant"
+
+
 def test_pregnancy_counselling_from_history_only() -> None:
     """P-CI-PREG: without planned doses the last dose given counts (1 Dec 2025 → 1 Dec 2026)."""
     patient = child(

@@ -556,7 +556,9 @@ def pregnancy_counselling(
     """Return the P-CI-PREG counselling with the date pregnancy is to be avoided until.
 
     The date is 12 months after the last planned dose, or after the last given one when none is
-    planned. ``None`` when there is no dose at all or the patient cannot become pregnant.
+    planned. ``None`` when there is no dose at all or the patient cannot become pregnant. A
+    known pregnancy is always counselled (as in
+    :func:`~bisphos.pediatric.assessment.could_become_pregnant`).
     """
     if infusions:
         last, what = infusions[-1].date, "last planned dose"
@@ -566,14 +568,19 @@ def pregnancy_counselling(
         return None
     until = add_months(last, _PREGNANCY_MONTHS)
     recorded = patient.risks.could_become_pregnant
-    if recorded is False:
-        return None
-    if recorded is None and not (
+    unrecorded_female = recorded is None and (
         patient.sex is Sex.FEMALE
         and not is_younger_than(patient.birth_date, _COUNSEL_FROM_YEARS, until)
-    ):
+    )
+    if patient.risks.pregnant:
+        # A known pregnancy settles it, whatever the flag or the sex on record says.
+        basis = "pregnant"
+    elif recorded:
+        basis = "recorded"
+    elif unrecorded_female:
+        basis = "not recorded; female, 10 years or older by that date"
+    else:
         return None
-    basis = "recorded" if recorded else "not recorded; female, 10 years or older by that date"
     return Finding(
         code="pregnancy-avoidance",
         rule_ids=("P-CI-PREG",),
