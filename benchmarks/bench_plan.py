@@ -2,10 +2,13 @@
 
 Run: ``tox -e bench`` or ``python benchmarks/bench_plan.py [--patients 100000] [--quick]``.
 
-1. One patient, assessment + plan: ``Engine.plan`` against :mod:`plain_reference` (floats, dicts,
-   no Pint, no attrs) for the bundled example patient and for a varied population; the script
-   first checks that both give the same status, blocks, GFR gate, drug, and the same date, dose,
-   volume and rate of every infusion for every patient.
+1. One patient, assessment + plan: ``Engine.plan`` against two plain-Python references of
+   :mod:`plain_reference` (floats, dicts, no Pint, no attrs), for the bundled example patient and
+   for a varied population: ``plain_plan`` computes the decisions and doses (status, blocks, GFR
+   gate, drug, date, dose, volume and rate of every infusion), ``plain_plan_full`` the whole plan
+   content (also every finding's code and severity, each infusion's phase, due date and duration,
+   the follow-up, the pregnancy counselling date, and a last check of the hard limits). Before
+   any timing the script checks that bisphos and both references agree on every patient.
 2. Batch: ``bisphos.batch.plan_columns`` on N patients (default 100,000) against
    :mod:`numpy_reference`, the same arithmetic in bare numpy; both outputs are compared column by
    column, and a sample is compared with the one-by-one plans. The DataFrame path and
@@ -29,18 +32,20 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy_reference
-from plain_reference import plain_plan
+from plain_reference import plain_plan, plain_plan_full
 from population import plain_columns, population, to_patient
 
 from bisphos.batch import columns_from_patients, plan_columns, plan_many, summarise
 from bisphos.engine import Engine
 from bisphos.io import load_patient
+from bisphos.model import Patient
+from bisphos.pediatric.plan import Plan
 from bisphos.units import _magnitude_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +68,61 @@ def as_plain(summary: Any) -> dict[str, Any]:
     }
 
 
+def as_plain_full(plan: Plan) -> dict[str, Any]:
+    """A whole plan in the full plain reference's terms (:func:`plain_reference.plain_plan_full`).
+
+    The summary's values (:func:`as_plain`), the sorted (code, severity) pairs of every finding,
+    each infusion's phase, due date and duration in hours, the follow-up as (date, kind), and the
+    date pregnancy is to be avoided until, when the plan counsels it.
+    """
+    until = None
+    for finding in plan.findings:
+        if finding.code == "pregnancy-avoidance":
+            until = next(e.value for e in finding.evidence if e.name == "avoid_pregnancy_until")
+    infusions = plan.infusions
+    return {
+        **as_plain(summarise(plan)),
+        "findings": tuple(sorted((f.code, f.severity.value) for f in plan.findings)),
+        "phases": tuple(item.phase.value for item in infusions),
+        "due_dates": tuple(item.due for item in infusions),
+        "durations_h": tuple(
+            float(_magnitude_in(item.preparation.duration, "hour")) for item in infusions
+        ),
+        "follow_up": ()
+        if plan.course is None
+        else tuple((entry.date, entry.kind.value) for entry in plan.course.follow_up),
+        "avoid_pregnancy_until": until,
+    }
+
+
+def differences(library: dict[str, Any], reference: dict[str, Any]) -> dict[str, Any]:
+    """The fields in which two plain plans differ: name -> (library's, reference's)."""
+    return {
+        name: (library.get(name), value)
+        for name, value in reference.items()
+        if library.get(name) != value
+    }
+
+
+def agree(engine: Engine, people: list[dict[str, Any]], patients: list[Patient], what: str) -> None:
+    """Assert that bisphos and both plain references plan every patient alike.
+
+    Raises:
+        AssertionError: naming the first patients that differ and, for the first, the fields.
+    """
+    differ: list[tuple[str, dict[str, Any]]] = []
+    for p, patient in zip(people, patients, strict=True):
+        plan = engine.plan(patient)
+        narrow = differences(as_plain(summarise(plan)), plain_plan(p))
+        full = differences(as_plain_full(plan), plain_plan_full(p))
+        if narrow or full:
+            differ.append((p["id"], {**narrow, **full}))
+    assert not differ, (
+        f"{what}: {len(differ)} of {len(people)} plans differ from the plain references, "
+        f"e.g. {[name for name, _ in differ[:5]]}; {differ[0][0]}: {differ[0][1]}"
+    )
+
+
 def forget() -> None:
     """Empty bisphos's caches of values that depend on the patient (dates, weights, doses).
 
@@ -83,70 +143,110 @@ def forget() -> None:
         cache.cache_clear()
 
 
-def rounds(
-    library: Callable[[], object], baseline: Callable[[], object], count: int
-) -> tuple[float, float, float]:
-    """Interleaved rounds: (library s, baseline s, median ratio); times are the minima.
+def interleaved(
+    library: Callable[[], object], baselines: Sequence[Callable[[], object]], count: int
+) -> tuple[float, list[float], list[float]]:
+    """Interleaved rounds: (library s, [each baseline's s], [each median ratio]); times are minima.
 
-    Each library round starts with the patient-dependent caches empty (:func:`forget`).
+    Each library round starts with the patient-dependent caches empty (:func:`forget`); the
+    baselines follow it in the same round, so that all meet the same conditions.
     """
-    lib, base, ratios = [], [], []
+    lib: list[float] = []
+    base: list[list[float]] = [[] for _ in baselines]
+    ratios: list[list[float]] = [[] for _ in baselines]
     for _ in range(count):
         forget()
         start = time.process_time()
         library()
-        middle = time.process_time()
-        baseline()
-        end = time.process_time()
-        lib.append(middle - start)
-        base.append(end - middle)
-        ratios.append((middle - start) / max(end - middle, 1e-9))
-    return min(lib), min(base), statistics.median(ratios)
+        lib_s = time.process_time() - start
+        lib.append(lib_s)
+        for baseline, times, ratio in zip(baselines, base, ratios, strict=True):
+            start = time.process_time()
+            baseline()
+            base_s = time.process_time() - start
+            times.append(base_s)
+            ratio.append(lib_s / max(base_s, 1e-9))
+    return min(lib), [min(times) for times in base], [statistics.median(r) for r in ratios]
 
 
-def one_patient(engine: Engine, quick: bool) -> None:
+def rounds(
+    library: Callable[[], object], baseline: Callable[[], object], count: int
+) -> tuple[float, float, float]:
+    """Interleaved rounds against one baseline: (library s, baseline s, median ratio)."""
+    lib_s, (base_s,), (ratio,) = interleaved(library, [baseline], count)
+    return lib_s, base_s, ratio
+
+
+#: The two references, as the figures name them.
+REFERENCES = (
+    ("decisions and doses", plain_plan),
+    ("whole plan content", plain_plan_full),
+)
+
+
+def example_patient(engine: Engine, quick: bool) -> None:
+    """Time the example patient: bisphos against both references, interleaved."""
     patient = load_patient(EXAMPLE)
     plain = example_as_plain()
-    assert as_plain(summarise(engine.plan(patient))) == plain_plan(plain), "example differs"
-    repeat = 20 if quick else 200
+    repeat, times = (20, 20) if quick else (200, 20)
 
     def lib() -> None:
         for _ in range(repeat):
             engine.plan(patient)
 
-    def ref() -> None:
-        for _ in range(repeat * 20):
-            plain_plan(plain)
+    def reference(function: Callable[[dict[str, Any]], object]) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(repeat * times):
+                function(plain)
 
-    lib_s, ref_s, ratio = rounds(lib, ref, 5 if quick else 15)
-    lib_us, ref_us = lib_s / repeat * 1e6, ref_s / (repeat * 20) * 1e6
-    print(f"example patient, assessment + plan: bisphos {lib_us:8.0f} µs   plain {ref_us:6.1f} µs")
-    print(f"    ratio {lib_us / ref_us:5.1f}x (median of rounds {ratio * 20:5.1f}x)")
+        return run
 
-    people = population(100 if quick else 400)
-    patients = [to_patient(p) for p in people]
-    mismatches = [
-        p["id"]
-        for p, patient in zip(people, patients, strict=True)
-        if as_plain(summarise(engine.plan(patient))) != plain_plan(p)
-    ]
-    assert not mismatches, f"plans differ from the plain reference: {mismatches[:5]}"
+    lib_s, refs_s, ratios = interleaved(
+        lib, [reference(function) for _, function in REFERENCES], 5 if quick else 15
+    )
+    lib_us = lib_s / repeat * 1e6
+    print(f"example patient, assessment + plan: bisphos {lib_us:8.0f} µs")
+    for (label, _), ref_s, ratio in zip(REFERENCES, refs_s, ratios, strict=True):
+        ref_us = ref_s / (repeat * times) * 1e6
+        print(
+            f"    {label + ':':21s} plain {ref_us:6.1f} µs   ratio {lib_us / ref_us:5.1f}x "
+            f"(median of rounds {ratio * times:5.1f}x)"
+        )
+
+
+def one_patient(
+    engine: Engine, people: list[dict[str, Any]], patients: list[Patient], quick: bool
+) -> None:
+    """Time one patient at a time over a population: bisphos against both references."""
     planned = sum(1 for p in people if plain_plan(p)["dates"])
-    lib_s, ref_s, ratio = rounds(
+
+    def reference(function: Callable[[dict[str, Any]], object]) -> Callable[[], object]:
+        return lambda: [function(p) for p in people]
+
+    lib_s, refs_s, ratios = interleaved(
         lambda: [engine.plan(patient) for patient in patients],
-        lambda: [plain_plan(p) for p in people],
+        [reference(function) for _, function in REFERENCES],
         3 if quick else 9,
     )
+    count = len(people)
     print(
-        f"population of {len(people)} ({planned} with a course): bisphos "
-        f"{lib_s / len(people) * 1e6:6.0f} µs/patient   plain {ref_s / len(people) * 1e6:5.1f} µs"
+        f"population of {count} ({planned} with a course): bisphos "
+        f"{lib_s / count * 1e6:6.0f} µs/patient"
     )
-    print(f"    ratio {lib_s / ref_s:5.1f}x (median of rounds {ratio:5.1f}x); same plans: yes")
+    for (label, _), ref_s, ratio in zip(REFERENCES, refs_s, ratios, strict=True):
+        print(
+            f"    {label + ':':21s} plain {ref_s / count * 1e6:6.1f} µs   ratio "
+            f"{lib_s / ref_s:5.1f}x (median of rounds {ratio:5.1f}x)"
+        )
 
 
 def example_as_plain() -> dict[str, Any]:
     """The example patient as plain values (its labs and vitals in canonical units)."""
-    patient = load_patient(EXAMPLE)
+    return plain_of(load_patient(EXAMPLE))
+
+
+def plain_of(patient: Patient) -> dict[str, Any]:
+    """A bisphos patient as the plain references' input (labs and vitals in canonical units)."""
     labs = {
         name: None
         if getattr(patient.labs, name) is None
@@ -194,6 +294,23 @@ def example_as_plain() -> dict[str, Any]:
             "bisphosphonate_hypersensitivity": risks.bisphosphonate_hypersensitivity,
         },
         "infusions": [(r.drug.value, r.date, r.complication.value, 0.0) for r in patient.infusions],
+        "lab_dates": {name: getattr(getattr(patient.labs, name), "date", None) for name in labs},
+        "pth_upper_limit": None
+        if patient.labs.pth is None or patient.labs.pth.upper_limit is None
+        else float(patient.labs.pth.upper_limit.magnitude),
+        "vitals": vitals(patient.vitals),
+        "baseline_vitals": None
+        if patient.baseline_vitals is None
+        else vitals(patient.baseline_vitals),
+        "could_become_pregnant": risks.could_become_pregnant,
+    }
+
+
+def vitals(signs: Any) -> dict[str, float | None]:
+    """Heart rate and blood pressure of :class:`bisphos.model.VitalSigns` as plain magnitudes."""
+    return {
+        name: None if getattr(signs, name) is None else float(getattr(signs, name).magnitude)
+        for name in ("heart_rate", "systolic_bp", "diastolic_bp")
     }
 
 
@@ -214,15 +331,19 @@ def same_columns(left: dict[str, Any], right: dict[str, Any]) -> list[str]:
     return differ
 
 
-def batch(engine: Engine, count: int, quick: bool) -> None:
+def batch_sample(quick: bool) -> tuple[list[dict[str, Any]], list[Patient]]:
+    """The sample the batch path is checked on, as plain patients and as bisphos patients."""
     sample = population(2000 if not quick else 300, seed=7)
-    patients = [to_patient(p) for p in sample]
+    return sample, [to_patient(p) for p in sample]
+
+
+def batch(engine: Engine, count: int, quick: bool) -> None:
+    sample, patients = batch_sample(quick)
     from_patients = plan_columns(columns_from_patients(patients))
     from_plain = plan_columns(plain_columns(sample))
     assert not same_columns(from_plain, from_patients), "plain columns plan differently"
     one_by_one = [as_plain(summarise(engine.plan(p))) for p in patients]
     assert [as_plain(s) for s in plan_many(patients, engine=engine)] == one_by_one
-    assert one_by_one == [plain_plan(p) for p in sample], "batch sample differs"
 
     people = population(count, seed=11)
     columns = plain_columns(people)
@@ -307,7 +428,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller samples")
     arguments = parser.parse_args()
     engine = Engine.create(entry_points=False)
-    one_patient(engine, arguments.quick)
+    # Every check before any timing: the example, the population timed one by one, and the
+    # sample the batch path is checked on, each against both references.
+    patient = load_patient(EXAMPLE)
+    agree(engine, [example_as_plain()], [patient], "the example patient")
+    people = population(100 if arguments.quick else 400)
+    patients = [to_patient(p) for p in people]
+    agree(engine, people, patients, "the population")
+    agree(engine, *batch_sample(arguments.quick), "the batch sample")
+    checked = 1 + len(people) + (300 if arguments.quick else 2000)
+    print(f"same plans, both references, every field: yes ({checked} patients)")
+    example_patient(engine, arguments.quick)
+    one_patient(engine, people, patients, arguments.quick)
     batch(engine, arguments.patients, arguments.quick)
     processes(arguments.quick)
 

@@ -1,16 +1,23 @@
 """The plan of the pediatric protocol in plain Python: the baseline every figure is a ratio to.
 
-Floats, ints, dicts, tuples and ``datetime`` only — no Pint, no attrs, no findings, no evidence,
-no rule ids, no checks of the input. It computes what a plan decides for dosing: scope (P-SCOPE-1),
-indication (P-IND-*, P-FX-*, P-BMD), the blocks of today's infusion (P-CI-*, P-PRE-LABS,
-P-PRE-VITD), the GFR gate (P-GFR), the drug, and the course: the dose, volume, rate and date of
-every planned infusion (P-ZOL-*, P-PAM-*, P-HUNGRY, hard limits rounded down).
+Floats, ints, dicts, tuples and ``datetime`` only — no Pint, no attrs, no finding objects, no
+evidence, no messages, no rule ids, no checks of the input. Two references share the arithmetic:
+
+- :func:`plain_plan`, the decisions and doses: scope (P-SCOPE-1), indication (P-IND-*, P-FX-*,
+  P-BMD), the blocks of today's infusion (P-CI-*, P-PRE-LABS, P-PRE-VITD), the GFR gate (P-GFR),
+  the drug, and the dose, volume, rate and date of every planned infusion (P-ZOL-*, P-PAM-*,
+  P-HUNGRY, hard limits rounded down). Its result has the content of
+  ``bisphos.batch.summarise(plan)``.
+- :func:`plain_plan_full`, the whole plan content: the same, and the code and severity of every
+  finding of the plan (contraindications, first-infusion checks, renal gate, supplements,
+  monitoring, P-PRE-CA, P-PRE-DXA, and the course's notes), the phase, due date and duration of
+  every infusion, the follow-up (P-FU-DXA, P-FU-LABS, P-FU-CENTRE), the date pregnancy is to be
+  avoided until (P-CI-PREG), and a last check of the hard limits (:func:`check_hard_limits`).
 
 Doses are computed exactly on integers: a dose in units of 1e-11 mg is a dose per kg in units of
 1e-5 mg/kg times the weight in mg, which is what the library's decimal arithmetic gives.
 
-A patient is a plain dict (see :func:`population.plain_patient`); the result is a plain dict with
-the same content as ``bisphos.batch.summarise(plan)``.
+A patient is a plain dict (see :func:`population.plain_patient`), its infusions in date order.
 """
 
 from __future__ import annotations
@@ -142,13 +149,14 @@ def _gfr(p: Plain) -> float | None:
     height, creatinine = p["height_cm"], p["labs"]["creatinine"]
     if height is None or creatinine is None:
         return None
-    return 40.0 * height / creatinine
+    gfr: float = 40.0 * height / creatinine
+    return gfr
 
 
-def _dose(
+def _dose_units(
     drug: str, number: int, date: dt.date, weight_mg: int, *, p: Plain, complication: bool
-) -> float:
-    """The final dose in mg of infusion ``number`` of ``drug`` on ``date``."""
+) -> int:
+    """The final dose of infusion ``number`` of ``drug`` on ``date``, in units of 1e-11 mg."""
     immobile = p["risks"]["prolonged_immobilisation"]
     if drug == "zoledronic_acid":
         low = younger(p["birth"], 2, date) or p["risks"]["low_bone_turnover"] or complication
@@ -167,7 +175,7 @@ def _dose(
         if min(quarter * weight_mg, quarter_limit) < min(per_kg * weight_mg, limit):
             per_kg, limit = quarter, quarter_limit
     bounded = min(per_kg * weight_mg, limit, cap, maximum * weight_mg)
-    return (bounded // step) / (_MG // step)
+    return bounded // step * step
 
 
 def plain_plan(p: Plain) -> Plain:
@@ -207,10 +215,14 @@ def plain_plan(p: Plain) -> Plain:
             base, months = last, interval
     end = add_months(birth, 12 * 19)
     weight_mg = round(p["weight_kg"] * 1_000_000)
-    dates, doses, volumes, rates = [], [], [], []
+    dates: list[dt.date] = []
+    doses: list[float] = []
+    volumes: list[float] = []
+    rates: list[float] = []
     date = add_months(base, months)
     while len(dates) < 6 and date < end:
-        dose = _dose(drug, number, date, weight_mg, p=p, complication=complication)
+        # An int divided by an int is the float nearest the exact quotient.
+        dose = _dose_units(drug, number, date, weight_mg, p=p, complication=complication) / _MG
         dates.append(date)
         doses.append(dose)
         if drug == "zoledronic_acid":
@@ -231,5 +243,298 @@ def plain_plan(p: Plain) -> Plain:
         doses_mg=tuple(doses),
         volumes_ml=tuple(volumes),
         rates_ml_h=tuple(rates),
+    )
+    return result
+
+
+# The whole plan content: every finding, the phase, due date and duration of each infusion, the
+# follow-up, the pregnancy counselling date, and the hard limits checked once more at the end.
+
+BLOCK, WARN, INFO = "block", "warn", "info"
+
+_EXCLUSIONS = {"not-indicated-condition", "not-indicated-gene", "not-indicated-recovery"}
+_FOLLOW_UP_LABS = (
+    "calcium",
+    "phosphate",
+    "alkaline_phosphatase",
+    "creatinine",
+    "vitamin_d_25oh",
+    "pth",
+)
+_SIGNS = ("heart_rate", "systolic_bp", "diastolic_bp")
+_HOURS = {"zoledronic_acid": 1.0, "pamidronate": 4.0}
+_CAPS = {"zoledronic_acid": _ZOL_CAP, "pamidronate": _PAM_CAP}
+# The highest dose per kg of each drug and phase, in 1e-5 mg/kg (P-ZOL-*, P-PAM-*).
+_PER_KG_MAXIMA = {
+    ("zoledronic_acid", "first"): 2500,
+    ("zoledronic_acid", "second"): 2500,
+    ("zoledronic_acid", "regular"): 5000,
+    ("pamidronate", "first"): 100_000,
+    ("pamidronate", "second"): 200_000,
+    ("pamidronate", "regular"): 200_000,
+}
+_DAY_PER_KG = {"zoledronic_acid": 5000, "pamidronate": 200_000}
+
+
+class HardLimitExceeded(ValueError):  # noqa: N818 - named for what it reports
+    """A planned dose above a daily cap or a per-kg maximum (P-ZOL-CAP, P-PAM-CAP)."""
+
+
+def _assessment_findings(p: Plain, *, first: bool) -> tuple[bool, list[tuple[str, str]]]:
+    """Indication, contraindications and first-infusion findings, in the library's order."""
+    indicated, blocks = _indication(p)
+    findings = [(code, BLOCK) for code in blocks]
+    if indicated:
+        findings.append(("indicated", INFO))
+    labs, risks = p["labs"], p["risks"]
+    temperature = p["temperature_c"]
+    if temperature is None:
+        findings.append(("temperature-not-recorded", WARN))
+    elif steps(temperature) > 38500:
+        findings.append(("fever", BLOCK))
+    calcium, albumin = labs["calcium"], labs["albumin"]
+    low_calcium = calcium is not None and steps(calcium) < 2200
+    if calcium is None:
+        if not first:  # before the first infusion it is a missing required lab
+            findings.append(("calcium-not-known", WARN))
+    else:
+        if low_calcium:
+            findings.append(("hypocalcaemia", BLOCK))
+        # Payne's correction is shown, never decides.
+        if albumin is not None and (low_calcium or steps(calcium + 0.02 * (40.0 - albumin)) < 2200):
+            findings.append(("albumin-corrected-calcium", INFO))
+    if risks["bisphosphonate_hypersensitivity"]:
+        findings.append(("hypersensitivity", BLOCK))
+    if risks["pregnant"]:
+        findings.append(("pregnancy", BLOCK))
+    vitamin_d = labs["vitamin_d_25oh"]
+    deficient = vitamin_d is not None and steps(vitamin_d) < 50000
+    if first:
+        if any(labs[name] is None for name in _LABS):
+            findings.append(("labs-missing", BLOCK))
+        if deficient:
+            findings.append(("vitamin-d-deficient", BLOCK))
+        if low_calcium:
+            findings.append(("calcium-consult", WARN))
+            upper, pth = p["pth_upper_limit"], labs["pth"]
+            if pth is not None and upper is not None and steps(pth) > steps(upper):
+                findings.append(("calcium-supplementation", WARN))
+        if not _EXCLUSIONS.intersection(blocks):
+            wanted = {"lumbar_spine", "total_body_less_head"}
+            if risks["prolonged_immobilisation"] or p["diagnosis"] == "secondary_immobility":
+                wanted.add("femur")
+            if not wanted <= {scan[0] for scan in p["bmd"]}:
+                findings.append(("dxa-needed", WARN))
+    elif deficient:
+        findings.append(("vitamin-d-low", WARN))
+    return indicated, findings
+
+
+def _no_baseline(p: Plain) -> bool:
+    """Whether a vital sign has no baseline: neither recorded as one nor measured today."""
+    baseline, today = p["baseline_vitals"] or {}, p["vitals"]
+    return any(baseline.get(sign) is None and today[sign] is None for sign in _SIGNS)
+
+
+def _yearly(anchor: dt.date | None, start: dt.date, end: dt.date) -> list[dt.date]:
+    """Yearly dates from ``anchor`` up to ``end``; an unknown or overdue first one on ``start``."""
+    base, months = start, 0
+    if anchor is not None and add_months(anchor, 12) >= start:
+        base, months = anchor, 12
+    dates = []
+    date = add_months(base, months)
+    while date <= end:
+        dates.append(date)
+        months += 12
+        date = add_months(base, months)
+    return dates
+
+
+def _labs_anchor(p: Plain) -> dt.date | None:
+    """The oldest of the latest follow-up labs, or ``None`` when one is missing or undated."""
+    dates: list[dt.date] = []
+    for name in _FOLLOW_UP_LABS:
+        date = p["lab_dates"][name]
+        if date is None or p["labs"][name] is None:
+            return None
+        dates.append(date)
+    return min(dates)
+
+
+def _follow_up(p: Plain, drug: str, dates: list[dt.date]) -> tuple[tuple[dt.date, str], ...]:
+    """DXA, labs and expertise-centre entries (P-FU-*), by date, in that order on one day."""
+    start = p["today"]
+    end = max(dates[-1], start) if dates else start
+    scans = [scan[3] for scan in p["bmd"] if scan[3] is not None]
+    entries = [(date, "dxa") for date in _yearly(max(scans) if scans else None, start, end)]
+    labs = set(_yearly(_labs_anchor(p), start, end))
+    history = p["infusions"]
+    if dates and (not history or history[-1][0] != drug):  # a start or a switch of treatment
+        labs.add(dates[0])
+    entries += [(date, "labs") for date in sorted(labs)]
+    entries += [(date, "centre") for date in _yearly(start, start, end)]
+    # A stable sort by date keeps dxa, labs, centre on one day; no kind repeats a date.
+    entries.sort(key=lambda entry: entry[0])
+    return tuple(entries)
+
+
+def _pregnancy_until(p: Plain, dates: list[dt.date]) -> dt.date | None:
+    """12 months after the last planned (or else given) dose, if counselled (P-CI-PREG)."""
+    last: dt.date
+    if dates:
+        last = dates[-1]
+    elif p["infusions"]:
+        last = p["infusions"][-1][1]
+    else:
+        return None
+    recorded = p["could_become_pregnant"]
+    until = add_months(last, 12)
+    if recorded is False:
+        return None
+    if recorded is None and (p["sex"] != "female" or younger(p["birth"], 10, until)):
+        return None
+    return until
+
+
+def check_hard_limits(
+    drug: str, phases: list[str], dates: list[dt.date], doses: list[int], weight_mg: int
+) -> None:
+    """Check every dose (1e-11 mg) once more against the hard limits, as the library does last.
+
+    Each dose is at most the daily cap and the phase's per-kg maximum times the weight; the doses
+    of one calendar day together are at most the cap and the drug's highest per-kg maximum.
+
+    Raises:
+        HardLimitExceeded: a dose, or the doses of one day, above a limit.
+    """
+    cap = _CAPS[drug]
+    per_day: dict[dt.date, int] = {}
+    for phase, date, dose in zip(phases, dates, doses, strict=True):
+        if not 0 < dose <= cap or dose > _PER_KG_MAXIMA[drug, phase] * weight_mg:
+            raise HardLimitExceeded(f"{drug} {dose / _MG} mg ({phase}) on {date}")
+        per_day[date] = per_day.get(date, 0) + dose
+    day_limit = min(cap, _DAY_PER_KG[drug] * weight_mg)
+    for date, total in per_day.items():
+        if total > day_limit:
+            raise HardLimitExceeded(f"{drug} {total / _MG} mg on {date}")
+
+
+def _course(
+    p: Plain, drug: str, weight_mg: int
+) -> tuple[list[dt.date], list[dt.date], list[str], list[int]]:
+    """Dates, due dates, phases and doses (1e-11 mg) of the planned infusions of ``drug``."""
+    today, history = p["today"], p["infusions"]
+    given = [record for record in history if record[0] == drug]
+    complication = any(record[2] in ("moderate", "severe") for record in history)
+    number = len(given) + 1
+    months, base, due = 0, today, today
+    if given:
+        interval = 3 if drug == "pamidronate" or number == 2 else 6
+        last = given[-1][1]
+        due = add_months(last, interval)
+        if due >= today:  # else overdue: planned on the start date
+            base, months = last, interval
+    end = add_months(p["birth"], 12 * 19)
+    dates: list[dt.date] = []
+    dues: list[dt.date] = []
+    phases: list[str] = []
+    units: list[int] = []
+    date = add_months(base, months)
+    while len(dates) < 6 and date < end:
+        dates.append(date)
+        dues.append(due)
+        phases.append("first" if number == 1 else "second" if number == 2 else "regular")
+        units.append(_dose_units(drug, number, date, weight_mg, p=p, complication=complication))
+        number += 1
+        months += 3 if drug == "pamidronate" or number == 2 else 6
+        date = due = add_months(base, months)
+    return dates, dues, phases, units
+
+
+def plain_plan_full(p: Plain) -> Plain:
+    """Plan one plain patient: the whole plan content, as plain values.
+
+    The keys of :func:`plain_plan`, and ``findings`` (the sorted (code, severity) pairs of
+    every finding), per infusion ``phases``, ``due_dates`` and ``durations_h``, ``follow_up``
+    ((date, kind) in order) and ``avoid_pregnancy_until``.
+
+    Raises:
+        HardLimitExceeded: a planned dose above a hard limit (never, if the plan is right).
+    """
+    birth, today = p["birth"], p["today"]
+    result: Plain = {
+        "status": "out_of_scope",
+        "in_scope": younger(birth, 19, today),
+        "indicated": False,
+        "zoledronic_acid_allowed": False,
+        "drug": None,
+        "blocks": ("out-of-scope",),
+        "dates": (),
+        "doses_mg": (),
+        "volumes_ml": (),
+        "rates_ml_h": (),
+        "findings": (("out-of-scope", BLOCK),),
+        "phases": (),
+        "due_dates": (),
+        "durations_h": (),
+        "follow_up": (),
+        "avoid_pregnancy_until": None,
+    }
+    if not result["in_scope"]:
+        return result
+    history = p["infusions"]
+    indicated, findings = _assessment_findings(p, first=not history)
+    gfr = _gfr(p)
+    zoledronic = gfr is not None and steps(gfr) > 90000
+    if gfr is None:
+        findings.append(("gfr-unavailable", WARN))
+    else:
+        findings.append(("gfr-above-90", INFO) if zoledronic else ("gfr-not-above-90", WARN))
+    blocks = tuple(code for code, severity in findings if severity == BLOCK)
+    result.update(blocks=blocks, zoledronic_acid_allowed=zoledronic)
+    if not indicated:
+        result.update(status="not_indicated", findings=tuple(sorted(findings)))
+        return result
+    findings += [
+        ("vitamin-d-supplementation", INFO),
+        ("calcium-intake", INFO),
+        ("monitoring", INFO),
+    ]
+    if _no_baseline(p):
+        findings.append(("no-baseline-vitals", WARN))
+    findings.append(("hypocalcaemia-warning", INFO))
+
+    drug = "zoledronic_acid" if zoledronic else "pamidronate"
+    weight_mg = round(p["weight_kg"] * 1_000_000)
+    dates, dues, phases, units = _course(p, drug, weight_mg)
+    check_hard_limits(drug, phases, dates, units, weight_mg)
+    doses = [dose / _MG for dose in units]
+    if drug == "zoledronic_acid":
+        volumes = [50.0] * len(doses)
+        rates = volumes
+    else:
+        volumes = [float(round(dose * 10)) for dose in doses]  # 0.1 mg/ml: whole ml
+        rates = [volume / 4 for volume in volumes]
+    if len(dates) > 1:
+        findings.append(("dose-uses-current-weight", INFO))
+    if len(dates) < 6:  # the course stopped at the 19th birthday
+        findings.append(("course-ends-at-scope", INFO))
+    until = _pregnancy_until(p, dates)
+    if until is not None:
+        findings.append(("pregnancy-avoidance", INFO))
+    result.update(
+        status="blocked" if blocks else "ready",
+        indicated=True,
+        drug=drug,
+        dates=tuple(dates),
+        doses_mg=tuple(doses),
+        volumes_ml=tuple(volumes),
+        rates_ml_h=tuple(rates),
+        findings=tuple(sorted(findings)),
+        phases=tuple(phases),
+        due_dates=tuple(dues),
+        durations_h=(_HOURS[drug],) * len(dates),
+        follow_up=_follow_up(p, drug, dates),
+        avoid_pregnancy_until=until,
     )
     return result

@@ -3,6 +3,9 @@
 Patients are drawn with ``random.Random(seed)`` so every run times the same people: ages 0 to
 20 years, 2 to 110 kg, every diagnosis, fractures with dates or ages, DXA scans, labs that cross
 every threshold (some missing), fever, flags, and an infusion history for about a third of them.
+What only the whole plan content depends on (lab dates and the PTH upper limit, heart rate and
+blood pressure today and as baseline, whether the patient could become pregnant) is drawn from a
+second stream, so the first stream, and every patient's other values, stay those of earlier runs.
 :func:`plain_patient` is the plain-Python reference's input; :func:`to_patient` builds the same
 patient for bisphos.
 """
@@ -10,6 +13,7 @@ patient for bisphos.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from typing import Any
 
@@ -54,19 +58,25 @@ def _date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
-def plain_patient(rng: random.Random, index: int) -> Plain:
-    """Draw one patient as plain values in canonical units."""
+def plain_patient(rng: random.Random, index: int, details: random.Random | None = None) -> Plain:
+    """Draw one patient as plain values in canonical units.
+
+    ``details`` draws the values only the whole plan content needs (:func:`_details`); ``rng``
+    when not given.
+    """
     birth = TODAY - dt.timedelta(days=rng.randint(30, 20 * 365))
     age_days = (TODAY - birth).days
     weight = round(min(110.0, max(2.0, 3.5 + age_days / 365.25 * 3.3 * rng.uniform(0.7, 1.4))), 1)
-    fractures = []
+    fractures: list[tuple[str, str, dt.date | None, float | None]] = []
     for _ in range(rng.choice((0, 1, 2, 3, 3, 4))):
         site = rng.choice(("long_bone", "long_bone", "vertebral_compression", "other"))
         trauma = rng.choice(("minimal", "low", "low", "high"))
         if rng.random() < 0.7:
             fractures.append((site, trauma, _date(rng, birth, TODAY), None))
         else:
-            fractures.append((site, trauma, None, round(rng.uniform(0, age_days / 365.25), 2)))
+            # Rounded down: an age rounded up could be above the current age.
+            age = math.floor(rng.uniform(0, age_days / 365.25) * 100) / 100
+            fractures.append((site, trauma, None, age))
     bmd = []
     for site in ("lumbar_spine", "total_body_less_head", "femur"):
         if rng.random() < 0.8:
@@ -85,7 +95,7 @@ def plain_patient(rng: random.Random, index: int) -> Plain:
             grade = rng.choice(("none", "none", "mild", "moderate", "severe"))
             dose = 0.5 if drug == "zoledronic_acid" else 20.0
             infusions.append((drug, date, grade, dose))
-    return {
+    patient = {
         "id": f"p{index}",
         "birth": birth,
         "today": TODAY,
@@ -109,12 +119,55 @@ def plain_patient(rng: random.Random, index: int) -> Plain:
         },
         "infusions": infusions,
     }
+    patient.update(_details(details or rng, patient))
+    return patient
+
+
+def _vital_signs(rng: random.Random, share: float) -> dict[str, float | None]:
+    """Heart rate and blood pressure, each measured with probability ``share``."""
+    heart_rate = float(rng.randint(60, 140)) if rng.random() < share else None
+    pressure = rng.random() < share
+    return {
+        "heart_rate": heart_rate,
+        "systolic_bp": float(rng.randint(85, 130)) if pressure else None,
+        "diastolic_bp": float(rng.randint(45, 85)) if pressure else None,
+    }
+
+
+def _details(rng: random.Random, p: Plain) -> Plain:
+    """The values only the whole plan content needs: dates of labs, PTH limit, vitals, pregnancy.
+
+    Most labs share one sampling date, some are older, a few undated, so the yearly labs of the
+    follow-up count from a date for about a third of the patients.
+    """
+    birth, today = p["birth"], p["today"]
+    panel = _date(rng, max(birth, today - dt.timedelta(days=500)), today)
+    lab_dates: dict[str, dt.date | None] = {}
+    for name, value in p["labs"].items():
+        draw = rng.random()
+        if value is None or draw < 0.05:
+            lab_dates[name] = None
+        elif draw < 0.85:
+            lab_dates[name] = panel
+        else:
+            lab_dates[name] = _date(rng, max(birth, today - dt.timedelta(days=800)), today)
+    upper = round(rng.uniform(5.0, 8.0), 1) if rng.random() < 0.6 else None
+    baseline = _vital_signs(rng, 0.8) if rng.random() < 0.5 else None
+    could_become = rng.choice((None, None, True, False))
+    return {
+        "lab_dates": lab_dates,
+        "pth_upper_limit": None if p["labs"]["pth"] is None else upper,
+        "vitals": _vital_signs(rng, 0.6),
+        "baseline_vitals": baseline,
+        # A known pregnancy is recorded as able to become pregnant.
+        "could_become_pregnant": True if p["risks"]["pregnant"] else could_become,
+    }
 
 
 def population(count: int, seed: int = 20260115) -> list[Plain]:
     """Draw ``count`` plain patients, the same ones for the same seed."""
-    rng = random.Random(seed)
-    return [plain_patient(rng, index) for index in range(count)]
+    rng, details = random.Random(seed), random.Random(f"{seed}-details")
+    return [plain_patient(rng, index, details) for index in range(count)]
 
 
 def to_patient(p: Plain) -> Patient:
@@ -126,11 +179,18 @@ def to_patient(p: Plain) -> Patient:
         for site, trauma, date, age in p["fractures"]
     ]
     labs = {
-        name: LabResult(value=quantity(value, LAB_RANGES[name][2]))
+        name: LabResult(
+            value=quantity(value, LAB_RANGES[name][2]),
+            date=p["lab_dates"][name],
+            upper_limit=None
+            if name != "pth" or p["pth_upper_limit"] is None
+            else quantity(p["pth_upper_limit"], "pmol/L"),
+        )
         for name, value in p["labs"].items()
         if value is not None
     }
     temperature = p["temperature_c"]
+    baseline = p["baseline_vitals"]
     return Patient(
         patient_id=p["id"],
         birth_date=p["birth"],
@@ -147,14 +207,27 @@ def to_patient(p: Plain) -> Patient:
         ),
         labs=Labs(**labs),
         vitals=VitalSigns(
-            temperature=None if temperature is None else quantity(temperature, "degC")
+            temperature=None if temperature is None else quantity(temperature, "degC"),
+            **_vitals(p["vitals"]),
         ),
+        baseline_vitals=None if baseline is None else VitalSigns(**_vitals(baseline)),
         infusions=tuple(
             InfusionRecord(drug=drug, date=date, dose=quantity(dose, "mg"), complication=grade)
             for drug, date, grade, dose in p["infusions"]
         ),
-        risks=RiskFlags(could_become_pregnant=False, **p["risks"]),
+        risks=RiskFlags(could_become_pregnant=p["could_become_pregnant"], **p["risks"]),
     )
+
+
+_VITAL_UNITS = {"heart_rate": "1/min", "systolic_bp": "mmHg", "diastolic_bp": "mmHg"}
+
+
+def _vitals(signs: dict[str, float | None]) -> dict[str, Any]:
+    """Heart rate and blood pressure as quantities, for :class:`bisphos.model.VitalSigns`."""
+    return {
+        name: None if value is None else quantity(value, _VITAL_UNITS[name])
+        for name, value in signs.items()
+    }
 
 
 def plain_columns(patients: list[Plain]) -> dict[str, Any]:
