@@ -407,12 +407,19 @@ def processes(quick: bool) -> None:
         "from bisphos.engine import default_engine; from bisphos.io import load_patient; "
         f"default_engine().plan(load_patient({str(EXAMPLE)!r}))"
     )
+    dependencies = "import pint, attrs, pluggy"
+    # Pint imports numpy whenever it can; the default install (no extras) has no numpy, which a
+    # None entry in sys.modules reproduces: ``import numpy`` then raises ImportError.
+    without_numpy = "import sys; sys.modules['numpy'] = None; "
     bisphos_cli = str(Path(python).with_name("bisphos"))
     for label, arguments in (
         ("import pint (a dependency)", [python, "-c", "import pint"]),
+        ("import pint, attrs, pluggy", [python, "-c", dependencies]),
+        ("  the same, without numpy", [python, "-c", without_numpy + dependencies]),
         ("import bisphos", [python, "-c", "import bisphos"]),
         ("import bisphos; bisphos.Patient", [python, "-c", "import bisphos; bisphos.Patient"]),
         ("first plan in a fresh process", [python, "-c", first_plan]),
+        ("  the same, without numpy", [python, "-c", without_numpy + first_plan]),
         ("bisphos plan oi-girl-20kg.json", [bisphos_cli, "plan", str(EXAMPLE)]),
     ):
         wall, cpu = fresh(arguments, count)

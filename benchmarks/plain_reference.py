@@ -389,6 +389,8 @@ def _pregnancy_until(p: Plain, dates: list[dt.date]) -> dt.date | None:
         return None
     recorded = p["could_become_pregnant"]
     until = add_months(last, 12)
+    if p["risks"]["pregnant"]:
+        return until
     if recorded is False:
         return None
     if recorded is None and (p["sex"] != "female" or younger(p["birth"], 10, until)):

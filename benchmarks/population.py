@@ -159,8 +159,8 @@ def _details(rng: random.Random, p: Plain) -> Plain:
         "pth_upper_limit": None if p["labs"]["pth"] is None else upper,
         "vitals": _vital_signs(rng, 0.6),
         "baseline_vitals": baseline,
-        # A known pregnancy is recorded as able to become pregnant.
-        "could_become_pregnant": True if p["risks"]["pregnant"] else could_become,
+        # Drawn apart from a known pregnancy, so that contradicting records occur too.
+        "could_become_pregnant": could_become,
     }
 
 

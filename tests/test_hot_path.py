@@ -244,3 +244,22 @@ def test_every_oncology_name_resolves_whatever_was_imported_first() -> None:
     assert set(oncology.__all__) <= set(dir(oncology))
     with pytest.raises(AttributeError, match=r"'bisphos\.oncology' has no attribute 'nothing'"):
         _ = oncology.nothing
+
+
+def test_the_text_report_loads_no_writer_of_another_format() -> None:
+    """``bisphos plan FILE`` (text) imports neither the JSON, FHIR, iCalendar or record writers nor
+    the oncology tables; each is imported when its format or protocol is asked for."""
+    example = EXAMPLES / "oi-girl-20kg.json"
+    code = (
+        "import sys\n"
+        "from bisphos.cli import main\n"
+        f"status = main(['plan', {str(example)!r}])\n"
+        "loaded = [m for m in sys.modules if m.startswith(('bisphos.export', 'bisphos.records',"
+        " 'bisphos.oncology.'))]\n"
+        "print('LOADED', status, *sorted(loaded))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    last = result.stdout.splitlines()[-1].split()
+    assert last == ["LOADED", "0", "bisphos.oncology.protocol", "bisphos.oncology.rules"]

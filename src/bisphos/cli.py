@@ -40,9 +40,6 @@ import attrs
 from bisphos._version import __version__
 from bisphos.engine import Engine, default_engine
 from bisphos.errors import BisphosError, InvalidValueError, PatientInputError
-from bisphos.export.fhir import plan_to_fhir_json
-from bisphos.export.ical import plan_to_ics
-from bisphos.export.plan_json import plan_to_json
 from bisphos.i18n import LANGUAGES, Language, check_language, text
 from bisphos.io import load_patient, patient_to_dict
 from bisphos.model import Drug, Patient
@@ -50,7 +47,6 @@ from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.schedule import Horizon
 from bisphos.plugins import PROJECT_NAME
 from bisphos.protocols import ProtocolInfo
-from bisphos.records import record_json, replay
 from bisphos.report import (
     render_assessment,
     render_invariants,
@@ -195,13 +191,23 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
     plan = engine.plan(patient, request)
     lang = _lang(arguments)
     code = EXIT_OK if plan.cleared_today else EXIT_NOT_CLEARED
+    # The writers of the other formats are imported when asked for: the text report, the
+    # default, needs none of them.
     if arguments.format == "json":
+        from bisphos.export.plan_json import plan_to_json  # noqa: PLC0415 - on demand
+
         _out(plan_to_json(plan, lang))
     elif arguments.format == "record":
+        from bisphos.records import record_json  # noqa: PLC0415 - on demand
+
         _out(record_json(plan))
     elif arguments.format == "fhir":
+        from bisphos.export.fhir import plan_to_fhir_json  # noqa: PLC0415 - on demand
+
         _out(plan_to_fhir_json(plan, lang))
     elif arguments.format == "ics":
+        from bisphos.export.ical import plan_to_ics  # noqa: PLC0415 - on demand
+
         if not plan.infusions and (plan.course is None or not plan.course.follow_up):
             status = text("status." + plan.status.value, lang)
             print(text("ui.no-calendar", lang, status=status), file=sys.stderr)
@@ -225,6 +231,8 @@ def _replay(arguments: argparse.Namespace, engine: Engine) -> int:
         raise InvalidValueError(
             f"cannot read the record: {error}", field="RECORD", value=arguments.record_file
         ) from None
+    from bisphos.records import replay  # noqa: PLC0415 - on demand, as the plan's formats
+
     report = replay(stored, engine=engine)
     if arguments.format == "json":
         _out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")

@@ -17,9 +17,6 @@ from typing import Final
 
 from bisphos.dates import age_in_years
 from bisphos.findings import EvidenceValue, Finding, Severity
-from bisphos.oncology.radium import criteria_for, radium_activity
-from bisphos.oncology.regimens import regimen
-from bisphos.oncology.renal import CLEARANCE_MINIMUMS, ZOMETA_SOURCE
 from bisphos.pediatric.thresholds import REDUCED_BMD
 from bisphos.units import is_quantity
 
@@ -159,7 +156,8 @@ def _label_check(finding: Finding, on: dt.date | None) -> Derived:
     return ("above" if finding.severity is Severity.BLOCK else ""), {}
 
 
-# Oncology protocol.
+# Oncology protocol. Its tables are imported by the variants that read them, so that showing a
+# pediatric plan does not load them.
 
 
 def _protocol_applies(finding: Finding, on: dt.date | None) -> Derived:
@@ -167,20 +165,29 @@ def _protocol_applies(finding: Finding, on: dt.date | None) -> Derived:
 
 
 def _renal_limit(finding: Finding, on: dt.date | None) -> Derived:
+    from bisphos.oncology.regimens import regimen  # noqa: PLC0415 - on demand
+    from bisphos.oncology.renal import CLEARANCE_MINIMUMS  # noqa: PLC0415 - on demand
+
     limit = CLEARANCE_MINIMUMS[regimen(str(_value(finding, "regimen"))).renal]
     variant = "" if finding.code == "renal-limit-met" else limit.consequence.replace(" ", "-")
     return variant, {"source": limit.source}
 
 
 def _zometa(finding: Finding, on: dt.date | None) -> Derived:
+    from bisphos.oncology.renal import ZOMETA_SOURCE  # noqa: PLC0415 - on demand
+
     return "", {"source": ZOMETA_SOURCE}
 
 
 def _registration(finding: Finding, on: dt.date | None) -> Derived:
+    from bisphos.oncology.regimens import regimen  # noqa: PLC0415 - on demand
+
     return "", {"deck": regimen(str(_value(finding, "regimen"))).registration.deck}
 
 
 def _blood_counts(finding: Finding, on: dt.date | None) -> Derived:
+    from bisphos.oncology.radium import criteria_for  # noqa: PLC0415 - on demand
+
     number = _value(finding, "injection_number")
     criteria = criteria_for(int(number))  # type: ignore[arg-type]
     counts = [item for item in finding.evidence if item.name != "injection_number"]
@@ -193,6 +200,8 @@ def _blood_counts(finding: Finding, on: dt.date | None) -> Derived:
 
 
 def _radium_activity(finding: Finding, on: dt.date | None) -> Derived:
+    from bisphos.oncology.radium import radium_activity  # noqa: PLC0415 - on demand
+
     activity = radium_activity(_value(finding, "weight"))  # type: ignore[arg-type]
     return "", {
         "standard": activity.activity.standard.value,
