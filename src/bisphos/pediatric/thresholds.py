@@ -284,6 +284,7 @@ FX_C_AGE_YEARS: Final = 19
 
 #: P-MON-CALL: heart rate or blood pressure changing more than this from baseline.
 VITAL_SIGN_CHANGE: Final = quantity(20.0, "percent")
+_VITAL_SIGN_FRACTION: Final = float(_magnitude_in(VITAL_SIGN_CHANGE, "dimensionless"))
 
 #: P-SUPP-VITD: vitamin D at least 400 IU (10 µg) per day.
 VITAMIN_D_DAILY: Final = quantity(400.0, "IU")
@@ -311,7 +312,7 @@ def vital_sign_band(baseline: Quantity, kind: QuantityKind) -> tuple[Quantity, Q
     to 0.001 of the canonical unit, the resolution at which vital signs are compared.
     """
     base = kind.magnitude(baseline, field=kind.name)
-    change = float(_magnitude_in(VITAL_SIGN_CHANGE, "dimensionless"))
+    change = _VITAL_SIGN_FRACTION
     low = _canonical(round(base * (1 - change), 3), kind)
     high = _canonical(round(base * (1 + change), 3), kind)
     return low, high
