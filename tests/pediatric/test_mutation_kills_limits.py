@@ -15,13 +15,17 @@ from bisphos import quantities as q
 from bisphos.errors import DimensionError, HardLimitError, MissingUnitError, UnitError
 from bisphos.model import Drug
 from bisphos.pediatric.limits import (
+    DAILY_CAPS,
     DEFAULT_PRECISION,
     WEIGHT_RESOLUTION_KG,
     Phase,
     canonical_magnitude,
     check_final,
+    daily_cap,
     dosing_weight_kg,
     enforce,
+    exact,
+    final_mg,
     max_per_kg,
 )
 from bisphos.units import Quantity, ureg
@@ -234,3 +238,35 @@ def test_per_kg_limit_uses_the_weight_to_the_nearest_milligram() -> None:
     limited = enforce(ZOL, mg(1.0), weight=kg(1.9999999999999716), phase=Phase.FIRST)
     assert limited.per_kg_limit == mg(0.05)
     assert limited.dose == mg(0.05)
+
+
+def test_caps_and_maxima_are_found_by_their_text_values() -> None:
+    """P-ZOL-CAP, P-PAM-CAP, P-PAM-FIRST: the drug and phase may be given as their text values
+    (as in a JSON request); the caps are 4 mg and 90 mg, pamidronate's first dose 1 mg/kg."""
+    assert daily_cap("zoledronic_acid") is DAILY_CAPS[ZOL]
+    assert daily_cap("pamidronate").dose == mg(90.0)
+    first = max_per_kg("pamidronate", "first")
+    assert first is max_per_kg(PAM, Phase.FIRST)
+    assert first.per_kg == ureg.Quantity(1.0, "mg/kg")
+    assert max_per_kg("zoledronic_acid", "regular").per_kg == ureg.Quantity(0.05, "mg/kg")
+
+
+def test_exact_keeps_the_sign_of_zero() -> None:
+    """The decimal of 0.0 and of -0.0 differ in sign, whichever was asked for first (the cache
+    of decimals cannot tell them apart); other floats are their shortest decimal."""
+    assert str(exact(0.0)) == "0.0"
+    assert str(exact(-0.0)) == "-0.0"
+    assert str(exact(0.0)) == "0.0"
+    assert exact(0.1) == Decimal("0.1")
+    assert exact(0.035) == Decimal("0.035")
+
+
+def test_final_mg_returns_the_checked_dose_and_names_the_field() -> None:
+    """P-ZOL-CAP: the last check returns the dose in mg (1.5 mg stays 1.5) and refuses 4.001 mg,
+    naming the field it was given."""
+    assert final_mg(ZOL, mg(1.5)) == 1.5
+    assert final_mg(PAM, ureg.Quantity(0.09, "g")) == pytest.approx(90.0)
+    with pytest.raises(HardLimitError) as raised:
+        final_mg(ZOL, mg(4.001), field="infusions[2].dose")
+    assert raised.value.field == "infusions[2].dose"
+    assert raised.value.expected == "at most 4.0 mg"

@@ -232,6 +232,30 @@ def test_threshold_met_on_both_sides(
     assert threshold.met(value) is met
 
 
+@pytest.mark.parametrize(
+    ("comparison", "below", "at", "above"),
+    [
+        (t.Comparison.ABOVE, False, False, True),
+        (t.Comparison.BELOW, True, False, False),
+        (t.Comparison.AT_MOST, True, True, False),
+        (t.Comparison.AT_LEAST, False, True, True),
+    ],
+)
+def test_a_threshold_made_now_counts_its_limit_in_steps(
+    comparison: t.Comparison, below: bool, at: bool, above: bool
+) -> None:
+    """P-CI-HYPOCA's limit (2.2 mmol/l) in a threshold built here, not at import: the limit's
+    steps are counted when the threshold is made and each comparison holds one step either side
+    (calcium in mg/dl is converted first: 8.8 mg/dl is 2.1956 mmol/l, below the limit)."""
+    threshold = t.Threshold(
+        "total calcium", _q(2.2, "mmol/L"), comparison, t.CALCIUM_RESOLUTION, ("P-CI-HYPOCA",)
+    )
+    assert threshold.met(_q(2.199, "mmol/L")) is below
+    assert threshold.met(_q(2.2, "mmol/L")) is at
+    assert threshold.met(_q(2.201, "mmol/L")) is above
+    assert threshold.met(q.CALCIUM.conform("8.8 mg/dL", field="calcium")) is below
+
+
 def test_threshold_evidence_carries_value_and_limit() -> None:
     """P-CI-FEVER: evidence names the value and the limit it was compared with."""
     value = _q(38.9, "degC")

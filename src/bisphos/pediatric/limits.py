@@ -192,13 +192,16 @@ DEFAULT_PRECISION: Final[Mapping[Drug, Quantity]] = MappingProxyType(
 )
 
 
-def daily_cap(drug: Drug) -> DailyCap:
-    """Return the daily cap of ``drug`` (P-ZOL-CAP, P-PAM-CAP)."""
+def daily_cap(drug: Drug | str) -> DailyCap:
+    """Return the daily cap of ``drug`` (P-ZOL-CAP, P-PAM-CAP); a text value names a drug too."""
     return DAILY_CAPS[drug if type(drug) is Drug else Drug(drug)]
 
 
-def max_per_kg(drug: Drug, phase: Phase) -> PerKgMaximum:
-    """Return the protocol's highest dose per kg for ``drug`` in ``phase`` (invariant 2)."""
+def max_per_kg(drug: Drug | str, phase: Phase | str) -> PerKgMaximum:
+    """Return the protocol's highest dose per kg for ``drug`` in ``phase`` (invariant 2).
+
+    ``drug`` and ``phase`` may be given as their text values (``"pamidronate"``, ``"first"``).
+    """
     return _PER_KG_MAXIMA[
         drug if type(drug) is Drug else Drug(drug),
         phase if type(phase) is Phase else Phase(phase),
