@@ -270,3 +270,13 @@ def test_final_mg_returns_the_checked_dose_and_names_the_field() -> None:
         final_mg(ZOL, mg(4.001), field="infusions[2].dose")
     assert raised.value.field == "infusions[2].dose"
     assert raised.value.expected == "at most 4.0 mg"
+
+
+def test_enforce_takes_the_text_values_of_drug_and_phase() -> None:
+    """P-PAM-FIRST, P-PAM-CAP: "pamidronate" in its "first" phase for 70 kg is held to 45 mg
+    (half the 90 mg cap, the 1 mg/kg maximum is 70 mg), as with the enumerations."""
+    limited = enforce("pamidronate", mg(70.0), weight=kg(70), phase="first", ceiling=mg(45.0))
+    assert limited.dose == mg(45.0)
+    assert limited.drug is PAM
+    assert limited.phase is Phase.FIRST
+    assert limited == enforce(PAM, mg(70.0), weight=kg(70), phase=Phase.FIRST, ceiling=mg(45.0))

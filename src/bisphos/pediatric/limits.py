@@ -320,11 +320,11 @@ def _nearest_mg(weight_kg: float) -> float:
 
 
 def enforce(
-    drug: Drug,
+    drug: Drug | str,
     proposed: object,
     *,
     weight: Quantity,
-    phase: Phase,
+    phase: Phase | str,
     ceiling: Quantity | None = None,
     ceiling_rule_ids: tuple[str, ...] = (),
     precision: Quantity | None = None,
@@ -337,10 +337,10 @@ def enforce(
     limits, never loosen them.
 
     Args:
-        drug: Zoledronic acid or pamidronate.
+        drug: Zoledronic acid or pamidronate (or its text value).
         proposed: The proposed dose, a mass quantity of :data:`bisphos.units.ureg`.
         weight: The body weight the dose is for.
-        phase: The phase of the infusion, which fixes the per-kg maximum.
+        phase: The phase of the infusion, which fixes the per-kg maximum (or its text value).
         ceiling: An optional lower limit in mg (e.g. half the cap for a first pamidronate dose).
         ceiling_rule_ids: The rules that set ``ceiling``.
         precision: The rounding step in mg; :data:`DEFAULT_PRECISION` when not given.
