@@ -12,14 +12,12 @@ conversions (module-level tables that mutation testing does not reach).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pint
 import pytest
 
 from bisphos import quantities as q
-from bisphos import units
 from bisphos.errors import (
     DimensionError,
     ImplausibleValueError,
@@ -32,14 +30,6 @@ from bisphos.units import format_unit, parse_quantity, parse_unit, ureg
 from tests.test_units import ACCEPTED
 
 EXPECTED_UNITS = "a unit such as kg, lb, cm, umol/L, mg/dL, mmol/L, degC, mmHg, mL/min/1.73m2"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_parser() -> Iterator[None]:
-    """Empty the parser's cache, so that the parser and not the cache answers."""
-    units._parse_unit_cached.cache_clear()
-    yield
-    units._parse_unit_cached.cache_clear()
 
 
 @pytest.mark.parametrize(("text", "kind", "expected"), ACCEPTED)

@@ -1,0 +1,40 @@
+"""Emptying bisphos's caches of computed values, for tests and benchmarks.
+
+bisphos keeps pure results — parsed units, the decimals of floats, calendar dates, limited doses,
+preparations — in ``functools`` caches, and which unit kinds accept their own unit in a small
+identity-keyed table. A process keeps them for its life. A test that must meet the functions and
+not their remembered answers (mutation testing forks every mutant from a process that already
+ran the tests), or a benchmark that must meet its patients as new ones, empties them first.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["clear_caches"]
+
+# Strategies cached by bisphos.testing are test helpers, not computed values: they are kept.
+_KEPT_PREFIX = "bisphos.testing"
+
+
+def clear_caches() -> int:
+    """Empty every cache of computed values of the loaded bisphos modules; return how many.
+
+    Modules not imported yet have nothing cached and are not imported.
+    """
+    cleared: set[int] = set()
+    for name, module in list(sys.modules.items()):
+        if not (name == "bisphos" or name.startswith("bisphos.")) or name.startswith(_KEPT_PREFIX):
+            continue
+        for value in list(vars(module).values()):
+            clear = getattr(value, "cache_clear", None)
+            owner = getattr(value, "__module__", None) or ""
+            if callable(clear) and owner.startswith("bisphos.") and id(value) not in cleared:
+                if owner.startswith(_KEPT_PREFIX):
+                    continue
+                clear()
+                cleared.add(id(value))
+    quantities = sys.modules.get("bisphos.quantities")
+    if quantities is not None:
+        quantities._ACCEPTS.clear()
+    return len(cleared)
