@@ -478,3 +478,17 @@ def test_rounding_steps_must_be_positive_masses(option: str) -> None:
     with pytest.raises(DimensionError) as wrong:
         DosingOptions(**{option: ureg.Quantity(0.1, "milliliter")})  # type: ignore[arg-type]
     assert wrong.value.field == f"options.{option}"
+
+
+def test_drug_and_band_may_be_given_as_text_values() -> None:
+    """P-MAINT-MID, P-ZOL-FIRST: "zoledronic_acid" and "mid" (as in a JSON request) give the
+    doses of the enumerations: 0.5 mg for 20 kg in the mid band; the facts of a first infusion
+    count the infusions of the drug named."""
+    by_text = compute_dose("zoledronic_acid", facts(20, 1), band="mid")
+    assert by_text == compute_dose(ZOL, facts(20, 1), band=MID)
+    assert by_text.value == mg(0.5)
+    assert by_text.drug is ZOL
+    assert by_text.band is MID
+    patient = child(20, born=dt.date(2016, 1, 1), assessed=DAY)
+    assert DoseFacts.of(patient, "pamidronate") == DoseFacts.of(patient, PAM)
+    assert DoseFacts.of(patient, "pamidronate").infusion_number == 1

@@ -348,7 +348,7 @@ class DoseFacts:
     def of(
         cls,
         patient: Patient,
-        drug: Drug,
+        drug: Drug | str,
         *,
         infusion_number: int | None = None,
         on: dt.date | None = None,
@@ -581,10 +581,10 @@ def _phase_candidate(
 
 
 def compute_dose(
-    drug: Drug,
+    drug: Drug | str,
     facts: DoseFacts,
     *,
-    band: MaintenanceBand | None = None,
+    band: MaintenanceBand | str | None = None,
     options: DosingOptions = DEFAULT_OPTIONS,
 ) -> Dose:
     """Return the dose of ``drug`` for the infusion described by ``facts``.

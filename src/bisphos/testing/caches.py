@@ -1,10 +1,11 @@
 """Emptying bisphos's caches of computed values, for tests and benchmarks.
 
 bisphos keeps pure results — parsed units, the decimals of floats, calendar dates, limited doses,
-preparations — in ``functools`` caches, and which unit kinds accept their own unit in a small
-identity-keyed table. A process keeps them for its life. A test that must meet the functions and
-not their remembered answers (mutation testing forks every mutant from a process that already
-ran the tests), or a benchmark that must meet its patients as new ones, empties them first.
+preparations — in ``functools`` caches, and in two small tables keyed by identity (whether a
+unit kind accepts its own unit, the spelling of a unit). A process keeps them for its life. A
+test that must meet the functions and not their remembered answers (mutation testing forks every
+mutant from a process that already ran the tests), or a benchmark that must meet its patients
+as new ones, empties them first.
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ def clear_caches() -> int:
                     continue
                 clear()
                 cleared.add(id(value))
+    # The two tables keyed by identity (unit kinds, unit spellings) are plain dicts.
     quantities = sys.modules.get("bisphos.quantities")
     if quantities is not None:
         quantities._ACCEPTS.clear()
+    units = sys.modules.get("bisphos.units")
+    if units is not None:
+        units._TEXTS.clear()
     return len(cleared)
