@@ -7,14 +7,18 @@ import doctest
 import importlib.util
 import re
 import tomllib
+from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+import bisphos.engine
 import bisphos.records
 from bisphos.oncology.rules import RULES as ONCOLOGY_RULES
 from bisphos.pediatric.rules import INVARIANTS, RULES
+from bisphos.plugins import PROJECT_NAME
+from bisphos.plugins.manager import BLOCK_ENV
 from bisphos.schema import patient_schema
 
 ROOT = Path(__file__).parent.parent
@@ -54,8 +58,12 @@ def test_examples_in_the_pages_run_and_give_the_output_shown(
     page: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The quickstart's doses (P-ZOL-FIRST 0.25 mg for 20 kg), blocks (P-CI-FEVER), refusal
-    (P-GFR) and the record and replay examples run as written, from the project root."""
+    (P-GFR) and the record and replay examples run as written, from the project root. The pages
+    show the national protocol, so a hospital plugin installed alongside is blocked meanwhile."""
     monkeypatch.chdir(ROOT)
+    installed = [point.name for point in entry_points(group=PROJECT_NAME)]
+    monkeypatch.setenv(BLOCK_ENV, ",".join(installed))
+    monkeypatch.setattr(bisphos.engine, "_DEFAULT", [])  # the default engine is built anew
     result = run_examples(page.read_text(encoding="utf-8"), page.name)
     assert result.failed == 0
     assert result.attempted > 0

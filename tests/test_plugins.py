@@ -144,3 +144,31 @@ def test_pediatric_patient_is_not_an_oncology_plan() -> None:
     engine = Engine.create(entry_points=False)
     with pytest.raises(Exception, match="does not plan pediatric"):
         engine.plan(PATIENT, protocol_id="nl-oncology-bone-2016")
+
+
+class _Quiet:
+    """A plugin that implements a hook and proposes nothing."""
+
+    @hookimpl
+    def bisphos_extra_findings(self) -> Sequence[Finding]:
+        return []
+
+
+def test_a_blocked_plugin_takes_no_part_and_has_no_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A name blocked by BISPHOS_DISABLE_PLUGINS or ``blocked`` is not loaded, and the plan's
+    provenance lists only the plugins that took part (here the two built-in protocols)."""
+    monkeypatch.setenv("BISPHOS_DISABLE_PLUGINS", "acme")
+    engine = Engine.create(entry_points=False, plugins=[("acme", _Quiet()), ("other", _Quiet())])
+    assert [r.name for r in engine.plugins] == [
+        "bisphos.plugins.oncology",
+        "bisphos.plugins.pediatric",
+        "other",
+    ]
+    blocked = Engine.create(entry_points=False, blocked=["acme"], plugins=[("acme", _Quiet())])
+    plan = blocked.plan(PATIENT)
+    assert [r.name for r in plan.provenance.plugins] == [
+        "bisphos.plugins.oncology",
+        "bisphos.plugins.pediatric",
+    ]

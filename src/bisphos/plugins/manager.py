@@ -91,12 +91,18 @@ def _env_blocked() -> list[str]:
 
 
 def plugin_records(manager: pluggy.PluginManager) -> tuple[PluginRecord, ...]:
-    """Return a record of every plugin registered in ``manager``, sorted by name."""
+    """Return a record of every plugin registered in ``manager``, sorted by name.
+
+    A blocked name (``BISPHOS_DISABLE_PLUGINS``, ``blocked``) is held by the manager without a
+    plugin; it took no part, so it has no record.
+    """
     distributions = {
         manager.get_name(plugin): dist for plugin, dist in manager.list_plugin_distinfo()
     }
     records = []
-    for name, _plugin in manager.list_name_plugin():
+    for name, plugin in manager.list_name_plugin():
+        if plugin is None:
+            continue
         dist = distributions.get(name)
         if name in BUILTIN_PLUGINS:
             records.append(PluginRecord(name, "bisphos", __version__, builtin=True))
