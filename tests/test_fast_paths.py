@@ -1,0 +1,100 @@
+"""Every fast path gives what the general path gives (invariant 7: one canonical unit per kind).
+
+A plan reads canonical magnitudes directly, multiplies by known factors, builds quantities without
+Pint's constructor and keeps small caches. Each such shortcut is guarded, and the general path
+(Pint's conversion with every check) is what the guard falls back to. The mutants of those guards
+are justified as equivalent in ``docs/verification.md``; these properties check the equivalence
+itself, for every quantity kind and every accepted unit (P-GFR, P-ZOL-DOSE and every rule that
+compares a measured value depend on it).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bisphos import quantities as q
+from bisphos.pediatric.limits import canonical_magnitude
+from bisphos.quantities import QuantityKind
+from bisphos.testing.caches import clear_caches
+from bisphos.testing.strategies import ALTERNATIVE_UNITS, quantities
+from bisphos.units import Quantity, _magnitude_in, format_quantity, format_unit, quantity, ureg
+
+KINDS = sorted(
+    (getattr(q, name) for name in q.__all__ if isinstance(getattr(q, name), QuantityKind)),
+    key=lambda kind: kind.name,
+)
+
+
+def _values(kind: QuantityKind) -> st.SearchStrategy[Quantity]:
+    """Values of ``kind`` in its alternative units, or in its canonical unit when it has none."""
+    if kind in ALTERNATIVE_UNITS:
+        return quantities(kind)
+    magnitudes = st.floats(min_value=1e-3, max_value=1e6)
+    return magnitudes.map(lambda magnitude: ureg.Quantity(magnitude, kind.canonical))
+
+
+def _general(kind: QuantityKind, value: Quantity) -> float:
+    """The canonical magnitude through Pint's own conversion, or the analyte's factor."""
+    if value.dimensionality == kind.canonical.dimensionality:
+        return float(value.to(kind.canonical).magnitude)
+    conversion = next(
+        c for c in kind.conversions if value.dimensionality == c.from_unit.dimensionality
+    )
+    return float(value.to(conversion.from_unit).magnitude) * conversion.factor
+
+
+@given(data=st.data())
+def test_fast_and_general_conversion_agree_for_every_kind_and_unit(data: st.DataObject) -> None:
+    """Invariant 7: for every kind and unit, conform, magnitude and the limits'
+    canonical_magnitude give Pint's value (within 1e-12, the last digits of a factor multiplied
+    in another order), whether the value is already canonical or not, and with the caches full
+    or empty."""
+    kind = data.draw(st.sampled_from(KINDS))
+    value = data.draw(_values(kind))
+    expected = _general(kind, value)
+    conformed = kind.conform(value, field=kind.name)
+    assert conformed.units == kind.canonical
+    assert math.isclose(conformed.magnitude, expected, rel_tol=1e-12, abs_tol=1e-12)
+    assert kind.magnitude(value, field=kind.name) == conformed.magnitude
+    assert canonical_magnitude(kind, value, field=kind.name) == conformed.magnitude
+    # A canonical value, the library's own, is read as it is by every path.
+    assert kind.magnitude(conformed, field=kind.name) == conformed.magnitude
+    assert canonical_magnitude(kind, conformed, field=kind.name) == conformed.magnitude
+    clear_caches()
+    assert kind.magnitude(value, field=kind.name) == conformed.magnitude
+
+
+@given(
+    magnitude=st.floats(min_value=1e-6, max_value=1e6),
+    unit=st.sampled_from(["mg", "kg", "mL", "mL/h", "mg/kg", "umol/L", "degC", "mL/min"]),
+    target=st.sampled_from(["mg", "g", "kg", "mL", "L", "mL/h", "mg/kg", "mmol/L", "degC"]),
+)
+def test_quantity_and_magnitude_in_agree_with_pint(
+    magnitude: float, unit: str, target: str
+) -> None:
+    """quantity() builds what Pint's constructor builds, _magnitude_in() converts as
+    Quantity.m_as() does, and format_quantity() writes the same text with the spelling table
+    full or empty."""
+    made = quantity(magnitude, unit)
+    assert made == ureg.Quantity(magnitude, unit)
+    assert made.units == ureg.Unit(unit)
+    if made.dimensionality == ureg.Unit(target).dimensionality:
+        assert _magnitude_in(made, target) == pytest.approx(made.m_as(target), rel=1e-12)
+    text = format_quantity(made)
+    assert text == f"{float(magnitude)!r} {format_unit(made.units)}"
+    clear_caches()
+    assert format_quantity(made) == text
+
+
+def test_every_kind_is_drawn() -> None:
+    """The property above draws from every kind of bisphos.quantities, the GFR (P-GFR) and the
+    dose (P-ZOL-DOSE) among them, and each kind's values can be drawn."""
+    assert q.GFR in KINDS
+    assert q.DOSE in KINDS
+    assert len(KINDS) == len({kind.name for kind in KINDS}) >= 25
+    for kind in KINDS:
+        assert _values(kind) is not None
