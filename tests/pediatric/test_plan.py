@@ -10,9 +10,10 @@ import attrs
 import pytest
 
 from bisphos.engine import Engine
+from bisphos.errors import HardLimitError
 from bisphos.io import load_patient
 from bisphos.model import Drug, Patient
-from bisphos.pediatric.plan import PlanRequest, PlanStatus, make_plan
+from bisphos.pediatric.plan import PlanRequest, PlanStatus, _hard_limits_last, make_plan
 from bisphos.pediatric.schedule import Horizon
 from bisphos.units import quantity
 
@@ -139,3 +140,29 @@ def test_every_planned_entry_names_its_rules() -> None:
             assert planned.preparation.rule_ids
         if plan.course is not None:
             assert all(item.rule_ids for item in plan.course.follow_up)
+
+
+@pytest.mark.parametrize(
+    ("replace", "field"),
+    [("dose", "infusions[2].dose"), ("preparation", "infusions[2].preparation")],
+)
+def test_the_last_gate_names_the_infusion_above_the_cap(replace: str, field: str) -> None:
+    """P-ZOL-CAP: a course whose third dose, or its preparation, says 4.5 mg (above the 4 mg
+    cap, however it got there) is refused by the last hard-limit check, naming that infusion."""
+    patient = load_patient(EXAMPLES / "oi-girl-20kg.json")
+    plan = make_plan(patient)
+    assert plan.course is not None
+    third = plan.course.infusions[2]
+    if replace == "dose":
+        limited = attrs.evolve(third.dose.limited, dose=quantity(4.5, "mg"))
+        third = attrs.evolve(third, dose=attrs.evolve(third.dose, limited=limited))
+    else:
+        third = attrs.evolve(
+            third, preparation=attrs.evolve(third.preparation, dose=quantity(4.5, "mg"))
+        )
+    infusions = (*plan.course.infusions[:2], third, *plan.course.infusions[3:])
+    course = attrs.evolve(plan.course, infusions=infusions)
+    with pytest.raises(HardLimitError, match=r"above the daily cap \(P-ZOL-CAP\)") as raised:
+        _hard_limits_last(course, plan.assessment, patient)
+    assert raised.value.field == field
+    assert raised.value.expected == "at most 4.0 mg"

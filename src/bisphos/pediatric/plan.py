@@ -744,8 +744,10 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
                 value=planned.dose.drug.value,
                 expected=course.drug.value,
             )
-        dose_mg = exact(final_mg(course.drug, planned.dose.value))
-        if exact(final_mg(course.drug, planned.preparation.dose)) != dose_mg:
+        field = f"infusions[{index}]"
+        dose_mg = exact(final_mg(course.drug, planned.dose.value, field=f"{field}.dose"))
+        prepared_mg = final_mg(course.drug, planned.preparation.dose, field=f"{field}.preparation")
+        if exact(prepared_mg) != dose_mg:
             raise HardLimitError(
                 "the preparation is not of the planned dose",
                 field=f"infusions[{index}].preparation.dose",

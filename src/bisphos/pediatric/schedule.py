@@ -353,10 +353,10 @@ def plan_course(
             expected=f"{start.isoformat()} or later",
         )
     dates, scope = _dates(patient, drug, band, start, horizon)
-    facts = DoseFacts.series(patient, ((slot.number, slot.date) for slot in dates))
+    facts_of = DoseFacts.series(patient, ((slot.number, slot.date) for slot in dates))
     infusions = tuple(
         _planned(drug, band, slot, facts, dosing=dosing, preparation=preparation)
-        for slot, facts in zip(dates, facts, strict=True)
+        for slot, facts in zip(dates, facts_of, strict=True)
     )
     last = infusions[-1].date if infusions else None
     end = max(d for d in (last, horizon.until, start) if d is not None)

@@ -312,9 +312,8 @@ def vital_sign_band(baseline: Quantity, kind: QuantityKind) -> tuple[Quantity, Q
     to 0.001 of the canonical unit, the resolution at which vital signs are compared.
     """
     base = kind.magnitude(baseline, field=kind.name)
-    change = _VITAL_SIGN_FRACTION
-    low = _canonical(round(base * (1 - change), 3), kind)
-    high = _canonical(round(base * (1 + change), 3), kind)
+    low = _canonical(round(base * (1 - _VITAL_SIGN_FRACTION), 3), kind)
+    high = _canonical(round(base * (1 + _VITAL_SIGN_FRACTION), 3), kind)
     return low, high
 
 

@@ -25,14 +25,13 @@ def clear_caches() -> int:
     """
     cleared: set[int] = set()
     for name, module in list(sys.modules.items()):
-        if not (name == "bisphos" or name.startswith("bisphos.")) or name.startswith(_KEPT_PREFIX):
+        if name != "bisphos" and not name.startswith("bisphos."):
             continue
         for value in list(vars(module).values()):
             clear = getattr(value, "cache_clear", None)
             owner = getattr(value, "__module__", None) or ""
-            if callable(clear) and owner.startswith("bisphos.") and id(value) not in cleared:
-                if owner.startswith(_KEPT_PREFIX):
-                    continue
+            ours = owner.startswith("bisphos.") and not owner.startswith(_KEPT_PREFIX)
+            if callable(clear) and ours and id(value) not in cleared:
                 clear()
                 cleared.add(id(value))
     # The two tables keyed by identity (unit kinds, unit spellings) are plain dicts.
