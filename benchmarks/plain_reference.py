@@ -178,12 +178,11 @@ def _dose_units(
     return bounded // step * step
 
 
-def plain_plan(p: Plain) -> Plain:
-    """Plan one plain patient: the decisions and the course, as plain values."""
-    birth, today = p["birth"], p["today"]
-    result: Plain = {
+def _out_of_scope(in_scope: bool) -> Plain:
+    """The decisions and doses of a plan before anything is decided but the scope."""
+    return {
         "status": "out_of_scope",
-        "in_scope": younger(birth, 19, today),
+        "in_scope": in_scope,
         "indicated": False,
         "zoledronic_acid_allowed": False,
         "drug": None,
@@ -193,6 +192,12 @@ def plain_plan(p: Plain) -> Plain:
         "volumes_ml": (),
         "rates_ml_h": (),
     }
+
+
+def plain_plan(p: Plain) -> Plain:
+    """Plan one plain patient: the decisions and the course, as plain values."""
+    birth, today = p["birth"], p["today"]
+    result = _out_of_scope(younger(birth, 19, today))
     if not result["in_scope"]:
         return result
     indicated, blocks = _indication(p)
@@ -465,16 +470,7 @@ def plain_plan_full(p: Plain) -> Plain:
     """
     birth, today = p["birth"], p["today"]
     result: Plain = {
-        "status": "out_of_scope",
-        "in_scope": younger(birth, 19, today),
-        "indicated": False,
-        "zoledronic_acid_allowed": False,
-        "drug": None,
-        "blocks": ("out-of-scope",),
-        "dates": (),
-        "doses_mg": (),
-        "volumes_ml": (),
-        "rates_ml_h": (),
+        **_out_of_scope(younger(birth, 19, today)),
         "findings": (("out-of-scope", BLOCK),),
         "phases": (),
         "due_dates": (),
