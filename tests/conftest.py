@@ -1,4 +1,4 @@
-"""Test configuration: Hypothesis settings profiles, and caches emptied before every test.
+"""Test configuration: the Hypothesis settings profiles.
 
 ``BISPHOS_HYPOTHESIS_PROFILE`` chooses the profile: ``ci`` (the default; derandomised so a CI run
 is reproducible), ``dev`` (fewer examples, for quick local runs) or ``deep`` (20x ``ci``, run on
@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import os
 
-import pytest
 from hypothesis import HealthCheck, settings
-
-from bisphos.testing.caches import clear_caches
 
 #: Examples per property in the ci profile; tests that need more multiply it with examples().
 CI_EXAMPLES = 500
@@ -34,13 +31,3 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("BISPHOS_HYPOTHESIS_PROFILE", "ci"))
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> None:
-    """Every test meets bisphos's functions, not answers remembered from an earlier test.
-
-    Mutation testing needs it: a mutant runs in a process forked after the unmutated code has
-    filled the caches (of parsed units, limited doses, preparations, dates).
-    """
-    clear_caches()

@@ -26,13 +26,11 @@ from bisphos.findings import Finding
 from bisphos.io import load_patient
 from bisphos.model import Patient
 from bisphos.oncology import recommendation, rules
-from bisphos.pediatric import dosing
 from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
 from bisphos.pediatric.plan import Plan, PlanRequest
 from bisphos.pediatric.renal import GfrEstimator
 from bisphos.pediatric.schedule import Horizon
 from bisphos.plugins import hookimpl
-from bisphos.testing.caches import clear_caches
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "patients"
 PATIENTS = tuple(load_patient(path) for path in sorted(EXAMPLES.glob("*.json")))
@@ -59,9 +57,7 @@ class _Counter:
 def parsing(monkeypatch: pytest.MonkeyPatch) -> _Counter:
     """Count every parse of unit text: bisphos's clinical parser and Pint's parsers."""
     counter = _Counter()
-    monkeypatch.setattr(
-        units, "_parse_unit_cached", counter.wrap("clinical", units._parse_unit_cached)
-    )
+    monkeypatch.setattr(units, "_parse_unit_text", counter.wrap("clinical", units._parse_unit_text))
     for name in ("parse_units", "parse_expression", "parse_units_as_container"):
         monkeypatch.setattr(units.ureg, name, counter.wrap(name, getattr(units.ureg, name)))
     return counter
@@ -93,17 +89,11 @@ ENGINE = Engine.create(entry_points=False)
 WARM = _plan_all(ENGINE)  # registry and engine built once, at import
 
 
-def test_a_process_parses_each_unit_text_once_then_never_during_a_plan(
-    parsing: _Counter,
-) -> None:
-    """From empty caches (as every test starts), the first plans parse the few unit spellings of
-    the library's own constants once each (five spellings, ten calls of Pint's parsers, today);
-    later plans of every example patient parse no unit text at all (P-GFR, P-ZOL-DOSE)."""
-    first = _plan_all(ENGINE)
-    assert sum(parsing.calls.values()) < 20
-    parsing.calls.clear()
+def test_no_unit_text_is_parsed_during_a_plan(parsing: _Counter) -> None:
+    """The library's units are built at import: plans of every example patient parse no unit
+    text at all, neither by the clinical parser nor by Pint (P-GFR, P-ZOL-DOSE)."""
     plans = _plan_all(ENGINE)
-    assert [p.status for p in plans] == [p.status for p in WARM] == [p.status for p in first]
+    assert [p.status for p in plans] == [p.status for p in WARM]
     assert parsing.calls == {}
 
 
@@ -277,13 +267,29 @@ def test_the_text_report_loads_no_writer_of_another_format() -> None:
     assert last == ["LOADED", "0", "bisphos.oncology.protocol", "bisphos.oncology.rules"]
 
 
-def test_clear_caches_empties_the_caches_of_computed_values() -> None:
-    """After a plan the parser's and the limited doses' caches hold entries; clear_caches()
-    empties them (and every other functools cache of bisphos outside bisphos.testing)."""
-    _plan_all(ENGINE)
-    assert dosing._limited.cache_info().currsize > 0
-    assert units._parse_unit_cached.cache_info().currsize + units._units_of.cache_info().currsize
-    assert clear_caches() >= 10
-    assert dosing._limited.cache_info().currsize == 0
-    assert units._units_of.cache_info().currsize == 0
-    assert units._parse_unit_cached.cache_info().currsize == 0
+#: Functions that read a package resource once (the oncology regimen catalogue, the message
+#: catalogue): data files, not values computed from a patient.
+RESOURCE_LOADERS = {
+    "bisphos.oncology.regimens.load_regimens",
+    "bisphos.oncology.regimens.regimens_by_id",
+    "bisphos.i18n._catalogue.catalogue",
+}
+
+
+def test_no_function_of_bisphos_remembers_computed_values() -> None:
+    """No cache of computed values anywhere in bisphos (outside its test helpers): every plan
+    computes its doses, limits and dates itself (P-ZOL-CAP, P-PAM-CAP), so no plan can read a
+    value another plan left behind. Only the two resource loaders keep what they read."""
+    import importlib
+    import pkgutil
+
+    cached = []
+    for info in pkgutil.walk_packages(bisphos.__path__, "bisphos."):
+        if info.name.startswith("bisphos.testing") or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            owner = getattr(value, "__module__", "") or ""
+            if callable(getattr(value, "cache_info", None)) and owner == info.name:
+                cached.append(f"{info.name}.{name}")
+    assert set(cached) <= RESOURCE_LOADERS, sorted(set(cached) - RESOURCE_LOADERS)

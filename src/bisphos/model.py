@@ -21,7 +21,7 @@ from bisphos import quantities as q
 from bisphos.dates import age_in_years
 from bisphos.errors import ImplausibleValueError, InvalidValueError
 from bisphos.quantities import QuantityKind
-from bisphos.units import Quantity, _magnitude_in, format_quantity, quantity
+from bisphos.units import Quantity, format_quantity, magnitude_in, quantity
 
 __all__ = [
     "PLAUSIBLE_RANGES",
@@ -570,7 +570,7 @@ class Patient:
         age_now = (today - born).days / 365.25
         for index, fracture in enumerate(self.fractures):
             age = fracture.age_at_fracture
-            if age is not None and float(_magnitude_in(age, "year")) > age_now + 1e-9:
+            if age is not None and float(magnitude_in(age, "year")) > age_now + 1e-9:
                 raise InvalidValueError(
                     "the age at the fracture is above the current age",
                     field=f"fractures[{index}].age_at_fracture",
@@ -585,7 +585,7 @@ class Patient:
         Decisions on age use :func:`bisphos.dates.is_younger_than`, which counts calendar years.
         """
         days = (self.assessment_date - self.birth_date).days
-        return quantity(days / 365.25, "year")
+        return quantity(days / 365.25, q.AGE.canonical)
 
     @property
     def age_in_whole_years(self) -> int:

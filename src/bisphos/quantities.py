@@ -28,17 +28,11 @@ from bisphos.errors import (
     MissingUnitError,
 )
 from bisphos.units import (
-    _QUANTITY_CLASS,
-    _REAL,
     Quantity,
     Unit,
-    _factor,
-    _magnitude_in,
-    _make,
-    _same_units,
-    _units_of,
     format_unit,
     is_quantity,
+    magnitude_in,
     parse_quantity,
     ureg,
 )
@@ -143,21 +137,23 @@ class QuantityKind:
             UnknownUnitError: text whose unit spelling is not accepted.
         """
         given = self._as_quantity(value, field=field)
-        source = given._units
-        canonical = self.canonical._units
-        if _same_units(source, canonical) and _accepts(self):
-            # What ``given.to(self.canonical)`` returns: the same magnitude, unconverted.
-            return _make(given._magnitude, canonical)
-        if source.keys() <= self.units:
-            factor = _factor(source, canonical)
-            if factor is not None and type(given._magnitude) in _REAL:  # a multiplication
-                return _make(given._magnitude * factor, canonical)
+        return ureg.Quantity(self._canonical_magnitude(given, value, field), self.canonical)
+
+    def magnitude(self, value: object, *, field: str) -> float:
+        """Return ``value`` as a float in this kind's canonical unit (see :meth:`conform`)."""
+        return self._canonical_magnitude(self._as_quantity(value, field=field), value, field)
+
+    def _canonical_magnitude(self, given: Quantity, value: object, field: str) -> float:
+        """The magnitude of a checked quantity in the canonical unit, or a DimensionError."""
+        units = given.units
+        if {name for name, _ in given.unit_items()} <= self.units:
+            if units == self.canonical:
+                return float(given.magnitude)
             if given.dimensionality == self.canonical.dimensionality:
-                return given.to(self.canonical)
+                return float(given.m_as(self.canonical))
             for conversion in self.conversions:
                 if given.dimensionality == conversion.from_unit.dimensionality:
-                    magnitude = _magnitude_in(given, conversion.from_unit) * conversion.factor
-                    return _make(magnitude, canonical)
+                    return magnitude_in(given, conversion.from_unit) * conversion.factor
         raise DimensionError(
             f"unit {format_unit(given.units)!r} does not fit a {self.name}",
             field=field,
@@ -165,24 +161,9 @@ class QuantityKind:
             expected=self.expected,
         )
 
-    def magnitude(self, value: object, *, field: str) -> float:
-        """Return ``value`` as a float in this kind's canonical unit (see :meth:`conform`)."""
-        canonical = self.canonical._units
-        if (
-            type(value) is _QUANTITY_CLASS
-            and _same_units(value._units, canonical)
-            and _accepts(self)
-        ):
-            # Already canonical (the library's own values): what conform would return.
-            magnitude = value._magnitude
-            if type(magnitude) in _REAL and math.isfinite(magnitude):
-                return float(magnitude)
-        return float(self.conform(value, field=field).magnitude)
-
     def _as_quantity(self, value: object, *, field: str) -> Quantity:
-        if type(value) is _QUANTITY_CLASS:  # a quantity of ureg: only its magnitude to check
-            given: Quantity = value
-        elif isinstance(value, str):
+        given: Quantity
+        if isinstance(value, str):
             given = parse_quantity(value, field=field)
         elif isinstance(value, bool) or not isinstance(value, (int, float, pint.Quantity)):
             raise InvalidValueError(
@@ -216,27 +197,12 @@ class QuantityKind:
         return given
 
 
-# By the identity of the kind: hashing a kind (and Pint's containers) costs more than the check.
-_ACCEPTS: Final[dict[int, tuple[QuantityKind, bool]]] = {}
-
-
-def _accepts(kind: QuantityKind) -> bool:
-    """Whether a kind's own canonical unit is among its accepted units (true for bisphos's)."""
-    entry = _ACCEPTS.get(id(kind))
-    if entry is None or entry[0] is not kind:
-        if len(_ACCEPTS) > 1024:
-            _ACCEPTS.clear()
-        # The entry keeps the kind alive, so its id cannot be reused.
-        entry = _ACCEPTS[id(kind)] = (kind, kind.canonical._units.keys() <= kind.units)
-    return entry[1]
-
-
 def _kind(
     name: str, canonical: str, units: Iterable[frozenset[str]], *conversions: Conversion
 ) -> QuantityKind:
     return QuantityKind(
         name=name,
-        canonical=ureg.Unit(_units_of(canonical)),
+        canonical=ureg.Unit(canonical),
         units=frozenset().union(*units),
         conversions=conversions,
     )

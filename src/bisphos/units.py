@@ -19,30 +19,66 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from importlib.resources import files
-from typing import Final, TypeAlias, cast
+from typing import Final, NoReturn, TypeAlias, cast
 
 import pint
 from pint.facets.plain import PlainUnit
-from pint.util import UnitsContainer
 
 from bisphos.errors import InvalidValueError, MissingUnitError, UnitError, UnknownUnitError
 
 __all__ = [
+    "FrozenQuantity",
     "Quantity",
     "Unit",
     "format_quantity",
     "format_unit",
     "is_quantity",
+    "magnitude_in",
     "parse_quantity",
     "parse_unit",
     "quantity",
     "ureg",
 ]
 
+
+class FrozenQuantity(pint.UnitRegistry.Quantity):  # type: ignore[type-arg]
+    """A Pint quantity that cannot be changed once made: the quantities of :data:`ureg`.
+
+    Pint's own scalar arithmetic, in-place operators included, already returns new quantities;
+    what would change a quantity in place is refused: the ``ito`` family of conversions and any
+    assignment to an attribute that is already set. A value bisphos hands out may then be held by
+    several plans at once without one plan (or a plugin) changing what another reads.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in self.__dict__:
+            raise AttributeError(f"a bisphos quantity cannot be changed (attribute {name!r})")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a bisphos quantity cannot be changed (attribute {name!r})")
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        """Refused: a bisphos quantity is never converted in place; ``to()`` makes a new one.
+
+        Raises:
+            AttributeError: always.
+        """
+        raise AttributeError("a bisphos quantity cannot be converted in place: use .to(unit)")
+
+    ito = ito_base_units = ito_root_units = ito_reduced_units = _refuse
+    ito_preferred = ito_unprefixed = _refuse
+
+
+class _Registry(pint.UnitRegistry):  # type: ignore[type-arg]
+    """Pint's registry whose quantities are :class:`FrozenQuantity`."""
+
+    Quantity: TypeAlias = FrozenQuantity
+
+
 #: The registry every bisphos quantity belongs to, built once at import from ``units.txt``.
-ureg: Final[pint.UnitRegistry[float]] = pint.UnitRegistry(
+ureg: Final[pint.UnitRegistry[float]] = _Registry(
     str(files("bisphos").joinpath("units.txt")),
     cache_folder=None,
     autoconvert_offset_to_baseunit=False,
@@ -55,105 +91,21 @@ Quantity: TypeAlias = "pint.Quantity[float]"
 Unit: TypeAlias = PlainUnit
 
 
-# ---- fast paths ------------------------------------------------------------------------------
-# Building a Pint quantity through ``Quantity(m, unit)`` costs microseconds (type checks, unit
-# parsing or container look-ups); the hot paths build many quantities from magnitudes already in a
-# known unit. ``_make`` sets the two attributes Pint's constructor sets for a float or int
-# magnitude, and is used only when an import-time check shows it builds the same object.
-_QUANTITY_CLASS: Final = ureg.Quantity
-_object_new: Final = object.__new__
+def magnitude_in(value: Quantity, unit: str | Unit) -> float:
+    """Return the magnitude of ``value`` (a quantity of :data:`ureg`) in ``unit``, as a float.
 
-
-def _make_unchecked(magnitude: float, units: UnitsContainer) -> Quantity:
-    made: Quantity = _object_new(_QUANTITY_CLASS)  # type: ignore[arg-type]
-    made._magnitude = magnitude
-    made._units = units
-    return made
-
-
-def _make_by_pint(magnitude: float, units: UnitsContainer) -> Quantity:
-    return ureg.Quantity(magnitude, units)
-
-
-def _same_construction() -> bool:
-    units = ureg.Unit("milligram")._units
-    for magnitude in (2.5, 3):
-        slow, fast = ureg.Quantity(magnitude, units), _make_unchecked(magnitude, units)
-        if type(slow) is not type(fast) or vars(slow) != vars(fast):
-            return False
-    return True
-
-
-#: Build a quantity of :data:`ureg` from a float or int magnitude and a units container.
-_make: Final = _make_unchecked if _same_construction() else _make_by_pint
-
-
-# Equal containers are shared, so that a check "already in this unit" is mostly an identity.
-_INTERNED: Final[dict[UnitsContainer, UnitsContainer]] = {}
-
-
-@lru_cache(maxsize=256)
-def _units_of(unit: str) -> UnitsContainer:
-    """The units container Pint parses ``unit`` (a registry expression) to, parsed once."""
-    units = ureg.parse_units(unit)._units
-    return _INTERNED.setdefault(units, units)
-
-
-def _same_units(given: UnitsContainer, expected: UnitsContainer) -> bool:
-    return given is expected or given == expected
-
-
-def _units(unit: str | PlainUnit) -> UnitsContainer:
-    return _units_of(unit) if isinstance(unit, str) else unit._units
-
-
-@lru_cache(maxsize=1024)
-def _factor(source: UnitsContainer, target: UnitsContainer) -> float | None:
-    """The factor Pint multiplies by to convert ``source`` to ``target``, or ``None``.
-
-    ``None`` means the conversion is not a plain multiplication (an offset unit such as °F) or
-    is not possible; the caller then lets Pint convert, and raise.
+    For code, not for user input: ``unit`` is a registry expression (``"mg"``, ``"mL/h"``) or a
+    unit of :data:`ureg`; Pint converts, and raises when the dimensions differ.
     """
-    try:
-        factor = float(ureg.convert(1.0, source, target))
-        through_zero = ureg.convert(0.0, source, target) == 0.0
-    except pint.PintError:
-        return None
-    return factor if through_zero and math.isfinite(factor) else None
+    return float(value.m_as(unit))
 
 
-def _magnitude_in(value: Quantity, unit: str | PlainUnit) -> float:
-    """``value.m_as(unit)`` for a quantity of :data:`ureg`, without Pint's per-call overhead.
-
-    The result is the float Pint's conversion gives (the same factor, the same multiplication).
-    """
-    magnitude: float = value._magnitude
-    target = _units(unit)
-    source = value._units
-    if source is target or source == target:
-        return magnitude
-    if type(magnitude) in _REAL:
-        factor = _factor(source, target)
-        if factor is not None:
-            return magnitude * factor
-    return value.m_as(ureg.Unit(target))
-
-
-_REAL: Final = frozenset({float, int})
-
-
-def quantity(magnitude: float, unit: str) -> Quantity:
+def quantity(magnitude: float, unit: str | Unit) -> Quantity:
     """Return ``magnitude`` in ``unit`` (a registry name such as ``"kg"`` or ``"umol/L"``).
 
     For code, not for user input: the unit is parsed by Pint and not checked against the clinical
     whitelist. Use :func:`parse_quantity` for text that comes from people or files.
     """
-    if type(magnitude) in _REAL and isinstance(unit, str):
-        try:
-            units = _units_of(unit)
-        except Exception:  # Pint raises its own error, as it always did
-            return ureg.Quantity(magnitude, unit)
-        return _make(magnitude, units)
     return ureg.Quantity(magnitude, unit)
 
 
@@ -284,8 +236,7 @@ def _case_hint(part: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=512)
-def _parse_unit_cached(text: str) -> Unit:
+def _parse_unit_text(text: str) -> Unit:
     unit = _normalise(text)
     if not unit:
         raise MissingUnitError("a unit is required", value=text, expected="e.g. 'kg', 'umol/L'")
@@ -335,7 +286,7 @@ def parse_unit(text: str, *, field: str = "") -> Unit:
             ``gr``, ``KG`` ...).
     """
     try:
-        return _parse_unit_cached(text)
+        return _parse_unit_text(text)
     except (MissingUnitError, UnknownUnitError) as error:
         raise error.at(field) if field else error from None
 
@@ -389,7 +340,7 @@ def parse_quantity(text: str, *, field: str = "") -> Quantity:
             expected="the number followed by its unit, e.g. '20 kg'",
         )
     try:
-        unit = _parse_unit_cached(match["unit"])
+        unit = _parse_unit_text(match["unit"])
     except UnitError as error:
         raise type(error)(error.message, field=field, value=text, expected=error.expected) from None
     return ureg.Quantity(magnitude, unit)
@@ -458,29 +409,9 @@ def format_unit(unit: Unit) -> str:
     return "/".join([head, *denominator])
 
 
-@lru_cache(maxsize=256)
-def _unit_text(units: UnitsContainer) -> str:
-    """:func:`format_unit` of the unit ``units`` make, written once per unit."""
-    return format_unit(ureg.Unit(units))
-
-
 def format_quantity(value: Quantity) -> str:
     """Write ``value`` as ``"<magnitude> <unit>"`` that :func:`parse_quantity` reads back exactly.
 
     The magnitude is written with ``repr``, so the round trip loses no precision.
     """
-    units = getattr(value, "_units", None)
-    if units is None:
-        return f"{float(value.magnitude)!r} {format_unit(value.units)}"
-    entry = _TEXTS.get(id(units))
-    if entry is None or entry[0] is not units:
-        if len(_TEXTS) > _TEXTS_MAX:
-            _TEXTS.clear()
-        # The entry keeps ``units`` alive, so its id cannot be reused for another unit.
-        entry = _TEXTS[id(units)] = (units, _unit_text(units))
-    return f"{float(value.magnitude)!r} {entry[1]}"
-
-
-# Unit spellings by the identity of their container: no hashing of Pint's containers per call.
-_TEXTS: Final[dict[int, tuple[UnitsContainer, str]]] = {}
-_TEXTS_MAX: Final = 1024
+    return f"{float(value.magnitude)!r} {format_unit(value.units)}"

@@ -1,12 +1,11 @@
 """Units and quantity kinds as the pediatric rules receive them, parsed afresh.
 
-The unit parser caches its answers (``functools.lru_cache``). A test that parses a spelling the
-suite has parsed before only reads the cache, so the parser itself would go untested for every
-common spelling; each test here starts with an empty cache. The accepted spellings are the table
-of ``tests/test_units.py`` (P-GFR creatinine in mg/dl, weights in lb, 38.5 °C as 101.3 °F ...).
-Every refusal is checked with its message, field, value and expectation, as the design asks of
-every typed error, and every quantity kind is pinned to its canonical unit and its analyte
-conversions (module-level tables that mutation testing does not reach).
+The unit parser keeps no answers: every spelling is parsed afresh by every test. The accepted
+spellings are the table of ``tests/test_units.py`` (P-GFR creatinine in mg/dl, weights in lb,
+38.5 °C as 101.3 °F ...). Every refusal is checked with its message, field, value and
+expectation, as the design asks of every typed error, and every quantity kind is pinned to its
+canonical unit and its analyte conversions (module-level tables that mutation testing does not
+reach).
 """
 
 from __future__ import annotations

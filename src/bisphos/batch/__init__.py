@@ -61,7 +61,7 @@ from bisphos.pediatric.plan import PlanRequest, PlanStatus
 from bisphos.pediatric.protocol import PediatricProtocol
 from bisphos.pediatric.rules import PROTOCOL_ID
 from bisphos.plugins.manager import BUILTIN_PLUGINS
-from bisphos.units import _make, _units_of
+from bisphos.units import ureg
 
 __all__ = [
     "BLOCK_CODES",
@@ -205,9 +205,9 @@ def _require(columns: dict[str, npt.NDArray[Any]]) -> dict[str, npt.NDArray[Any]
     return columns
 
 
-_MG = _units_of("milligram")
-_ML = _units_of("milliliter")
-_ML_PER_H = _units_of("milliliter / hour")
+_MG = ureg.Unit("milligram")
+_ML = ureg.Unit("milliliter")
+_ML_PER_H = ureg.Unit("milliliter / hour")
 
 
 _BLOCK_COLUMNS = tuple((code, f"block_{code.replace('-', '_')}") for code in BLOCK_CODES)
@@ -226,7 +226,7 @@ def _summary(table: dict[str, list[Any]], row: int, patient: Patient) -> PlanSum
         drug=_DRUGS[table["drug"][row]],
         blocks=tuple(code for code, column in _BLOCK_COLUMNS if table[column][row]),
         dates=tuple(table[f"date_{n}"][row] for n in numbers),
-        doses=tuple(_make(table[f"dose_{n}_mg"][row], _MG) for n in numbers),
-        volumes=tuple(_make(table[f"volume_{n}_ml"][row], _ML) for n in numbers),
-        rates=tuple(_make(table[f"rate_{n}_ml_h"][row], _ML_PER_H) for n in numbers),
+        doses=tuple(ureg.Quantity(table[f"dose_{n}_mg"][row], _MG) for n in numbers),
+        volumes=tuple(ureg.Quantity(table[f"volume_{n}_ml"][row], _ML) for n in numbers),
+        rates=tuple(ureg.Quantity(table[f"rate_{n}_ml_h"][row], _ML_PER_H) for n in numbers),
     )

@@ -62,7 +62,7 @@ from bisphos.pediatric.thresholds import (
     ZOLEDRONIC_ACID_GFR,
     Threshold,
 )
-from bisphos.units import _magnitude_in, quantity
+from bisphos.units import magnitude_in, quantity
 
 __all__ = ["HORIZON", "output_columns", "plan_arrays"]
 
@@ -91,11 +91,11 @@ def _scaled(value: float, scale: int) -> int:
 
 
 def _mg(value: object) -> float:
-    return float(_magnitude_in(value, "milligram"))  # type: ignore[arg-type]
+    return float(magnitude_in(value, "milligram"))  # type: ignore[arg-type]
 
 
 def _per_kg(value: object) -> int:
-    return _scaled(float(_magnitude_in(value, "milligram / kilogram")), _PER_KG_SCALE)  # type: ignore[arg-type]
+    return _scaled(float(magnitude_in(value, "milligram / kilogram")), _PER_KG_SCALE)  # type: ignore[arg-type]
 
 
 _ZOL, _PAM = Drug.ZOLEDRONIC_ACID, Drug.PAMIDRONATE
@@ -114,12 +114,12 @@ _PAM_REGULAR: Final = _scaled(2.0, _PER_KG_SCALE)
 _HUNGRY_INFUSIONS: Final = DEFAULT_OPTIONS.hungry_bones_infusions
 # Preparation (P-ZOL-DOSE, P-PAM-DOSE): zoledronic acid in the default volume over 1 hour;
 # pamidronate at 0.1 mg/ml over 4 hours, so 1 ml per 0.1 mg step.
-_ZOL_VOLUME_ML: Final = float(_magnitude_in(DEFAULT_PREPARATION.zoledronic_volume, "milliliter"))
-_ZOL_RATE_ML_H: Final = _ZOL_VOLUME_ML / float(_magnitude_in(ZOLEDRONIC_DURATION, "hour"))
+_ZOL_VOLUME_ML: Final = float(magnitude_in(DEFAULT_PREPARATION.zoledronic_volume, "milliliter"))
+_ZOL_RATE_ML_H: Final = _ZOL_VOLUME_ML / float(magnitude_in(ZOLEDRONIC_DURATION, "hour"))
 _PAM_ML_PER_STEP: Final = _mg(DEFAULT_PRECISION[_PAM]) / float(
-    _magnitude_in(PAMIDRONATE_CONCENTRATION, "milligram / milliliter")
+    magnitude_in(PAMIDRONATE_CONCENTRATION, "milligram / milliliter")
 )
-_PAM_HOURS: Final = float(_magnitude_in(PAMIDRONATE_DURATION, "hour"))
+_PAM_HOURS: Final = float(magnitude_in(PAMIDRONATE_DURATION, "hour"))
 if Decimal(repr(_PAM_ML_PER_STEP)) != 1:  # the whole-millilitre reading below relies on it
     msg = "pamidronate steps no longer make whole millilitres"
     raise ValueError(msg)

@@ -61,7 +61,7 @@ from bisphos.pediatric.thresholds import (
 )
 from bisphos.protocols import PluginRecord
 from bisphos.provenance import Provenance
-from bisphos.units import Quantity, _magnitude_in, quantity
+from bisphos.units import Quantity, quantity
 
 __all__ = [
     "LAB_NAMES",
@@ -226,9 +226,9 @@ def albumin_corrected_calcium(calcium: Quantity, albumin: Quantity) -> Quantity:
     """
     calcium_mmol_l = q.CALCIUM.magnitude(calcium, field="labs.calcium")
     albumin_g_l = q.ALBUMIN.magnitude(albumin, field="labs.albumin")
-    reference_g_l = float(_magnitude_in(PAYNE_ALBUMIN_REFERENCE, "g/L"))
+    reference_g_l = q.ALBUMIN.magnitude(PAYNE_ALBUMIN_REFERENCE, field="albumin")
     corrected = calcium_mmol_l + PAYNE_CALCIUM_PER_ALBUMIN * (reference_g_l - albumin_g_l)
-    return quantity(corrected, "mmol/L")
+    return quantity(corrected, q.CALCIUM.canonical)
 
 
 def _scope_finding(patient: Patient) -> Finding:
@@ -241,7 +241,9 @@ def _scope_finding(patient: Patient) -> Finding:
             "for patients younger than 19. Nothing is assessed or cleared."
         ),
         evidence=(
-            Evidence("age", patient.age, threshold=quantity(float(SCOPE_AGE_YEARS), "year")),
+            Evidence(
+                "age", patient.age, threshold=quantity(float(SCOPE_AGE_YEARS), q.AGE.canonical)
+            ),
             Evidence("birth_date", patient.birth_date),
             Evidence("19th birthday", birthday(patient.birth_date, SCOPE_AGE_YEARS)),
         ),

@@ -37,7 +37,6 @@ import enum
 import math
 from collections.abc import Iterable, Sequence
 from decimal import Context
-from functools import lru_cache
 from typing import Final
 
 import attrs
@@ -59,7 +58,7 @@ from bisphos.pediatric.limits import (
     enforce,
     exact,
 )
-from bisphos.units import Quantity, _make, _same_units, format_quantity, is_quantity, ureg
+from bisphos.units import Quantity, format_quantity, ureg
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -106,29 +105,17 @@ _MG_UNIT: Final = ureg.Unit("milligram")
 _KG_UNIT: Final = ureg.Unit("kilogram")
 
 
-_MG_PER_KG_UNITS: Final = q.DOSE_PER_KG.canonical._units
-_MG_UNITS: Final = q.DOSE.canonical._units
-_KG_UNITS: Final = q.WEIGHT.canonical._units
-
-
 def _per_kg(value: float) -> Quantity:
-    return _make(value, _MG_PER_KG_UNITS)
+    return ureg.Quantity(value, _MG_PER_KG_UNIT)
 
 
 def _mg(value: float) -> Quantity:
-    return _make(value, _MG_UNITS)
+    return ureg.Quantity(value, _MG_UNIT)
 
 
 def _magnitude(kind: q.QuantityKind, value: Quantity) -> float:
     """The magnitude of a value the library made, in its kind's canonical unit."""
     return canonical_magnitude(kind, value, field=kind.name)
-
-
-def _conform_fast(kind: q.QuantityKind, value: object, *, field: str) -> Quantity:
-    """``kind.conform`` without the conversion when ``value`` is already canonical."""
-    if is_quantity(value) and _same_units(value._units, kind.canonical._units):  # type: ignore[attr-defined]
-        return _make(canonical_magnitude(kind, value, field=field), kind.canonical._units)
-    return kind.conform(value, field=field)
 
 
 def _zol_first(value: object) -> Quantity:
@@ -314,10 +301,10 @@ _PLAUSIBLE_WEIGHT: Final = PLAUSIBLE_RANGES["weight"]
 
 
 def _weight(value: object) -> Quantity:
-    weight = _conform_fast(q.WEIGHT, value, field="weight")
+    weight = q.WEIGHT.conform(value, field="weight")
     if not _PLAUSIBLE_WEIGHT.low <= weight.magnitude <= _PLAUSIBLE_WEIGHT.high:
         _PLAUSIBLE_WEIGHT.check(weight, field="weight")  # raises, naming the plausible range
-    return _make(dosing_weight_kg(weight), _KG_UNITS)
+    return ureg.Quantity(dosing_weight_kg(weight), _KG_UNIT)
 
 
 @attrs.frozen
@@ -672,7 +659,6 @@ def compute_dose(
     )
 
 
-@lru_cache(maxsize=4096)
 def _limited(
     drug: Drug,
     phase: Phase,
@@ -683,11 +669,7 @@ def _limited(
     ceiling_rule_ids: tuple[str, ...],
     step_mg: float,
 ) -> tuple[LimitedDose, Choice, Choice]:
-    """The limited dose and its two choices, computed once for equal doses (a pure function).
-
-    The doses of one course from the third infusion on are equal, and so are those of patients
-    of one weight.
-    """
+    """The limited dose and its two choices."""
     limited = _limit(
         drug,
         phase,

@@ -19,7 +19,6 @@ NaN, zero or negative raises :class:`~bisphos.errors.HardLimitError`.
 from __future__ import annotations
 
 from decimal import Context, Decimal
-from functools import lru_cache
 from typing import Final
 
 import attrs
@@ -33,10 +32,8 @@ from bisphos.pediatric.limits import canonical_magnitude, check_final, exact
 from bisphos.units import (
     Quantity,
     Unit,
-    _magnitude_in,
-    _make,
-    _units_of,
     format_quantity,
+    magnitude_in,
     quantity,
     ureg,
 )
@@ -75,13 +72,13 @@ _CONTEXT: Final = Context(prec=40)
 
 
 _UNITS: Final[dict[str, Unit]] = {
-    name: ureg.Unit(_units_of(name))
+    name: ureg.Unit(name)
     for name in ("milliliter", "milliliter / hour", "milligram / hour", "milligram / milliliter")
 }
 
 
 def _quantity(value: Decimal, unit: str) -> Quantity:
-    return _make(float(value), _UNITS[unit]._units)
+    return ureg.Quantity(float(value), _UNITS[unit])
 
 
 def _text(value: Decimal) -> str:
@@ -92,7 +89,7 @@ def _text(value: Decimal) -> str:
 def _zoledronic_volume(value: object) -> Quantity:
     volume = q.VOLUME.conform(value, field="options.zoledronic_volume")
     low, high = _ZOL_VOLUME_RANGE
-    if not low <= _magnitude_in(volume, "milliliter") <= high:
+    if not low <= magnitude_in(volume, "milliliter") <= high:
         raise InvalidValueError(
             "zoledronic acid is given in 50 to 100 ml NaCl 0.9 % (P-ZOL-DOSE)",
             field="options.zoledronic_volume",
@@ -192,8 +189,6 @@ def pamidronate_label_checks(
 
 def _at_most(value: Quantity, limit: Quantity) -> bool:
     """``value <= limit``; in one unit that is Pint's own comparison of the magnitudes."""
-    if value._units is limit._units:
-        return bool(value._magnitude <= limit._magnitude)
     return bool(value <= limit)
 
 
@@ -271,12 +266,8 @@ def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -
     )
 
 
-@lru_cache(maxsize=64)
 def _zoledronic_in(volume_ml: Decimal) -> tuple[Quantity, Quantity, tuple[Choice, ...]]:
-    """Volume, rate and their choices for a zoledronic acid volume; the same few volumes recur.
-
-    The values are frozen, so one set serves every preparation with this volume.
-    """
+    """Volume, rate and their choices for a zoledronic acid volume."""
     hours = exact(canonical_magnitude(q.DURATION, ZOLEDRONIC_DURATION, field="duration"))
     default = volume_ml == exact(_ZOL_VOLUME_RANGE[0])
     rate = _CONTEXT.divide(volume_ml, hours)
@@ -320,9 +311,8 @@ _PAMIDRONATE_HOURS: Final = exact(
 )
 
 
-@lru_cache(maxsize=2048)
 def _pamidronate_choices(volume_ml: Decimal, rate: Decimal) -> tuple[Choice, ...]:
-    """The choices of a pamidronate preparation; frozen, so one set serves every equal dose."""
+    """The choices of a pamidronate preparation."""
     return (
         Choice(
             "P-PAM-DOSE",

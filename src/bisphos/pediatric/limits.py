@@ -36,7 +36,6 @@ import enum
 import math
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
-from functools import lru_cache
 from operator import itemgetter
 from types import MappingProxyType
 from typing import Final
@@ -47,15 +46,7 @@ from bisphos import quantities as q
 from bisphos.catalogue import unique_ids
 from bisphos.errors import HardLimitError, ImplausibleValueError
 from bisphos.model import Drug
-from bisphos.units import (
-    _QUANTITY_CLASS,
-    _REAL,
-    Quantity,
-    _make,
-    _same_units,
-    format_quantity,
-    ureg,
-)
+from bisphos.units import Quantity, format_quantity, ureg
 
 __all__ = [
     "DAILY_CAPS",
@@ -126,33 +117,19 @@ _MG: Final = ureg.Unit("milligram")
 _MG_PER_KG: Final = ureg.Unit("milligram / kilogram")
 
 
-_MG_UNITS: Final = q.DOSE.canonical._units
-_MG_PER_KG_UNITS: Final = q.DOSE_PER_KG.canonical._units
-
-
 def _mg(value: float) -> Quantity:
-    return _make(value, _MG_UNITS)
+    return ureg.Quantity(value, _MG)
 
 
 def _mg_per_kg(value: float) -> Quantity:
-    return _make(value, _MG_PER_KG_UNITS)
+    return ureg.Quantity(value, _MG_PER_KG)
 
 
 def canonical_magnitude(kind: q.QuantityKind, value: object, *, field: str) -> float:
-    """Return ``value`` as a float in ``kind``'s canonical unit, as ``kind.magnitude`` does.
+    """Return ``value`` as a float in ``kind``'s canonical unit (:meth:`QuantityKind.magnitude`).
 
-    A finite quantity already in the canonical unit is read directly, which is what the doses
-    and limits nearly always are; anything else goes through :meth:`QuantityKind.magnitude` and
-    its checks and typed errors.
+    Raises the typed errors of :meth:`QuantityKind.magnitude`.
     """
-    if type(value) is _QUANTITY_CLASS:  # a quantity of ureg; subclasses take the long way
-        magnitude: object = value._magnitude
-        if (
-            _same_units(value._units, kind.canonical._units)
-            and type(magnitude) in _REAL
-            and math.isfinite(magnitude)  # type: ignore[arg-type]
-        ):
-            return float(magnitude)  # type: ignore[arg-type]
     return kind.magnitude(value, field=field)
 
 
@@ -214,16 +191,7 @@ def exact(value: float) -> Decimal:
     The limits compare and round on these decimals; tests use the same function to state the
     invariants exactly.
     """
-    number = float(value)
-    if number == 0:  # 0.0 and -0.0 are one key of a cache, but not one decimal
-        return Decimal(repr(number))
-    return _exact(number)
-
-
-@lru_cache(maxsize=8192)
-def _exact(value: float) -> Decimal:
-    """The decimal of a float, once per float: the same weights, steps and caps recur."""
-    return Decimal(repr(value))
+    return Decimal(repr(float(value)))
 
 
 @attrs.frozen
@@ -313,9 +281,8 @@ def dosing_weight_kg(weight: object) -> float:
     return rounded
 
 
-@lru_cache(maxsize=4096)
 def _nearest_mg(weight_kg: float) -> float:
-    """``weight_kg`` to the nearest mg (half to even), in decimal; the same weights recur."""
+    """``weight_kg`` to the nearest mg (half to even), in decimal."""
     return float(exact(weight_kg).quantize(WEIGHT_RESOLUTION_KG, rounding=ROUND_HALF_EVEN))
 
 

@@ -69,8 +69,8 @@ from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
 from bisphos.protocols import PluginRecord, ProtocolInfo
 from bisphos.provenance import Provenance, normalise
-from bisphos.quantities import DOSE, VOLUME
-from bisphos.units import _magnitude_in, format_quantity
+from bisphos.quantities import DOSE, DOSE_PER_KG, VOLUME
+from bisphos.units import format_quantity, magnitude_in
 
 __all__ = [
     "NO_HOOKS",
@@ -579,13 +579,13 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
         proposed_mg = DOSE.magnitude(proposal.dose, field=target)
     except BisphosError as error:
         return refuse(f"not a valid dose ({error.message})")
-    protocol_mg = float(_magnitude_in(dose.value, "mg"))
+    protocol_mg = float(magnitude_in(dose.value, "mg"))
     if not proposed_mg > 0:
         return refuse("a dose must be positive")
     limited = dose.limited
     hard_mg = min(
-        float(_magnitude_in(limited.daily_cap.dose, "mg")),
-        float(_magnitude_in(limited.per_kg_limit, "mg")),
+        float(magnitude_in(limited.daily_cap.dose, "mg")),
+        float(magnitude_in(limited.per_kg_limit, "mg")),
     )
     if proposed_mg > hard_mg:
         return refuse(
@@ -769,7 +769,7 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
         per_day[planned.date] = per_day.get(planned.date, Decimal(0)) + dose_mg
     cap = daily_cap(course.drug)
     day_limit = min(
-        exact(float(_magnitude_in(cap.dose, "mg"))),
+        exact(DOSE.magnitude(cap.dose, field="cap")),
         max(_per_kg_mg(max_per_kg(course.drug, phase), weight_kg) for phase in Phase),
     )
     for day, total_mg in per_day.items():
@@ -786,7 +786,7 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
 
 
 def _per_kg_mg(maximum: PerKgMaximum, weight_kg: Decimal) -> Decimal:
-    return exact(float(_magnitude_in(maximum.per_kg, "mg/kg"))) * weight_kg
+    return exact(DOSE_PER_KG.magnitude(maximum.per_kg, field="per_kg")) * weight_kg
 
 
 def _within(value_mg: Decimal, limit_mg: Decimal, field: str, expected: str) -> None:

@@ -21,7 +21,7 @@ from bisphos.errors import PluginError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Patient
 from bisphos.pediatric.thresholds import ZOLEDRONIC_ACID_GFR
-from bisphos.units import Quantity, _make, format_quantity
+from bisphos.units import Quantity, format_quantity, ureg
 
 __all__ = [
     "GfrEstimate",
@@ -106,7 +106,7 @@ class SchwartzEstimator:
         height_cm = q.HEIGHT.magnitude(height, field="height")
         creatinine_umol_l = q.CREATININE.magnitude(creatinine, field="labs.creatinine")
         return GfrEstimate(
-            value=_make(self.k * height_cm / creatinine_umol_l, q.GFR.canonical._units),
+            value=ureg.Quantity(self.k * height_cm / creatinine_umol_l, q.GFR.canonical),
             estimator=self.name,
             constant=self.k,
             height=q.HEIGHT.conform(height, field="height"),

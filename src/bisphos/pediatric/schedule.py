@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from functools import lru_cache
 from typing import Final
 
 import attrs
@@ -407,9 +406,8 @@ def _planned(
     )
 
 
-@lru_cache(maxsize=4)
 def _weight_finding(drug: Drug) -> Finding:
-    """The same note for every course of a drug: frozen, made once."""
+    """The note that a course's doses use the weight on the assessment date."""
     dose_rule = "P-ZOL-DOSE" if drug is Drug.ZOLEDRONIC_ACID else "P-PAM-DOSE"
     return Finding(
         code="dose-uses-current-weight",

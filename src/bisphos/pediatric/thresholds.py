@@ -44,7 +44,7 @@ from bisphos.findings import Evidence
 from bisphos.model import Fracture
 from bisphos.pediatric._calendar import is_younger_than
 from bisphos.quantities import QuantityKind
-from bisphos.units import Quantity, _magnitude_in, _make, is_quantity, quantity
+from bisphos.units import Quantity, is_quantity, magnitude_in, quantity, ureg
 
 __all__ = [
     "AGE_RESOLUTION",
@@ -284,7 +284,7 @@ FX_C_AGE_YEARS: Final = 19
 
 #: P-MON-CALL: heart rate or blood pressure changing more than this from baseline.
 VITAL_SIGN_CHANGE: Final = quantity(20.0, "percent")
-_VITAL_SIGN_FRACTION: Final = float(_magnitude_in(VITAL_SIGN_CHANGE, "dimensionless"))
+_VITAL_SIGN_FRACTION: Final = float(magnitude_in(VITAL_SIGN_CHANGE, "dimensionless"))
 
 #: P-SUPP-VITD: vitamin D at least 400 IU (10 µg) per day.
 VITAMIN_D_DAILY: Final = quantity(400.0, "IU")
@@ -318,7 +318,7 @@ def vital_sign_band(baseline: Quantity, kind: QuantityKind) -> tuple[Quantity, Q
 
 
 def _canonical(magnitude: float, kind: QuantityKind) -> Quantity:
-    return _make(magnitude, kind.canonical._units)
+    return ureg.Quantity(magnitude, kind.canonical)
 
 
 def fracture_before_age(fracture: Fracture, birth_date: dt.date, years: int) -> bool:
@@ -331,4 +331,4 @@ def fracture_before_age(fracture: Fracture, birth_date: dt.date, years: int) -> 
         return is_younger_than(birth_date, years, fracture.date)
     if fracture.age_at_fracture is None:  # the model guarantees one of the two
         raise InvalidValueError("a fracture needs a date or an age", field="fracture")
-    return below(fracture.age_at_fracture, quantity(float(years), "year"), AGE_RESOLUTION)
+    return below(fracture.age_at_fracture, quantity(float(years), q.AGE.canonical), AGE_RESOLUTION)
