@@ -10,6 +10,9 @@ Commands:
   plugins             the plugins loaded, where from, which versions
   show PATIENT_FILE   the patient as read and normalised
 
+A PATIENT_FILE is a patient file (.json, .toml) or a FHIR R4 Bundle of the patient (.json); a
+Bundle's timestamp is the assessment date.
+
 Exit codes:
   0  a plan is ready and nothing blocks an infusion today (plan, check); the command succeeded
   1  an infusion is blocked today, or treatment is not indicated, the patient is out of the
@@ -29,6 +32,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
@@ -93,7 +97,11 @@ def _argument(*flags: str, **options: Any) -> Argument:
 
 
 #: The patient file argument.
-PATIENT = _argument("patient_file", metavar="PATIENT_FILE", help="a .json or .toml patient file")
+PATIENT = _argument(
+    "patient_file",
+    metavar="PATIENT_FILE",
+    help="a .json or .toml patient file, or a FHIR R4 Bundle (.json) of the patient",
+)
 #: The language of the output.
 LANG = _argument(
     "--lang", choices=LANGUAGES, default="en", help="language of the output (default: en)"
@@ -166,7 +174,24 @@ def _protocols(arguments: argparse.Namespace, engine: Engine) -> list[ProtocolIn
 
 
 def _patient(arguments: argparse.Namespace) -> Patient:
-    return load_patient(arguments.patient_file)
+    path = Path(arguments.patient_file)
+    if _is_bundle_file(path):
+        from bisphos.fhir.reader import load_bundle  # noqa: PLC0415 - on demand
+
+        return load_bundle(path)
+    return load_patient(path)
+
+
+def _is_bundle_file(path: Path) -> bool:
+    """Whether a ``.json`` file starts as a FHIR Bundle (its ``resourceType`` is ``Bundle``)."""
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = handle.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return False  # load_patient reports the file
+    return re.search(r'"resourceType"\s*:\s*"Bundle"', head) is not None
 
 
 @command(

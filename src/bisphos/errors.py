@@ -15,6 +15,7 @@ from typing import Self
 __all__ = [
     "BisphosError",
     "DimensionError",
+    "FhirInputError",
     "HardLimitError",
     "ImplausibleValueError",
     "InputError",
@@ -26,6 +27,7 @@ __all__ = [
     "ProtocolConflictError",
     "ProtocolError",
     "UnitError",
+    "UnknownCodeError",
     "UnknownProtocolError",
     "UnknownUnitError",
 ]
@@ -140,6 +142,22 @@ class PatientInputError(InputError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.problems,), {"source": self.source})
+
+
+class FhirInputError(PatientInputError):
+    """A FHIR Bundle holds one or more problems; each names the resource and the element path.
+
+    A problem's field reads ``Observation/w1.valueQuantity.code`` (or ``entry[3].resource...``
+    for a resource without an id).
+    """
+
+
+class UnknownCodeError(InvalidValueError):
+    """A code is in no table of the mapping where the protocol needs to know its meaning.
+
+    Codes are reported, never guessed: a bisphosphonate coded only by name, a pregnancy status
+    outside the table, a urea nitrogen where urea is read.
+    """
 
 
 class ProtocolError(BisphosError):
