@@ -25,6 +25,7 @@ from bisphos.units import Quantity, format_quantity, magnitude_in, quantity
 
 __all__ = [
     "PLAUSIBLE_RANGES",
+    "Z_SCORE_LIMIT",
     "BmdMeasurement",
     "BmdSite",
     "ComplicationGrade",
@@ -226,8 +227,17 @@ def _age_at_fracture(value: Quantity | None) -> Quantity | None:
     return _optional("age_at_fracture", value)
 
 
+#: A DXA Z-score is plausible from minus to plus this many standard deviations.
+Z_SCORE_LIMIT: Final = 10.0
+
+
 def _finite_z(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not -10 <= value <= 10:
+    limit = Z_SCORE_LIMIT
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not -limit <= value <= limit
+    ):
         raise ImplausibleValueError(
             "a DXA Z-score must be a number from -10 to 10",
             field=attribute.name,

@@ -139,6 +139,13 @@ class QuantityKind:
         given = self._as_quantity(value, field=field)
         return ureg.Quantity(self._canonical_magnitude(given, value, field), self.canonical)
 
+    def of(self, magnitude: float) -> Quantity:
+        """Return ``magnitude``, a magnitude in this kind's canonical unit, as a quantity.
+
+        For the library's own results, computed on canonical magnitudes: nothing is converted.
+        """
+        return ureg.Quantity(magnitude, self.canonical)
+
     def magnitude(self, value: object, *, field: str) -> float:
         """Return ``value`` as a float in this kind's canonical unit (see :meth:`conform`)."""
         return self._canonical_magnitude(self._as_quantity(value, field=field), value, field)

@@ -2,54 +2,50 @@
 
 For the common case — protocol ``nl-pediatric-iv-bp-2024``, default request and options, no
 plugins — every decision of a plan that matters for dosing is a comparison of canonical magnitudes
-and every dose is integer arithmetic, so they vectorise:
+and every dose is integer arithmetic, so they vectorise. This module is a driver: it holds no
+clinical number and no rule of its own.
 
-- thresholds compare whole steps of their resolution, ``rint(value / step)``, as
+- The doses, limits, rounding and intervals are the functions of :mod:`bisphos.pediatric.kernel`,
+  the ones the one-patient path calls, here on arrays of integers (:class:`Integers`): a dose per
+  kg in 1e-5 mg/kg times the weight in mg gives the dose in 1e-11 mg, the decimal product the
+  one-patient path computes; it is clipped and rounded down in those units and divided once into
+  mg (the float nearest the decimal, as ``float(Decimal)`` gives).
+- The numbers are those of :mod:`bisphos.pediatric.table` (doses, caps, per-kg maxima, steps,
+  intervals, preparation), of the thresholds (:mod:`bisphos.pediatric.thresholds`), of the
+  plausibility ranges (:data:`bisphos.model.PLAUSIBLE_RANGES`) and of the default options.
+- Thresholds compare whole steps of their resolution, ``rint(value / step)``, as
   :class:`~bisphos.pediatric.thresholds.Resolution` does with ``round`` (both round half to even
-  on the same float quotient);
-- doses are exact: a dose per kg in 1e-5 mg/kg times the weight in mg gives the dose in 1e-11 mg,
-  the decimal product :mod:`bisphos.pediatric.limits` computes; it is clipped to every limit and
-  rounded down in those units, and divided once into mg (the float nearest the decimal, as
-  ``float(Decimal)`` gives);
-- the weight is taken to the nearest mg as :func:`~bisphos.pediatric.limits.dosing_weight_kg`
-  does; where a float could round the other way than the decimal (a weight within a millionth of
-  a milligram of half a milligram), that one weight is taken by the scalar function itself;
-- dates use the calendar-month convention of :func:`bisphos.dates.add_months`.
+  on the same float quotient).
+- The weight is taken to the nearest mg as :func:`~bisphos.pediatric.kernel.nearest_mg_kg` does;
+  where a float could round the other way than the decimal (a weight within a millionth of a
+  milligram of half a milligram), that one weight is taken by the scalar function itself.
+- Dates use the calendar-month convention of :func:`bisphos.dates.add_months`
+  (:mod:`bisphos.batch.dates`).
 
-The constants come from the library's own tables (daily caps, per-kg maxima, rounding steps,
-default options, thresholds). The property tests check that this path and
-:meth:`bisphos.engine.Engine.plan` give the same summary for any patient.
+The property tests check that this path and :meth:`bisphos.engine.Engine.plan` give the same
+summary for any patient.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from bisphos.batch.columns import BLOCK_CODES, LAB_COLUMNS
-from bisphos.model import MAX_AGE_YEARS, PLAUSIBLE_RANGES, Diagnosis, Drug
+from bisphos.batch.dates import add_months
+from bisphos.model import MAX_AGE_YEARS, PLAUSIBLE_RANGES, Z_SCORE_LIMIT, Diagnosis, Drug
+from bisphos.pediatric import kernel
+from bisphos.pediatric import table as t
 from bisphos.pediatric.dosing import DEFAULT_OPTIONS
 from bisphos.pediatric.indication import INDICATED_DIAGNOSES
-from bisphos.pediatric.infusion import (
-    DEFAULT_PREPARATION,
-    PAMIDRONATE_CONCENTRATION,
-    PAMIDRONATE_DURATION,
-    ZOLEDRONIC_DURATION,
-)
-from bisphos.pediatric.limits import (
-    DAILY_CAPS,
-    DEFAULT_PRECISION,
-    Phase,
-    dosing_weight_kg,
-    exact,
-    max_per_kg,
-)
+from bisphos.pediatric.infusion import DEFAULT_PREPARATION
 from bisphos.pediatric.renal import schwartz_40
 from bisphos.pediatric.schedule import Horizon
+from bisphos.pediatric.table import Number, Phase
 from bisphos.pediatric.thresholds import (
     FEVER,
     FX_A_MIN_COUNT,
@@ -62,9 +58,9 @@ from bisphos.pediatric.thresholds import (
     ZOLEDRONIC_ACID_GFR,
     Threshold,
 )
-from bisphos.units import magnitude_in, quantity
+from bisphos.quantities import DOSE_PER_KG, VOLUME
 
-__all__ = ["HORIZON", "output_columns", "plan_arrays"]
+__all__ = ["HORIZON", "Integers", "output_columns", "plan_arrays"]
 
 # Arrays of any dtype: the columns are checked by name, not by numpy's generic types.
 Array = npt.NDArray[Any]
@@ -74,58 +70,116 @@ _Float = Array
 _Dates = Array
 
 #: Infusions planned per patient: the default horizon.
-HORIZON: Final = Horizon().infusions or 6
+HORIZON: Final = Horizon().infusions or 1
 
-# Integer units of the dose arithmetic.
-_PER_KG_SCALE: Final = 10**5  # a dose per kg in 1e-5 mg/kg
-_MG_SCALE: Final = 10**11  # a dose in 1e-11 mg (per kg unit x weight in mg)
+# Integer units of the dose arithmetic: a weight in mg (the dosing resolution), a dose per kg
+# in 1e-5 mg/kg, and their product, a dose in 1e-11 mg.
+_WEIGHT_SCALE: Final = int(1 / kernel.WEIGHT_RESOLUTION_KG)
+_PER_KG_SCALE: Final = 10**5
+_MG_SCALE: Final = _PER_KG_SCALE * _WEIGHT_SCALE
+_MONTHS_PER_YEAR: Final = 12
 
 
 def _scaled(value: float, scale: int) -> int:
     """``value`` in integer units of 1/scale; refuses a value that is not a whole number of them."""
-    scaled = exact(value) * scale
+    scaled = kernel.exact(value) * scale
     if scaled != scaled.to_integral_value():
         msg = f"{value!r} is not a whole number of 1/{scale}"
         raise ValueError(msg)
     return int(scaled)
 
 
-def _mg(value: object) -> float:
-    return float(magnitude_in(value, "milligram"))  # type: ignore[arg-type]
+def _value(number: Number | float) -> float:
+    return number.value if isinstance(number, Number) else number
 
 
-def _per_kg(value: object) -> int:
-    return _scaled(float(magnitude_in(value, "milligram / kilogram")), _PER_KG_SCALE)  # type: ignore[arg-type]
+class Integers:
+    """The kernel's arithmetic on numpy arrays of integers (1e-5 mg/kg, mg of weight, 1e-11 mg).
+
+    Every number of the table is a whole number of these units, and so are its halves and
+    quarters (checked when the module is imported), so the arithmetic is exact.
+    """
+
+    def per_kg(self, value: Number | float) -> np.int64:
+        """A dose per kg in 1e-5 mg/kg."""
+        return np.int64(_scaled(_value(value), _PER_KG_SCALE))
+
+    def mg(self, value: Number | float) -> np.int64:
+        """A mass in 1e-11 mg."""
+        return np.int64(_scaled(_value(value), _MG_SCALE))
+
+    def times_weight(self, per_kg: Any, weight: Any) -> Any:
+        """1e-5 mg/kg times mg of weight: 1e-11 mg."""
+        return per_kg * weight
+
+    def fraction(self, value: Any, fraction: Fraction) -> Any:
+        """An exact half or quarter."""
+        return value * fraction.numerator // fraction.denominator
+
+    def where(self, condition: Any, then: Any, otherwise: Any) -> Any:
+        """:func:`numpy.where`."""
+        return np.where(condition, then, otherwise)
+
+    def minimum(self, first: Any, second: Any) -> Any:
+        """:func:`numpy.minimum`."""
+        return np.minimum(first, second)
+
+    def floor_to(self, value: Any, step: Any) -> Any:
+        """Down to a whole number of steps."""
+        return value // step * step
+
+    def less(self, first: Any, second: Any) -> Any:
+        """Elementwise ``<``."""
+        return first < second
+
+    def both(self, first: Any, second: Any) -> Any:
+        """Elementwise ``&``."""
+        return first & second
+
+    def negate(self, condition: Any) -> Any:
+        """Elementwise ``~``."""
+        return ~condition
 
 
+_A: Final = Integers()
 _ZOL, _PAM = Drug.ZOLEDRONIC_ACID, Drug.PAMIDRONATE
-_CAP: Final = {drug: _scaled(_mg(DAILY_CAPS[drug].dose), _MG_SCALE) for drug in Drug}
-_STEP: Final = {drug: _scaled(_mg(DEFAULT_PRECISION[drug]), _MG_SCALE) for drug in Drug}
-_MAXIMUM: Final = {
-    (drug, phase): _per_kg(max_per_kg(drug, phase).per_kg) for drug in Drug for phase in Phase
-}
-# P-ZOL-FIRST (default option), P-ZOL-FIRST second infusion, P-ZOL-DOSE, P-ZOL-LOW/COMPL,
-# P-PAM-DOSE; the first pamidronate infusion is half of it (P-PAM-FIRST).
-_ZOL_FIRST: Final = _per_kg(DEFAULT_OPTIONS.zoledronic_first_per_kg)
-_ZOL_SECOND: Final = _scaled(0.025, _PER_KG_SCALE)
-_ZOL_REGULAR: Final = _scaled(0.05, _PER_KG_SCALE)
-_ZOL_LOW: Final = _scaled(0.025, _PER_KG_SCALE)
-_PAM_REGULAR: Final = _scaled(2.0, _PER_KG_SCALE)
-_HUNGRY_INFUSIONS: Final = DEFAULT_OPTIONS.hungry_bones_infusions
-# Preparation (P-ZOL-DOSE, P-PAM-DOSE): zoledronic acid in the default volume over 1 hour;
-# pamidronate at 0.1 mg/ml over 4 hours, so 1 ml per 0.1 mg step.
-_ZOL_VOLUME_ML: Final = float(magnitude_in(DEFAULT_PREPARATION.zoledronic_volume, "milliliter"))
-_ZOL_RATE_ML_H: Final = _ZOL_VOLUME_ML / float(magnitude_in(ZOLEDRONIC_DURATION, "hour"))
-_PAM_ML_PER_STEP: Final = _mg(DEFAULT_PRECISION[_PAM]) / float(
-    magnitude_in(PAMIDRONATE_CONCENTRATION, "milligram / milliliter")
-)
-_PAM_HOURS: Final = float(magnitude_in(PAMIDRONATE_DURATION, "hour"))
-if Decimal(repr(_PAM_ML_PER_STEP)) != 1:  # the whole-millilitre reading below relies on it
-    msg = "pamidronate steps no longer make whole millilitres"
-    raise ValueError(msg)
 
-_MONTHS_TO_SCOPE_END: Final = 12 * SCOPE_AGE_YEARS
-_MONTHS_TO_TWO: Final = 24  # P-ZOL-LOW: under 2 years on the infusion date
+
+def _check_exact_fractions() -> None:
+    """The halves and quarters the kernel takes of the table's doses and caps are exact."""
+    values = [
+        _A.per_kg(t.ZOLEDRONIC_ACID_REGULAR_MG_PER_KG),
+        _A.per_kg(t.ZOLEDRONIC_ACID_REDUCED_MG_PER_KG),
+        _A.per_kg(t.PAMIDRONATE_MG_PER_KG),
+        *(_A.mg(cap) for cap in t.DAILY_CAP_MG.values()),
+    ]
+    for fraction in (t.PAMIDRONATE_FIRST_FRACTION, t.HUNGRY_BONES_FRACTION):
+        for value in values:
+            if int(value) * fraction.numerator % fraction.denominator:
+                msg = f"{value} has no exact {fraction} in the batch arithmetic"
+                raise ValueError(msg)
+
+
+_check_exact_fractions()
+
+_CAP: Final = {drug: _A.mg(t.DAILY_CAP_MG[drug]) for drug in Drug}
+_STEP: Final = {drug: _A.mg(t.ROUNDING_STEP_MG[drug]) for drug in Drug}
+_MAXIMUM: Final = {key: _A.per_kg(value) for key, value in t.PER_KG_MAXIMUM_MG_PER_KG.items()}
+_ZOL_FIRST: Final = _A.per_kg(
+    DOSE_PER_KG.magnitude(DEFAULT_OPTIONS.zoledronic_first_per_kg, field="first")
+)
+_HUNGRY_INFUSIONS: Final = DEFAULT_OPTIONS.hungry_bones_infusions
+# Preparation (P-ZOL-DOSE, P-PAM-DOSE): zoledronic acid in the default volume over its time;
+# pamidronate at its concentration over its time.
+_ZOL_VOLUME_ML: Final = VOLUME.magnitude(DEFAULT_PREPARATION.zoledronic_volume, field="volume")
+_ZOL_RATE_ML_H: Final = float(
+    kernel.rate_per_h(kernel.exact(_ZOL_VOLUME_ML), t.ZOLEDRONIC_ACID_DURATION_H.decimal)
+)
+_PAM_CONCENTRATION: Final = _A.mg(t.PAMIDRONATE_CONCENTRATION_MG_ML)  # 1e-11 mg per ml
+_PAM_HOURS: Final = t.PAMIDRONATE_DURATION_H.value
+
+_MONTHS_TO_SCOPE_END: Final = _MONTHS_PER_YEAR * SCOPE_AGE_YEARS
+_MONTHS_TO_REDUCED_AGE: Final = _MONTHS_PER_YEAR * t.ZOLEDRONIC_ACID_REDUCED_BELOW_AGE_YEARS
 
 
 def _limit_steps(threshold: Threshold) -> int:
@@ -137,61 +191,13 @@ def _steps(values: _Float, threshold: Threshold) -> _Float:
     return np.rint(values / threshold.resolution.step)
 
 
-_DAYS_IN_MONTH: Final = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-_NAT_DAYS: Final = np.datetime64("NaT", "D").astype(np.int64)
-
-
-def _civil(days: _Int) -> tuple[_Int, _Int, _Int]:
-    """Year, month (1-12) and day of days since 1970-01-01 (proleptic Gregorian calendar).
-
-    Integer arithmetic on whole eras of 400 years (H. Hinnant's ``civil_from_days``); numpy's
-    own datetime conversions do the same per element, several times slower.
-    """
-    shifted = days + 719468  # days since 0000-03-01
-    era = shifted // 146097
-    of_era = shifted - era * 146097
-    year_of_era = (of_era - of_era // 1460 + of_era // 36524 - of_era // 146096) // 365
-    of_year = of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
-    shifted_month = (5 * of_year + 2) // 153  # March is 0
-    day = of_year - (153 * shifted_month + 2) // 5 + 1
-    month = np.where(shifted_month < 10, shifted_month + 3, shifted_month - 9)
-    year = year_of_era + era * 400 + (month <= 2)
-    return year, month, day
-
-
-def _days(year: _Int, month: _Int, day: _Int) -> _Int:
-    """Days since 1970-01-01 of a civil date (H. Hinnant's ``days_from_civil``)."""
-    year = year - (month <= 2)
-    era = year // 400
-    year_of_era = year - era * 400
-    of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5 + day - 1
-    of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + of_year
-    result: _Int = era * 146097 + of_era - 719468
-    return result
-
-
-def add_months(dates: _Dates, months: _Int | int) -> _Dates:
-    """Vectorised :func:`bisphos.dates.add_months`: keep the day, or the month's last day."""
-    days = dates.astype("datetime64[D]", copy=False).astype(np.int64)
-    year, month, day = _civil(days)
-    index = year * 12 + (month - 1) + months
-    year, month = index // 12, index % 12 + 1
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    last = _DAYS_IN_MONTH[month - 1] + (leap & (month == 2))
-    result = _days(year, month, np.minimum(day, last))
-    result = np.where(days == _NAT_DAYS, _NAT_DAYS, result)
-    dated: _Dates = result.astype("datetime64[D]")
-    return dated
-
-
 def _weight_mg(weight_kg: _Float) -> _Int:
-    """The dosing weight in whole mg, as ``dosing_weight_kg`` takes it (half to even)."""
-    scaled = weight_kg * 1e6
-    result = np.rint(scaled).astype(np.int64)
-    ambiguous = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    """The dosing weight in whole mg, as ``nearest_mg_kg`` takes it (half to even)."""
+    scaled = weight_kg * _WEIGHT_SCALE
+    result: _Int = np.rint(scaled).astype(np.int64)
+    ambiguous = np.abs(scaled - np.floor(scaled) - 0.5) < 1 / _WEIGHT_SCALE
     for index in np.flatnonzero(ambiguous):  # rare: let the scalar function decide
-        kg = dosing_weight_kg(quantity(float(weight_kg[index]), "kilogram"))
-        result[index] = _scaled(kg, 10**6)
+        result[index] = _scaled(kernel.nearest_mg_kg(float(weight_kg[index])), _WEIGHT_SCALE)
     return result
 
 
@@ -225,7 +231,7 @@ def _invalid(columns: Mapping[str, Array], diagnoses: _Int) -> npt.NDArray[np.ob
     # calendar, so the days decide first.
     old = (today - birth) > np.timedelta64(365 * MAX_AGE_YEARS, "D")
     if old.any():
-        old[old] = today[old] >= add_months(birth[old], 12 * (MAX_AGE_YEARS + 1))
+        old[old] = today[old] >= add_months(birth[old], _MONTHS_PER_YEAR * (MAX_AGE_YEARS + 1))
     refuse(old, f"birth_date: age over {MAX_AGE_YEARS} years")
     refuse(diagnoses < 0, "diagnosis: not known")
     plausible = {
@@ -242,7 +248,10 @@ def _invalid(columns: Mapping[str, Array], diagnoses: _Int) -> npt.NDArray[np.ob
         outside = ~inside if column == "weight_kg" else ~inside & ~np.isnan(values)
         refuse(outside, f"{column}: outside the plausible range {limits.low:g} to {limits.high:g}")
     z = columns["lowest_bmd_z"]
-    refuse((z < -10) | (z > 10), "lowest_bmd_z: a Z-score is from -10 to 10")
+    refuse(
+        (z < -Z_SCORE_LIMIT) | (z > Z_SCORE_LIMIT),
+        f"lowest_bmd_z: a Z-score is from {-Z_SCORE_LIMIT:g} to {Z_SCORE_LIMIT:g}",
+    )
     for column in (
         "vertebral_fractures",
         "long_bone_fractures_before_10",
@@ -307,11 +316,13 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
     gfr = np.where(in_scope, gfr, np.nan)
     gate = _steps(gfr, ZOLEDRONIC_ACID_GFR) > _limit_steps(ZOLEDRONIC_ACID_GFR)
 
-    # Status by code, then as text: one pass of pointers rather than strings per row.
-    code = valid.astype(np.int8)  # 0 invalid, 1 out of scope
-    code += in_scope  # 2 not indicated
-    code += indicated  # 3 ready
-    code += indicated & blocked  # 4 blocked
+    # Status by its index in _STATUSES, then as text: one pass of pointers, not strings per row.
+    # Each condition moves a row one status on: invalid, out of scope, not indicated, ready,
+    # blocked.
+    code = valid.astype(np.int8)
+    code += in_scope
+    code += indicated
+    code += indicated & blocked
 
     # The course is computed for the indicated rows only, and written into full columns.
     rows = np.flatnonzero(indicated)
@@ -324,7 +335,7 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
     )
     failed = rows[course.pop("error")]
     if len(failed):
-        code[failed] = 5
+        code[failed] = _ERROR
         errors[failed] = "dose: the dose rounds down to zero"
     decided: dict[str, Array] = {
         "status": _STATUSES[code],
@@ -389,6 +400,7 @@ def _today(columns: Mapping[str, Array], in_scope: _Bool) -> dict[str, _Bool]:
 _STATUSES: Final = np.array(
     ["invalid", "out_of_scope", "not_indicated", "ready", "blocked", "error"], dtype=object
 )
+_ERROR: Final = list(_STATUSES).index("error")
 _DRUGS: Final = np.array(["", Drug.ZOLEDRONIC_ACID.value, Drug.PAMIDRONATE.value], dtype=object)
 
 _COURSE_COLUMNS: Final = (
@@ -417,28 +429,20 @@ def _course(
     given = np.where(zol, columns["zoledronic_acid_given"], columns["pamidronate_given"])
     last = np.where(zol, columns["last_zoledronic_acid_date"], columns["last_pamidronate_date"])
     number = given + 1
-    interval = np.where(~zol | (number == 2), 3, 6)
+    interval = kernel.interval_months(_A, zoledronic=zol, number=number)
     due = add_months(last, interval)
     from_last = (given > 0) & (due >= today)
     base = np.where(from_last, last, today)
     months = np.where(from_last, interval, 0)
     weight_mg = _weight_mg(columns["weight_kg"])
-    two_years = add_months(birth, _MONTHS_TO_TWO)
+    reduced_age = add_months(birth, _MONTHS_TO_REDUCED_AGE)
     low = columns["low_bone_turnover"] | columns["complication_after_infusion"]
     immobile = columns["prolonged_immobilisation"]
     cap = np.where(zol, _CAP[_ZOL], _CAP[_PAM])
     step = np.where(zol, _STEP[_ZOL], _STEP[_PAM])
-    steps_per_mg = np.where(zol, _MG_SCALE // _STEP[_ZOL], _MG_SCALE // _STEP[_PAM])
-    zol_maxima = (
-        _MAXIMUM[_ZOL, Phase.FIRST],
-        _MAXIMUM[_ZOL, Phase.SECOND],
-        _MAXIMUM[_ZOL, Phase.REGULAR],
-    )
-    pam_maxima = (
-        _MAXIMUM[_PAM, Phase.FIRST],
-        _MAXIMUM[_PAM, Phase.SECOND],
-        _MAXIMUM[_PAM, Phase.REGULAR],
-    )
+    phases = (Phase.FIRST, Phase.SECOND, Phase.REGULAR)
+    zol_maxima = tuple(_MAXIMUM[_ZOL, phase] for phase in phases)
+    pam_maxima = tuple(_MAXIMUM[_PAM, phase] for phase in phases)
 
     result: dict[str, Array] = {
         "drug": _DRUGS[np.where(zol, 1, 2)],
@@ -450,47 +454,47 @@ def _course(
         date = add_months(base, months)
         planned &= date < scope_end  # P-SCOPE-1: no infusion from the 19th birthday on
         count += planned
-        regular = np.where(
-            zol,
-            np.where(low | (date < two_years), _ZOL_LOW, _ZOL_REGULAR),
-            _PAM_REGULAR,
-        )
+        regular = kernel.regular_per_kg(_A, zoledronic=zol, reduced=low | (date < reduced_age))
         first, second = number == 1, number == 2
-        per_kg = np.where(
-            zol,
-            np.where(first, _ZOL_FIRST, np.where(second, _ZOL_SECOND, regular)),
-            np.where(first, regular // 2, regular),
+        per_kg, limit = kernel.phase_dose(
+            _A,
+            zoledronic=zol,
+            first=first,
+            second=second,
+            regular=regular,
+            zoledronic_first=_ZOL_FIRST,
+            cap=cap,
         )
-        limit = np.where(~zol & first, cap // 2, cap)
         phase = np.where(first, 0, np.where(second, 1, 2))
         maximum = np.where(zol, np.choose(phase, zol_maxima), np.choose(phase, pam_maxima))
-        # P-HUNGRY: a quarter of the regular dose, capped at a quarter of the cap, when lower.
-        quarter = regular // 4
-        quarter_limit = cap // 4
-        hungry = (
-            immobile
-            & (number <= _HUNGRY_INFUSIONS)
-            & (
-                np.minimum(quarter * weight_mg, quarter_limit)
-                < np.minimum(per_kg * weight_mg, limit)
-            )
+        _, per_kg, limit, _, _ = kernel.hungry_bones(
+            _A,
+            applies=immobile & (number <= _HUNGRY_INFUSIONS),
+            per_kg=per_kg,
+            limit=limit,
+            regular=regular,
+            cap=cap,
+            weight=weight_mg,
         )
-        per_kg = np.where(hungry, quarter, per_kg)
-        limit = np.where(hungry, quarter_limit, limit)
-        bounded = np.minimum(
-            np.minimum(per_kg * weight_mg, limit), np.minimum(cap, maximum * weight_mg)
+        dose, _, _ = kernel.limited_dose(
+            _A,
+            proposed=_A.times_weight(per_kg, weight_mg),
+            ceiling=limit,
+            maximum_per_kg=maximum,
+            weight=weight_mg,
+            cap=cap,
+            step=step,
         )
-        dose_steps = bounded // step
-        errors |= planned & (dose_steps <= 0)
-        volume_ml = np.where(zol, _ZOL_VOLUME_ML, dose_steps * _PAM_ML_PER_STEP)
+        errors |= planned & (dose <= 0)
+        volume_ml = np.where(zol, _ZOL_VOLUME_ML, dose / _PAM_CONCENTRATION)
         result[f"date_{index}"] = np.where(planned, date, np.datetime64("NaT"))
-        result[f"dose_{index}_mg"] = np.where(planned, dose_steps / steps_per_mg, np.nan)
+        result[f"dose_{index}_mg"] = np.where(planned, dose / _MG_SCALE, np.nan)
         result[f"volume_{index}_ml"] = np.where(planned, volume_ml, np.nan)
         result[f"rate_{index}_ml_h"] = np.where(
             planned, np.where(zol, _ZOL_RATE_ML_H, volume_ml / _PAM_HOURS), np.nan
         )
         number = number + 1
-        months = months + np.where(~zol | (number == 2), 3, 6)
+        months = months + kernel.interval_months(_A, zoledronic=zol, number=number)
     result["infusions"] = count
     result["error"] = errors
     return result

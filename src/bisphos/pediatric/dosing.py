@@ -36,7 +36,7 @@ import datetime as dt
 import enum
 import math
 from collections.abc import Iterable, Sequence
-from decimal import Context
+from decimal import Decimal
 from typing import Final
 
 import attrs
@@ -45,7 +45,9 @@ from bisphos import quantities as q
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence
 from bisphos.model import PLAUSIBLE_RANGES, ComplicationGrade, Drug, InfusionRecord, Patient
+from bisphos.pediatric import table as t
 from bisphos.pediatric._calendar import is_younger_than
+from bisphos.pediatric.kernel import EXACT, exact, hungry_bones, phase_dose
 from bisphos.pediatric.limits import (
     DEFAULT_PRECISION,
     DailyCap,
@@ -55,10 +57,8 @@ from bisphos.pediatric.limits import (
     canonical_magnitude,
     daily_cap,
     dosing_weight_kg,
-    enforce,
-    exact,
 )
-from bisphos.units import Quantity, format_quantity, ureg
+from bisphos.units import Quantity, format_quantity
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -91,26 +91,24 @@ class MaintenanceBand(enum.StrEnum):
         return "P-MAINT-MID" if self is MaintenanceBand.MID else "P-MAINT-HIGH"
 
 
-_MG_PER_KG: Final = "milligram / kilogram"
-_ZOL_FIRST_CHOICES: Final = (0.0125, 0.025)
-_ZOL_HIGH_RANGE: Final = (0.0125, 0.025)
+_ZOL_FIRST_CHOICES: Final = (
+    t.ZOLEDRONIC_ACID_FIRST_MG_PER_KG.value,
+    t.ZOLEDRONIC_ACID_FIRST_ON_REQUEST_MG_PER_KG.value,
+)
+_ZOL_HIGH_RANGE: Final = (
+    t.ZOLEDRONIC_ACID_MAINTENANCE_HIGH_MG_PER_KG[0].value,
+    t.ZOLEDRONIC_ACID_MAINTENANCE_HIGH_MG_PER_KG[1].value,
+)
+_ZOL_REGULAR: Final = t.ZOLEDRONIC_ACID_REGULAR_MG_PER_KG.value
+_ZOL_REDUCED: Final = t.ZOLEDRONIC_ACID_REDUCED_MG_PER_KG.value
+_ZOL_MID: Final = t.ZOLEDRONIC_ACID_MAINTENANCE_MID_MG_PER_KG.value
+_PAM: Final = t.PAMIDRONATE_MG_PER_KG.value
 #: Relative tolerance when an option given in another unit (µg/kg) is matched to a choice.
 _TOLERANCE: Final = 1e-9
-#: Decimal arithmetic at 40 digits, without entering a context for every dose.
-_CONTEXT: Final = Context(prec=40)
 
 
-_MG_PER_KG_UNIT: Final = ureg.Unit(_MG_PER_KG)
-_MG_UNIT: Final = ureg.Unit("milligram")
-_KG_UNIT: Final = ureg.Unit("kilogram")
-
-
-def _per_kg(value: float) -> Quantity:
-    return ureg.Quantity(value, _MG_PER_KG_UNIT)
-
-
-def _mg(value: float) -> Quantity:
-    return ureg.Quantity(value, _MG_UNIT)
+_per_kg: Final = q.DOSE_PER_KG.of
+_mg: Final = q.DOSE.of
 
 
 def _magnitude(kind: q.QuantityKind, value: Quantity) -> float:
@@ -190,11 +188,15 @@ class DosingOptions:
         pamidronate_precision: Rounding step (down) of pamidronate doses; default 0.1 mg.
     """
 
-    zoledronic_first_per_kg: Quantity = attrs.field(default=_per_kg(0.0125), converter=_zol_first)
-    zoledronic_high_band_per_kg: Quantity = attrs.field(
-        default=_per_kg(0.0125), converter=_zol_high
+    zoledronic_first_per_kg: Quantity = attrs.field(
+        default=_per_kg(_ZOL_FIRST_CHOICES[0]), converter=_zol_first
     )
-    hungry_bones_infusions: int = attrs.field(default=2, validator=_hungry_count)
+    zoledronic_high_band_per_kg: Quantity = attrs.field(
+        default=_per_kg(_ZOL_HIGH_RANGE[0]), converter=_zol_high
+    )
+    hungry_bones_infusions: int = attrs.field(
+        default=t.HUNGRY_BONES_INFUSIONS, validator=_hungry_count
+    )
     zoledronic_precision: Quantity = attrs.field(
         default=DEFAULT_PRECISION[Drug.ZOLEDRONIC_ACID], converter=_zol_precision
     )
@@ -249,27 +251,30 @@ def _range(low: float, high: float, *rules: str) -> PerKgRange:
     return PerKgRange(_per_kg(low), _per_kg(high), rules)
 
 
+_Z, _P = Drug.ZOLEDRONIC_ACID, Drug.PAMIDRONATE
+_ZOL_SECOND: Final = t.ZOLEDRONIC_ACID_SECOND_MG_PER_KG.value
+_PAM_FIRST: Final = float(_PAM * t.PAMIDRONATE_FIRST_FRACTION)
 _RANGES: Final[dict[tuple[Drug, Phase], PerKgRange]] = {
-    (Drug.ZOLEDRONIC_ACID, Phase.FIRST): _range(0.0125, 0.025, "P-ZOL-FIRST"),
-    (Drug.ZOLEDRONIC_ACID, Phase.SECOND): _range(0.025, 0.025, "P-ZOL-FIRST"),
-    (Drug.ZOLEDRONIC_ACID, Phase.REGULAR): _range(
-        0.025, 0.05, "P-ZOL-DOSE", "P-ZOL-LOW", "P-ZOL-COMPL"
+    (_Z, Phase.FIRST): _range(*_ZOL_FIRST_CHOICES, "P-ZOL-FIRST"),
+    (_Z, Phase.SECOND): _range(_ZOL_SECOND, _ZOL_SECOND, "P-ZOL-FIRST"),
+    (_Z, Phase.REGULAR): _range(
+        _ZOL_REDUCED, _ZOL_REGULAR, "P-ZOL-DOSE", "P-ZOL-LOW", "P-ZOL-COMPL"
     ),
-    (Drug.ZOLEDRONIC_ACID, Phase.MAINTENANCE): _range(0.0125, 0.025, "P-MAINT-MID", "P-MAINT-HIGH"),
-    (Drug.PAMIDRONATE, Phase.FIRST): _range(1.0, 1.0, "P-PAM-FIRST"),
-    (Drug.PAMIDRONATE, Phase.SECOND): _range(2.0, 2.0, "P-PAM-FIRST", "P-PAM-DOSE"),
-    (Drug.PAMIDRONATE, Phase.REGULAR): _range(2.0, 2.0, "P-PAM-DOSE"),
-    (Drug.PAMIDRONATE, Phase.MAINTENANCE): _range(2.0, 2.0, "P-MAINT-MID", "P-MAINT-HIGH"),
+    (_Z, Phase.MAINTENANCE): _range(_ZOL_HIGH_RANGE[0], _ZOL_MID, "P-MAINT-MID", "P-MAINT-HIGH"),
+    (_P, Phase.FIRST): _range(_PAM_FIRST, _PAM_FIRST, "P-PAM-FIRST"),
+    (_P, Phase.SECOND): _range(_PAM, _PAM, "P-PAM-FIRST", "P-PAM-DOSE"),
+    (_P, Phase.REGULAR): _range(_PAM, _PAM, "P-PAM-DOSE"),
+    (_P, Phase.MAINTENANCE): _range(_PAM, _PAM, "P-MAINT-MID", "P-MAINT-HIGH"),
 }
 
 
 def _allowed(drug: Drug, phase: Phase, band: MaintenanceBand | None) -> PerKgRange:
     if phase is Phase.MAINTENANCE and band is not None:
         if drug is Drug.ZOLEDRONIC_ACID and band is MaintenanceBand.MID:
-            return _range(0.025, 0.025, band.rule_id)
+            return _range(_ZOL_MID, _ZOL_MID, band.rule_id)
         if drug is Drug.ZOLEDRONIC_ACID:
             return _range(*_ZOL_HIGH_RANGE, band.rule_id)
-        return _range(2.0, 2.0, band.rule_id)
+        return _range(_PAM, _PAM, band.rule_id)
     return _RANGES[drug, phase]
 
 
@@ -304,7 +309,7 @@ def _weight(value: object) -> Quantity:
     weight = q.WEIGHT.conform(value, field="weight")
     if not _PLAUSIBLE_WEIGHT.low <= weight.magnitude <= _PLAUSIBLE_WEIGHT.high:
         _PLAUSIBLE_WEIGHT.check(weight, field="weight")  # raises, naming the plausible range
-    return ureg.Quantity(dosing_weight_kg(weight), _KG_UNIT)
+    return q.WEIGHT.of(dosing_weight_kg(weight))
 
 
 @attrs.frozen
@@ -330,6 +335,11 @@ class DoseFacts:
     low_bone_turnover: bool = False
     prolonged_immobilisation: bool = False
     complication: InfusionRecord | None = None
+    #: The weight in kg, read once from ``weight``: what the dose arithmetic computes with.
+    weight_kg: float = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "weight_kg", float(self.weight.magnitude))
 
     @classmethod
     def of(
@@ -371,7 +381,9 @@ class DoseFacts:
                 weight=patient.weight,
                 infusion_number=number,
                 date=date,
-                under_two_years=is_younger_than(patient.birth_date, 2, date),
+                under_two_years=is_younger_than(
+                    patient.birth_date, t.ZOLEDRONIC_ACID_REDUCED_BELOW_AGE_YEARS, date
+                ),
                 low_bone_turnover=risks.low_bone_turnover,
                 prolonged_immobilisation=risks.prolonged_immobilisation,
                 complication=complication,
@@ -457,61 +469,61 @@ class Dose:
 
 @attrs.frozen
 class _Candidate:
-    """A per-kg dose with the limit that applies to it (the cap, or a fraction of it)."""
+    """A dose per kg with the limit that applies to it (the cap, or a fraction of it)."""
 
-    per_kg: float
-    limit_mg: float
+    per_kg: Decimal
+    limit_mg: Decimal
     limit_rule_ids: tuple[str, ...]
-
-    def amount(self, weight_kg: float) -> float:
-        return min(_times(self.per_kg, weight_kg), self.limit_mg)
-
-
-def _times(per_kg: float, weight_kg: float) -> float:
-    """``per_kg`` x ``weight_kg`` in decimal: 0.0125 x 2.8 is 0.035, not 0.034999999999999996."""
-    return float(_CONTEXT.multiply(exact(per_kg), exact(weight_kg)))
 
 
 def _evidence(name: str, value: Quantity | dt.date | int | bool | str) -> Evidence:
     return Evidence(name=name, value=value)
 
 
-# Choices without evidence or options are the same for every dose: frozen, made once.
-_ZOL_REGULAR_CHOICE: Final = Choice("P-ZOL-DOSE", "0.05 mg/kg: the regular zoledronic acid dose")
-_MAINT_MID_CHOICE: Final = Choice("P-MAINT-MID", "maintenance with −2 < Z ≤ 0: 0.025 mg/kg")
-_PAM_REGULAR_CHOICE: Final = Choice("P-PAM-DOSE", "2 mg/kg/day: the regular pamidronate dose")
+# Choices without evidence or options are the same for every dose: frozen values.
+_ZOL_REGULAR_CHOICE: Final = Choice(
+    "P-ZOL-DOSE", f"{_ZOL_REGULAR:g} mg/kg: the regular zoledronic acid dose"
+)
+_MAINT_MID_CHOICE: Final = Choice("P-MAINT-MID", f"maintenance with −2 < Z ≤ 0: {_ZOL_MID:g} mg/kg")
+_PAM_REGULAR_CHOICE: Final = Choice(
+    "P-PAM-DOSE", f"{_PAM:g} mg/kg/day: the regular pamidronate dose"
+)
 _ZOL_SECOND_CHOICE: Final = Choice(
-    "P-ZOL-FIRST", "second infusion, 3 months after the first: 0.025 mg/kg"
+    "P-ZOL-FIRST",
+    f"second infusion, {t.INTERVAL_MONTHS['zoledronic_acid_second'].months} months after the "
+    f"first: {t.ZOLEDRONIC_ACID_SECOND_MG_PER_KG.value:g} mg/kg",
 )
 _PAM_SECOND_CHOICE: Final = Choice("P-PAM-FIRST", "second infusion: the normal dose")
+_REDUCED: Final = f"{_ZOL_REDUCED:g} mg/kg instead of {_ZOL_REGULAR:g} mg/kg"
 
 
 def _regular_zoledronic(facts: DoseFacts) -> tuple[float, Choice]:
     """The regular (third and later) zoledronic acid dose per kg, and why."""
     if facts.under_two_years:
-        return 0.025, Choice(
+        return _ZOL_REDUCED, Choice(
             "P-ZOL-LOW",
-            "0.025 mg/kg instead of 0.05 mg/kg: under 2 years old on the infusion date",
+            f"{_REDUCED}: under {t.ZOLEDRONIC_ACID_REDUCED_BELOW_AGE_YEARS} years old on the "
+            "infusion date",
             evidence=(_evidence("date", facts.date), Evidence(name="under_two_years", value=True)),
         )
     if facts.low_bone_turnover:
-        return 0.025, Choice(
+        return _ZOL_REDUCED, Choice(
             "P-ZOL-LOW",
-            "0.025 mg/kg instead of 0.05 mg/kg: osteoporosis with low bone turnover",
+            f"{_REDUCED}: osteoporosis with low bone turnover",
             evidence=(Evidence(name="risks.low_bone_turnover", value=True),),
         )
     if facts.complication is not None:
         record = facts.complication
-        return 0.025, Choice(
+        return _ZOL_REDUCED, Choice(
             "P-ZOL-COMPL",
-            "0.025 mg/kg instead of 0.05 mg/kg: more than mild complication after an earlier dose",
+            f"{_REDUCED}: more than mild complication after an earlier dose",
             evidence=(
                 _evidence("complication", record.complication.value),
                 _evidence("complication.date", record.date),
                 _evidence("complication.drug", record.drug.value),
             ),
         )
-    return 0.05, _ZOL_REGULAR_CHOICE
+    return _ZOL_REGULAR, _ZOL_REGULAR_CHOICE
 
 
 def _regular(
@@ -520,51 +532,59 @@ def _regular(
     """The full dose per kg of the course the infusion belongs to (active or maintenance)."""
     if band is not None and drug is Drug.ZOLEDRONIC_ACID:
         if band is MaintenanceBand.MID:
-            return 0.025, _MAINT_MID_CHOICE
+            return _ZOL_MID, _MAINT_MID_CHOICE
         value = _magnitude(q.DOSE_PER_KG, options.zoledronic_high_band_per_kg)
-        default = " (default, the lower end)" if value == _ZOL_HIGH_RANGE[0] else ""
+        low, high = _ZOL_HIGH_RANGE
+        default = " (default, the lower end)" if value == low else ""
         return value, Choice(
             "P-MAINT-HIGH",
-            f"maintenance with Z > 0: {value:g} mg/kg of the range 0.0125–0.025 mg/kg",
+            f"maintenance with Z > 0: {value:g} mg/kg of the range {low:g}–{high:g} mg/kg",
             option=f"zoledronic_high_band_per_kg = {value:g} mg/kg{default}",
         )
     if band is not None:
-        return 2.0, Choice(band.rule_id, f"maintenance ({band.value} band): 2 mg/kg/day")
+        return _PAM, Choice(band.rule_id, f"maintenance ({band.value} band): {_PAM:g} mg/kg/day")
     if drug is Drug.ZOLEDRONIC_ACID:
         return _regular_zoledronic(facts)
-    return 2.0, _PAM_REGULAR_CHOICE
+    return _PAM, _PAM_REGULAR_CHOICE
 
 
 def _phase_candidate(
     *,
     drug: Drug,
     phase: Phase,
-    regular: float,
-    cap_mg: float,
+    regular: Decimal,
+    cap_mg: Decimal,
     cap_rule: str,
     options: DosingOptions,
 ) -> tuple[_Candidate, Choice | None]:
     """The phase's own dose per kg and limit, and the choice that set it (if not the regular)."""
-    full = _Candidate(regular, cap_mg, (cap_rule,))
+    first_value = _magnitude(q.DOSE_PER_KG, options.zoledronic_first_per_kg)
+    per_kg, limit = phase_dose(
+        EXACT,
+        zoledronic=drug is Drug.ZOLEDRONIC_ACID,
+        first=phase is Phase.FIRST,
+        second=phase is Phase.SECOND,
+        regular=regular,
+        zoledronic_first=exact(first_value),
+        cap=cap_mg,
+    )
     if drug is Drug.ZOLEDRONIC_ACID and phase is Phase.FIRST:
-        value = _magnitude(q.DOSE_PER_KG, options.zoledronic_first_per_kg)
-        default = " (default)" if value == _ZOL_FIRST_CHOICES[0] else " (on request)"
-        return _Candidate(value, cap_mg, (cap_rule,)), Choice(
+        default = " (default)" if first_value == _ZOL_FIRST_CHOICES[0] else " (on request)"
+        return _Candidate(per_kg, limit, (cap_rule,)), Choice(
             "P-ZOL-FIRST",
-            f"first infusion: {value:g} mg/kg (acute-phase reaction, hypocalcaemia risk)",
-            option=f"zoledronic_first_per_kg = {value:g} mg/kg{default}",
+            f"first infusion: {first_value:g} mg/kg (acute-phase reaction, hypocalcaemia risk)",
+            option=f"zoledronic_first_per_kg = {first_value:g} mg/kg{default}",
         )
     if drug is Drug.ZOLEDRONIC_ACID and phase is Phase.SECOND:
-        return _Candidate(0.025, cap_mg, (cap_rule,)), _ZOL_SECOND_CHOICE
+        return _Candidate(per_kg, limit, (cap_rule,)), _ZOL_SECOND_CHOICE
     if drug is Drug.PAMIDRONATE and phase is Phase.FIRST:
-        return _Candidate(regular / 2, cap_mg / 2, ("P-PAM-FIRST", cap_rule)), Choice(
+        return _Candidate(per_kg, limit, ("P-PAM-FIRST", cap_rule)), Choice(
             "P-PAM-FIRST",
             "first infusion: half the regular dose, the cap applied before halving (at most "
-            f"{cap_mg / 2:g} mg)",
+            f"{float(limit):g} mg)",
         )
-    if drug is Drug.PAMIDRONATE and phase is Phase.SECOND:
-        return full, _PAM_SECOND_CHOICE
-    return full, None
+    choice = _PAM_SECOND_CHOICE if drug is Drug.PAMIDRONATE and phase is Phase.SECOND else None
+    return _Candidate(per_kg, limit, (cap_rule,)), choice
 
 
 def compute_dose(
@@ -590,14 +610,15 @@ def compute_dose(
     drug = drug if type(drug) is Drug else Drug(drug)
     band = band if band is None or type(band) is MaintenanceBand else MaintenanceBand(band)
     phase = phase_of(facts.infusion_number, band)
-    weight_kg = _magnitude(q.WEIGHT, facts.weight)
+    weight_kg = facts.weight_kg
+    weight = exact(weight_kg)
     cap = daily_cap(drug)
-    cap_mg = _magnitude(q.DOSE, cap.dose)
+    cap_mg = t.DAILY_CAP_MG[drug].decimal
     regular, regular_choice = _regular(drug, facts, band, options)
     candidate, phase_choice = _phase_candidate(
         drug=drug,
         phase=phase,
-        regular=regular,
+        regular=exact(regular),
         cap_mg=cap_mg,
         cap_rule=cap.rule_id,
         options=options,
@@ -612,36 +633,22 @@ def compute_dose(
         candidate=candidate,
         cap_mg=cap_mg,
         cap_rule=cap.rule_id,
-        weight_kg=weight_kg,
+        weight=weight,
     )
     if hungry is not None:
         replacement, choice = hungry
         candidate = candidate if replacement is None else replacement
         choices.append(choice)
-    computed_mg = _times(candidate.per_kg, weight_kg)
-    if 0 < computed_mg < math.inf:
-        # What enforce() does once the magnitudes are checked: facts.weight is a dosing weight
-        # already, the options' step and the candidate's limit are positive masses.
-        limited, *last_choices = _limited(
-            drug,
-            phase,
-            proposed_mg=computed_mg,
-            weight_kg=weight_kg,
-            ceiling_mg=candidate.limit_mg,
-            ceiling_rule_ids=candidate.limit_rule_ids,
-            step_mg=_magnitude(q.DOSE, options.precision(drug)),
-        )
-    else:  # enforce() refuses it, with its own error
-        limited = enforce(
-            drug,
-            _mg(computed_mg),
-            weight=facts.weight,
-            phase=phase,
-            ceiling=_mg(candidate.limit_mg),
-            ceiling_rule_ids=candidate.limit_rule_ids,
-            precision=options.precision(drug),
-        )
-        last_choices = list(_last_choices(drug, limited))
+    computed_mg = float(EXACT.times_weight(candidate.per_kg, weight))
+    limited, *last_choices = _limited(
+        drug,
+        phase,
+        proposed_mg=computed_mg,
+        weight_kg=weight_kg,
+        ceiling_mg=float(candidate.limit_mg),
+        ceiling_rule_ids=candidate.limit_rule_ids,
+        step_mg=_magnitude(q.DOSE, options.precision(drug)),
+    )
     choices.extend(last_choices)
     dose_rule = "P-ZOL-DOSE" if drug is Drug.ZOLEDRONIC_ACID else "P-PAM-DOSE"
     rule_ids = tuple(dict.fromkeys([dose_rule, *(c.rule_id for c in choices), *limited.rule_ids]))
@@ -650,7 +657,7 @@ def compute_dose(
         phase=phase,
         band=band,
         facts=facts,
-        per_kg=_per_kg(candidate.per_kg),
+        per_kg=_per_kg(float(candidate.per_kg)),
         allowed_per_kg=_allowed(drug, phase, band),
         computed=_mg(computed_mg),
         limited=limited,
@@ -698,26 +705,35 @@ def _hungry(
     options: DosingOptions,
     regular: float,
     candidate: _Candidate,
-    cap_mg: float,
+    cap_mg: Decimal,
     cap_rule: str,
-    weight_kg: float,
+    weight: Decimal,
 ) -> tuple[_Candidate | None, Choice] | None:
     """The hungry-bones choice, when P-HUNGRY is considered, and the quarter if it is lower."""
     count = options.hungry_bones_infusions
     if not facts.prolonged_immobilisation or facts.infusion_number > count:
         return None
-    quarter = _Candidate(regular / 4, cap_mg / 4, ("P-HUNGRY", cap_rule))
+    lower, per_kg, limit, quarter_mg, phase_mg = hungry_bones(
+        EXACT,
+        applies=True,
+        per_kg=candidate.per_kg,
+        limit=candidate.limit_mg,
+        regular=exact(regular),
+        cap=cap_mg,
+        weight=weight,
+    )
     evidence = (
         Evidence(name="risks.prolonged_immobilisation", value=True),
         _evidence("infusion_number", facts.infusion_number),
-        _evidence("quarter_of_regular", _mg(quarter.amount(weight_kg))),
-        _evidence("phase_dose", _mg(candidate.amount(weight_kg))),
+        _evidence("quarter_of_regular", _mg(float(quarter_mg))),
+        _evidence("phase_dose", _mg(float(phase_mg))),
     )
-    option = f"hungry_bones_infusions = {count}" + (" (default)" if count == 2 else "")
-    if quarter.amount(weight_kg) < candidate.amount(weight_kg):
-        return quarter, Choice(
+    default = count == t.HUNGRY_BONES_INFUSIONS
+    option = f"hungry_bones_infusions = {count}" + (" (default)" if default else "")
+    if lower:
+        return _Candidate(per_kg, limit, ("P-HUNGRY", cap_rule)), Choice(
             "P-HUNGRY",
-            f"prolonged immobilisation: a quarter of the regular dose ({regular / 4:g} mg/kg, "
+            f"prolonged immobilisation: a quarter of the regular dose ({float(per_kg):g} mg/kg, "
             "capped at a quarter of the cap) replaces the lower-than-regular phase dose",
             option=f"applied; {option}",
             evidence=evidence,

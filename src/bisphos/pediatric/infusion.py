@@ -27,13 +27,14 @@ from bisphos import quantities as q
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Drug
+from bisphos.pediatric import table as t
 from bisphos.pediatric.dosing import Choice
+from bisphos.pediatric.kernel import pamidronate_volume_ml, rate_per_h
 from bisphos.pediatric.limits import canonical_magnitude, check_final, exact
 from bisphos.units import (
     Quantity,
     Unit,
     format_quantity,
-    magnitude_in,
     quantity,
     ureg,
 )
@@ -55,18 +56,24 @@ __all__ = [
 
 #: The carrier fluid of both drugs (P-ZOL-DOSE, P-PAM-DOSE).
 DILUENT: Final = "NaCl 0.9 %"
-#: Infusion time of zoledronic acid (P-ZOL-DOSE).
-ZOLEDRONIC_DURATION: Final = quantity(1.0, "hour")
-#: Concentration pamidronate is diluted to (P-PAM-DOSE).
-PAMIDRONATE_CONCENTRATION: Final = quantity(0.1, "milligram / milliliter")
-#: Infusion time of pamidronate (P-PAM-DOSE).
-PAMIDRONATE_DURATION: Final = quantity(4.0, "hour")
-#: Highest pamidronate infusion rate of the label (P-PAM-DOSE), in mg/h.
-PAMIDRONATE_LABEL_MAX_RATE: Final = quantity(60.0, "milligram / hour")
-#: Highest pamidronate concentration of the label, 90 mg per 250 ml (P-PAM-DOSE).
-PAMIDRONATE_LABEL_MAX_CONCENTRATION: Final = quantity(90.0 / 250.0, "milligram / milliliter")
 
-_ZOL_VOLUME_RANGE: Final = (50.0, 100.0)
+
+def _of(number: t.Number) -> Quantity:
+    return quantity(number.value, number.unit)
+
+
+#: Infusion time of zoledronic acid (P-ZOL-DOSE).
+ZOLEDRONIC_DURATION: Final = _of(t.ZOLEDRONIC_ACID_DURATION_H)
+#: Concentration pamidronate is diluted to (P-PAM-DOSE).
+PAMIDRONATE_CONCENTRATION: Final = _of(t.PAMIDRONATE_CONCENTRATION_MG_ML)
+#: Infusion time of pamidronate (P-PAM-DOSE).
+PAMIDRONATE_DURATION: Final = _of(t.PAMIDRONATE_DURATION_H)
+#: Highest pamidronate infusion rate of the label (P-PAM-DOSE), a hard limit, in mg/h.
+PAMIDRONATE_LABEL_MAX_RATE: Final = _of(t.PAMIDRONATE_LABEL_MAX_RATE_MG_H)
+#: Highest pamidronate concentration of the label, 90 mg per 250 ml (P-PAM-DOSE), a hard limit.
+PAMIDRONATE_LABEL_MAX_CONCENTRATION: Final = _of(t.PAMIDRONATE_LABEL_MAX_CONCENTRATION_MG_ML)
+
+_ZOL_VOLUME_RANGE: Final = tuple(volume.value for volume in t.ZOLEDRONIC_ACID_VOLUME_ML)
 #: Decimal arithmetic at 40 digits, without entering a context for every preparation.
 _CONTEXT: Final = Context(prec=40)
 
@@ -81,6 +88,12 @@ def _quantity(value: Decimal, unit: str) -> Quantity:
     return ureg.Quantity(float(value), _UNITS[unit])
 
 
+_ZOL_HOURS: Final = f"{t.ZOLEDRONIC_ACID_DURATION_H.value:g}"
+_ZOL_OVER: Final = f"over {_ZOL_HOURS} hour; rate = volume / {_ZOL_HOURS} h"
+_PER_ML: Final = f"{t.PAMIDRONATE_CONCENTRATION_MG_ML.value:g}"
+_PAM_HOURS: Final = f"{t.PAMIDRONATE_DURATION_H.value:g}"
+
+
 def _text(value: Decimal) -> str:
     """Write a decimal plainly: ``50``, ``113.25``, never ``5E+1``."""
     return format(value.normalize(), "f")
@@ -89,12 +102,12 @@ def _text(value: Decimal) -> str:
 def _zoledronic_volume(value: object) -> Quantity:
     volume = q.VOLUME.conform(value, field="options.zoledronic_volume")
     low, high = _ZOL_VOLUME_RANGE
-    if not low <= magnitude_in(volume, "milliliter") <= high:
+    if not low <= float(volume.magnitude) <= high:
         raise InvalidValueError(
-            "zoledronic acid is given in 50 to 100 ml NaCl 0.9 % (P-ZOL-DOSE)",
+            f"zoledronic acid is given in {low:g} to {high:g} ml NaCl 0.9 % (P-ZOL-DOSE)",
             field="options.zoledronic_volume",
             value=format_quantity(volume),
-            expected="a volume from 50 to 100 ml",
+            expected=f"a volume from {low:g} to {high:g} ml",
         )
     return volume
 
@@ -109,7 +122,7 @@ class PreparationOptions:
     """
 
     zoledronic_volume: Quantity = attrs.field(
-        default=quantity(50.0, "milliliter"), converter=_zoledronic_volume
+        default=_of(t.ZOLEDRONIC_ACID_VOLUME_ML[0]), converter=_zoledronic_volume
     )
 
 
@@ -169,27 +182,22 @@ def pamidronate_label_checks(
     dose_mg = exact(canonical_magnitude(q.DOSE, dose, field="dose"))
     volume_ml = exact(canonical_magnitude(q.VOLUME, volume, field="volume"))
     hours = exact(canonical_magnitude(q.DURATION, duration, field="duration"))
-    rate = _quantity(_CONTEXT.divide(dose_mg, hours), "milligram / hour")
-    concentration = _quantity(_CONTEXT.divide(dose_mg, volume_ml), "milligram / milliliter")
+    rate_mg_h = rate_per_h(dose_mg, hours)
+    concentration_mg_ml = _CONTEXT.divide(dose_mg, volume_ml)
     return (
         LabelCheck(
             name="rate",
-            value=rate,
+            value=_quantity(rate_mg_h, "milligram / hour"),
             limit=PAMIDRONATE_LABEL_MAX_RATE,
-            passed=_at_most(rate, PAMIDRONATE_LABEL_MAX_RATE),
+            passed=rate_mg_h <= t.PAMIDRONATE_LABEL_MAX_RATE_MG_H.decimal,
         ),
         LabelCheck(
             name="concentration",
-            value=concentration,
+            value=_quantity(concentration_mg_ml, "milligram / milliliter"),
             limit=PAMIDRONATE_LABEL_MAX_CONCENTRATION,
-            passed=_at_most(concentration, PAMIDRONATE_LABEL_MAX_CONCENTRATION),
+            passed=concentration_mg_ml <= t.PAMIDRONATE_LABEL_MAX_CONCENTRATION_MG_ML.decimal,
         ),
     )
-
-
-def _at_most(value: Quantity, limit: Quantity) -> bool:
-    """``value <= limit``; in one unit that is Pint's own comparison of the magnitudes."""
-    return bool(value <= limit)
 
 
 @attrs.frozen
@@ -268,24 +276,29 @@ def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -
 
 def _zoledronic_in(volume_ml: Decimal) -> tuple[Quantity, Quantity, tuple[Choice, ...]]:
     """Volume, rate and their choices for a zoledronic acid volume."""
-    hours = exact(canonical_magnitude(q.DURATION, ZOLEDRONIC_DURATION, field="duration"))
-    default = volume_ml == exact(_ZOL_VOLUME_RANGE[0])
-    rate = _CONTEXT.divide(volume_ml, hours)
+    hours = t.ZOLEDRONIC_ACID_DURATION_H.decimal
+    default = volume_ml == t.ZOLEDRONIC_ACID_VOLUME_ML[0].decimal
+    rate = rate_per_h(volume_ml, hours)
     choices = (
         Choice(
             "P-ZOL-DOSE",
             f"{_text(volume_ml)} ml {DILUENT}"
-            + (", the smallest volume the guideline allows (50–100 ml)" if default else ""),
+            + (
+                f", the smallest volume the guideline allows ({_ZOL_VOLUME_RANGE[0]:g}–"
+                f"{_ZOL_VOLUME_RANGE[1]:g} ml)"
+                if default
+                else ""
+            ),
             option=f"zoledronic_volume = {_text(volume_ml)} ml" + (" (default)" if default else ""),
         ),
-        Choice("P-ZOL-DOSE", "over 1 hour; rate = volume / 1 h"),
+        Choice("P-ZOL-DOSE", _ZOL_OVER),
     )
     return _quantity(volume_ml, "milliliter"), _quantity(rate, "milliliter / hour"), choices
 
 
 def _pamidronate(dose: Quantity, dose_mg: Decimal) -> Preparation:
-    volume_ml = _CONTEXT.divide(dose_mg, _PAMIDRONATE_PER_ML)
-    rate = _CONTEXT.divide(volume_ml, _PAMIDRONATE_HOURS)
+    volume_ml = pamidronate_volume_ml(dose_mg)
+    rate = rate_per_h(volume_ml, t.PAMIDRONATE_DURATION_H.decimal)
     volume = _quantity(volume_ml, "milliliter")
     choices = _pamidronate_choices(volume_ml, rate)
     return Preparation(
@@ -302,21 +315,16 @@ def _pamidronate(dose: Quantity, dose_mg: Decimal) -> Preparation:
     )
 
 
-# The protocol's constants as decimals, read once.
-_PAMIDRONATE_PER_ML: Final = exact(
-    canonical_magnitude(q.CONCENTRATION, PAMIDRONATE_CONCENTRATION, field="concentration")
-)
-_PAMIDRONATE_HOURS: Final = exact(
-    canonical_magnitude(q.DURATION, PAMIDRONATE_DURATION, field="duration")
-)
-
-
 def _pamidronate_choices(volume_ml: Decimal, rate: Decimal) -> tuple[Choice, ...]:
     """The choices of a pamidronate preparation."""
     return (
         Choice(
             "P-PAM-DOSE",
-            f"diluted in {DILUENT} to 0.1 mg/ml: volume = dose / 0.1 mg/ml = {_text(volume_ml)} ml",
+            f"diluted in {DILUENT} to {_PER_ML} mg/ml: volume = dose / {_PER_ML} mg/ml = "
+            f"{_text(volume_ml)} ml",
         ),
-        Choice("P-PAM-DOSE", f"over 4 hours: rate = volume / 4 h = {_text(rate)} ml/h"),
+        Choice(
+            "P-PAM-DOSE",
+            f"over {_PAM_HOURS} hours: rate = volume / {_PAM_HOURS} h = {_text(rate)} ml/h",
+        ),
     )

@@ -32,11 +32,8 @@ float (``repr``), so that 0.0125 mg/kg x 20 kg is 0.25 mg and not 0.2499999... r
 
 from __future__ import annotations
 
-import enum
 import math
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
-from operator import itemgetter
 from types import MappingProxyType
 from typing import Final
 
@@ -46,7 +43,10 @@ from bisphos import quantities as q
 from bisphos.catalogue import unique_ids
 from bisphos.errors import HardLimitError, ImplausibleValueError
 from bisphos.model import Drug
-from bisphos.units import Quantity, format_quantity, ureg
+from bisphos.pediatric import table as t
+from bisphos.pediatric.kernel import EXACT, WEIGHT_RESOLUTION_KG, exact, limited_dose, nearest_mg_kg
+from bisphos.pediatric.table import Phase
+from bisphos.units import Quantity, format_quantity
 
 __all__ = [
     "DAILY_CAPS",
@@ -65,19 +65,6 @@ __all__ = [
     "final_mg",
     "max_per_kg",
 ]
-
-
-class Phase(enum.StrEnum):
-    """The phases of the course whose doses (and per-kg maxima) differ.
-
-    ``FIRST``, ``SECOND`` and ``REGULAR`` are the first, second and later infusions of the active
-    treatment; ``MAINTENANCE`` is the maintenance treatment (P-MAINT-MID, P-MAINT-HIGH).
-    """
-
-    FIRST = "first"
-    SECOND = "second"
-    REGULAR = "regular"
-    MAINTENANCE = "maintenance"
 
 
 @attrs.frozen
@@ -112,17 +99,8 @@ class PerKgMaximum:
     rule_ids: tuple[str, ...]
 
 
-# Units built once: creating quantities from unit objects skips Pint's parser.
-_MG: Final = ureg.Unit("milligram")
-_MG_PER_KG: Final = ureg.Unit("milligram / kilogram")
-
-
-def _mg(value: float) -> Quantity:
-    return ureg.Quantity(value, _MG)
-
-
-def _mg_per_kg(value: float) -> Quantity:
-    return ureg.Quantity(value, _MG_PER_KG)
+_mg: Final = q.DOSE.of
+_mg_per_kg: Final = q.DOSE_PER_KG.of
 
 
 def canonical_magnitude(kind: q.QuantityKind, value: object, *, field: str) -> float:
@@ -133,39 +111,21 @@ def canonical_magnitude(kind: q.QuantityKind, value: object, *, field: str) -> f
     return kind.magnitude(value, field=field)
 
 
-#: The daily caps, P-ZOL-CAP and P-PAM-CAP (invariant 1).
+#: The daily caps, P-ZOL-CAP and P-PAM-CAP (invariant 1), from :mod:`bisphos.pediatric.table`.
 DAILY_CAPS: Final[Mapping[Drug, DailyCap]] = MappingProxyType(
-    {
-        Drug.ZOLEDRONIC_ACID: DailyCap(Drug.ZOLEDRONIC_ACID, _mg(4.0), "P-ZOL-CAP"),
-        Drug.PAMIDRONATE: DailyCap(Drug.PAMIDRONATE, _mg(90.0), "P-PAM-CAP"),
-    }
+    {drug: DailyCap(drug, _mg(cap.value), cap.rule_ids[0]) for drug, cap in t.DAILY_CAP_MG.items()}
 )
-
-_MAINTENANCE_RULES: Final = ("P-MAINT-MID", "P-MAINT-HIGH")
 
 _PER_KG_MAXIMA: Final[Mapping[tuple[Drug, Phase], PerKgMaximum]] = MappingProxyType(
     {
-        (maximum.drug, maximum.phase): maximum
-        for maximum in (
-            PerKgMaximum(Drug.ZOLEDRONIC_ACID, Phase.FIRST, _mg_per_kg(0.025), ("P-ZOL-FIRST",)),
-            PerKgMaximum(Drug.ZOLEDRONIC_ACID, Phase.SECOND, _mg_per_kg(0.025), ("P-ZOL-FIRST",)),
-            PerKgMaximum(Drug.ZOLEDRONIC_ACID, Phase.REGULAR, _mg_per_kg(0.05), ("P-ZOL-DOSE",)),
-            PerKgMaximum(
-                Drug.ZOLEDRONIC_ACID, Phase.MAINTENANCE, _mg_per_kg(0.025), _MAINTENANCE_RULES
-            ),
-            PerKgMaximum(Drug.PAMIDRONATE, Phase.FIRST, _mg_per_kg(1.0), ("P-PAM-FIRST",)),
-            PerKgMaximum(
-                Drug.PAMIDRONATE, Phase.SECOND, _mg_per_kg(2.0), ("P-PAM-FIRST", "P-PAM-DOSE")
-            ),
-            PerKgMaximum(Drug.PAMIDRONATE, Phase.REGULAR, _mg_per_kg(2.0), ("P-PAM-DOSE",)),
-            PerKgMaximum(Drug.PAMIDRONATE, Phase.MAINTENANCE, _mg_per_kg(2.0), _MAINTENANCE_RULES),
-        )
+        (drug, phase): PerKgMaximum(drug, phase, _mg_per_kg(maximum.value), maximum.rule_ids)
+        for (drug, phase), maximum in t.PER_KG_MAXIMUM_MG_PER_KG.items()
     }
 )
 
 #: The default rounding step of each drug (see the module documentation for why).
 DEFAULT_PRECISION: Final[Mapping[Drug, Quantity]] = MappingProxyType(
-    {Drug.ZOLEDRONIC_ACID: _mg(0.001), Drug.PAMIDRONATE: _mg(0.1)}
+    {drug: _mg(step.value) for drug, step in t.ROUNDING_STEP_MG.items()}
 )
 
 
@@ -183,15 +143,6 @@ def max_per_kg(drug: Drug | str, phase: Phase | str) -> PerKgMaximum:
         drug if type(drug) is Drug else Drug(drug),
         phase if type(phase) is Phase else Phase(phase),
     ]
-
-
-def exact(value: float) -> Decimal:
-    """Return the shortest decimal that reads back as ``value`` (``0.1`` is ``Decimal("0.1")``).
-
-    The limits compare and round on these decimals; tests use the same function to state the
-    invariants exactly.
-    """
-    return Decimal(repr(float(value)))
 
 
 @attrs.frozen
@@ -249,13 +200,6 @@ def _magnitude_mg(value: object, *, field: str) -> float:
     return magnitude
 
 
-#: Decimal arithmetic at 60 digits, without entering a context for every dose.
-_CONTEXT: Final = Context(prec=60)
-
-#: The resolution a body weight is taken to before dosing: 1 mg (0.000001 kg).
-WEIGHT_RESOLUTION_KG: Final = Decimal("0.000001")
-
-
 def dosing_weight_kg(weight: object) -> float:
     """Return the body weight in kg to the nearest milligram, as every dose computes with it.
 
@@ -275,15 +219,10 @@ def dosing_weight_kg(weight: object) -> float:
         raise HardLimitError(
             "the body weight must be finite", field="weight", value=error.value
         ) from None
-    rounded = _nearest_mg(magnitude)
+    rounded = nearest_mg_kg(magnitude)
     if not rounded > 0:
         raise HardLimitError("the body weight must be positive", field="weight", value=str(weight))
     return rounded
-
-
-def _nearest_mg(weight_kg: float) -> float:
-    """``weight_kg`` to the nearest mg (half to even), in decimal."""
-    return float(exact(weight_kg).quantize(WEIGHT_RESOLUTION_KG, rounding=ROUND_HALF_EVEN))
 
 
 def enforce(
@@ -336,18 +275,6 @@ def enforce(
     )
 
 
-_FIRST: Final = itemgetter(0)
-
-# The caps and per-kg maxima as decimals, read once (the tables above are constants).
-_CAP_DECIMAL: Final = {
-    drug: exact(canonical_magnitude(q.DOSE, c.dose, field="cap")) for drug, c in DAILY_CAPS.items()
-}
-_PER_KG_DECIMAL: Final = {
-    key: exact(canonical_magnitude(q.DOSE_PER_KG, maximum.per_kg, field="per_kg"))
-    for key, maximum in _PER_KG_MAXIMA.items()
-}
-
-
 def _limit(
     drug: Drug,
     phase: Phase,
@@ -364,21 +291,27 @@ def _limit(
     """
     cap = DAILY_CAPS[drug]
     per_kg = _PER_KG_MAXIMA[drug, phase]
-    context = _CONTEXT
-    cap_mg = _CAP_DECIMAL[drug]
-    limits: list[tuple[Decimal, tuple[str, ...]]] = [
-        (cap_mg, (cap.rule_id,)),
-        (context.multiply(_PER_KG_DECIMAL[drug, phase], exact(weight_kg)), per_kg.rule_ids),
-    ]
-    if ceiling_mg is not None:
-        limits.append((exact(ceiling_mg), ceiling_rule_ids))
-    lowest, lowest_rules = min(limits, key=_FIRST)
+    cap_mg = t.DAILY_CAP_MG[drug].decimal
+    ceiling = cap_mg if ceiling_mg is None else exact(ceiling_mg)
     wanted = exact(proposed_mg)
-    bounded = min(wanted, lowest)
-    step = exact(step_mg)
-    whole_steps = context.divide(bounded, step).to_integral_value(rounding=ROUND_FLOOR)
-    rounded = context.multiply(whole_steps, step)
-    per_kg_limit_mg = float(limits[1][0])
+    rounded, lowest, per_kg_limit = limited_dose(
+        EXACT,
+        proposed=wanted,
+        ceiling=ceiling,
+        maximum_per_kg=t.PER_KG_MAXIMUM_MG_PER_KG[drug, phase].decimal,
+        weight=exact(weight_kg),
+        cap=cap_mg,
+        step=exact(step_mg),
+    )
+    # The rules of the lowest limit; of equal limits, the cap's, then the per-kg maximum's.
+    lowest_rules = (
+        (cap.rule_id,)
+        if lowest == cap_mg
+        else per_kg.rule_ids
+        if lowest == per_kg_limit
+        else ceiling_rule_ids
+    )
+    per_kg_limit_mg = float(per_kg_limit)
     if rounded <= 0:
         raise HardLimitError(
             "the dose rounds down to zero",
@@ -431,7 +364,7 @@ def final_mg(drug: Drug, dose: object, *, field: str = "dose") -> float:
     """
     cap = daily_cap(drug)
     dose_mg = _magnitude_mg(dose, field=field)
-    if dose_mg > float(_CAP_DECIMAL[cap.drug]):
+    if dose_mg > t.DAILY_CAP_MG[cap.drug].value:
         raise HardLimitError(
             f"the dose is above the daily cap ({cap.rule_id})",
             field=field,

@@ -53,9 +53,8 @@ from bisphos.pediatric.infusion import (
     PreparationOptions,
     prepare_infusion,
 )
+from bisphos.pediatric.kernel import day_limit_mg, per_kg_limit_mg
 from bisphos.pediatric.limits import (
-    PerKgMaximum,
-    Phase,
     daily_cap,
     dosing_weight_kg,
     enforce,
@@ -69,7 +68,7 @@ from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
 from bisphos.protocols import PluginRecord, ProtocolInfo
 from bisphos.provenance import Provenance, normalise
-from bisphos.quantities import DOSE, DOSE_PER_KG, VOLUME
+from bisphos.quantities import DOSE, VOLUME
 from bisphos.units import format_quantity, magnitude_in
 
 __all__ = [
@@ -735,7 +734,6 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
         )
     weight_kg = exact(dosing_weight_kg(patient.weight))
     per_day: dict[dt.date, Decimal] = {}
-    per_kg_limits: dict[Phase, Decimal] = {}  # the few phases of a course, each computed once
     for index, planned in enumerate(course.infusions):
         if planned.dose.drug is not course.drug or planned.preparation.drug is not course.drug:
             raise PluginError(
@@ -755,9 +753,7 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
                 expected=format_quantity(planned.dose.value),
             )
         maximum = max_per_kg(course.drug, planned.phase)
-        limit_mg = per_kg_limits.get(planned.phase)
-        if limit_mg is None:
-            limit_mg = per_kg_limits[planned.phase] = _per_kg_mg(maximum, weight_kg)
+        limit_mg = per_kg_limit_mg(course.drug, planned.phase, weight_kg)
         if dose_mg > limit_mg:  # the message is written only for a refusal
             _within(
                 dose_mg,
@@ -768,10 +764,7 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
             )
         per_day[planned.date] = per_day.get(planned.date, Decimal(0)) + dose_mg
     cap = daily_cap(course.drug)
-    day_limit = min(
-        exact(DOSE.magnitude(cap.dose, field="cap")),
-        max(_per_kg_mg(max_per_kg(course.drug, phase), weight_kg) for phase in Phase),
-    )
+    day_limit = day_limit_mg(course.drug, weight_kg)
     for day, total_mg in per_day.items():
         # The caps are per day: two infusions on one day count together.
         if total_mg > day_limit:
@@ -783,10 +776,6 @@ def _hard_limits_last(course: Course, assessment: Assessment, patient: Patient) 
                 "maximum): the doses planned on one day add up above it",
             )
     return course
-
-
-def _per_kg_mg(maximum: PerKgMaximum, weight_kg: Decimal) -> Decimal:
-    return exact(DOSE_PER_KG.magnitude(maximum.per_kg, field="per_kg")) * weight_kg
 
 
 def _within(value_mg: Decimal, limit_mg: Decimal, field: str, expected: str) -> None:

@@ -48,6 +48,7 @@ from bisphos.catalogue import unique_ids
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Diagnosis, Drug, OISeverity, Patient, Sex
+from bisphos.pediatric import table as t
 from bisphos.pediatric._calendar import add_months, birthday, is_younger_than
 from bisphos.pediatric.dosing import (
     DEFAULT_OPTIONS,
@@ -64,7 +65,9 @@ from bisphos.pediatric.infusion import (
     PreparationOptions,
     prepare_infusion,
 )
+from bisphos.pediatric.kernel import EXACT, interval_months
 from bisphos.pediatric.limits import Phase
+from bisphos.pediatric.table import Interval
 
 __all__ = [
     "MAX_PLANNED_INFUSIONS",
@@ -127,36 +130,21 @@ class Horizon:
             )
 
 
-@attrs.frozen
-class Interval:
-    """The time between two infusions of a course.
-
-    Attributes:
-        months: Calendar months.
-        rule_id: The rule that sets it.
-    """
-
-    months: int
-    rule_id: str
-
-
 def interval_before(drug: Drug, number: int, band: MaintenanceBand | None = None) -> Interval:
     """Return the interval between infusion ``number − 1`` and infusion ``number`` of ``drug``."""
     if band is not None:
-        return _MAINT_MID if band is MaintenanceBand.MID else _MAINT_HIGH
-    if (drug if type(drug) is Drug else Drug(drug)) is Drug.PAMIDRONATE:
-        return _PAM_FREQ
-    if number == 2:
-        return _ZOL_SECOND
-    return _ZOL_FREQ
+        return t.INTERVAL_MONTHS[
+            "maintenance_mid" if band is MaintenanceBand.MID else "maintenance_high"
+        ]
+    zoledronic = (drug if type(drug) is Drug else Drug(drug)) is Drug.ZOLEDRONIC_ACID
+    interval: Interval = interval_months(
+        EXACT, zoledronic=zoledronic, number=number, of=_the_interval
+    )
+    return interval
 
 
-# The intervals are frozen values: one of each serves every course.
-_MAINT_MID: Final = Interval(6, "P-MAINT-MID")
-_MAINT_HIGH: Final = Interval(12, "P-MAINT-HIGH")
-_PAM_FREQ: Final = Interval(3, "P-PAM-FREQ")
-_ZOL_SECOND: Final = Interval(3, "P-ZOL-FIRST")
-_ZOL_FREQ: Final = Interval(6, "P-ZOL-FREQ")
+def _the_interval(interval: Interval) -> Interval:
+    return interval
 
 
 @attrs.frozen

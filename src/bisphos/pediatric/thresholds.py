@@ -44,7 +44,7 @@ from bisphos.findings import Evidence
 from bisphos.model import Fracture
 from bisphos.pediatric._calendar import is_younger_than
 from bisphos.quantities import QuantityKind
-from bisphos.units import Quantity, is_quantity, magnitude_in, quantity, ureg
+from bisphos.units import Quantity, is_quantity, magnitude_in, quantity
 
 __all__ = [
     "AGE_RESOLUTION",
@@ -318,7 +318,7 @@ def vital_sign_band(baseline: Quantity, kind: QuantityKind) -> tuple[Quantity, Q
 
 
 def _canonical(magnitude: float, kind: QuantityKind) -> Quantity:
-    return ureg.Quantity(magnitude, kind.canonical)
+    return kind.of(magnitude)
 
 
 def fracture_before_age(fracture: Fracture, birth_date: dt.date, years: int) -> bool:
