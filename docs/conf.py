@@ -10,8 +10,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pygments.lexers.special import TextLexer
-
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 from bisphos import __version__
@@ -25,6 +23,8 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
+    "sphinxcontrib.mermaid",
+    "sphinxarg.ext",
     "bisphos_docs",
 ]
 
@@ -34,6 +34,8 @@ exclude_patterns = ["_build", "_generated", "_ext", ".gitignore"]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
+# A ```mermaid fence is the mermaid directive: the diagram is drawn, not shown as source.
+myst_fence_as_directive = ["mermaid"]
 
 # Google-style docstrings; attributes as fields, so that attrs classes are not described twice.
 napoleon_google_docstring = True
@@ -45,8 +47,6 @@ autodoc_default_options = {"members": True, "show-inheritance": False}
 
 html_theme = "furo"
 html_title = f"bisphos {release}"
-
-
-def setup(app: object) -> None:
-    """Show mermaid diagrams as their source text (no diagram renderer is installed)."""
-    app.add_lexer("mermaid", TextLexer)  # type: ignore[attr-defined]
+# Wide tables (traceability, invariants) wrap their cells instead of being clipped.
+html_static_path = ["_static"]
+html_css_files = ["wrap-tables.css"]

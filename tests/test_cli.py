@@ -272,7 +272,7 @@ def test_usage_errors_help_and_version(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_exit_codes_are_documented_in_the_help_and_the_module() -> None:
-    text = cli._parser().format_help()
+    text = cli.build_parser().format_help()
     doc = cli.__doc__ or ""
     for line in (
         "0  a plan is ready",

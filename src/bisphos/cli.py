@@ -13,7 +13,8 @@ Commands:
 A PATIENT_FILE is a patient file (.json, .toml) or a FHIR R4 Bundle of the patient (.json); a
 Bundle's timestamp is the assessment date.
 
-Exit codes:
+Exit codes::
+
   0  a plan is ready and nothing blocks an infusion today (plan, check); the command succeeded
   1  an infusion is blocked today, or treatment is not indicated, the patient is out of the
      protocol's scope, or the request was refused; replay: the record was not reproduced
@@ -69,6 +70,7 @@ __all__ = [
     "PROTOCOL",
     "Argument",
     "Command",
+    "build_parser",
     "command",
     "main",
 ]
@@ -316,7 +318,11 @@ def _epilog() -> str:
     return doc[doc.index("Exit codes:") : doc.index("A command is")].strip()
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command line's parser: every command with its arguments, formats and exit codes.
+
+    The command-line reference of the documentation is generated from it.
+    """
     parser = argparse.ArgumentParser(
         prog="bisphos",
         description="Computable, verifiable protocols for bone-targeted drugs.",
@@ -356,7 +362,7 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
         engine: The engine to use; by default the one with the installed plugins.
     """
     try:
-        arguments = _parser().parse_args(argv)
+        arguments = build_parser().parse_args(argv)
     except SystemExit as exit_:  # usage errors (2), --help and --version (0)
         return exit_.code if isinstance(exit_.code, int) else EXIT_INPUT_ERROR
     source = str(Path(arguments.patient_file)) if "patient_file" in arguments else ""
