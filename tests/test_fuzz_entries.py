@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import random
+import re
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -23,7 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bisphos import cli
 from bisphos import quantities as q
+from bisphos.engine import Engine
 from bisphos.errors import BisphosError
 from bisphos.io import load_patient, patient_from_dict, patient_from_text
 from bisphos.model import (
@@ -50,7 +53,9 @@ from bisphos.pediatric.dosing import Dose, DosingOptions, MaintenanceBand, dose_
 from bisphos.pediatric.infusion import PreparationOptions
 from bisphos.pediatric.limits import daily_cap
 from bisphos.pediatric.schedule import Course, Horizon, plan_course
+from bisphos.records import ReplayReport, record_json, replay
 from bisphos.units import Quantity, parse_quantity, parse_unit, ureg
+from bisphos.validation import printable
 
 _T = TypeVar("_T")
 
@@ -606,3 +611,98 @@ def test_oncology_recommend_any_adult(patient: AdultPatient | None) -> None:
     recommendation = recommend(patient)
     assert recommendation.findings
     assert all(finding.rule_ids for finding in recommendation.findings)
+
+
+# --- the command line and replay ----------------------------------------------------------------
+
+_CLI_ENGINE = Engine.create(entry_points=False)
+#: Option words: valid values, their neighbours, hostile text and numbers past every limit.
+_OPTION_WORDS = (
+    *("--drug", "zoledronic_acid", "pamidronate", "--start", "2026-11-23", "2019-W11-4"),
+    *("9999-06-01", "2199-12-31", "1899-12-31", "--infusions", "6", "0", "101", "٣"),
+    *("9" * 5000, "-1", "--maintenance", "--format", "text", "json", "record", "fhir", "ics"),
+    *("--lang", "en", "nl", "xx", "--protocol", "nl-pediatric-iv-bp-2024", "\x1b[2J"),
+    *("--sign-key", "/dev/null", "--verify-key", "/dev/zero", "\ud800", "", "-", "--"),
+)
+_CONTENT = (
+    st.binary(max_size=300)
+    | st.builds(lambda text: text.encode("utf-8", "surrogatepass"), _TEXTS)
+    | st.integers(0, len(_EXAMPLE_BYTES)).map(lambda end: _EXAMPLE_BYTES[:end])
+    | st.builds(
+        lambda path, value: json.dumps(_replaced(_example(), path, value)).encode(),
+        st.sampled_from(_EXAMPLE_PATHS),
+        _VALUES,
+    )
+)
+
+
+# Each example plans a patient and writes an output (about 15 ms): 250 examples, not 500.
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=250
+)
+@given(
+    content=_CONTENT,
+    suffix=st.sampled_from([".json", ".toml", ""]),
+    arguments=st.tuples(
+        st.sampled_from(["plan", "check", "show", "replay"]),
+        st.lists(st.sampled_from(_OPTION_WORDS) | st.text(max_size=12), max_size=6),
+    ),
+)
+def test_command_line_any_file_any_options(
+    fuzz_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    suffix: str,
+    arguments: tuple[str, list[str]],
+) -> None:
+    """The command line with any bytes as the file and any option values: exit 0, 1 or 2; on
+    exit 2 every line is a printable "path: problem" (or argparse's usage); never a traceback,
+    never a control character on either stream."""
+    command, options = arguments
+    path = fuzz_dir / f"cli{suffix}"
+    path.write_bytes(content)
+    code = cli.main([command, str(path), *options], engine=_CLI_ENGINE)
+    out, err = capsys.readouterr()
+    assert code in (cli.EXIT_OK, cli.EXIT_NOT_CLEARED, cli.EXIT_INPUT_ERROR)
+    assert "Traceback" not in err
+    assert all(printable(line) == line for line in err.splitlines())
+    if code == cli.EXIT_INPUT_ERROR and not err.startswith("usage:"):
+        assert err.strip()
+        assert all(_PROBLEM.match(line) for line in err.splitlines()), err
+    if "--format" not in options:  # the text report: no control sequence reaches a terminal
+        assert all(printable(line) == line for line in out.splitlines())
+
+
+_PROBLEM = re.compile(r"^[^\s:][^:]*: \S.*$")
+
+
+@cache
+def _record_text() -> str:
+    return record_json(_CLI_ENGINE.plan(load_patient(EXAMPLE)))
+
+
+@cache
+def _record_paths() -> tuple[tuple[str | int, ...], ...]:
+    return tuple(path for path in _paths(json.loads(_record_text())) if path)
+
+
+@st.composite
+def _records(draw: st.DrawFn) -> str:
+    """A valid record with one value anywhere replaced by any JSON value, or any text."""
+    if draw(st.booleans()):
+        return draw(_TEXTS)
+    path = draw(st.sampled_from(_record_paths()))
+    data = _replaced(json.loads(_record_text()), path, draw(_VALUES))
+    return json.dumps(data, indent=2, ensure_ascii=draw(st.booleans())) + "\n"
+
+
+@settings(deadline=None, max_examples=250)  # each example replans a patient (about 15 ms)
+@given(text=_records())
+def test_replay_any_record(text: str) -> None:
+    """replay(): any record (one value anywhere replaced by any JSON value, or any text) gives a
+    report or a BisphosError; a report of a changed record is never "byte for byte"."""
+    report = _answer_or_bisphos_error(lambda: replay(text, engine=_CLI_ENGINE))
+    if report is not None:
+        assert isinstance(report, ReplayReport)
+        assert report.identical == (text == _record_text())
+        assert report.signature.status == "unsigned"

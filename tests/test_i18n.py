@@ -126,6 +126,9 @@ def _pediatric_findings() -> Iterator[Finding]:
     yield from assess(attrs.evolve(girl, labs=attrs.evolve(labs, calcium=low, pth=None))).findings
     no_limit = attrs.evolve(labs, calcium=low, pth=_lab(5.0, "pmol/L"))
     yield from assess(attrs.evolve(girl, labs=no_limit)).findings
+    # Pregnancy not recorded for a girl who could become pregnant (P-CI-PREG).
+    unknown = attrs.evolve(girl.risks, pregnant=None, could_become_pregnant=True)
+    yield from assess(attrs.evolve(girl, risks=unknown)).findings
     # A local estimator that alone opens the GFR gate (P-GFR).
     yield from assess_locally(example("ped-gfr-exactly-90.json"), _LocalEstimator()).findings
     # No GFR without height and creatinine (P-GFR).

@@ -52,7 +52,6 @@ ACCEPTED: list[tuple[str, QuantityKind, float]] = [
     ("20.0 kg", q.WEIGHT, 20.0),
     ("44.09245243697551 lb", q.WEIGHT, 20.0),
     ("44.09245243697551 lbs", q.WEIGHT, 20.0),
-    ("705.4792389916082 oz", q.WEIGHT, 20.0),
     # height 110 cm
     ("110 cm", q.HEIGHT, 110.0),
     ("1.1 m", q.HEIGHT, 110.0),

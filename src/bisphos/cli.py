@@ -9,6 +9,11 @@ Commands:
   invariants          the invariants their property tests verify
   plugins             the plugins loaded, where from, which versions
   show PATIENT_FILE   the patient as read and normalised
+  replay RECORD       decide a stored decision record again; --verify-key checks its signature
+  keygen PRIV PUB     write an Ed25519 key pair to sign records with (plan --sign-key)
+
+Files are read only when they are regular files of at most BISPHOS_MAX_INPUT_BYTES bytes
+(default 1 MiB); a FIFO, a device or a directory is refused.
 
 A PATIENT_FILE is a patient file (.json, .toml) or a FHIR R4 Bundle of the patient (.json); a
 Bundle's timestamp is the assessment date.
@@ -38,7 +43,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 
@@ -46,7 +51,7 @@ from bisphos._version import __version__
 from bisphos.engine import Engine, default_engine
 from bisphos.errors import BisphosError, InvalidValueError, PatientInputError
 from bisphos.i18n import LANGUAGES, Language, check_language, text
-from bisphos.io import load_patient, patient_to_dict
+from bisphos.io import load_patient, patient_from_text, patient_to_dict, read_text_file
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.schedule import Horizon
@@ -59,6 +64,7 @@ from bisphos.report import (
     render_plugins,
     render_rules,
 )
+from bisphos.validation import parse_iso_date, printable, read_bounded
 
 __all__ = [
     "EXIT_INPUT_ERROR",
@@ -151,18 +157,22 @@ def _out(content: str) -> None:
         buffer.flush()
 
 
+def _print(report: str) -> None:
+    """Print a text report as a terminal should show it: no control sequence reaches it."""
+    print(printable(report, lines=True))
+
+
 def _date(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        parsed = dt.date.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or len(value) != len("YYYY-MM-DD"):
-        raise InvalidValueError(
-            "not a date", field=field, value=value, expected="an ISO date YYYY-MM-DD"
+    return None if value is None else parse_iso_date(value, field=field)
+
+
+def _count(value: str) -> int:
+    """An argparse type: a whole number in ASCII digits (``--infusions``)."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 6):
+        raise argparse.ArgumentTypeError(
+            f"not a whole number in the digits 0-9: {printable(value[:20])!r}"
         )
-    return parsed
+    return int(value)
 
 
 def _lang(arguments: argparse.Namespace) -> Language:
@@ -177,23 +187,22 @@ def _protocols(arguments: argparse.Namespace, engine: Engine) -> list[ProtocolIn
 
 def _patient(arguments: argparse.Namespace) -> Patient:
     path = Path(arguments.patient_file)
-    if _is_bundle_file(path):
-        from bisphos.fhir.reader import load_bundle  # noqa: PLC0415 - on demand
-
-        return load_bundle(path)
-    return load_patient(path)
-
-
-def _is_bundle_file(path: Path) -> bool:
-    """Whether a ``.json`` file starts as a FHIR Bundle (its ``resourceType`` is ``Bundle``)."""
     if path.suffix.lower() != ".json":
-        return False
-    try:
-        with path.open(encoding="utf-8") as handle:
-            head = handle.read(4096)
-    except (OSError, UnicodeDecodeError):
-        return False  # load_patient reports the file
-    return re.search(r'"resourceType"\s*:\s*"Bundle"', head) is not None
+        return load_patient(path)
+    # Read once, bounded: the same text tells a FHIR Bundle from a patient file.
+    text, source = read_text_file(path), printable(str(path))
+    if _BUNDLE.search(text[:4096]):
+        from bisphos.fhir.reader import (  # noqa: PLC0415 - on demand
+            bundle_from_text,
+            patient_from_bundle,
+        )
+
+        return patient_from_bundle(bundle_from_text(text, source=source), source=source)
+    return patient_from_text(text, file_format="json", source=source)
+
+
+#: How a JSON file shows that it is a FHIR Bundle (its ``resourceType``).
+_BUNDLE: Final = re.compile(r'"resourceType"\s*:\s*"Bundle"')
 
 
 @command(
@@ -202,9 +211,15 @@ def _is_bundle_file(path: Path) -> bool:
     PATIENT,
     _argument("--drug", choices=[d.value for d in Drug], help="the drug (default: by GFR)"),
     _argument("--start", metavar="DATE", help="first date an infusion may be planned on"),
-    _argument("--infusions", metavar="N", type=int, default=6, help="infusions (default: 6)"),
+    _argument("--infusions", metavar="N", type=_count, default=6, help="infusions (default: 6)"),
     _argument("--maintenance", action="store_true", help="plan a maintenance course"),
     _argument("--format", choices=FORMATS, default="text", help="output format (default: text)"),
+    _argument(
+        "--sign-key",
+        metavar="FILE",
+        help="sign the record (--format record) with this Ed25519 private key file "
+        "(default: the file named by BISPHOS_SIGNING_KEY, else unsigned)",
+    ),
     LANG,
 )
 def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
@@ -225,9 +240,13 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
 
         _out(plan_to_json(plan, lang))
     elif arguments.format == "record":
-        from bisphos.records import record_json  # noqa: PLC0415 - on demand
+        from bisphos.records import record_json, signing  # noqa: PLC0415 - on demand
 
-        _out(record_json(plan))
+        key_file = signing.key_path(arguments.sign_key, signing.SIGNING_KEY_ENV)
+        written = record_json(plan)
+        if key_file is not None:
+            written = signing.sign_record(written, signing.load_private_key(key_file))
+        _out(written)
     elif arguments.format == "fhir":
         from bisphos.export.fhir import plan_to_fhir_json  # noqa: PLC0415 - on demand
 
@@ -241,7 +260,7 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
             return code
         _out(plan_to_ics(plan, lang))
     else:
-        print(render_plan(plan, lang))
+        _print(render_plan(plan, lang))
     return code
 
 
@@ -250,28 +269,52 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
     "decide a stored decision record again and report what differs",
     _argument("record_file", metavar="RECORD", help="a record from 'plan --format record'"),
     _argument("--format", choices=("text", "json"), default="text", help="report format"),
+    _argument(
+        "--verify-key",
+        metavar="FILE",
+        help="verify the record's signature with this Ed25519 public key file (default: the "
+        "file named by BISPHOS_VERIFY_KEY); with a key, an unsigned or edited record exits 1",
+    ),
 )
 def _replay(arguments: argparse.Namespace, engine: Engine) -> int:
-    try:
-        stored = Path(arguments.record_file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidValueError(
-            f"cannot read the record: {error}", field="RECORD", value=arguments.record_file
-        ) from None
-    from bisphos.records import replay  # noqa: PLC0415 - on demand, as the plan's formats
+    from bisphos.records import replay, signing  # noqa: PLC0415 - on demand
 
-    report = replay(stored, engine=engine)
+    key_file = signing.key_path(arguments.verify_key, signing.VERIFY_KEY_ENV)
+    key = None if key_file is None else signing.load_public_key(key_file)
+    source = printable(arguments.record_file)
+    try:
+        stored = read_bounded(arguments.record_file, field=source).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidValueError(
+            f"not UTF-8 text: {error.reason} at byte {error.start}", field=source
+        ) from None
+    report = replay(stored, engine=engine, verify_key=key)
     if arguments.format == "json":
-        _out(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        _out(json.dumps(report.to_dict(), indent=2, ensure_ascii=True) + "\n")
     else:
-        print(report.explain())
-    return EXIT_OK if report.reproduced else EXIT_NOT_CLEARED
+        _print(report.explain())
+    trusted = key is None or report.signature.valid
+    return EXIT_OK if report.reproduced and trusted else EXIT_NOT_CLEARED
+
+
+@command(
+    "keygen",
+    "write a new Ed25519 key pair to sign decision records with",
+    _argument("private_file", metavar="PRIVATE_KEY", help="the private key file to create"),
+    _argument("public_file", metavar="PUBLIC_KEY", help="the public key file to create"),
+)
+def _keygen(arguments: argparse.Namespace, engine: Engine) -> int:
+    from bisphos.records import signing  # noqa: PLC0415 - on demand
+
+    fingerprint = signing.generate_keys(arguments.private_file, arguments.public_file)
+    print(f"Ed25519 key pair written; public key SHA-256 {fingerprint}")
+    return EXIT_OK
 
 
 @command("check", "what blocks an infusion today (assessment only)", PATIENT, LANG)
 def _check(arguments: argparse.Namespace, engine: Engine) -> int:
     assessment = engine.assess(_patient(arguments))
-    print(render_assessment(assessment, _lang(arguments), engine.plugins))
+    _print(render_assessment(assessment, _lang(arguments), engine.plugins))
     return EXIT_OK if assessment.cleared_today else EXIT_NOT_CLEARED
 
 
@@ -318,12 +361,20 @@ def _epilog() -> str:
     return doc[doc.index("Exit codes:") : doc.index("A command is")].strip()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors show a hostile argument escaped."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT_ERROR, f"{self.prog}: error: {printable(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the command line's parser: every command with its arguments, formats and exit codes.
 
     The command-line reference of the documentation is generated from it.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="bisphos",
         description="Computable, verifiable protocols for bone-targeted drugs.",
         epilog=_epilog(),
@@ -350,7 +401,8 @@ def _problems(error: BisphosError, source: str) -> list[str]:
     lines = []
     for problem in problems:
         line = str(problem)
-        lines.append(line if problem.field else f"{source or 'bisphos'}: {line}")
+        line = line if problem.field else f"{source or 'bisphos'}: {line}"
+        lines.append(printable(line, lines=True))
     return lines
 
 
@@ -365,7 +417,7 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
         arguments = build_parser().parse_args(argv)
     except SystemExit as exit_:  # usage errors (2), --help and --version (0)
         return exit_.code if isinstance(exit_.code, int) else EXIT_INPUT_ERROR
-    source = str(Path(arguments.patient_file)) if "patient_file" in arguments else ""
+    source = printable(str(Path(arguments.patient_file))) if "patient_file" in arguments else ""
     try:
         return _COMMANDS[arguments.command].run(arguments, engine or default_engine())
     except BisphosError as error:

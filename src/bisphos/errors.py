@@ -19,6 +19,7 @@ __all__ = [
     "HardLimitError",
     "ImplausibleValueError",
     "InputError",
+    "InputLimitError",
     "InvalidValueError",
     "MissingUnitError",
     "MissingValueError",
@@ -54,7 +55,7 @@ class BisphosError(Exception):
     def _render(self) -> str:
         parts = [f"{self.field}: {self.message}" if self.field else self.message]
         if self.value is not None:
-            parts.append(f"got {self.value!r}")
+            parts.append(f"got {_picture(self.value)}")
         if self.expected:
             parts.append(f"expected {self.expected}")
         return "; ".join(parts)
@@ -77,6 +78,17 @@ class BisphosError(Exception):
         return (_rebuild, (type(self), dict(self.__dict__)))
 
 
+def _picture(value: object) -> str:
+    """``repr(value)``, bounded, and safe for integers too large to write in decimal."""
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"<an integer of {value.bit_length()} bits>"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return f"<a {type(value).__name__}>"
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def _rebuild(cls: type[BisphosError], state: dict[str, object]) -> BisphosError:
     error = BisphosError.__new__(cls)
     error.__dict__.update(state)
@@ -90,6 +102,28 @@ class InputError(BisphosError, ValueError):
 
 class InvalidValueError(InputError):
     """A value has the wrong type, format or enumeration member."""
+
+
+class InputLimitError(InvalidValueError):
+    """An input exceeds a limit of size or structure.
+
+    The limits: file size, nesting depth, number of items, text length, integer size.
+
+    Attributes:
+        limit: Which limit, in words (``"nesting depth"``, ``"fractures per patient"``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str = "",
+        value: object = None,
+        expected: str = "",
+        limit: str = "",
+    ) -> None:
+        self.limit = limit
+        super().__init__(message, field=field, value=value, expected=expected)
 
 
 class MissingValueError(InputError):

@@ -8,6 +8,16 @@ file can be corrected in one pass. Whatever JSON value is given, the result is a
 
 :func:`patient_to_dict` writes a patient back; loading what it writes gives an equal patient.
 The file format is described by :func:`bisphos.schema.patient_schema`.
+
+Before any value is read, the input meets the limits of :mod:`bisphos.validation`: a file is a
+regular file of at most :data:`~bisphos.validation.MAX_INPUT_BYTES` bytes (or the
+``BISPHOS_MAX_INPUT_BYTES`` environment variable, or ``max_bytes``), nested at most
+:data:`PATIENT_LIMITS` deep, every text printable, every integer within 64 bits, and each list of
+the patient at most as long as :data:`bisphos.model.MAX_ITEMS` allows. Dates are ISO calendar
+dates ``YYYY-MM-DD`` only. ``null`` is "not recorded": for a quantity or an optional value it is
+the same as leaving the key out; ``"pregnant": null`` is kept as not recorded (and reported by
+P-CI-PREG); for any other true/false value it is refused, since no rule reads "not recorded" as
+false.
 """
 
 from __future__ import annotations
@@ -19,21 +29,46 @@ import math
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from bisphos import model
 from bisphos.errors import (
     BisphosError,
     InputError,
+    InputLimitError,
     InvalidValueError,
     MissingValueError,
     PatientInputError,
 )
-from bisphos.model import PLAUSIBLE_RANGES, Patient
+from bisphos.model import MAX_ITEMS, PATIENT_ID_MAX_LENGTH, PLAUSIBLE_RANGES, Patient
 from bisphos.schema import OBJECT_KEYS
 from bisphos.units import Quantity, format_quantity, is_quantity
+from bisphos.validation import (
+    StructureLimits,
+    check_json_depth,
+    check_structure,
+    check_text,
+    input_byte_limit,
+    parse_iso_date,
+    printable,
+    read_bounded,
+)
 
-__all__ = ["load_patient", "patient_from_dict", "patient_from_text", "patient_to_dict"]
+__all__ = [
+    "MAX_NUMBER_DIGITS",
+    "PATIENT_LIMITS",
+    "load_patient",
+    "parse_json",
+    "patient_from_dict",
+    "patient_from_text",
+    "patient_to_dict",
+    "read_text_file",
+]
+
+#: The structure limits of a patient input (nesting, items per list, text length).
+PATIENT_LIMITS: Final = StructureLimits(
+    max_depth=8, max_items=max(MAX_ITEMS.values()), max_text=256, max_nodes=100_000
+)
 
 _E = TypeVar("_E", bound=enum.StrEnum)
 _T = TypeVar("_T")
@@ -73,15 +108,11 @@ class _Reader:
         return data.get(key)
 
     def date(self, value: object, path: str) -> dt.date | None:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date()
-            except ValueError:
-                pass
-        self.problem(path, "not a date", value, "an ISO date such as 2024-05-31")
-        return None
+        try:
+            return parse_iso_date(value, field=path)
+        except InputError as error:
+            self.problems.append(error)
+            return None
 
     def enum(self, cls: type[_E], value: object, path: str) -> _E | None:
         if value is None:
@@ -99,11 +130,25 @@ class _Reader:
         self.problem(path, "not a boolean", value, "true or false")
         return None
 
-    def text(self, value: object, path: str) -> str | None:
-        if isinstance(value, str):
-            return value
-        self.problem(path, "not text", value, "a string")
-        return None
+    def text(self, value: object, path: str, max_length: int = 256) -> str | None:
+        try:
+            return check_text(value, field=path, max_length=max_length)
+        except InputError as error:
+            self.problems.append(error)
+            return None
+
+    def count(self, value: object, path: str, name: str) -> None:
+        """Refuse a list longer than :data:`bisphos.model.MAX_ITEMS` allows for ``name``."""
+        if isinstance(value, (list, tuple)) and len(value) > MAX_ITEMS[name]:
+            self.problems.append(
+                InputLimitError(
+                    f"more than {MAX_ITEMS[name]} {name.replace('_', ' ')} in one patient",
+                    field=path,
+                    value=f"{len(value)} items",
+                    limit=f"{name} per patient",
+                    expected=f"at most {MAX_ITEMS[name]}",
+                )
+            )
 
     def quantity(self, value: object, path: str, range_name: str) -> Quantity | None:
         if not isinstance(value, str) and not is_quantity(value):
@@ -132,10 +177,6 @@ class _Reader:
         return None
 
 
-def _bad_date() -> dt.date:
-    raise ValueError
-
-
 def _bad_enum() -> Any:
     raise ValueError
 
@@ -152,8 +193,15 @@ def _join(path: str, key: str) -> str:
 
 
 def _show(value: object) -> object:
-    text = repr(value)
-    return value if len(text) <= 80 else text[:77] + "..."
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return f"a {type(value).__name__}"
+    if isinstance(value, str) and len(text) <= 80 and value.isprintable():
+        return value
+    return printable(text if len(text) <= 80 else text[:77] + "...")
 
 
 def _optional(
@@ -195,10 +243,13 @@ def _bmd(reader: _Reader, value: object, path: str) -> model.BmdMeasurement | No
     site = reader.enum(model.BmdSite, reader.required(data, "site", path), f"{path}.site")
     z_score = reader.required(data, "z_score", path)
     ok = isinstance(z_score, (int, float)) and not isinstance(z_score, bool)
-    if z_score is not None and not (ok and math.isfinite(float(z_score))):  # type: ignore[arg-type]
-        reader.problem(f"{path}.z_score", "not a finite number", z_score, "a number like -2.3")
+    # The range is checked on the number as given, before any conversion to float.
+    if z_score is not None and not (ok and _finite_in(z_score, -10, 10)):
+        reader.problem(
+            f"{path}.z_score", "not a number from -10 to 10", z_score, "a Z-score like -2.3"
+        )
         ok = False
-    corrected = _optional(reader, data, "size_corrected", path, reader.boolean)
+    corrected = _flag(reader, data, "size_corrected", path)
     date = _optional(reader, data, "date", path, reader.date)
     if site is None or not ok:
         return None
@@ -210,6 +261,26 @@ def _bmd(reader: _Reader, value: object, path: str) -> model.BmdMeasurement | No
         size_corrected=bool(corrected),
         date=date,
     )
+
+
+def _finite_in(number: object, low: float, high: float) -> bool:
+    """Whether ``number`` (an int of any size or a float) is finite and within [low, high]."""
+    if isinstance(number, int):
+        return number.bit_length() <= 64 and low <= number <= high
+    return isinstance(number, float) and math.isfinite(number) and low <= number <= high
+
+
+def _flag(reader: _Reader, data: Mapping[str, object], key: str, path: str) -> bool | None:
+    """A true/false value whose absence means false; ``null`` is refused (never read as false)."""
+    if key in data and data[key] is None:
+        reader.problem(
+            _join(path, key),
+            "not recorded (null) is not accepted here",
+            None,
+            "true or false (leave the key out for false)",
+        )
+        return None
+    return _optional(reader, data, key, path, reader.boolean)
 
 
 def _lab(reader: _Reader, name: str, value: object, path: str) -> model.LabResult | None:
@@ -278,18 +349,26 @@ def _risks(reader: _Reader, value: object, path: str) -> model.RiskFlags | None:
     data = reader.mapping(value, path, "risks")
     if data is None:
         return None
-    flags = {
-        key: reader.boolean(data[key], f"{path}.{key}")
-        for key in OBJECT_KEYS["risks"]
-        if data.get(key) is not None
-    }
+    flags: dict[str, bool | None] = {}
+    for key in OBJECT_KEYS["risks"]:
+        if key in _NOT_RECORDED_FLAGS and key in data and data[key] is None:
+            flags[key] = None  # kept as not recorded: a rule reports it
+        elif key in data:
+            flags[key] = _flag(reader, data, key, path)
+    if any(value is None and key not in _NOT_RECORDED_FLAGS for key, value in flags.items()):
+        return None
     return reader.build(path, model.RiskFlags, **flags)
+
+
+#: The risk flags whose ``null`` means "not recorded", a state the rules report.
+_NOT_RECORDED_FLAGS: Final = frozenset({"pregnant", "could_become_pregnant"})
 
 
 def _genes(reader: _Reader, value: object, path: str) -> tuple[str, ...]:
     genes = []
+    reader.count(value, path, "gene_variants")
     for item_path, item in reader.items(value, path):
-        gene = reader.text(item, item_path)
+        gene = reader.text(item, item_path, max_length=32)
         if gene is not None:
             genes.append(gene)
     return tuple(genes)
@@ -309,6 +388,10 @@ def patient_from_dict(data: object, *, source: str = "") -> Patient:
         PatientInputError: listing every problem found, each with its path.
     """
     reader = _Reader()
+    try:
+        check_structure(data, PATIENT_LIMITS)
+    except InputError as error:
+        raise PatientInputError([error], source=source) from None
     top = reader.mapping(data, "", "patient")
     if top is None:
         raise PatientInputError(reader.problems, source=source)
@@ -330,7 +413,7 @@ def patient_from_dict(data: object, *, source: str = "") -> Patient:
     required = tuple(fields)
     readers: dict[str, Callable[[object, str], object]] = {
         "height": lambda v, p: reader.quantity(v, p, "height"),
-        "patient_id": reader.text,
+        "patient_id": lambda v, p: reader.text(v, p, PATIENT_ID_MAX_LENGTH),
         "oi_severity": lambda v, p: reader.enum(model.OISeverity, v, p),
         "gene_variants": lambda v, p: _genes(reader, v, p),
         "fractures": lambda v, p: _each(reader, v, p, _fracture),
@@ -342,6 +425,8 @@ def patient_from_dict(data: object, *, source: str = "") -> Patient:
         "risks": lambda v, p: _risks(reader, v, p),
         "still_growing": reader.boolean,
     }
+    for key in ("fractures", "bmd", "infusions"):
+        reader.count(top.get(key), key, key)
     for key, read in readers.items():
         if top.get(key) is not None:
             fields[key] = read(top[key], key)
@@ -369,39 +454,119 @@ def _refuse_constant(name: str) -> object:
     )
 
 
+#: The most digits of a number in JSON text, checked before the number is converted.
+MAX_NUMBER_DIGITS: Final = 20
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise InputLimitError(
+            f"an integer of more than {MAX_NUMBER_DIGITS} digits",
+            value=f"{len(text)} digits",
+            limit="digits per number",
+            expected=f"at most {MAX_NUMBER_DIGITS} digits",
+        )
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    if len(text) > 40:
+        raise InputLimitError(
+            "a number written with more than 40 characters",
+            value=f"{len(text)} characters",
+            limit="digits per number",
+            expected="at most 40 characters",
+        )
+    number = float(text)
+    if not math.isfinite(number):
+        _refuse_constant(text)
+    return number
+
+
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     result: dict[str, object] = {}
     for key, value in pairs:
         if key in result:
             raise InvalidValueError(
-                "a key appears twice in one object", field=key, value=key, expected="unique keys"
+                "a key appears twice in one object",
+                field=printable(key),
+                value=printable(key),
+                expected="unique keys",
             )
         result[key] = value
     return result
 
 
-def load_patient(path: str | Path) -> Patient:
-    """Read a patient from a ``.json`` or ``.toml`` file.
+def parse_json(text: str, *, max_depth: int, field: str = "") -> object:
+    """Parse JSON text strictly, its nesting depth checked before it is parsed.
+
+    No duplicate keys, no NaN or infinity, integers of at most :data:`MAX_NUMBER_DIGITS` digits.
 
     Raises:
-        PatientInputError: the file cannot be read or parsed, or holds invalid values; every
-            problem is listed with its path.
+        InputError: the text is nested too deep, has a duplicate key or an unbounded number, or
+            is not JSON.
+    """
+    check_json_depth(text, max_depth=max_depth, field=field)
+    try:
+        return json.loads(
+            text,
+            parse_constant=_refuse_constant,
+            parse_int=_bounded_int,
+            parse_float=_bounded_float,
+            object_pairs_hook=_no_duplicates,
+        )
+    except InputError as error:
+        raise (error.at(field) if field and not error.field else error) from None
+    except (ValueError, RecursionError) as error:
+        raise InvalidValueError(f"not valid JSON: {printable(str(error))}", field=field) from None
+
+
+def load_patient(path: str | Path, *, max_bytes: int | None = None) -> Patient:
+    """Read a patient from a ``.json`` or ``.toml`` file.
+
+    The file must be a regular file of at most ``max_bytes`` bytes (default: the
+    ``BISPHOS_MAX_INPUT_BYTES`` environment variable, else
+    :data:`bisphos.validation.MAX_INPUT_BYTES`), in UTF-8.
+
+    Raises:
+        PatientInputError: the file cannot be read (not a regular file, too large, not UTF-8) or
+            parsed, or holds invalid values; every problem is listed with its path.
     """
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PatientInputError(
-            [InvalidValueError(f"cannot read the file: {error}", value=str(file))],
-            source=str(file),
-        ) from None
+    source = printable(str(file))
+    text = read_text_file(file, max_bytes=max_bytes)
     suffix = file.suffix.lower()
     if suffix not in {".json", ".toml"}:
         raise PatientInputError(
-            [InvalidValueError("unknown file type", value=file.suffix, expected=".json or .toml")],
-            source=str(file),
+            [
+                InvalidValueError(
+                    "unknown file type", value=printable(file.suffix), expected=".json or .toml"
+                )
+            ],
+            source=source,
         )
-    return patient_from_text(text, file_format=suffix[1:], source=str(file))
+    return patient_from_text(text, file_format=suffix[1:], source=source)
+
+
+def read_text_file(path: str | Path, *, max_bytes: int | None = None) -> str:
+    """Return the UTF-8 text of a regular file of at most ``max_bytes`` bytes.
+
+    See :func:`bisphos.validation.read_bounded` (the default limit, regular files only).
+
+    Raises:
+        PatientInputError: the file cannot be read, is not a regular file, is too large or is
+            not UTF-8.
+    """
+    source = printable(str(path))
+    try:
+        return read_bounded(path, limit=max_bytes, field="").decode("utf-8")
+    except InputError as error:
+        raise PatientInputError([error], source=source) from None
+    except UnicodeDecodeError as error:
+        raise PatientInputError(
+            [InvalidValueError(f"not UTF-8 text: {error.reason} at byte {error.start}")],
+            source=source,
+        ) from None
 
 
 def patient_from_text(text: str, *, file_format: str, source: str = "") -> Patient:
@@ -411,20 +576,29 @@ def patient_from_text(text: str, *, file_format: str, source: str = "") -> Patie
         PatientInputError: as :func:`patient_from_dict`, or when the text does not parse.
     """
     try:
-        if file_format == "json":
-            data: object = json.loads(
-                text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates
+        limit = input_byte_limit()
+        if len(text) > limit:
+            raise InputLimitError(
+                "the text is larger than the input limit",
+                value=f"{len(text)} characters",
+                limit="input size",
+                expected=f"at most {limit} characters",
             )
+        if file_format == "json":
+            data: object = parse_json(text, max_depth=PATIENT_LIMITS.max_depth)
         elif file_format == "toml":
             data = tomllib.loads(text)
         else:
-            raise InvalidValueError("unknown format", value=file_format, expected="json or toml")
+            raise InvalidValueError(
+                "unknown format", value=printable(file_format[:20]), expected="json or toml"
+            )
     except BisphosError as error:
         problem = error if isinstance(error, InputError) else InvalidValueError(str(error))
         raise PatientInputError([problem], source=source) from None
     except (ValueError, RecursionError) as error:
         raise PatientInputError(
-            [InvalidValueError(f"not valid {file_format.upper()}: {error}")], source=source
+            [InvalidValueError(f"not valid {file_format.upper()}: {printable(str(error))}")],
+            source=source,
         ) from None
     return patient_from_dict(data, source=source)
 

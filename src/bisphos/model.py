@@ -13,17 +13,22 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, TypeVar
 
 import attrs
 
 from bisphos import quantities as q
 from bisphos.dates import age_in_years
-from bisphos.errors import ImplausibleValueError, InvalidValueError
+from bisphos.errors import ImplausibleValueError, InputLimitError, InvalidValueError
 from bisphos.quantities import QuantityKind
 from bisphos.units import Quantity, format_quantity, magnitude_in, quantity
+from bisphos.validation import check_text, date_in_range, picture
+
+_T = TypeVar("_T")
 
 __all__ = [
+    "MAX_ITEMS",
+    "PATIENT_ID_MAX_LENGTH",
     "PLAUSIBLE_RANGES",
     "Z_SCORE_LIMIT",
     "BmdMeasurement",
@@ -433,7 +438,8 @@ class RiskFlags:
         low_bone_turnover: Osteoporosis with low bone turnover (P-ZOL-LOW).
         dark_skin: Raises the vitamin D advice to 800 IU (P-SUPP-VITD).
         little_time_outdoors: Idem.
-        pregnant: Known pregnancy blocks every infusion (P-CI-PREG).
+        pregnant: Known pregnancy blocks every infusion (P-CI-PREG); ``None`` means not
+            recorded, which P-CI-PREG reports for a patient who could become pregnant.
         could_become_pregnant: Whether counselling is needed (P-CI-PREG); ``None`` means not
             recorded, and then female patients aged 10 years or more are counselled.
         expected_spontaneous_recovery: The risk factor goes away (P-IND-RECOVERY).
@@ -444,38 +450,66 @@ class RiskFlags:
     low_bone_turnover: bool = False
     dark_skin: bool = False
     little_time_outdoors: bool = False
-    pregnant: bool = False
+    pregnant: bool | None = False
     could_become_pregnant: bool | None = None
     expected_spontaneous_recovery: bool = False
     bisphosphonate_hypersensitivity: bool = False
 
 
-_GENE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
+_GENE = re.compile(r"[A-Z][A-Z0-9-]{1,15}", re.ASCII)
+
+#: The most items of each list of a patient; a longer list is refused (InputLimitError).
+MAX_ITEMS: Final[dict[str, int]] = {
+    "fractures": 1000,
+    "bmd": 200,
+    "infusions": 1000,
+    "gene_variants": 32,
+}
+#: The longest patient identifier, in characters.
+PATIENT_ID_MAX_LENGTH: Final = 64
 
 
-def _genes(value: Iterable[str]) -> tuple[str, ...]:
-    genes = tuple(value)
+def _bounded(name: str, value: Iterable[_T]) -> tuple[_T, ...]:
+    items: list[_T] = []
+    for item in value:
+        items.append(item)
+        if len(items) > MAX_ITEMS[name]:
+            raise InputLimitError(
+                f"more than {MAX_ITEMS[name]} {name.replace('_', ' ')} in one patient",
+                field=name,
+                limit=f"{name} per patient",
+                expected=f"at most {MAX_ITEMS[name]}",
+            )
+    return tuple(items)
+
+
+def _genes(value: Iterable[object]) -> tuple[str, ...]:
+    genes = _bounded("gene_variants", value)
     for gene in genes:
-        if not _GENE.match(str(gene)):
+        if not isinstance(gene, str) or not _GENE.fullmatch(gene):
             raise InvalidValueError(
                 "not an HGNC gene symbol",
                 field="gene_variants",
-                value=gene,
+                value=picture(gene),
                 expected="an upper-case gene symbol such as COL1A1, PLS3, WNT1 or LRP5",
             )
-    return genes
+    return genes  # type: ignore[return-value]  # each checked to be a str above
 
 
 def _fractures(value: Iterable[Fracture]) -> tuple[Fracture, ...]:
-    return tuple(value)
+    return _bounded("fractures", value)
 
 
 def _bmd(value: Iterable[BmdMeasurement]) -> tuple[BmdMeasurement, ...]:
-    return tuple(value)
+    return _bounded("bmd", value)
 
 
 def _infusions(value: Iterable[InfusionRecord]) -> tuple[InfusionRecord, ...]:
-    return tuple(sorted(value, key=lambda record: record.date))
+    return tuple(sorted(_bounded("infusions", value), key=lambda record: record.date))
+
+
+def _patient_id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_text(value, field=attribute.name, max_length=PATIENT_ID_MAX_LENGTH)
 
 
 #: The oldest patient the model accepts; the protocols decide their own scope.
@@ -526,12 +560,16 @@ class Patient:
 
     Attributes:
         birth_date: Date of birth.
-        assessment_date: The date the decision is made for; also "today" for every rule.
+        assessment_date: The date the decision is made for; also "today" for every rule. Both
+            dates are from :data:`bisphos.validation.DATE_MIN` to
+            :data:`~bisphos.validation.DATE_MAX`.
         sex: Female, male or other.
         weight: Body weight on the assessment date.
         diagnosis: The underlying condition (P-IND-A).
         height: Body height (length), needed for the Schwartz GFR (P-GFR).
-        patient_id: An identifier chosen by the caller; never interpreted.
+        patient_id: An identifier chosen by the caller; never interpreted. Printable text of at
+            most :data:`PATIENT_ID_MAX_LENGTH` characters (:func:`bisphos.validation.check_text`:
+            no control or format characters), so that no output can show more than the value.
         oi_severity: Severity of osteogenesis imperfecta, when that is the diagnosis.
         gene_variants: Genes with a pathogenic variant (P-IND-GENE: WNT1, LRP5).
         fractures: The fracture history.
@@ -544,13 +582,13 @@ class Patient:
         still_growing: Whether the child is still growing (P-MAINT-ENTRY/STOP).
     """
 
-    birth_date: dt.date
-    assessment_date: dt.date
+    birth_date: dt.date = attrs.field(validator=date_in_range)
+    assessment_date: dt.date = attrs.field(validator=date_in_range)
     sex: Sex = attrs.field(converter=Sex)
     weight: Quantity = attrs.field(converter=_weight)
     diagnosis: Diagnosis = attrs.field(converter=Diagnosis)
     height: Quantity | None = attrs.field(default=None, converter=_height)
-    patient_id: str = ""
+    patient_id: str = attrs.field(default="", validator=_patient_id)
     oi_severity: OISeverity | None = None
     gene_variants: tuple[str, ...] = attrs.field(default=(), converter=_genes)
     fractures: tuple[Fracture, ...] = attrs.field(default=(), converter=_fractures)

@@ -74,6 +74,14 @@ __all__ = [
 _MASS = frozenset(
     {"kilogram", "gram", "milligram", "microgram", "nanogram", "picogram", "pound", "ounce"}
 )
+# Each field its own list (the unit part of P-WEIGHT-PLAUSIBLE): dimension alone is not enough,
+# "500000 mg" is no body weight and "0.02 kg" no dose.
+#: A body weight: kg, g or lb; never mg or µg.
+_BODY_MASS = frozenset({"kilogram", "gram", "pound"})
+#: A drug dose: mg, µg or g.
+_DRUG_MASS = frozenset({"milligram", "microgram", "gram"})
+#: The mass in a laboratory concentration: g, mg, µg, ng, pg (never kg or lb).
+_LAB_MASS = frozenset({"gram", "milligram", "microgram", "nanogram", "picogram"})
 _LENGTH = frozenset({"meter", "centimeter", "millimeter", "inch"})
 _VOLUME = frozenset({"liter", "deciliter", "milliliter", "microliter"})
 _SUBSTANCE = frozenset({"mole", "millimole", "micromole", "nanomole", "picomole"})
@@ -119,7 +127,8 @@ class QuantityKind:
         """The accepted units, in words, for error messages."""
         alternatives = [format_unit(self.canonical)]
         alternatives += [format_unit(c.from_unit) for c in self.conversions]
-        return f"a {self.name} in {' or '.join(alternatives)} (or a unit of the same dimension)"
+        accepted = ", ".join(sorted(format_unit(ureg.Unit(name)) for name in self.units))
+        return f"a {self.name} in {' or '.join(alternatives)} (units accepted: {accepted})"
 
     def conform(self, value: object, *, field: str) -> Quantity:
         """Return ``value`` as a quantity in this kind's canonical unit.
@@ -220,7 +229,7 @@ def _per_analyte(from_unit: str, factor: float, source: str) -> Conversion:
 
 
 #: Body weight, stored in kg.
-WEIGHT: Final = _kind("body weight", "kilogram", [_MASS])
+WEIGHT: Final = _kind("body weight", "kilogram", [_BODY_MASS])
 #: Body height (length), stored in cm.
 HEIGHT: Final = _kind("body height", "centimeter", [_LENGTH])
 #: An age or a time span in years (Julian years of 365.25 days).
@@ -246,32 +255,34 @@ GFR: Final = _kind(
 #: Creatinine clearance not normalised to body surface, in ml/min (adult, Cockcroft-Gault).
 CLEARANCE: Final = _kind("creatinine clearance", "milliliter / minute", [_VOLUME, _TIME])
 #: A drug dose by mass, stored in mg.
-DOSE: Final = _kind("dose", "milligram", [_MASS])
+DOSE: Final = _kind("dose", "milligram", [_DRUG_MASS])
 #: A dose per kg body weight, stored in mg/kg.
-DOSE_PER_KG: Final = _kind("dose per kg", "milligram / kilogram", [_MASS])
+DOSE_PER_KG: Final = _kind(
+    "dose per kg", "milligram / kilogram", [_DRUG_MASS, frozenset({"kilogram"})]
+)
 #: A volume of infusion fluid, stored in ml.
 VOLUME: Final = _kind("volume", "milliliter", [_VOLUME])
 #: A pump rate, stored in ml/h.
 INFUSION_RATE: Final = _kind("infusion rate", "milliliter / hour", [_VOLUME, _TIME])
 #: A drug concentration in solution, stored in mg/ml.
-CONCENTRATION: Final = _kind("concentration", "milligram / milliliter", [_MASS, _VOLUME])
+CONCENTRATION: Final = _kind("concentration", "milligram / milliliter", [_DRUG_MASS, _VOLUME])
 #: Radioactivity (radium-223), stored in kBq.
 RADIOACTIVITY: Final = _kind("radioactivity", "kilobecquerel", [_ACTIVITY])
 #: Radioactivity per kg body weight, stored in kBq/kg.
 RADIOACTIVITY_PER_KG: Final = _kind(
-    "radioactivity per kg", "kilobecquerel / kilogram", [_ACTIVITY, _MASS]
+    "radioactivity per kg", "kilobecquerel / kilogram", [_ACTIVITY, _BODY_MASS]
 )
 #: A daily vitamin D (cholecalciferol) dose, stored in IU; 1 µg = 40 IU.
 VITAMIN_D_DOSE: Final = _kind(
     "vitamin D dose",
     "international_unit",
-    [_MASS, frozenset({"international_unit"})],
+    [_DRUG_MASS, frozenset({"international_unit"})],
     _per_analyte("microgram", 40.0, "cholecalciferol: 1 IU = 0.025 µg (WHO)"),
 )
 #: An elemental calcium dose, stored in mg.
-CALCIUM_DOSE: Final = _kind("calcium dose", "milligram", [_MASS])
+CALCIUM_DOSE: Final = _kind("calcium dose", "milligram", [_DRUG_MASS])
 
-_LAB = (_MASS, _VOLUME, _SUBSTANCE)
+_LAB = (_LAB_MASS, _VOLUME, _SUBSTANCE)
 
 #: Total serum calcium, stored in mmol/l; mg/dl x 0.2495.
 CALCIUM: Final = _kind(
@@ -304,7 +315,7 @@ CREATININE: Final = _kind(
     _per_analyte("milligram / deciliter", 88.4, "creatinine, molar mass 113.12 g/mol (P-GFR)"),
 )
 #: Serum albumin, stored in g/l.
-ALBUMIN: Final = _kind("albumin", "gram / liter", [_MASS, _VOLUME])
+ALBUMIN: Final = _kind("albumin", "gram / liter", [_LAB_MASS, _VOLUME])
 #: 25-OH vitamin D, stored in nmol/l; ng/ml x 2.496.
 VITAMIN_D_25OH: Final = _kind(
     "25-OH vitamin D",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from importlib.resources import files
 from typing import Final, NoReturn, TypeAlias, cast
 
@@ -313,6 +314,7 @@ def parse_quantity(text: str, *, field: str = "") -> Quantity:
             value=text,
             expected="text such as '20 kg'",
         )
+    _check_quantity_text(text, field)
     match = _NUMBER.match(text.strip().replace("−", "-"))
     if match is None:
         raise InvalidValueError(
@@ -344,6 +346,31 @@ def parse_quantity(text: str, *, field: str = "") -> Quantity:
     except UnitError as error:
         raise type(error)(error.message, field=field, value=text, expected=error.expected) from None
     return ureg.Quantity(magnitude, unit)
+
+
+#: The longest quantity text accepted, in characters.
+MAX_QUANTITY_TEXT: Final = 64
+
+
+def _check_quantity_text(text: str, field: str) -> None:
+    """Refuse quantity text that is too long or holds digits other than ASCII 0-9."""
+    if len(text) > MAX_QUANTITY_TEXT:
+        raise InvalidValueError(
+            f"a quantity of more than {MAX_QUANTITY_TEXT} characters",
+            field=field,
+            value=text[:40] + "...",
+            expected="a number and a unit, such as '20 kg'",
+        )
+    if not text.isascii():
+        for character in text:
+            if not character.isascii() and unicodedata.category(character) == "Nd":
+                raise InvalidValueError(
+                    f"only the ASCII digits 0-9 are accepted in a quantity, not {character!r} "
+                    f"(U+{ord(character):04X})",
+                    field=field,
+                    value=text,
+                    expected="a number in the digits 0-9 and a unit, such as '20 kg'",
+                )
 
 
 # The spelling format_unit writes for each registry name: one that parse_unit reads back.

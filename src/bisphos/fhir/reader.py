@@ -53,6 +53,7 @@ from bisphos.fhir import codes as c
 from bisphos.io import _no_duplicates, _refuse_constant, patient_from_dict
 from bisphos.model import LAB_KINDS, PLAUSIBLE_RANGES, BmdSite, FractureSite, Patient
 from bisphos.units import Quantity, parse_unit, ureg
+from bisphos.validation import read_bounded
 
 __all__ = [
     "MAX_ENTRIES",
@@ -1159,10 +1160,9 @@ def load_bundle(path: str | Path, *, assessment_date: dt.date | None = None) -> 
         FhirInputError: the file cannot be read, or holds problems (each named with its path).
     """
     file = Path(path)
-    try:
-        with file.open(encoding="utf-8") as handle:
-            text = handle.read(MAX_TEXT_BYTES + 1)
-    except (OSError, UnicodeDecodeError) as error:
+    try:  # a regular file only, opened without blocking, at most MAX_TEXT_BYTES read
+        text = read_bounded(file, limit=MAX_TEXT_BYTES, field="").decode("utf-8")
+    except (InputError, UnicodeDecodeError) as error:
         raise FhirInputError(
             [InvalidValueError(f"cannot read the file: {error}", value=str(file))], source=str(file)
         ) from None

@@ -350,6 +350,19 @@ def _contraindications(patient: Patient, *, first: bool) -> list[Finding]:
                 evidence=(Evidence("risks.pregnant", value=True),),
             )
         )
+    elif patient.risks.pregnant is None and could_become_pregnant(patient):
+        # "pregnant": null is not recorded, never read as "not pregnant".
+        findings.append(
+            Finding(
+                code="pregnancy-not-recorded",
+                rule_ids=("P-CI-PREG",),
+                severity=Severity.WARN,
+                message="Pregnancy not recorded: ask before the infusion; a known pregnancy "
+                "blocks every infusion.",
+                evidence=(Evidence("risks.pregnant", value="not recorded"),),
+                action="Record whether the patient is pregnant.",
+            )
+        )
     return findings
 
 

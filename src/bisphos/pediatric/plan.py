@@ -70,6 +70,7 @@ from bisphos.protocols import PluginRecord, ProtocolInfo
 from bisphos.provenance import Provenance, normalise
 from bisphos.quantities import DOSE, VOLUME
 from bisphos.units import format_quantity, magnitude_in
+from bisphos.validation import date_in_range
 
 __all__ = [
     "NO_HOOKS",
@@ -115,7 +116,7 @@ class PlanRequest:
     """
 
     drug: Drug | None = attrs.field(default=None, converter=attrs.converters.optional(Drug))
-    start: dt.date | None = None
+    start: dt.date | None = attrs.field(default=None, validator=date_in_range)
     horizon: Horizon = attrs.field(factory=Horizon)
     maintenance: bool = False
     dosing: DosingOptions = DEFAULT_OPTIONS

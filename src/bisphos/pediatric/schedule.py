@@ -68,6 +68,7 @@ from bisphos.pediatric.infusion import (
 from bisphos.pediatric.kernel import EXACT, interval_months
 from bisphos.pediatric.limits import Phase
 from bisphos.pediatric.table import Interval
+from bisphos.validation import date_in_range
 
 __all__ = [
     "MAX_PLANNED_INFUSIONS",
@@ -119,7 +120,7 @@ class Horizon:
     """
 
     infusions: int | None = attrs.field(default=6, validator=_infusions)
-    until: dt.date | None = None
+    until: dt.date | None = attrs.field(default=None, validator=date_in_range)
 
     def __attrs_post_init__(self) -> None:
         if self.infusions is None and self.until is None:

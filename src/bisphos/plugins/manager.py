@@ -10,6 +10,7 @@ the wrong type, so a misbehaving plugin is a typed error, never a wrong dose.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.metadata
 import os
 from collections.abc import Callable, Iterable, Sequence
 from importlib import import_module
@@ -29,6 +30,7 @@ from bisphos.pediatric.infusion import Preparation
 from bisphos.pediatric.renal import GfrEstimator
 from bisphos.plugins import PROJECT_NAME, hookspecs
 from bisphos.protocols import PluginRecord, Protocol
+from bisphos.validation import printable
 
 __all__ = [
     "BLOCK_ENV",
@@ -81,9 +83,32 @@ def get_plugin_manager(
         manager.check_pending()
     except pluggy.PluginValidationError as error:
         raise PluginError(str(error), field="plugins", value=repr(error.plugin)[:80]) from None
-    except (ImportError, AttributeError, ValueError) as error:
-        raise PluginError(f"a plugin could not be loaded: {error}", field="plugins") from None
+    except (Exception, SystemExit) as error:  # whatever a plugin's import raises
+        raise _import_failure(manager, error) from None
     return manager
+
+
+def _import_failure(manager: pluggy.PluginManager, error: BaseException) -> PluginError:
+    """The plugin error for an entry point that failed to load: which plugin, which distribution.
+
+    pluggy loads the entry points in the order of ``importlib.metadata.distributions()`` and
+    registers each as it loads, so the failed one is the first neither registered nor blocked.
+    """
+    reason = f"{type(error).__name__}: {printable(str(error))[:200]}"
+    for dist in importlib.metadata.distributions():
+        for point in dist.entry_points:
+            if point.group != PROJECT_NAME:
+                continue
+            if manager.get_plugin(point.name) is None and not manager.is_blocked(point.name):
+                name = printable(point.name)
+                distribution = printable(str(dist.metadata["name"] or "?"))
+                return PluginError(
+                    f"plugin {name!r} of distribution {distribution!r} "
+                    f"{dist.version} failed to load: {reason}",
+                    field=f"plugins.{name}",
+                    expected=f"a plugin that imports, or {BLOCK_ENV}={name} to skip it",
+                )
+    return PluginError(f"a plugin could not be loaded: {reason}", field="plugins")
 
 
 def _env_blocked() -> list[str]:

@@ -26,6 +26,7 @@ from bisphos.records.plan import (
 )
 from bisphos.records.replaying import Difference, ReplayReport, differences, replay
 from bisphos.records.request import request_from_dict, request_to_dict
+from bisphos.records.signing import SignatureCheck, sign_record, verify_record
 
 __all__ = [
     "FORMAT",
@@ -33,6 +34,7 @@ __all__ = [
     "RECORD_VERSION",
     "Difference",
     "ReplayReport",
+    "SignatureCheck",
     "differences",
     "load_record",
     "record",
@@ -40,5 +42,7 @@ __all__ = [
     "replay",
     "request_from_dict",
     "request_to_dict",
+    "sign_record",
     "to_json",
+    "verify_record",
 ]

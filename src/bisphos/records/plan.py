@@ -19,9 +19,9 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
-from bisphos.errors import InvalidValueError
+from bisphos.errors import InputError, InvalidValueError
 from bisphos.findings import Finding
-from bisphos.io import patient_to_dict
+from bisphos.io import parse_json, patient_to_dict
 from bisphos.pediatric.adjustments import Adjustment
 from bisphos.pediatric.dosing import Choice
 from bisphos.pediatric.plan import Plan
@@ -29,10 +29,12 @@ from bisphos.pediatric.schedule import FollowUp, PlannedInfusion
 from bisphos.provenance import normalise
 from bisphos.records.request import request_to_dict
 from bisphos.units import format_quantity
+from bisphos.validation import StructureLimits, check_structure, input_byte_limit
 
 __all__ = [
     "FORMAT",
     "KIND_PEDIATRIC_PLAN",
+    "RECORD_LIMITS",
     "RECORD_VERSION",
     "load_record",
     "record",
@@ -46,6 +48,10 @@ FORMAT: Final = "bisphos-decision-record"
 RECORD_VERSION: Final = 1
 #: The ``kind`` of a pediatric plan's record.
 KIND_PEDIATRIC_PLAN: Final = "pediatric-plan"
+#: The structure limits of a record: nesting, items per list, text length, values in all.
+RECORD_LIMITS: Final = StructureLimits(
+    max_depth=16, max_items=2000, max_text=4000, max_nodes=200_000
+)
 
 
 def _choice(choice: Choice) -> dict[str, object]:
@@ -209,13 +215,28 @@ _SECTIONS: Final = ("provenance", "input", "result")
 def load_record(text: str) -> dict[str, Any]:
     """Parse a decision record and check its envelope (format, version, kind, sections).
 
+    The text is parsed strictly before anything in it is used: at most the input size limit
+    (:func:`bisphos.validation.input_byte_limit`), nested at most :data:`RECORD_LIMITS` deep, no
+    key twice in one object (a duplicate key could show one value and replay another), no NaN,
+    integers of at most 20 digits, every text printable (:func:`bisphos.validation.check_text`).
+
     Raises:
-        InvalidValueError: the text is not JSON, or not a decision record this version reads.
+        InvalidValueError: the text is not JSON, breaks a limit (an
+            :class:`~bisphos.errors.InputLimitError`), or is not a decision record this version
+            reads.
     """
+    if not isinstance(text, str):
+        raise InvalidValueError("a record is JSON text", field="record", value=type(text).__name__)
+    limit = input_byte_limit()
+    if len(text) > limit:
+        raise InvalidValueError(
+            f"the record is larger than the input limit of {limit} characters", field="record"
+        )
     try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise InvalidValueError(f"not JSON: {error}", field="record") from None
+        data = parse_json(text, max_depth=RECORD_LIMITS.max_depth, field="record")
+        check_structure(data, RECORD_LIMITS, field="record")
+    except InputError as error:
+        raise error if error.field.startswith("record") else error.at("record") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidValueError(
             "not a bisphos decision record", field="record.format", expected=repr(FORMAT)

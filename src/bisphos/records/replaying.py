@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -27,6 +27,10 @@ from bisphos.protocols import PluginRecord
 from bisphos.provenance import Provenance, input_digest
 from bisphos.records.plan import load_record, record, to_json
 from bisphos.records.request import request_from_dict
+from bisphos.records.signing import SIGNATURE, SignatureCheck, unsigned_part, verify_record
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 __all__ = ["ABSENT", "Difference", "ReplayReport", "differences", "replay"]
 
@@ -62,6 +66,8 @@ class ReplayReport:
         causes: What explains the differences, in words (versions, plugins, an edited input).
         error: Why the plan could not be recomputed, if it could not; empty otherwise.
         replayed: The recomputed record as JSON text; empty when it could not be recomputed.
+        signature: What the record's signature shows (:mod:`bisphos.records.signing`):
+            unsigned, signed but not verified, valid or invalid.
     """
 
     identical: bool
@@ -69,6 +75,9 @@ class ReplayReport:
     causes: tuple[str, ...]
     error: str = ""
     replayed: str = ""
+    signature: SignatureCheck = attrs.field(
+        factory=lambda: SignatureCheck("unsigned", "the record carries no signature")
+    )
 
     @property
     def reproduced(self) -> bool:
@@ -86,12 +95,13 @@ class ReplayReport:
             ],
             "causes": list(self.causes),
             "error": self.error,
+            "signature": {"status": self.signature.status, "detail": self.signature.detail},
         }
 
     def explain(self) -> str:
-        """Return the report in plain English, one statement a line."""
+        """Return the report in plain English, one statement a line, the signature last."""
         if self.identical:
-            return "Reproduced byte for byte."
+            return f"Reproduced byte for byte.\n{self.signature}"
         lines = []
         if self.error:
             lines.append(f"Not recomputed: {self.error}")
@@ -103,6 +113,7 @@ class ReplayReport:
         if self.causes:
             lines.append("Causes:")
             lines += [f"  {cause}" for cause in self.causes]
+        lines.append(str(self.signature))
         return "\n".join(lines)
 
 
@@ -204,18 +215,28 @@ _UNEXPLAINED: Final = (
 )
 
 
-def replay(stored: str | Mapping[str, object], *, engine: Engine | None = None) -> ReplayReport:
+def replay(
+    stored: str | Mapping[str, object],
+    *,
+    engine: Engine | None = None,
+    verify_key: Ed25519PublicKey | None = None,
+) -> ReplayReport:
     """Recompute a decision record and compare the result with what was stored.
 
     Args:
         stored: The record as JSON text (compared byte for byte) or as parsed data.
         engine: The engine to plan with; :func:`bisphos.engine.default_engine` by default.
+        verify_key: The public key to verify the record's signature with; without one a signed
+            record is reported as signed but not verified.
 
     Raises:
-        InvalidValueError: ``stored`` is not a decision record this version reads.
+        InvalidValueError: ``stored`` is not a decision record this version reads (not JSON, a
+            duplicate key, nested too deep, larger than the input limit ...).
     """
     text = stored if isinstance(stored, str) else to_json(stored)
-    data = load_record(text)
+    signature = verify_record(text, verify_key)
+    signed = load_record(text)
+    data = unsigned_part(signed)
     provenance = Provenance.from_dict(_section(data, "provenance"))
     stored_input = _section(data, "input")
     patient_data, request_data = stored_input.get("patient"), stored_input.get("request")
@@ -231,17 +252,26 @@ def replay(stored: str | Mapping[str, object], *, engine: Engine | None = None) 
         plan = engine.plan(patient, request, protocol_id=provenance.protocol_id)
     except BisphosError as error:
         causes += _engine_causes(provenance, engine)
-        return ReplayReport(identical=False, differences=(), causes=tuple(causes), error=str(error))
+        return ReplayReport(
+            identical=False,
+            differences=(),
+            causes=tuple(causes),
+            error=str(error),
+            signature=signature,
+        )
     replayed = record(plan)
     replayed_text = to_json(replayed)
+    # A signed record is compared with the replay carrying the stored signature.
+    compared = to_json({**replayed, SIGNATURE: signed[SIGNATURE]}) if SIGNATURE in signed else None
     found = differences(data, replayed)
     if found:
         causes += _version_causes(provenance, plan.provenance)
         if not causes:
             causes.append(_UNEXPLAINED)
     return ReplayReport(
-        identical=replayed_text == text,
+        identical=(replayed_text if compared is None else compared) == text,
         differences=found,
         causes=tuple(causes),
         replayed=replayed_text,
+        signature=signature,
     )

@@ -20,6 +20,7 @@ from bisphos.pediatric.infusion import PreparationOptions
 from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.schedule import Horizon
 from bisphos.provenance import normalise
+from bisphos.validation import parse_iso_date, picture
 
 __all__ = ["request_from_dict", "request_to_dict"]
 
@@ -59,22 +60,23 @@ def _mapping(value: object, field: str, cls: type[Any]) -> dict[str, Any]:
 def _date(value: object, field: str) -> dt.date | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidValueError(
-        "not an ISO date", field=field, value=repr(value)[:80], expected="YYYY-MM-DD or null"
-    )
+    try:
+        return parse_iso_date(value, field=field)
+    except InvalidValueError as error:
+        raise InvalidValueError(
+            error.message, field=field, value=error.value, expected="YYYY-MM-DD or null"
+        ) from None
 
 
 def _whole(value: object, field: str, *, optional: bool = False) -> int | None:
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or value.bit_length() > 32:
         raise InvalidValueError(
-            "not a whole number", field=field, value=repr(value)[:80], expected="a whole number"
+            "not a whole number",
+            field=field,
+            value=picture(value),
+            expected="a whole number (at most 32 bits)",
         )
     return value
 

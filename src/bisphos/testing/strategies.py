@@ -52,7 +52,7 @@ __all__ = ["ALTERNATIVE_UNITS", "patients", "quantities", "reexpressed"]
 
 #: For each kind, the unit spellings a clinician may use; the first is the canonical one.
 ALTERNATIVE_UNITS: Final[dict[QuantityKind, tuple[str, ...]]] = {
-    q.WEIGHT: ("kg", "g", "lb", "oz"),
+    q.WEIGHT: ("kg", "g", "lb"),
     q.HEIGHT: ("cm", "m", "mm", "in"),
     q.AGE: ("year", "month", "week", "d"),
     q.TEMPERATURE: ("degC", "°C", "degF", "°F"),
@@ -225,7 +225,9 @@ def _vitals(draw: st.DrawFn) -> VitalSigns:
 _VITALS: Final = _vitals()
 _BASELINE_VITALS: Final = st.none() | _VITALS
 _OI_SEVERITY: Final = st.none() | st.sampled_from(OISeverity)
-_GENES: Final = st.lists(st.sampled_from(("COL1A1", "COL1A2", "PLS3", "SGMS2", "WNT1", "LRP5")))
+_GENES: Final = st.lists(
+    st.sampled_from(("COL1A1", "COL1A2", "PLS3", "SGMS2", "WNT1", "LRP5")), max_size=6
+)
 _MAYBE_BOOLEAN: Final = st.none() | st.booleans()
 _RISKS: Final = st.builds(RiskFlags, could_become_pregnant=_MAYBE_BOOLEAN)
 
