@@ -71,6 +71,8 @@ __all__ = [
     "QuantityKind",
 ]
 
+_FROZEN: Final = ureg.Quantity
+
 _MASS = frozenset(
     {"kilogram", "gram", "milligram", "microgram", "nanogram", "picogram", "pound", "ounce"}
 )
@@ -121,6 +123,12 @@ class QuantityKind:
     canonical: Unit
     units: frozenset[str]
     conversions: tuple[Conversion, ...] = ()
+    # Whether the canonical unit is among the accepted ones, read once from ``canonical``.
+    _canonical_accepted: bool = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        accepted = self.canonical._units.keys() <= self.units
+        object.__setattr__(self, "_canonical_accepted", accepted)
 
     @property
     def expected(self) -> str:
@@ -146,7 +154,11 @@ class QuantityKind:
             UnknownUnitError: text whose unit spelling is not accepted.
         """
         given = self._as_quantity(value, field=field)
-        return ureg.Quantity(self._canonical_magnitude(given, value, field), self.canonical)
+        magnitude = self._canonical_magnitude(given, value, field)
+        same = given._units == self.canonical._units
+        if same and type(given) is _FROZEN and type(given.magnitude) is float:
+            return given  # already what it would become: a quantity cannot be changed
+        return ureg.Quantity(magnitude, self.canonical)
 
     def of(self, magnitude: float) -> Quantity:
         """Return ``magnitude``, a magnitude in this kind's canonical unit, as a quantity.
@@ -161,10 +173,9 @@ class QuantityKind:
 
     def _canonical_magnitude(self, given: Quantity, value: object, field: str) -> float:
         """The magnitude of a checked quantity in the canonical unit, or a DimensionError."""
-        units = given.units
+        if self._canonical_accepted and given._units == self.canonical._units:
+            return float(given.magnitude)
         if {name for name, _ in given.unit_items()} <= self.units:
-            if units == self.canonical:
-                return float(given.magnitude)
             if given.dimensionality == self.canonical.dimensionality:
                 return float(given.m_as(self.canonical))
             for conversion in self.conversions:
@@ -179,25 +190,25 @@ class QuantityKind:
 
     def _as_quantity(self, value: object, *, field: str) -> Quantity:
         given: Quantity
-        if isinstance(value, str):
+        if isinstance(value, pint.Quantity):
+            if not is_quantity(value):
+                raise InvalidValueError(
+                    "a quantity of another Pint registry cannot be compared",
+                    field=field,
+                    value=str(value),
+                    expected="a quantity of bisphos.units.ureg",
+                )
+            given = value
+        elif isinstance(value, str):
             given = parse_quantity(value, field=field)
-        elif isinstance(value, bool) or not isinstance(value, (int, float, pint.Quantity)):
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InvalidValueError(
                 "not a quantity", field=field, value=value, expected=self.expected
             )
-        elif isinstance(value, (int, float)):
+        else:
             raise MissingUnitError(
                 "a bare number has no unit", field=field, value=value, expected=self.expected
             )
-        elif not is_quantity(value):
-            raise InvalidValueError(
-                "a quantity of another Pint registry cannot be compared",
-                field=field,
-                value=str(value),
-                expected="a quantity of bisphos.units.ureg",
-            )
-        else:
-            given = value
         magnitude = given.magnitude
         if isinstance(magnitude, bool) or not isinstance(magnitude, (int, float)):
             raise InvalidValueError(

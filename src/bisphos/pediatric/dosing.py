@@ -70,6 +70,7 @@ __all__ = [
     "PerKgRange",
     "Phase",
     "compute_dose",
+    "compute_doses",
     "dose_for",
     "first_complication",
     "phase_of",
@@ -309,7 +310,8 @@ def _weight(value: object) -> Quantity:
     weight = q.WEIGHT.conform(value, field="weight")
     if not _PLAUSIBLE_WEIGHT.low <= weight.magnitude <= _PLAUSIBLE_WEIGHT.high:
         _PLAUSIBLE_WEIGHT.check(weight, field="weight")  # raises, naming the plausible range
-    return q.WEIGHT.of(dosing_weight_kg(weight))
+    weight_kg = dosing_weight_kg(weight)
+    return weight if weight.magnitude == weight_kg else q.WEIGHT.of(weight_kg)
 
 
 @attrs.frozen
@@ -533,7 +535,7 @@ def _regular(
     if band is not None and drug is Drug.ZOLEDRONIC_ACID:
         if band is MaintenanceBand.MID:
             return _ZOL_MID, _MAINT_MID_CHOICE
-        value = _magnitude(q.DOSE_PER_KG, options.zoledronic_high_band_per_kg)
+        value = float(options.zoledronic_high_band_per_kg.magnitude)  # canonical: its converter
         low, high = _ZOL_HIGH_RANGE
         default = " (default, the lower end)" if value == low else ""
         return value, Choice(
@@ -558,7 +560,7 @@ def _phase_candidate(
     options: DosingOptions,
 ) -> tuple[_Candidate, Choice | None]:
     """The phase's own dose per kg and limit, and the choice that set it (if not the regular)."""
-    first_value = _magnitude(q.DOSE_PER_KG, options.zoledronic_first_per_kg)
+    first_value = float(options.zoledronic_first_per_kg.magnitude)  # canonical: its converter
     per_kg, limit = phase_dose(
         EXACT,
         zoledronic=drug is Drug.ZOLEDRONIC_ACID,
@@ -647,7 +649,7 @@ def compute_dose(
         weight_kg=weight_kg,
         ceiling_mg=float(candidate.limit_mg),
         ceiling_rule_ids=candidate.limit_rule_ids,
-        step_mg=_magnitude(q.DOSE, options.precision(drug)),
+        step_mg=float(options.precision(drug).magnitude),  # canonical: its converter
     )
     choices.extend(last_choices)
     dose_rule = "P-ZOL-DOSE" if drug is Drug.ZOLEDRONIC_ACID else "P-PAM-DOSE"
@@ -765,6 +767,49 @@ def _cap_choice(limited: LimitedDose) -> Choice:
         f"({', '.join(limited.ceiling_rule_ids)}) and the daily cap "
         f"{format_quantity(limited.daily_cap.dose)}",
         evidence=evidence,
+    )
+
+
+def compute_doses(
+    drug: Drug | str,
+    series: Sequence[DoseFacts],
+    *,
+    band: MaintenanceBand | str | None = None,
+    options: DosingOptions = DEFAULT_OPTIONS,
+) -> tuple[Dose, ...]:
+    """Return the doses of consecutive infusions of one course, in order (:func:`compute_dose`).
+
+    A dose depends on its infusion's date only through the age (P-ZOL-LOW: under 2 years) and on
+    its number only through the phase and hungry bones (P-HUNGRY). An infusion in the phase of
+    the one before, of the same patient facts, neither under 2 nor a hungry-bones infusion, has
+    the numbers of the one before: its dose is that dose with its own facts.
+    """
+    drug = drug if type(drug) is Drug else Drug(drug)
+    band = band if band is None or type(band) is MaintenanceBand else MaintenanceBand(band)
+    doses: list[Dose] = []
+    for facts in series:
+        if doses and _same_numbers(doses[-1].facts, facts, band, options):
+            doses.append(attrs.evolve(doses[-1], facts=facts))
+        else:
+            doses.append(compute_dose(drug, facts, band=band, options=options))
+    return tuple(doses)
+
+
+def _same_numbers(
+    before: DoseFacts, facts: DoseFacts, band: MaintenanceBand | None, options: DosingOptions
+) -> bool:
+    """Whether ``facts`` give the dose ``before`` gave (see :func:`compute_doses`)."""
+    hungry = options.hungry_bones_infusions
+    return (
+        phase_of(before.infusion_number, band) is phase_of(facts.infusion_number, band)
+        and not before.under_two_years
+        and not facts.under_two_years
+        and not (before.prolonged_immobilisation and before.infusion_number <= hungry)
+        and not (facts.prolonged_immobilisation and facts.infusion_number <= hungry)
+        and before.weight_kg == facts.weight_kg
+        and before.low_bone_turnover == facts.low_bone_turnover
+        and before.prolonged_immobilisation == facts.prolonged_immobilisation
+        and before.complication == facts.complication
     )
 
 

@@ -30,7 +30,7 @@ from bisphos.model import Drug
 from bisphos.pediatric import table as t
 from bisphos.pediatric.dosing import Choice
 from bisphos.pediatric.kernel import pamidronate_volume_ml, rate_per_h
-from bisphos.pediatric.limits import canonical_magnitude, check_final, exact
+from bisphos.pediatric.limits import canonical_magnitude, exact, final_mg
 from bisphos.units import (
     Quantity,
     Unit,
@@ -179,9 +179,15 @@ def pamidronate_label_checks(
         volume: The volume it is diluted in.
         duration: The infusion time.
     """
-    dose_mg = exact(canonical_magnitude(q.DOSE, dose, field="dose"))
-    volume_ml = exact(canonical_magnitude(q.VOLUME, volume, field="volume"))
-    hours = exact(canonical_magnitude(q.DURATION, duration, field="duration"))
+    return _label_checks(
+        exact(canonical_magnitude(q.DOSE, dose, field="dose")),
+        exact(canonical_magnitude(q.VOLUME, volume, field="volume")),
+        exact(canonical_magnitude(q.DURATION, duration, field="duration")),
+    )
+
+
+def _label_checks(dose_mg: Decimal, volume_ml: Decimal, hours: Decimal) -> tuple[LabelCheck, ...]:
+    """:func:`pamidronate_label_checks` on canonical magnitudes."""
     rate_mg_h = rate_per_h(dose_mg, hours)
     concentration_mg_ml = _CONTEXT.divide(dose_mg, volume_ml)
     return (
@@ -249,15 +255,16 @@ def prepare_infusion(
         DimensionError: ``dose`` is not a mass.
     """
     drug = drug if type(drug) is Drug else Drug(drug)
-    dose = check_final(drug, dose)
-    dose_mg = exact(canonical_magnitude(q.DOSE, dose, field="dose"))
+    checked_mg = final_mg(drug, dose)
+    dose_mg = exact(checked_mg)
+    dose = q.DOSE.of(checked_mg)
     if drug is Drug.ZOLEDRONIC_ACID:
         return _zoledronic(dose, dose_mg, options)
     return _pamidronate(dose, dose_mg)
 
 
 def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -> Preparation:
-    volume_ml = exact(canonical_magnitude(q.VOLUME, options.zoledronic_volume, field="volume"))
+    volume_ml = exact(options.zoledronic_volume.magnitude)  # canonical: its converter
     volume, rate, choices = _zoledronic_in(volume_ml)
     concentration = _CONTEXT.divide(dose_mg, volume_ml)
     return Preparation(
@@ -310,7 +317,7 @@ def _pamidronate(dose: Quantity, dose_mg: Decimal) -> Preparation:
         duration=PAMIDRONATE_DURATION,
         rate=_quantity(rate, "milliliter / hour"),
         choices=choices,
-        checks=pamidronate_label_checks(dose, volume, PAMIDRONATE_DURATION),
+        checks=_label_checks(dose_mg, volume_ml, t.PAMIDRONATE_DURATION_H.decimal),
         rule_ids=("P-PAM-DOSE",),
     )
 

@@ -56,7 +56,7 @@ from bisphos.pediatric.dosing import (
     DoseFacts,
     DosingOptions,
     MaintenanceBand,
-    compute_dose,
+    compute_doses,
     phase_of,
 )
 from bisphos.pediatric.infusion import (
@@ -341,11 +341,22 @@ def plan_course(
             expected=f"{start.isoformat()} or later",
         )
     dates, scope = _dates(patient, drug, band, start, horizon)
-    facts_of = DoseFacts.series(patient, ((slot.number, slot.date) for slot in dates))
-    infusions = tuple(
-        _planned(drug, band, slot, facts, dosing=dosing, preparation=preparation)
-        for slot, facts in zip(dates, facts_of, strict=True)
+    doses = compute_doses(
+        drug,
+        DoseFacts.series(patient, ((slot.number, slot.date) for slot in dates)),
+        band=band,
+        options=dosing,
     )
+    planned: list[PlannedInfusion] = []
+    for slot, dose in zip(dates, doses, strict=True):
+        before = planned[-1].preparation if planned else None
+        # The preparation depends on the dose only: an equal dose is prepared as the one before.
+        if before is not None and before.dose.magnitude == dose.value.magnitude:
+            prepared = before
+        else:
+            prepared = prepare_infusion(drug, dose.value, options=preparation)
+        planned.append(_planned(band, slot, dose, prepared))
+    infusions = tuple(planned)
     last = infusions[-1].date if infusions else None
     end = max(d for d in (last, horizon.until, start) if d is not None)
     follow_up = _follow_up(patient, drug, band, start=start, end=end, infusions=infusions)
@@ -373,16 +384,8 @@ def plan_course(
 
 
 def _planned(
-    drug: Drug,
-    band: MaintenanceBand | None,
-    slot: _Slot,
-    facts: DoseFacts,
-    *,
-    dosing: DosingOptions,
-    preparation: PreparationOptions,
+    band: MaintenanceBand | None, slot: _Slot, dose: Dose, prepared: Preparation
 ) -> PlannedInfusion:
-    dose = compute_dose(drug, facts, band=band, options=dosing)
-    prepared = prepare_infusion(drug, dose.value, options=preparation)
     return PlannedInfusion(
         number=slot.number,
         date=slot.date,
