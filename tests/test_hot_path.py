@@ -273,13 +273,14 @@ RESOURCE_LOADERS = {
     "bisphos.oncology.regimens.load_regimens",
     "bisphos.oncology.regimens.regimens_by_id",
     "bisphos.i18n._catalogue.catalogue",
+    "bisphos.pediatric.growth._table",
 }
 
 
 def test_no_function_of_bisphos_remembers_computed_values() -> None:
     """No cache of computed values anywhere in bisphos (outside its test helpers): every plan
     computes its doses, limits and dates itself (P-ZOL-CAP, P-PAM-CAP), so no plan can read a
-    value another plan left behind. Only the two resource loaders keep what they read."""
+    value another plan left behind. Only the resource loaders keep what they read."""
     import importlib
     import pkgutil
 

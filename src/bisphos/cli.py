@@ -49,10 +49,11 @@ import attrs
 
 from bisphos._version import __version__
 from bisphos.engine import Engine, default_engine
-from bisphos.errors import BisphosError, InvalidValueError, PatientInputError
+from bisphos.errors import BisphosError, InvalidValueError, OverrideError, PatientInputError
 from bisphos.i18n import LANGUAGES, Language, check_language, text
 from bisphos.io import load_patient, patient_from_text, patient_to_dict, read_text_file
 from bisphos.model import Drug, Patient
+from bisphos.pediatric.overrides import Override
 from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.schedule import Horizon
 from bisphos.plugins import PROJECT_NAME
@@ -175,6 +176,54 @@ def _count(value: str) -> int:
     return int(value)
 
 
+def _overrides(arguments: argparse.Namespace) -> tuple[Override, ...]:
+    """The ``--override RULE=REASON`` options, each with ``--clinician`` and ``--override-time``."""
+    given: list[str] = arguments.override
+    if not given:
+        return ()
+    at: dt.datetime | None = None
+    if arguments.override_time is not None:
+        try:
+            at = dt.datetime.fromisoformat(arguments.override_time)
+        except ValueError:
+            at = None
+        if at is None or len(arguments.override_time) < len("YYYY-MM-DDTHH:MM"):
+            raise OverrideError(
+                "not a date and time",
+                field="--override-time",
+                value=arguments.override_time,
+                expected="an ISO date and time such as 2026-11-23T09:30",
+            )
+    overrides = []
+    for item in given:
+        limit, sep, reason = item.partition("=")
+        if not sep:
+            raise OverrideError(
+                "an override names the limit and the coded reason",
+                field="--override",
+                value=item,
+                expected="RULE=REASON, e.g. P-WEIGHT-PLAUSIBLE=value-confirmed",
+            )
+        try:
+            overrides.append(
+                Override(
+                    limit=limit.strip(),
+                    reason=reason.strip(),
+                    clinician=arguments.clinician,
+                    at=at,
+                    note=arguments.override_note,
+                )
+            )
+        except OverrideError as error:
+            flag = {"clinician": "--clinician", "at": "--override-time"}.get(
+                error.field, "--override"
+            )
+            raise OverrideError(
+                error.message, field=flag, value=error.value, expected=error.expected
+            ) from None
+    return tuple(overrides)
+
+
 def _lang(arguments: argparse.Namespace) -> Language:
     return check_language(getattr(arguments, "lang", "en"))
 
@@ -213,6 +262,19 @@ _BUNDLE: Final = re.compile(r'"resourceType"\s*:\s*"Bundle"')
     _argument("--start", metavar="DATE", help="first date an infusion may be planned on"),
     _argument("--infusions", metavar="N", type=_count, default=6, help="infusions (default: 6)"),
     _argument("--maintenance", action="store_true", help="plan a maintenance course"),
+    _argument(
+        "--override",
+        metavar="RULE=REASON",
+        action="append",
+        default=[],
+        help="override a soft limit (P-OVERRIDE), e.g. P-WEIGHT-PLAUSIBLE=value-confirmed; "
+        "needs --clinician and --override-time",
+    ),
+    _argument("--clinician", metavar="NAME", help="who overrides (P-OVERRIDE)"),
+    _argument(
+        "--override-time", metavar="DATETIME", help="when, e.g. 2026-11-23T09:30 (P-OVERRIDE)"
+    ),
+    _argument("--override-note", metavar="TEXT", default="", help="a note to the override"),
     _argument("--format", choices=FORMATS, default="text", help="output format (default: text)"),
     _argument(
         "--sign-key",
@@ -229,6 +291,7 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
         start=_date(arguments.start, "--start"),
         horizon=Horizon(infusions=arguments.infusions),
         maintenance=arguments.maintenance,
+        overrides=_overrides(arguments),
     )
     plan = engine.plan(patient, request)
     lang = _lang(arguments)

@@ -23,6 +23,7 @@ __all__ = [
     "InvalidValueError",
     "MissingUnitError",
     "MissingValueError",
+    "OverrideError",
     "PatientInputError",
     "PluginError",
     "ProtocolConflictError",
@@ -128,6 +129,13 @@ class InputLimitError(InvalidValueError):
 
 class MissingValueError(InputError):
     """A required value is absent."""
+
+
+class OverrideError(InputError):
+    """A clinician's override is refused: of a hard limit, or without a coded reason, name or time.
+
+    Only soft limits may be overridden (P-OVERRIDE); the hard limits hold whoever asks.
+    """
 
 
 class ImplausibleValueError(InputError):

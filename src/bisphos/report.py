@@ -189,8 +189,27 @@ def render_plan(plan: Plan, lang: Language = "en") -> str:
         for item in plan.adjustments:
             verdict = text("ui.accepted" if item.accepted else "ui.refused", lang)
             lines.append(f"{_INDENT}{verdict}: {item.plugin} {item.target}: {item.reason}")
+    lines += _overrides(plan, lang)
     lines += _plugins_line(plan.plugins, lang)
     return "\n".join(lines)
+
+
+def _overrides(plan: Plan, lang: Language) -> list[str]:
+    """The clinician's overrides of the request (P-OVERRIDE), each with reason, name and time."""
+    if not plan.request.overrides:
+        return []
+    lines = ["", text("ui.overrides", lang)]
+    for item in plan.request.overrides:
+        line = text(
+            "ui.override-line",
+            lang,
+            limit=item.limit,
+            reason=word("override-reason", item.reason.value, lang),
+            clinician=item.clinician,
+            at=item.at.isoformat(sep=" ", timespec="minutes"),
+        )
+        lines.append(f"{_INDENT}{line}" + (f" — {item.note}" if item.note else ""))
+    return lines
 
 
 def assessment_status(assessment: Assessment) -> str:

@@ -184,7 +184,7 @@ def _normalised(name: str, values: npt.NDArray[Any]) -> npt.NDArray[Any]:
     kind = values.dtype.kind
     if name.endswith("_date"):
         return values.astype("datetime64[D]", copy=False)
-    if name in {"patient_id", "diagnosis"}:
+    if name in {"patient_id", "diagnosis", "sex"}:
         return values
     if name in FLAG_COLUMNS and kind in "biu":
         return values.astype(bool, copy=False)

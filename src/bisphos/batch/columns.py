@@ -55,6 +55,7 @@ INPUT_COLUMNS: Final[dict[str, str]] = {
     "patient_id": "the caller's identifier, copied to the output (optional)",
     "birth_date": "date of birth (datetime64)",
     "assessment_date": "the date planned for, 'today' (datetime64)",
+    "sex": "sex, a bisphos.model.Sex value (P-WEIGHT-PLAUSIBLE)",
     "weight_kg": "body weight in kg",
     "height_cm": "body height in cm; NaN when not measured (P-GFR)",
     "diagnosis": "the underlying condition, a bisphos.model.Diagnosis value (P-IND-A)",
@@ -92,6 +93,7 @@ BLOCK_CODES: Final = (
     "hypocalcaemia",
     "hypersensitivity",
     "pregnancy",
+    "weight-implausible",
     "labs-missing",
     "vitamin-d-deficient",
 )
@@ -133,6 +135,7 @@ def columns_from_patients(patients: Iterable[Patient]) -> dict[str, npt.NDArray[
             "patient_id": patient.patient_id,
             "birth_date": np.datetime64(patient.birth_date, "D"),
             "assessment_date": np.datetime64(patient.assessment_date, "D"),
+            "sex": patient.sex.value,
             "weight_kg": _magnitude(patient.weight),
             "height_cm": _magnitude(patient.height),
             "diagnosis": patient.diagnosis.value,
@@ -159,7 +162,7 @@ def columns_from_patients(patients: Iterable[Patient]) -> dict[str, npt.NDArray[
 
 
 def _array(name: str, values: list[object]) -> npt.NDArray[Any]:
-    if name in {"patient_id", "diagnosis"}:
+    if name in {"patient_id", "diagnosis", "sex"}:
         return np.array(values, dtype=object)
     if name.endswith("_date"):
         return np.array(values, dtype="datetime64[D]")

@@ -37,10 +37,11 @@ import numpy.typing as npt
 
 from bisphos.batch.columns import BLOCK_CODES, LAB_COLUMNS
 from bisphos.batch.dates import add_months
-from bisphos.model import MAX_AGE_YEARS, PLAUSIBLE_RANGES, Z_SCORE_LIMIT, Diagnosis, Drug
+from bisphos.model import MAX_AGE_YEARS, PLAUSIBLE_RANGES, Z_SCORE_LIMIT, Diagnosis, Drug, Sex
 from bisphos.pediatric import kernel
 from bisphos.pediatric import table as t
 from bisphos.pediatric.dosing import DEFAULT_OPTIONS
+from bisphos.pediatric.growth import check_values
 from bisphos.pediatric.indication import INDICATED_DIAGNOSES
 from bisphos.pediatric.infusion import DEFAULT_PREPARATION
 from bisphos.pediatric.renal import schwartz_40
@@ -234,6 +235,9 @@ def _invalid(columns: Mapping[str, Array], diagnoses: _Int) -> npt.NDArray[np.ob
         old[old] = today[old] >= add_months(birth[old], _MONTHS_PER_YEAR * (MAX_AGE_YEARS + 1))
     refuse(old, f"birth_date: age over {MAX_AGE_YEARS} years")
     refuse(diagnoses < 0, "diagnosis: not known")
+    refuse(
+        ~np.isin(columns["sex"], [sex.value for sex in Sex]), "sex: not a bisphos.model.Sex value"
+    )
     plausible = {
         "weight_kg": "weight",
         "height_cm": "height",
@@ -303,6 +307,9 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
         **_indication(columns, in_scope, diagnoses),
         **_today(columns, in_scope),
     }
+    blocks["weight-implausible"] = _implausible_weight(
+        columns, in_scope & ~_any_not_indicated(blocks)
+    )
     indicated = in_scope.copy()
     blocked = np.zeros(size, dtype=bool)
     for code in BLOCK_CODES:
@@ -358,6 +365,30 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
         full[rows] = values
         output[name] = full
     return output
+
+
+def _any_not_indicated(blocks: Mapping[str, _Bool]) -> _Bool:
+    out = np.zeros(len(blocks["out-of-scope"]), dtype=bool)
+    for code, value in blocks.items():
+        if code.startswith("not-indicated"):
+            out |= value
+    return out
+
+
+def _implausible_weight(columns: Mapping[str, Array], rows: _Bool) -> _Bool:
+    """P-WEIGHT-PLAUSIBLE for the indicated rows, by the one scalar implementation."""
+    out = np.zeros(len(rows), dtype=bool)
+    birth, today = columns["birth_date"], columns["assessment_date"]
+    months = (today - birth).astype("timedelta64[D]").astype(float) / 30.4375
+    for row in np.flatnonzero(rows):
+        height = float(columns["height_cm"][row])
+        out[row] = not check_values(
+            Sex(columns["sex"][row]),
+            float(months[row]),
+            float(columns["weight_kg"][row]),
+            None if np.isnan(height) else height,
+        ).plausible
+    return out
 
 
 def _indication(columns: Mapping[str, Array], in_scope: _Bool, diagnoses: _Int) -> dict[str, _Bool]:

@@ -22,6 +22,7 @@ from bisphos.i18n import Language, localize
 from bisphos.model import Drug
 from bisphos.pediatric.adjustments import Adjustment
 from bisphos.pediatric.limits import Phase
+from bisphos.pediatric.overrides import SOFT_LIMITS, OverrideReason
 from bisphos.pediatric.plan import Plan, PlanStatus
 from bisphos.pediatric.schedule import FollowUp, FollowUpKind, PlannedInfusion
 from bisphos.units import Quantity, format_unit, is_quantity, ureg
@@ -186,6 +187,16 @@ def plan_to_dict(plan: Plan, lang: Language = "en") -> dict[str, Any]:
             "infusions": request.horizon.infusions,
             "until": None if request.horizon.until is None else request.horizon.until.isoformat(),
             "maintenance": request.maintenance,
+            "overrides": [
+                {
+                    "limit": item.limit,
+                    "reason": item.reason.value,
+                    "clinician": item.clinician,
+                    "at": item.at.isoformat(timespec="minutes"),
+                    "note": item.note,
+                }
+                for item in request.overrides
+            ],
         },
         "infusions": [_infusion(planned) for planned in plan.infusions],
         "follow_up": [
@@ -384,6 +395,22 @@ def plan_schema() -> dict[str, Any]:
                     "infusions": _nullable({"type": "integer", "minimum": 1}),
                     "until": _nullable(_DATE),
                     "maintenance": {"type": "boolean"},
+                    "overrides": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "limit": _enum(list(SOFT_LIMITS), "The soft limit overridden."),
+                                "reason": _enum([r.value for r in OverrideReason]),
+                                "clinician": _TEXT,
+                                "at": {
+                                    "type": "string",
+                                    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}",
+                                },
+                                "note": _TEXT,
+                            },
+                            "A clinician's override of a soft limit (P-OVERRIDE).",
+                        ),
+                    },
                 }
             ),
             "infusions": {"type": "array", "items": {"$ref": "#/$defs/infusion"}},

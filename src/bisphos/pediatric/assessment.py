@@ -36,6 +36,7 @@ from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
 from bisphos.io import patient_to_dict
 from bisphos.model import BmdSite, Diagnosis, Drug, Patient, Sex
 from bisphos.pediatric._calendar import birthday, is_younger_than
+from bisphos.pediatric.growth import weight_finding
 from bisphos.pediatric.indication import Indication, assess_indication
 from bisphos.pediatric.monitoring import (
     MonitoringPlan,
@@ -580,6 +581,8 @@ def assess(patient: Patient, *, estimator: GfrEstimator = schwartz_40) -> Assess
     renal = assess_renal(patient, estimator)
     advice = _supplements(patient)
     findings = [*indication.findings, *_contraindications(patient, first=first)]
+    implausible = weight_finding(patient) if indication.indicated else None
+    findings += [implausible] if implausible is not None else []
     if first:
         findings += _first_infusion(patient, indication, vitamin_d_advice=advice.vitamin_d_per_day)
     else:

@@ -63,6 +63,7 @@ from bisphos.pediatric.limits import (
     max_per_kg,
 )
 from bisphos.pediatric.maintenance import MaintenanceAssessment, assess_maintenance
+from bisphos.pediatric.overrides import Override, apply_overrides, overrides_of
 from bisphos.pediatric.renal import GfrEstimator, schwartz_40, zoledronic_acid_allowed
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
@@ -113,6 +114,8 @@ class PlanRequest:
         maintenance: Plan a maintenance course (band from the latest BMD, P-MAINT-MID/HIGH).
         dosing: The dosing options the guideline leaves open.
         preparation: The preparation options.
+        overrides: A clinician's overrides of soft limits, each with a coded reason, a name and
+            a time (P-OVERRIDE); an override of a hard limit cannot be made.
     """
 
     drug: Drug | None = attrs.field(default=None, converter=attrs.converters.optional(Drug))
@@ -121,6 +124,7 @@ class PlanRequest:
     maintenance: bool = False
     dosing: DosingOptions = DEFAULT_OPTIONS
     preparation: PreparationOptions = DEFAULT_PREPARATION
+    overrides: tuple[Override, ...] = attrs.field(default=(), converter=overrides_of)
 
 
 class PlanHooks(Protocol):
@@ -442,7 +446,8 @@ def make_plan(
             drug=drug,
             course=course,
             maintenance=maintenance,
-            findings=tuple(findings),
+            # A clinician's overrides release soft limits only (P-OVERRIDE), here and only here.
+            findings=apply_overrides(findings, request.overrides),
             patient=patient,
             adjustments=adjustments,
         )
@@ -474,7 +479,8 @@ def make_plan(
     course, adjustments = _apply_local(patient, course, request, hooks)
     course = _hard_limits_last(course, assessment, patient)
     findings += course.findings
-    status = PlanStatus.BLOCKED if blocking(findings) else PlanStatus.READY
+    released = apply_overrides(findings, request.overrides)
+    status = PlanStatus.BLOCKED if blocking(released) else PlanStatus.READY
     return finish(status, drug, course, maintenance, adjustments)
 
 

@@ -40,6 +40,7 @@ _ZOL = "Zoledronic acid"
 _PAM = "Pamidronate"
 _MAINT = "Maintenance"
 _FOLLOW = "Follow-up"
+_COURSE = "The course as a whole (readings of December 2026)"
 
 
 _rule = rule_maker(PROTOCOL_ID)
@@ -395,6 +396,31 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "north and other causes: UMC Groningen).",
             "Overweeg jaarlijkse controle in het expertisecentrum",
         ),
+        _rule(
+            "P-WEIGHT-PLAUSIBLE",
+            _COURSE,
+            "A weight implausible for the child's age, sex and height is not dosed today: "
+            "check the weight.",
+            "Reading of December 2026 (P-MON-CHECKS: 'gewicht' is recorded before the infusion)",
+            "Implausible: beyond +/-5 SDS of weight-for-age or of BMI-for-age of the WHO growth "
+            "references (0-19 years, LMS tables carried as package data), or a BMI outside "
+            "8-60 kg/m2. A soft limit: a clinician's override with a coded reason proceeds "
+            "(P-OVERRIDE).",
+        ),
+        _rule(
+            "P-OVERRIDE",
+            _COURSE,
+            "A clinician may override a soft limit, never a hard one, with a coded reason, a "
+            "name and a time; the override is part of the request, the decision record and "
+            "every output.",
+            "Reading of December 2026 (the guideline leaves clinical judgement to the treating "
+            "physician: 'overleg met hoofdbehandelaar')",
+            "The soft limits are listed in bisphos.pediatric.overrides.SOFT_LIMITS "
+            "(P-WEIGHT-PLAUSIBLE, P-MAINT-ENTRY). An override of any other rule — a hard limit "
+            "of the hard limits, a contraindication, the GFR gate, stale labs — is refused with an "
+            "OverrideError when it is made. An override releases only the blocking findings its "
+            "limit lists and is shown as a WARN with the reason, who and when.",
+        ),
     ]
 )
 
@@ -440,6 +466,7 @@ _DOSING = "tests/pediatric/test_dosing_properties.py::"
 _LIMITS = "tests/pediatric/test_limits.py::"
 _PLANS = "tests/pediatric/test_plan_properties.py::"
 _DECISIONS = "tests/pediatric/test_decision_properties.py::"
+_OVERRIDES = "tests/pediatric/test_overrides.py::"
 
 
 #: The invariants the rules imply, verified by property tests for all inputs.
@@ -540,6 +567,22 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         9,
         "Every finding, dose and schedule entry names the rule ids that produced it.",
         tests=(f"{_PLANS}test_invariant_9_every_finding_dose_and_date_names_catalogue_rules",),
+    ),
+    _invariant(
+        10,
+        "A weight implausible for the age, sex and height (beyond ±5 SDS of the growth "
+        "reference, or a BMI outside 8-60 kg/m²) never gets a ready plan without a clinician's "
+        "override of P-WEIGHT-PLAUSIBLE.",
+        "P-WEIGHT-PLAUSIBLE",
+        "P-OVERRIDE",
+        tests=(f"{_OVERRIDES}test_invariant_10_implausible_weight_never_ready_without_override",),
+    ),
+    _invariant(
+        11,
+        "An override releases only a blocking finding of the soft limit it names; no hard limit "
+        "or contraindication is ever released.",
+        "P-OVERRIDE",
+        tests=(f"{_OVERRIDES}test_invariant_11_override_never_releases_a_hard_limit",),
     ),
 )
 

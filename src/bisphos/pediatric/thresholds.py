@@ -49,10 +49,15 @@ from bisphos.units import Quantity, is_quantity, magnitude_in, quantity
 __all__ = [
     "AGE_RESOLUTION",
     "BLOOD_PRESSURE_RESOLUTION",
+    "BMI_PLAUSIBLE_KG_M2",
     "CALCIUM_RESOLUTION",
     "DAIRY_PORTIONS_PER_DAY",
     "FEVER",
     "FEVER_TEMPERATURE",
+    "FRESH_CALCIUM_DAYS",
+    "FRESH_CREATININE_MONTHS",
+    "FRESH_FIRST_LABS_DAYS",
+    "FRESH_WEIGHT_DAYS",
     "FX_A_MIN_COUNT",
     "FX_B_AGE_YEARS",
     "FX_B_MIN_COUNT",
@@ -78,6 +83,7 @@ __all__ = [
     "VITAMIN_D_DEFICIENCY",
     "VITAMIN_D_MINIMUM",
     "VITAMIN_D_RESOLUTION",
+    "WEIGHT_PLAUSIBLE_SDS",
     "ZOLEDRONIC_ACID_GFR",
     "ZOLEDRONIC_ACID_MIN_GFR",
     "Z_SCORE_RESOLUTION",
@@ -332,3 +338,20 @@ def fracture_before_age(fracture: Fracture, birth_date: dt.date, years: int) -> 
     if fracture.age_at_fracture is None:  # the model guarantees one of the two
         raise InvalidValueError("a fracture needs a date or an age", field="fracture")
     return below(fracture.age_at_fracture, quantity(float(years), q.AGE.canonical), AGE_RESOLUTION)
+
+
+# Readings of December 2026: the course as a whole (P-WEIGHT-PLAUSIBLE, P-FRESH, P-PREP-PRODUCT).
+
+#: P-WEIGHT-PLAUSIBLE: a weight beyond this many SDS of the growth reference is implausible.
+WEIGHT_PLAUSIBLE_SDS: Final = 5.0
+#: P-WEIGHT-PLAUSIBLE: the plausible body mass index, in kg/m², where no reference applies (and
+#: as a backstop where one does: the LMS curves flatten at extreme values).
+BMI_PLAUSIBLE_KG_M2: Final = (8.0, 60.0)
+#: P-FRESH: the labs of P-PRE-LABS clear a first infusion when at most this many days old.
+FRESH_FIRST_LABS_DAYS: Final = 90
+#: P-FRESH: the creatinine of the zoledronic acid gate, at most this many months old (P-FU-LABS).
+FRESH_CREATININE_MONTHS: Final = 12
+#: P-FRESH: the calcium before a later infusion, at most this many days old (else WARN).
+FRESH_CALCIUM_DAYS: Final = 90
+#: P-FRESH: the dosing weight, at most this many days old (else WARN "weigh before the infusion").
+FRESH_WEIGHT_DAYS: Final = 30

@@ -13,10 +13,11 @@ from typing import Any
 
 import attrs
 
-from bisphos.errors import InvalidValueError
+from bisphos.errors import BisphosError, InvalidValueError
 from bisphos.model import Drug
 from bisphos.pediatric.dosing import DosingOptions
 from bisphos.pediatric.infusion import PreparationOptions
+from bisphos.pediatric.overrides import Override
 from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.schedule import Horizon
 from bisphos.provenance import normalise
@@ -95,6 +96,45 @@ def _drug(value: object, field: str) -> Drug | None:
     )
 
 
+def _datetime(value: object, field: str) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidValueError(
+        "not an ISO date and time",
+        field=field,
+        value=repr(value)[:80],
+        expected="YYYY-MM-DDTHH:MM, optionally with seconds and a UTC offset",
+    )
+
+
+def _overrides(value: object, field: str) -> tuple[Override, ...]:
+    if not isinstance(value, list):
+        raise InvalidValueError(
+            "must be a list", field=field, value=repr(value)[:80], expected="a list of overrides"
+        )
+    overrides = []
+    for index, item in enumerate(value):
+        path = f"{field}[{index}]"
+        data = _mapping(item, path, Override)
+        if "at" in data:
+            data["at"] = _datetime(data["at"], f"{path}.at")
+        try:
+            overrides.append(Override(**data))
+        except BisphosError as error:
+            raise error.at(path) from None
+        except TypeError:
+            raise InvalidValueError(
+                "an override needs limit, reason, clinician and at",
+                field=path,
+                value=", ".join(sorted(data)),
+                expected="keys limit, reason, clinician, at and optionally note",
+            ) from None
+    return tuple(overrides)
+
+
 def request_from_dict(data: object, *, field: str = "request") -> PlanRequest:
     """Read a request written by :func:`request_to_dict`; an absent key takes its default.
 
@@ -132,4 +172,5 @@ def request_from_dict(data: object, *, field: str = "request") -> PlanRequest:
         maintenance=maintenance,
         dosing=DosingOptions(**dosing),
         preparation=PreparationOptions(**preparation),
+        overrides=_overrides(mapping.get("overrides", []), f"{field}.overrides"),
     )
