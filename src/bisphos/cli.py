@@ -9,6 +9,11 @@ Commands:
   invariants          the invariants their property tests verify
   plugins             the plugins loaded, where from, which versions
   show PATIENT_FILE   the patient as read and normalised
+  completion SHELL    the shell completion script (bash, zsh, tcsh)
+
+Every command but completion writes JSON with --format json (each document has a JSON Schema,
+bisphos/schemas/<command>.schema.json), and writes its output to a file with --output FILE.
+A PATIENT_FILE or RECORD of "-" is read from standard input.
   replay RECORD       decide a stored decision record again; --verify-key checks its signature
   keygen PRIV PUB     write an Ed25519 key pair to sign records with (plan --sign-key)
 
@@ -34,12 +39,14 @@ an :class:`Engine`, writes its output, and returns the exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import json
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -49,7 +56,13 @@ import attrs
 
 from bisphos._version import __version__
 from bisphos.engine import Engine, default_engine
-from bisphos.errors import BisphosError, InvalidValueError, OverrideError, PatientInputError
+from bisphos.errors import (
+    BisphosError,
+    InputLimitError,
+    InvalidValueError,
+    OverrideError,
+    PatientInputError,
+)
 from bisphos.i18n import LANGUAGES, Language, check_language, text
 from bisphos.io import load_patient, patient_from_text, patient_to_dict, read_text_file
 from bisphos.model import Drug, Patient
@@ -65,7 +78,13 @@ from bisphos.report import (
     render_plugins,
     render_rules,
 )
-from bisphos.validation import parse_iso_date, printable, read_bounded
+from bisphos.validation import (
+    MAX_INPUT_BYTES_ENV,
+    input_byte_limit,
+    parse_iso_date,
+    printable,
+    read_bounded,
+)
 
 __all__ = [
     "EXIT_INPUT_ERROR",
@@ -73,8 +92,10 @@ __all__ = [
     "EXIT_OK",
     "FORMATS",
     "LANG",
+    "OUTPUT",
     "PATIENT",
     "PROTOCOL",
+    "TEXT_OR_JSON",
     "Argument",
     "Command",
     "build_parser",
@@ -109,11 +130,24 @@ def _argument(*flags: str, **options: Any) -> Argument:
 PATIENT = _argument(
     "patient_file",
     metavar="PATIENT_FILE",
-    help="a .json or .toml patient file, or a FHIR R4 Bundle (.json) of the patient",
+    help="a .json or .toml patient file, a FHIR R4 Bundle (.json) of the patient, or - for "
+    "standard input",
 )
 #: The language of the output.
 LANG = _argument(
     "--lang", choices=LANGUAGES, default="en", help="language of the output (default: en)"
+)
+#: Where every command writes its output (default: standard output).
+OUTPUT = _argument(
+    "--output",
+    "-o",
+    metavar="FILE",
+    help="write the output to FILE (replaced whole, only once the command has run) instead of "
+    "standard output",
+)
+#: The output format of a command whose JSON document has a schema in ``bisphos/schemas``.
+TEXT_OR_JSON = _argument(
+    "--format", choices=("text", "json"), default="text", help="output format (default: text)"
 )
 #: Selects one protocol.
 PROTOCOL = _argument("--protocol", metavar="ID", help="one protocol id (default: all)")
@@ -234,12 +268,37 @@ def _protocols(arguments: argparse.Namespace, engine: Engine) -> list[ProtocolIn
     return [engine.protocols[key].info for key in sorted(engine.protocols)]
 
 
+def _stdin_text(field: str) -> str:
+    """Standard input as UTF-8 text, at most the input size limit."""
+    limit = input_byte_limit()
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise InputLimitError(
+            f"standard input is larger than the limit of {limit} bytes",
+            field=field,
+            expected=f"at most {limit} bytes (set {MAX_INPUT_BYTES_ENV} to change it)",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidValueError(
+            f"not UTF-8 text: {error.reason} at byte {error.start}", field=field
+        ) from None
+
+
 def _patient(arguments: argparse.Namespace) -> Patient:
-    path = Path(arguments.patient_file)
-    if path.suffix.lower() != ".json":
-        return load_patient(path)
-    # Read once, bounded: the same text tells a FHIR Bundle from a patient file.
-    text, source = read_text_file(path), printable(str(path))
+    if arguments.patient_file == STDIN:
+        # A JSON document starts with "{"; anything else is read as TOML.
+        text, source = _stdin_text(STDIN), STDIN
+        file_format = "json" if text.lstrip().startswith("{") else "toml"
+        if file_format == "toml":
+            return patient_from_text(text, file_format=file_format, source=source)
+    else:
+        path = Path(arguments.patient_file)
+        if path.suffix.lower() != ".json":
+            return load_patient(path)
+        # Read once, bounded: the same text tells a FHIR Bundle from a patient file.
+        text, source = read_text_file(path), printable(str(path))
     if _BUNDLE.search(text[:4096]):
         from bisphos.fhir.reader import (  # noqa: PLC0415 - on demand
             bundle_from_text,
@@ -250,6 +309,8 @@ def _patient(arguments: argparse.Namespace) -> Patient:
     return patient_from_text(text, file_format="json", source=source)
 
 
+#: The file name that stands for standard input.
+STDIN: Final = "-"
 #: How a JSON file shows that it is a FHIR Bundle (its ``resourceType``).
 _BUNDLE: Final = re.compile(r'"resourceType"\s*:\s*"Bundle"')
 
@@ -330,7 +391,11 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
 @command(
     "replay",
     "decide a stored decision record again and report what differs",
-    _argument("record_file", metavar="RECORD", help="a record from 'plan --format record'"),
+    _argument(
+        "record_file",
+        metavar="RECORD",
+        help="a record from 'plan --format record', or - for standard input",
+    ),
     _argument("--format", choices=("text", "json"), default="text", help="report format"),
     _argument(
         "--verify-key",
@@ -345,15 +410,20 @@ def _replay(arguments: argparse.Namespace, engine: Engine) -> int:
     key_file = signing.key_path(arguments.verify_key, signing.VERIFY_KEY_ENV)
     key = None if key_file is None else signing.load_public_key(key_file)
     source = printable(arguments.record_file)
-    try:
-        stored = read_bounded(arguments.record_file, field=source).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidValueError(
-            f"not UTF-8 text: {error.reason} at byte {error.start}", field=source
-        ) from None
+    if arguments.record_file == STDIN:
+        stored = _stdin_text(STDIN)
+    else:
+        try:
+            stored = read_bounded(arguments.record_file, field=source).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidValueError(
+                f"not UTF-8 text: {error.reason} at byte {error.start}", field=source
+            ) from None
     report = replay(stored, engine=engine, verify_key=key)
     if arguments.format == "json":
-        _out(json.dumps(report.to_dict(), indent=2, ensure_ascii=True) + "\n")
+        from bisphos.export import command_json  # noqa: PLC0415 - on demand
+
+        _out(command_json.document_json(command_json.replay_to_dict(report.to_dict())))
     else:
         _print(report.explain())
     trusted = key is None or report.signature.valid
@@ -374,30 +444,62 @@ def _keygen(arguments: argparse.Namespace, engine: Engine) -> int:
     return EXIT_OK
 
 
-@command("check", "what blocks an infusion today (assessment only)", PATIENT, LANG)
+def _json_document(document: dict[str, Any]) -> None:
+    from bisphos.export.command_json import document_json  # noqa: PLC0415 - on demand
+
+    _out(document_json(document))
+
+
+@command("check", "what blocks an infusion today (assessment only)", PATIENT, TEXT_OR_JSON, LANG)
 def _check(arguments: argparse.Namespace, engine: Engine) -> int:
     assessment = engine.assess(_patient(arguments))
-    _print(render_assessment(assessment, _lang(arguments), engine.plugins))
+    if arguments.format == "json":
+        from bisphos.export.command_json import assessment_to_dict  # noqa: PLC0415 - on demand
+
+        _json_document(assessment_to_dict(assessment, _lang(arguments), engine.plugins))
+    else:
+        _print(render_assessment(assessment, _lang(arguments), engine.plugins))
     return EXIT_OK if assessment.cleared_today else EXIT_NOT_CLEARED
 
 
-@command("rules", "list the rule catalogue of the protocols", PROTOCOL, LANG)
+@command("rules", "list the rule catalogue of the protocols", PROTOCOL, TEXT_OR_JSON, LANG)
 def _rules(arguments: argparse.Namespace, engine: Engine) -> int:
-    print(render_rules(_protocols(arguments, engine), _lang(arguments)))
+    if arguments.format == "json":
+        from bisphos.export.command_json import rules_to_dict  # noqa: PLC0415 - on demand
+
+        _json_document(rules_to_dict(_protocols(arguments, engine)))
+    else:
+        _print(render_rules(_protocols(arguments, engine), _lang(arguments)))
     return EXIT_OK
 
 
-@command("invariants", "list the invariants the property tests verify", PROTOCOL, LANG)
+@command(
+    "invariants",
+    "list the invariants the property tests verify",
+    PROTOCOL,
+    TEXT_OR_JSON,
+    LANG,
+)
 def _invariants(arguments: argparse.Namespace, engine: Engine) -> int:
-    print(render_invariants(_protocols(arguments, engine), _lang(arguments)))
+    if arguments.format == "json":
+        from bisphos.export.command_json import invariants_to_dict  # noqa: PLC0415 - on demand
+
+        _json_document(invariants_to_dict(_protocols(arguments, engine)))
+    else:
+        _print(render_invariants(_protocols(arguments, engine), _lang(arguments)))
     return EXIT_OK
 
 
-@command("plugins", "list the plugins loaded, where from, which versions", LANG)
+@command("plugins", "list the plugins loaded, where from, which versions", TEXT_OR_JSON, LANG)
 def _plugins(arguments: argparse.Namespace, engine: Engine) -> int:
     points = sorted(entry_points(group=PROJECT_NAME), key=lambda point: point.name)
     infos = [engine.protocols[key].info for key in sorted(engine.protocols)]
-    print(render_plugins(engine.plugins, points, infos, _lang(arguments)))
+    if arguments.format == "json":
+        from bisphos.export.command_json import plugins_to_dict  # noqa: PLC0415 - on demand
+
+        _json_document(plugins_to_dict(engine.plugins, points, infos))
+    else:
+        _print(render_plugins(engine.plugins, points, infos, _lang(arguments)))
     return EXIT_OK
 
 
@@ -410,13 +512,54 @@ def _missing_for_decision(patient: Patient) -> list[str]:
     return missing
 
 
-@command("show", "print the patient as read and normalised", PATIENT)
+@command("show", "print the patient as read and normalised", PATIENT, TEXT_OR_JSON)
 def _show(arguments: argparse.Namespace, engine: Engine) -> int:
     patient = _patient(arguments)
-    print(json.dumps(patient_to_dict(patient), indent=2, ensure_ascii=False))
     missing = _missing_for_decision(patient)
-    print("missing for a decision: " + (", ".join(missing) if missing else "nothing"))
+    if arguments.format == "json":
+        from bisphos.export.command_json import patient_document  # noqa: PLC0415 - on demand
+
+        _json_document(patient_document(patient_to_dict(patient), missing))
+        return EXIT_OK
+    _print(json.dumps(patient_to_dict(patient), indent=2, ensure_ascii=False))
+    _print("missing for a decision: " + (", ".join(missing) if missing else "nothing"))
     return EXIT_OK
+
+
+#: The shells ``bisphos completion`` writes a script for.
+SHELLS: Final = ("bash", "zsh", "tcsh")
+
+
+@command(
+    "completion",
+    'print the shell completion script; bash: eval "$(bisphos completion bash)"',
+    _argument("shell", choices=SHELLS, help="the shell"),
+)
+def _completion(arguments: argparse.Namespace, engine: Engine) -> int:
+    import shtab  # noqa: PLC0415 - on demand
+
+    parser = build_parser()
+    for action in _actions(parser):
+        if action.metavar in _FILE_METAVARS:
+            action.complete = shtab.FILE  # type: ignore[attr-defined]
+    _out(shtab.complete(parser, shell=arguments.shell))
+    return EXIT_OK
+
+
+#: The arguments that name a file, completed with file names.
+_FILE_METAVARS: Final = frozenset({"PATIENT_FILE", "RECORD", "FILE", "PRIVATE_KEY", "PUBLIC_KEY"})
+
+
+def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    """Every argument of ``parser`` and of its subcommands."""
+    found: list[argparse.Action] = []
+    # argparse keeps the arguments in _actions, where shtab reads them too.
+    for action in parser._actions:
+        found.append(action)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _actions(sub)
+    return found
 
 
 def _epilog() -> str:
@@ -455,6 +598,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         for argument in item.arguments:
             sub.add_argument(*argument.flags, **argument.options)
+        sub.add_argument(*OUTPUT.flags, **OUTPUT.options)
     return parser
 
 
@@ -482,7 +626,7 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
         return exit_.code if isinstance(exit_.code, int) else EXIT_INPUT_ERROR
     source = printable(str(Path(arguments.patient_file))) if "patient_file" in arguments else ""
     try:
-        return _COMMANDS[arguments.command].run(arguments, engine or default_engine())
+        return _run(_COMMANDS[arguments.command], arguments, engine or default_engine())
     except BisphosError as error:
         for line in _problems(error, source):
             print(line, file=sys.stderr)
@@ -491,6 +635,54 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
         # The reader stopped early (``| head``): no traceback, and never a success code.
         _silence_stdout()
         return EXIT_NOT_CLEARED
+
+
+def _run(item: Command, arguments: argparse.Namespace, engine: Engine) -> int:
+    """Run a command, its output to standard output or to the file named by ``--output``.
+
+    The file is written beside its target and put in its place only when the command returns
+    (an error leaves an earlier file as it was, never half a document).
+    """
+    if arguments.output is None:
+        return item.run(arguments, engine)
+    target = Path(arguments.output)
+    try:
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, then renamed
+            "w",
+            encoding="utf-8",
+            newline="",
+            dir=target.parent,
+            prefix=f".{target.name}.",
+            delete=False,
+        )
+    except (OSError, ValueError) as error:
+        raise _unwritable(target, error) from None
+    try:
+        with handle, contextlib.redirect_stdout(handle):
+            code = item.run(arguments, engine)
+        os.replace(handle.name, target)
+    except OSError as error:
+        _remove(handle.name)
+        raise _unwritable(target, error) from None
+    except BaseException:
+        _remove(handle.name)
+        raise
+    return code
+
+
+def _unwritable(target: Path, error: Exception) -> InvalidValueError:
+    reason = getattr(error, "strerror", None) or type(error).__name__
+    return InvalidValueError(
+        f"cannot write the output file: {reason}",
+        field="--output",
+        value=printable(str(target)),
+        expected="a file in a directory that can be written to",
+    )
+
+
+def _remove(name: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(name)
 
 
 def _silence_stdout() -> None:

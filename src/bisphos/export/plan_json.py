@@ -32,6 +32,7 @@ __all__ = [
     "FORMAT_VERSION",
     "PLAN_SCHEMA_ID",
     "UNITS",
+    "finding_to_dict",
     "plan_schema",
     "plan_schema_json",
     "plan_to_dict",
@@ -86,7 +87,8 @@ def _evidence(item: Evidence) -> dict[str, Any]:
     }
 
 
-def _finding(finding: Finding, lang: Language, on: dt.date) -> dict[str, Any]:
+def finding_to_dict(finding: Finding, lang: Language, on: dt.date) -> dict[str, Any]:
+    """Return ``finding`` as JSON values (the plan schema's ``finding``), its text in ``lang``."""
     local = localize(finding, lang, on=on)
     return {
         "code": finding.code,
@@ -202,7 +204,7 @@ def plan_to_dict(plan: Plan, lang: Language = "en") -> dict[str, Any]:
         "follow_up": [
             _follow_up(entry) for entry in (plan.course.follow_up if plan.course else ())
         ],
-        "findings": [_finding(finding, lang, on) for finding in plan.findings],
+        "findings": [finding_to_dict(finding, lang, on) for finding in plan.findings],
         "adjustments": [_adjustment(item) for item in plan.adjustments],
         "plugins": [
             {
