@@ -31,6 +31,20 @@ def test_record_replays_byte_for_byte(tmp_path: Path, capsys: pytest.CaptureFixt
     assert signature.startswith("Signature: unsigned: the record carries no signature")
 
 
+def test_record_of_a_requested_drug_is_reproduced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A request naming its drug is recorded as text and reproduced (the drug is no enum twice)."""
+    argv = ["plan", str(EXAMPLE), "--drug", "zoledronic_acid", "--format", "record"]
+    assert main(argv, engine=ENGINE) == EXIT_OK
+    path = tmp_path / "record.json"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert main(["replay", str(path), "--format", "json"], engine=ENGINE) == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert report["reproduced"] is True
+    assert report["differences"] == []
+
+
 def test_edited_record_reports_the_differing_dose(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -16,6 +16,7 @@ bisphos/schemas/<command>.schema.json), and writes its output to a file with --o
 A PATIENT_FILE or RECORD of "-" is read from standard input.
   replay RECORD       decide a stored decision record again; --verify-key checks its signature
   keygen PRIV PUB     write an Ed25519 key pair to sign records with (plan --sign-key)
+  serve --config FILE the CDS Hooks service (the 'service' extra)
 
 Files are read only when they are regular files of at most BISPHOS_MAX_INPUT_BYTES bytes
 (default 1 MiB); a FIFO, a device or a directory is refused.
@@ -560,6 +561,30 @@ def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
             for sub in action.choices.values():
                 found += _actions(sub)
     return found
+
+
+@command(
+    "serve",
+    "run the CDS Hooks service (needs the 'service' extra)",
+    _argument("--config", required=True, metavar="FILE", help="the service's TOML configuration"),
+    _argument("--host", help="the interface to listen on (default: the configuration's)"),
+    _argument("--port", type=int, help="the port to listen on (default: the configuration's)"),
+    _argument(
+        "--print-record",
+        metavar="CARD_UUID",
+        help="print the stored decision record of a card (for 'bisphos replay') and exit",
+    ),
+)
+def _serve(arguments: argparse.Namespace, engine: Engine) -> int:
+    try:
+        from bisphos.service.command import run  # noqa: PLC0415 - the optional extra
+    except ImportError as error:
+        raise InvalidValueError(
+            f"the service is not installed ({error.name} is missing)",
+            field="serve",
+            expected="pip install 'bisphos[service]'",
+        ) from None
+    return run(arguments, engine, _out)
 
 
 def _epilog() -> str:

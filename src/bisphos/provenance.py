@@ -50,6 +50,9 @@ def normalise(value: object) -> object:
     Raises:
         InvalidValueError: ``value`` holds something that has no JSON form (a set, a function).
     """
+    if isinstance(value, enum.Enum):
+        # Before ``str``: a StrEnum member is a str, but its normalised form is its plain value.
+        return value.value
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):

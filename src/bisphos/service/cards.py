@@ -1,0 +1,328 @@
+"""Cards: what the order check and the plan decide, as CDS Hooks cards.
+
+The mapping (documented in ``docs/service.md``):
+
+- one card per checked order: ``info`` when the order is within the protocol, ``warning`` when
+  it is outside a soft limit (with the ``overrideReasons`` the order check names), ``critical``
+  when it breaks a hard limit (never with override reasons); a dose that is not the protocol's
+  comes with a suggestion that replaces the order's dose with the protocol's;
+- one ``critical`` card when the plan blocks an infusion today or refuses the request (every
+  block with its rule ids, values and action), one ``warning`` card when treatment is not
+  indicated or the patient is outside the protocol's scope, and one ``warning`` card with the
+  plan's warnings;
+- ``patient-view`` adds an ``info`` card with the next planned infusion.
+
+Every card has a summary of at most 140 characters, a detail in Markdown naming the rule ids and
+the values that triggered them, the guideline as its source, and the decision under the extension
+key :data:`DECISION_EXTENSION` (status, drug, rule ids, the next infusion), which a test compares
+with ``bisphos plan``.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Mapping
+from typing import Any, Final
+
+import attrs
+
+from bisphos.findings import Finding, Severity
+from bisphos.model import Drug
+from bisphos.pediatric.plan import Plan, PlanStatus
+from bisphos.protocols import ProtocolInfo
+from bisphos.units import Quantity, format_quantity
+
+__all__ = [
+    "DECISION_EXTENSION",
+    "SUMMARY_LIMIT",
+    "OrderView",
+    "OverrideReason",
+    "Verdict",
+    "decision_of",
+    "order_card",
+    "plan_cards",
+    "source_of",
+    "summary",
+]
+
+#: CDS Hooks: "summary ... SHOULD be under a 140-character limit".
+SUMMARY_LIMIT: Final = 140
+#: The card extension key holding the decision the card shows.
+DECISION_EXTENSION: Final = "org.bisphos.decision"
+#: The code system of :attr:`ProtocolInfo.protocol_id` in a card's source topic.
+PROTOCOL_SYSTEM: Final = "https://bisphos.invalid/fhir/CodeSystem/protocol"
+
+
+class Verdict:
+    """The three verdicts of an order check."""
+
+    WITHIN: Final = "within"
+    SOFT: Final = "soft"
+    HARD: Final = "hard"
+
+
+_INDICATOR: Final = {Verdict.WITHIN: "info", Verdict.SOFT: "warning", Verdict.HARD: "critical"}
+
+
+@attrs.frozen
+class OverrideReason:
+    """A coded reason a clinician may give to go past a soft limit (a FHIR Coding)."""
+
+    system: str
+    code: str
+    display: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The reason as a CDS Hooks ``overrideReasons`` Coding."""
+        return {"system": self.system, "code": self.code, "display": self.display}
+
+
+@attrs.frozen
+class OrderView:
+    """What the order check says of one draft order, as a card shows it.
+
+    Attributes:
+        order: The draft ``MedicationRequest`` (a FHIR resource as JSON).
+        drug: The drug ordered.
+        ordered: The dose ordered.
+        verdict: ``within``, ``soft`` or ``hard`` (:class:`Verdict`).
+        message: What the verdict means, in words.
+        rule_ids: The rules of the verdict.
+        evidence: The values that decided it (``"dose = 0.4 mg (limit 0.25 mg)"``).
+        protocol_dose: The dose the protocol gives for this order, when it gives one.
+        override_reasons: The reasons that may override a soft limit (none for a hard one).
+    """
+
+    order: Mapping[str, Any]
+    drug: Drug
+    ordered: Quantity | None
+    verdict: str
+    message: str
+    rule_ids: tuple[str, ...]
+    evidence: tuple[str, ...] = ()
+    protocol_dose: Quantity | None = None
+    override_reasons: tuple[OverrideReason, ...] = ()
+
+
+def summary(text: str) -> str:
+    """``text`` cut to :data:`SUMMARY_LIMIT` characters (an ellipsis marks a cut)."""
+    return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1].rstrip() + "…"
+
+
+def source_of(info: ProtocolInfo) -> dict[str, Any]:
+    """The card source: the guideline the protocol encodes, and the protocol as its topic."""
+    return {
+        "label": summary(info.source),
+        "topic": {
+            "system": PROTOCOL_SYSTEM,
+            "code": info.protocol_id,
+            "display": f"{info.title} ({info.protocol_id} {info.version})",
+        },
+    }
+
+
+def decision_of(plan: Plan) -> dict[str, Any]:
+    """The decision a card carries: what ``bisphos plan`` decides, in its JSON words."""
+    first = plan.infusions[0] if plan.infusions else None
+    return {
+        "protocol": plan.protocol,
+        "protocol_version": plan.protocol_version,
+        "status": plan.status.value,
+        "cleared_today": plan.cleared_today,
+        "drug": None if plan.drug is None else plan.drug.value,
+        "blocks": sorted({rule for f in plan.blocks for rule in f.rule_ids}),
+        "next_infusion": None
+        if first is None
+        else {
+            "date": first.date.isoformat(),
+            "dose": format_quantity(first.dose.value),
+            "rule_ids": list(first.dose.rule_ids),
+        },
+    }
+
+
+def _finding_line(finding: Finding) -> str:
+    line = f"- **{', '.join(finding.rule_ids)}**: {finding.message}"
+    if finding.evidence:
+        line += " (" + "; ".join(str(item) for item in finding.evidence) + ")"
+    if finding.action:
+        line += f" — {finding.action}"
+    return line
+
+
+def _card(
+    indicator: str,
+    text: str,
+    detail: str,
+    source: Mapping[str, Any],
+    decision: Mapping[str, Any],
+    **extra: Any,
+) -> dict[str, Any]:
+    card: dict[str, Any] = {
+        "uuid": str(uuid.uuid4()),
+        "summary": summary(text),
+        "indicator": indicator,
+        "detail": detail,
+        "source": dict(source),
+    }
+    card.update(extra)
+    card["extension"] = {DECISION_EXTENSION: dict(decision)}
+    return card
+
+
+def _with_dose(order: Mapping[str, Any], dose: Quantity) -> dict[str, Any]:
+    """A copy of the draft order whose first dose is ``dose`` in mg (UCUM)."""
+    resource = copy.deepcopy(dict(order))
+    milligrams = float(dose.to("mg").magnitude)
+    quantity = {
+        "value": milligrams,
+        "unit": "mg",
+        "system": "http://unitsofmeasure.org",
+        "code": "mg",
+    }
+    instructions = resource.setdefault("dosageInstruction", [{}])
+    if not instructions:
+        instructions.append({})
+    rates = instructions[0].setdefault("doseAndRate", [{}])
+    if not rates:
+        rates.append({})
+    rates[0].pop("doseRange", None)
+    rates[0]["doseQuantity"] = quantity
+    return resource
+
+
+def order_card(
+    view: OrderView, source: Mapping[str, Any], decision: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The card of one checked order (see the module's mapping)."""
+    ordered = "no dose" if view.ordered is None else format_quantity(view.ordered)
+    rules = ", ".join(view.rule_ids)
+    drug = _drug_words(view.drug)
+    if view.verdict == Verdict.WITHIN:
+        text = f"{drug} {ordered}: within the protocol ({rules})"
+    elif view.verdict == Verdict.HARD:
+        text = f"{drug} {ordered} breaks a hard limit ({rules}): not to be given"
+    else:
+        text = f"{drug} {ordered} is outside the protocol ({rules}): override needs a reason"
+    lines = [view.message, "", f"Rules: {rules}"]
+    if view.evidence:
+        lines += ["", "Values:", *(f"- {item}" for item in view.evidence)]
+    extra: dict[str, Any] = {}
+    dose = view.protocol_dose
+    if dose is not None and view.verdict != Verdict.WITHIN:
+        lines += ["", f"The protocol's dose: {format_quantity(dose)}."]
+        order_id = view.order.get("id", "")
+        extra["suggestions"] = [
+            {
+                "label": summary(f"Order the protocol's dose: {format_quantity(dose)}"),
+                "uuid": str(uuid.uuid4()),
+                "isRecommended": True,
+                "actions": [
+                    {
+                        "type": "update",
+                        "description": f"Set the dose of MedicationRequest/{order_id} to "
+                        f"{format_quantity(dose)}",
+                        "resource": _with_dose(view.order, dose),
+                    }
+                ],
+            }
+        ]
+        extra["selectionBehavior"] = "at-most-one"
+    if view.verdict == Verdict.SOFT and view.override_reasons:
+        extra["overrideReasons"] = [reason.to_dict() for reason in view.override_reasons]
+    return _card(_INDICATOR[view.verdict], text, "\n".join(lines), source, decision, **extra)
+
+
+def plan_cards(
+    plan: Plan, source: Mapping[str, Any], decision: Mapping[str, Any], *, overview: bool = False
+) -> list[dict[str, Any]]:
+    """The cards of the plan itself: blocks, refusal, scope, warnings; ``overview`` adds one.
+
+    Args:
+        plan: The plan.
+        source: The card source (:func:`source_of`).
+        decision: The decision (:func:`decision_of`).
+        overview: Add an ``info`` card with the next infusion (``patient-view``).
+    """
+    cards: list[dict[str, Any]] = []
+    blocks = plan.blocks
+    if plan.status is PlanStatus.REFUSED:
+        refusal = blocks or tuple(f for f in plan.findings if f.severity is not Severity.INFO)
+        first = refusal[0] if refusal else None
+        head = "the request is refused" if first is None else first.message
+        cards.append(
+            _card(
+                "critical",
+                f"Not planned: {head} ({', '.join(first.rule_ids) if first else plan.protocol})",
+                "\n".join(_finding_line(f) for f in refusal) or "The request is refused.",
+                source,
+                decision,
+            )
+        )
+    elif blocks:
+        first = blocks[0]
+        more = f" (+{len(blocks) - 1} more)" if len(blocks) > 1 else ""
+        cards.append(
+            _card(
+                "critical",
+                f"No infusion today: {first.message} ({', '.join(first.rule_ids)}){more}",
+                "\n".join(_finding_line(f) for f in blocks),
+                source,
+                decision,
+            )
+        )
+    if plan.status in (PlanStatus.NOT_INDICATED, PlanStatus.OUT_OF_SCOPE):
+        reasons = tuple(f for f in plan.findings if f.severity is not Severity.INFO)
+        word = "not indicated" if plan.status is PlanStatus.NOT_INDICATED else "out of scope"
+        head = reasons[0].message if reasons else word
+        cards.append(
+            _card(
+                "warning",
+                f"Treatment {word} under the protocol: {head}",
+                "\n".join(_finding_line(f) for f in reasons) or word,
+                source,
+                decision,
+            )
+        )
+    warnings = tuple(f for f in plan.findings if f.severity is Severity.WARN)
+    if warnings and plan.status not in (PlanStatus.NOT_INDICATED, PlanStatus.OUT_OF_SCOPE):
+        first = warnings[0]
+        more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
+        cards.append(
+            _card(
+                "warning",
+                f"{first.message} ({', '.join(first.rule_ids)}){more}",
+                "\n".join(_finding_line(f) for f in warnings),
+                source,
+                decision,
+            )
+        )
+    if overview:
+        cards.append(_overview(plan, source, decision))
+    return cards
+
+
+def _drug_words(drug: Drug) -> str:
+    return drug.value.replace("_", " ").capitalize()
+
+
+def _overview(plan: Plan, source: Mapping[str, Any], decision: Mapping[str, Any]) -> dict[str, Any]:
+    drug = "no drug" if plan.drug is None else _drug_words(plan.drug).lower()
+    if plan.infusions:
+        first = plan.infusions[0]
+        text = (
+            f"Next {drug} infusion {first.date.isoformat()}: {format_quantity(first.dose.value)} "
+            f"({', '.join(first.dose.rule_ids[:3])}); status {plan.status.value}"
+        )
+    else:
+        text = f"No infusion planned: status {plan.status.value}"
+    lines = [
+        f"- {p.date.isoformat()}: {format_quantity(p.dose.value)} {drug}, "
+        f"{format_quantity(p.preparation.volume)} over {format_quantity(p.preparation.duration)}"
+        f" ({', '.join(p.rule_ids)})"
+        for p in plan.infusions
+    ]
+    infos = [f for f in plan.findings if f.severity is Severity.INFO]
+    lines += [_finding_line(f) for f in infos]
+    return _card("info", text, "\n".join(lines) or text, source, decision)

@@ -1,0 +1,42 @@
+"""``bisphos serve``: the service under uvicorn, one worker, on the configured host and port."""
+
+from __future__ import annotations
+
+import logging
+import socket
+
+import uvicorn
+
+from bisphos.engine import Engine
+from bisphos.service.app import create_app
+from bisphos.service.config import ServiceConfig
+
+__all__ = ["serve"]
+
+
+def serve(
+    config: ServiceConfig, *, engine: Engine | None = None, sock: socket.socket | None = None
+) -> None:
+    """Serve the app until interrupted (SIGINT/SIGTERM end it cleanly).
+
+    Args:
+        config: The configuration.
+        engine: The engine (default: the one with the installed plugins).
+        sock: A bound socket to serve on instead of ``config.host``/``config.port``.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app(config, engine=engine)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=config.host,
+            port=config.port,
+            workers=1,
+            access_log=config.access_log,
+            log_level="info",
+            # The app bounds each request's body and time; uvicorn bounds idle connections.
+            timeout_keep_alive=5,
+            server_header=False,
+        )
+    )
+    server.run(sockets=None if sock is None else [sock])

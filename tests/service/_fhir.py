@@ -1,0 +1,84 @@
+"""Hook requests for the tests: the example patients as prefetch, draft orders, feedback."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bisphos.model import Drug
+
+ROOT = Path(__file__).parent.parent.parent
+PATIENTS = ROOT / "examples" / "patients"
+
+ATC = {
+    Drug.ZOLEDRONIC_ACID: ("M05BA08", "zoledronic acid"),
+    Drug.PAMIDRONATE: ("M05BA03", "pamidronic acid"),
+}
+
+
+def medication_request(
+    drug: Drug, dose_mg: float, *, order_id: str = "mr-1", patient: str = "p"
+) -> dict[str, Any]:
+    """A draft order of ``dose_mg`` of ``drug``, as an EHR's order screen sends it."""
+    code, display = ATC[drug]
+    return {
+        "resourceType": "MedicationRequest",
+        "id": order_id,
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{patient}"},
+        "medicationCodeableConcept": {
+            "coding": [{"system": "http://www.whocc.no/atc", "code": code, "display": display}]
+        },
+        "dosageInstruction": [
+            {
+                "route": {"text": "intravenous"},
+                "doseAndRate": [
+                    {
+                        "doseQuantity": {
+                            "value": dose_mg,
+                            "unit": "mg",
+                            "system": "http://unitsofmeasure.org",
+                            "code": "mg",
+                        }
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def draft_orders(*orders: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": order} for order in orders],
+    }
+
+
+def hook_request(
+    hook: str,
+    patient_id: str,
+    prefetch: dict[str, Any] | None,
+    *,
+    orders: tuple[dict[str, Any], ...] = (),
+    selections: list[str] | None = None,
+) -> dict[str, Any]:
+    context: dict[str, Any] = {"userId": "Practitioner/prescriber-7", "patientId": patient_id}
+    if hook in ("order-sign", "order-select"):
+        context["draftOrders"] = draft_orders(*orders)
+    if hook == "order-select":
+        context["selections"] = (
+            selections
+            if selections is not None
+            else [f"MedicationRequest/{o['id']}" for o in orders]
+        )
+    body: dict[str, Any] = {
+        "hook": hook,
+        "hookInstance": str(uuid.uuid4()),
+        "context": context,
+    }
+    if prefetch is not None:
+        body["prefetch"] = prefetch
+    return body
