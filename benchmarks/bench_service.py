@@ -1,0 +1,419 @@
+"""The CDS Hooks service under load: order-sign latency, throughput, saturation and overload.
+
+Run: ``python benchmarks/bench_service.py`` (``--quick`` for a 10-second smoke run).
+Needs the ``bench`` extra (the service and httpx).
+
+It starts ``bisphos serve`` (uvicorn, one worker, access log off) on 127.0.0.1 and a free port,
+with a key pair made for this run and a fresh SQLite file in a temporary folder, then drives it
+with a bounded request loop (httpx, asyncio) that stops by itself:
+
+1. warm-up: 200 order-sign calls;
+2. steady: order-sign at a fixed rate (default 200/s) for a fixed time (default 60 s), each call
+   sent at its scheduled time whether or not earlier ones have returned (an open loop, so that a
+   slow server cannot slow the load), latency measured from the scheduled time; p50, p99, p99.9,
+   maximum, throughput and errors;
+3. the reference: the discovery endpoint (token check, no plan) at the same rate for 10 s;
+4. saturation: a closed loop of 16 concurrent callers for 10 s; the rate completed is the
+   saturating rate;
+5. overload: the open loop at twice the saturating rate for 20 s, with feedback posted for one
+   card of every fifth call answered; then the server must still answer, and every feedback it
+   acknowledged with 200 must be in the database (no feedback record lost); 503s are counted as
+   the load shed they are.
+
+The prefetch is the bundled example patient (``examples/patients/oi-girl-20kg.json``) as a FHIR
+Bundle split by resource type, and the order its protocol dose (0.25 mg zoledronic acid). The
+figures are of one run on the machine it runs on, printed with the number of CPUs and the load
+average, since other work on the machine shares them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from bisphos.fhir import patient_to_bundle
+from bisphos.io import load_patient
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "patients" / "oi-girl-20kg.json"
+SIGN = "/cds-services/bisphos-order-sign"
+ISSUER = "https://ehr.bench.invalid"
+KID = "bench-key"
+KEYS_BY_TYPE = {
+    "Patient": "patient",
+    "Observation": "observations",
+    "Condition": "conditions",
+    "AllergyIntolerance": "allergies",
+    "MedicationAdministration": "administrations",
+    "MedicationStatement": "statements",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prefetch_of(path: Path) -> tuple[str, dict[str, Any]]:
+    """The example patient as the prefetch an EHR sends: one Bundle per template."""
+    bundle = patient_to_bundle(load_patient(path))
+    prefetch: dict[str, Any] = {key: None for key in KEYS_BY_TYPE.values()}
+    patient_id = ""
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        key = KEYS_BY_TYPE.get(resource["resourceType"])
+        if key == "patient":
+            prefetch["patient"] = resource
+            patient_id = resource["id"]
+        elif key is not None:
+            prefetch[key] = prefetch[key] or {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "entry": [],
+            }
+            prefetch[key]["entry"].append({"resource": resource})
+    return patient_id, prefetch
+
+
+def order(patient_id: str, dose_mg: float) -> dict[str, Any]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": "bench-order",
+        "status": "draft",
+        "intent": "order",
+        "subject": {"reference": f"Patient/{patient_id}"},
+        "medicationCodeableConcept": {
+            "coding": [{"system": "http://www.whocc.no/atc", "code": "M05BA08"}]
+        },
+        "dosageInstruction": [
+            {
+                "doseAndRate": [
+                    {
+                        "doseQuantity": {
+                            "value": dose_mg,
+                            "unit": "mg",
+                            "system": "http://unitsofmeasure.org",
+                            "code": "mg",
+                        }
+                    }
+                ]
+            }
+        ],
+    }
+
+
+class Tokens:
+    """Tokens signed in advance (signing is the EHR's cost, not the service's)."""
+
+    def __init__(self, key: ec.EllipticCurvePrivateKey, audience: str) -> None:
+        self.key = key
+        self.audience = audience
+        self._stock: list[str] = []
+
+    def fill(self, count: int, path: str) -> None:
+        now = int(time.time())
+        self._stock = [
+            jwt.encode(
+                {
+                    "iss": ISSUER,
+                    "sub": "bench",
+                    "aud": self.audience + path,
+                    "iat": now,
+                    "exp": now + 280,
+                    "jti": str(uuid.uuid4()),
+                },
+                self.key,
+                algorithm="ES384",
+                headers={"kid": KID},
+            )
+            for _ in range(count)
+        ]
+
+    def take(self) -> str:
+        return self._stock.pop()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, int(round(fraction * len(ordered) + 0.5)) - 1))
+    return ordered[index]
+
+
+def report(
+    name: str, latencies: list[float], statuses: dict[int, int], seconds: float
+) -> dict[str, Any]:
+    done = statuses.get(200, 0)
+    row = {
+        "phase": name,
+        "sent": sum(statuses.values()),
+        "ok": done,
+        "statuses": dict(sorted(statuses.items())),
+        "throughput_per_s": round(done / seconds, 1),
+        "p50_ms": round(percentile(latencies, 0.50), 2),
+        "p99_ms": round(percentile(latencies, 0.99), 2),
+        "p999_ms": round(percentile(latencies, 0.999), 2),
+        "max_ms": round(max(latencies), 2) if latencies else None,
+    }
+    print(json.dumps(row))
+    return row
+
+
+async def open_loop(
+    http: httpx.AsyncClient,
+    tokens: Tokens,
+    path: str,
+    body: bytes | None,
+    rate: float,
+    seconds: float,
+    on_ok: Callable[[httpx.Response], Any] | None = None,
+) -> tuple[list[float], dict[int, int], float]:
+    """Send ``rate`` requests per second for ``seconds``, each at its scheduled time."""
+    count = int(rate * seconds)
+    tokens.fill(count, path)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    pending: set[asyncio.Task[None]] = set()
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.05
+
+    async def one(scheduled: float, token: str) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        try:
+            if body is None:
+                response = await http.get(path, headers=headers)
+            else:
+                response = await http.post(path, content=body, headers=headers)
+            status = response.status_code
+        except httpx.HTTPError:
+            status = -1
+            response = None
+        statuses[status] = statuses.get(status, 0) + 1
+        if status == 200:
+            latencies.append((loop.time() - scheduled) * 1000)
+            if on_ok is not None and response is not None:
+                await on_ok(response)
+
+    for index in range(count):
+        scheduled = start + index / rate
+        delay = scheduled - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(one(scheduled, tokens.take()))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    if pending:
+        await asyncio.wait(pending, timeout=30)
+    return latencies, statuses, max(seconds, loop.time() - start)
+
+
+async def closed_loop(
+    http: httpx.AsyncClient, tokens: Tokens, body: bytes, callers: int, seconds: float
+) -> float:
+    """The rate ``callers`` concurrent callers complete, each sending as soon as answered."""
+    tokens.fill(int(2000 * seconds), SIGN)
+    done = 0
+    stop = time.monotonic() + seconds
+
+    async def caller() -> None:
+        nonlocal done
+        while time.monotonic() < stop:
+            token = tokens.take()
+            response = await http.post(
+                SIGN,
+                content=body,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
+            if response.status_code == 200:
+                done += 1
+
+    began = time.monotonic()
+    await asyncio.gather(*(caller() for _ in range(callers)))
+    return done / (time.monotonic() - began)
+
+
+async def drive(
+    args: argparse.Namespace, url: str, key: ec.EllipticCurvePrivateKey, database: Path
+) -> dict[str, Any]:
+    patient_id, prefetch = prefetch_of(EXAMPLE)
+    hook = {
+        "hook": "order-sign",
+        "hookInstance": str(uuid.uuid4()),
+        "context": {
+            "userId": "Practitioner/bench",
+            "patientId": patient_id,
+            "draftOrders": {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": order(patient_id, 0.25)}],
+            },
+        },
+        "prefetch": prefetch,
+    }
+    body = json.dumps(hook).encode()
+    tokens = Tokens(key, url)
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    results: dict[str, Any] = {"request_bytes": len(body)}
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as http:
+        tokens.fill(200, SIGN)
+        for _ in range(200):
+            response = await http.post(
+                SIGN,
+                content=body,
+                headers={
+                    "Authorization": f"Bearer {tokens.take()}",
+                    "Content-Type": "application/json",
+                },
+            )
+            if response.status_code != 200:
+                raise SystemExit(f"warm-up failed: {response.status_code} {response.text[:300]}")
+        cards = response.json()["cards"]
+        results["cards"] = [(c["indicator"], c["summary"]) for c in cards]
+
+        steady = await open_loop(http, tokens, SIGN, body, args.rate, args.seconds)
+        results["steady"] = report(f"order-sign {args.rate}/s", *steady)
+        reference = await open_loop(
+            http, tokens, "/cds-services", None, args.rate, min(10, args.seconds)
+        )
+        results["reference"] = report(f"discovery {args.rate}/s (reference)", *reference)
+
+        saturating = await closed_loop(http, tokens, body, 16, args.saturation_seconds)
+        results["saturating_rate_per_s"] = round(saturating, 1)
+        print(json.dumps({"phase": "saturation (16 callers)", "rate_per_s": round(saturating, 1)}))
+
+        acknowledged = 0
+        refused = 0
+        counter = 0
+        feedback_tokens = Tokens(key, url)
+        feedback_tokens.fill(
+            int(2 * saturating * args.overload_seconds / 5) + 10, SIGN + "/feedback"
+        )
+
+        async def give_feedback(response: httpx.Response) -> None:
+            nonlocal acknowledged, refused, counter
+            counter += 1
+            if counter % 5:
+                return
+            card = response.json()["cards"][0]
+            entry = {
+                "card": card["uuid"],
+                "outcome": "accepted",
+                "acceptedSuggestions": [],
+                "outcomeTimestamp": "2026-11-23T10:00:00+00:00",
+            }
+            reply = await http.post(
+                SIGN + "/feedback",
+                json={"feedback": [entry]},
+                headers={"Authorization": f"Bearer {feedback_tokens.take()}"},
+            )
+            if reply.status_code == 200:
+                acknowledged += 1
+            else:
+                refused += 1
+
+        overload = await open_loop(
+            http, tokens, SIGN, body, 2 * saturating, args.overload_seconds, give_feedback
+        )
+        results["overload"] = report(
+            f"order-sign {round(2 * saturating)}/s (2x saturating)", *overload
+        )
+        tokens.fill(1, "/cds-services")
+        alive = await http.get(
+            "/cds-services", headers={"Authorization": f"Bearer {tokens.take()}"}
+        )
+        results["alive_after_overload"] = alive.status_code == 200
+        results["feedback_acknowledged"] = acknowledged
+        results["feedback_refused"] = refused
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--saturation-seconds", type=float, default=10.0)
+    parser.add_argument("--overload-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--quick", action="store_true", help="5 s steady, 3 s saturation, 5 s overload"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.saturation_seconds, args.overload_seconds = 5.0, 3.0, 5.0
+    print(
+        json.dumps(
+            {
+                "cpus": os.cpu_count(),
+                "load_average": os.getloadavg(),
+                "python": sys.version.split()[0],
+            }
+        )
+    )
+    key = ec.generate_private_key(ec.SECP384R1())
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    public.update({"kid": KID, "alg": "ES384"})
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="bisphos-bench-") as folder:
+        base = Path(folder)
+        (base / "jwks.json").write_text(json.dumps({"keys": [public]}), encoding="utf-8")
+        (base / "service.toml").write_text(
+            "[service]\n"
+            f'base_url = "{url}"\nhost = "127.0.0.1"\nport = {port}\n'
+            'database = "bench.sqlite3"\naccess_log = false\nmax_in_flight = 32\n'
+            "request_timeout_seconds = 2.0\n"
+            f'\n[[service.issuers]]\niss = "{ISSUER}"\njwks = "jwks.json"\n',
+            encoding="utf-8",
+        )
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bisphos", "serve", "--config", str(base / "service.toml")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit("the service did not start") from None
+                    time.sleep(0.05)
+            results = asyncio.run(drive(args, url, key, base / "bench.sqlite3"))
+            results["server_running_after_overload"] = server.poll() is None
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        with sqlite3.connect(base / "bench.sqlite3") as db:
+            stored = db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+        results["feedback_stored"] = stored
+        results["no_feedback_lost"] = stored == results["feedback_acknowledged"]
+    print(
+        json.dumps(
+            {k: v for k, v in results.items() if k not in ("steady", "overload", "reference")},
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
