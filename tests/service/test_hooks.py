@@ -325,3 +325,13 @@ def test_cors_is_off_by_default(served: Running) -> None:
     assert "access-control-allow-origin" not in response.headers
     response = served.call("/cds-services", headers={"Origin": "https://evil.invalid"})
     assert "access-control-allow-origin" not in response.headers
+
+
+def test_a_long_finding_keeps_its_rule_ids_in_the_summary() -> None:
+    from bisphos.findings import Finding
+    from bisphos.service.cards import _findings_card
+
+    finding = Finding("x", ("P-CI-FEVER",), "block", "fever " * 60)
+    card = _findings_card("critical", "No infusion today: ", (finding, finding), {}, {})
+    assert len(card["summary"]) == SUMMARY_LIMIT
+    assert card["summary"].endswith("… (P-CI-FEVER) (+1 more)")

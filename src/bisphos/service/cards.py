@@ -110,6 +110,14 @@ def summary(text: str) -> str:
     return text if len(text) <= SUMMARY_LIMIT else text[: SUMMARY_LIMIT - 1].rstrip() + "…"
 
 
+def _fit(head: str, tail: str) -> str:
+    """``head + tail`` within the summary limit, cutting ``head`` (the rule ids stay whole)."""
+    room = SUMMARY_LIMIT - len(tail)
+    if len(head) > room:
+        head = head[: max(0, room - 1)].rstrip() + "…"
+    return summary(head + tail)
+
+
 def source_of(info: ProtocolInfo) -> dict[str, Any]:
     """The card source: the guideline the protocol encodes, and the protocol as its topic."""
     return {
@@ -234,6 +242,25 @@ def order_card(
     return _card(_INDICATOR[view.verdict], text, "\n".join(lines), source, decision, **extra)
 
 
+def _findings_card(
+    indicator: str,
+    prefix: str,
+    findings: tuple[Finding, ...],
+    source: Mapping[str, Any],
+    decision: Mapping[str, Any],
+) -> dict[str, Any]:
+    """One card for ``findings``: the first in the summary, every one in the detail."""
+    first = findings[0]
+    more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""
+    return _card(
+        indicator,
+        _fit(f"{prefix}{first.message}", f" ({', '.join(first.rule_ids)}){more}"),
+        "\n".join(_finding_line(f) for f in findings),
+        source,
+        decision,
+    )
+
+
 def plan_cards(
     plan: Plan, source: Mapping[str, Any], decision: Mapping[str, Any], *, overview: bool = False
 ) -> list[dict[str, Any]]:
@@ -261,17 +288,7 @@ def plan_cards(
             )
         )
     elif blocks:
-        first = blocks[0]
-        more = f" (+{len(blocks) - 1} more)" if len(blocks) > 1 else ""
-        cards.append(
-            _card(
-                "critical",
-                f"No infusion today: {first.message} ({', '.join(first.rule_ids)}){more}",
-                "\n".join(_finding_line(f) for f in blocks),
-                source,
-                decision,
-            )
-        )
+        cards.append(_findings_card("critical", "No infusion today: ", blocks, source, decision))
     if plan.status in (PlanStatus.NOT_INDICATED, PlanStatus.OUT_OF_SCOPE):
         reasons = tuple(f for f in plan.findings if f.severity is not Severity.INFO)
         word = "not indicated" if plan.status is PlanStatus.NOT_INDICATED else "out of scope"
@@ -287,17 +304,7 @@ def plan_cards(
         )
     warnings = tuple(f for f in plan.findings if f.severity is Severity.WARN)
     if warnings and plan.status not in (PlanStatus.NOT_INDICATED, PlanStatus.OUT_OF_SCOPE):
-        first = warnings[0]
-        more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
-        cards.append(
-            _card(
-                "warning",
-                f"{first.message} ({', '.join(first.rule_ids)}){more}",
-                "\n".join(_finding_line(f) for f in warnings),
-                source,
-                decision,
-            )
-        )
+        cards.append(_findings_card("warning", "", warnings, source, decision))
     if overview:
         cards.append(_overview(plan, source, decision))
     return cards
