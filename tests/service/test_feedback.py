@@ -2,7 +2,8 @@
 
 CDS Hooks 2.0, "Feedback": ``POST {baseUrl}/cds-services/{id}/feedback`` with ``{"feedback":
 [{"card", "outcome", "acceptedSuggestions", "overrideReason", "outcomeTimestamp"}]}``.
-P-OVERRIDE: an override of a soft limit carries a coded reason, a name and a time.
+The reading of December 2026 on overrides: a soft limit is overridden with a coded reason, a name
+and a time.
 """
 
 from __future__ import annotations
