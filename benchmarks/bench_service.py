@@ -20,8 +20,9 @@ with a bounded request loop (httpx, asyncio) that stops by itself:
    acknowledged with 200 must be in the database (no feedback record lost); 503s are counted as
    the load shed they are.
 
-The prefetch is the bundled example patient (``examples/patients/oi-girl-20kg.json``) as a FHIR
-Bundle split by resource type, and the order its protocol dose (0.25 mg zoledronic acid). The
+The prefetch is the bundled example patient's FHIR Bundle
+(``examples/fhir/patients/oi-girl-20kg.bundle.json``) split by resource type, read by the FHIR
+reader on every call, and the order her protocol dose (0.25 mg zoledronic acid). The
 figures are of one run on the machine it runs on, printed with the number of CPUs and the load
 average, since other work on the machine shares them.
 """
@@ -31,10 +32,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,22 +49,13 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bisphos.fhir import patient_to_bundle
-from bisphos.io import load_patient
+from bisphos.service import prefetch_of_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "patients" / "oi-girl-20kg.json"
+EXAMPLE = ROOT / "examples" / "fhir" / "patients" / "oi-girl-20kg.bundle.json"
 SIGN = "/cds-services/bisphos-order-sign"
 ISSUER = "https://ehr.bench.invalid"
 KID = "bench-key"
-KEYS_BY_TYPE = {
-    "Patient": "patient",
-    "Observation": "observations",
-    "Condition": "conditions",
-    "AllergyIntolerance": "allergies",
-    "MedicationAdministration": "administrations",
-    "MedicationStatement": "statements",
-}
 
 
 def free_port() -> int:
@@ -73,24 +65,9 @@ def free_port() -> int:
 
 
 def prefetch_of(path: Path) -> tuple[str, dict[str, Any]]:
-    """The example patient as the prefetch an EHR sends: one Bundle per template."""
-    bundle = patient_to_bundle(load_patient(path))
-    prefetch: dict[str, Any] = {key: None for key in KEYS_BY_TYPE.values()}
-    patient_id = ""
-    for entry in bundle["entry"]:
-        resource = entry["resource"]
-        key = KEYS_BY_TYPE.get(resource["resourceType"])
-        if key == "patient":
-            prefetch["patient"] = resource
-            patient_id = resource["id"]
-        elif key is not None:
-            prefetch[key] = prefetch[key] or {
-                "resourceType": "Bundle",
-                "type": "searchset",
-                "entry": [],
-            }
-            prefetch[key]["entry"].append({"resource": resource})
-    return patient_id, prefetch
+    """The example patient's FHIR Bundle as the prefetch an EHR sends."""
+    bundle = json.loads(path.read_text(encoding="utf-8"))
+    return prefetch_of_bundle(bundle, "https://ehr.bench.invalid/fhir")
 
 
 def order(patient_id: str, dose_mg: float) -> dict[str, Any]:
@@ -154,9 +131,8 @@ class Tokens:
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(fraction * len(ordered) + 0.5)) - 1))
-    return ordered[index]
+    ordered = sorted(values)  # nearest rank: the smallest value with this fraction at or below it
+    return ordered[min(len(ordered), max(1, math.ceil(fraction * len(ordered)))) - 1]
 
 
 def report(
@@ -182,6 +158,7 @@ async def open_loop(
     http: httpx.AsyncClient,
     tokens: Tokens,
     path: str,
+    *,
     body: bytes | None,
     rate: float,
     seconds: float,
@@ -289,10 +266,12 @@ async def drive(
         cards = response.json()["cards"]
         results["cards"] = [(c["indicator"], c["summary"]) for c in cards]
 
-        steady = await open_loop(http, tokens, SIGN, body, args.rate, args.seconds)
+        steady = await open_loop(
+            http, tokens, SIGN, body=body, rate=args.rate, seconds=args.seconds
+        )
         results["steady"] = report(f"order-sign {args.rate}/s", *steady)
         reference = await open_loop(
-            http, tokens, "/cds-services", None, args.rate, min(10, args.seconds)
+            http, tokens, "/cds-services", body=None, rate=args.rate, seconds=min(10, args.seconds)
         )
         results["reference"] = report(f"discovery {args.rate}/s (reference)", *reference)
 
@@ -331,7 +310,13 @@ async def drive(
                 refused += 1
 
         overload = await open_loop(
-            http, tokens, SIGN, body, 2 * saturating, args.overload_seconds, give_feedback
+            http,
+            tokens,
+            SIGN,
+            body=body,
+            rate=2 * saturating,
+            seconds=args.overload_seconds,
+            on_ok=give_feedback,
         )
         results["overload"] = report(
             f"order-sign {round(2 * saturating)}/s (2x saturating)", *overload
@@ -379,7 +364,7 @@ def main() -> None:
             "[service]\n"
             f'base_url = "{url}"\nhost = "127.0.0.1"\nport = {port}\n'
             'database = "bench.sqlite3"\naccess_log = false\nmax_in_flight = 32\n'
-            "request_timeout_seconds = 2.0\n"
+            'request_timeout_seconds = 2.0\nassessment_date = "2026-11-23"\n'
             f'\n[[service.issuers]]\niss = "{ISSUER}"\njwks = "jwks.json"\n',
             encoding="utf-8",
         )

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import uuid
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from bisphos.model import Drug
+from bisphos.service import prefetch_of_bundle
 
 ROOT = Path(__file__).parent.parent.parent
 PATIENTS = ROOT / "examples" / "patients"
+BUNDLES = ROOT / "examples" / "fhir" / "patients"
+FHIR_BASE = "https://ehr.test.invalid/fhir"
+
+
+@attrs.frozen
+class Example:
+    """An example patient as an EHR holds it: the FHIR id, the prefetch, the date it is for."""
+
+    stem: str
+    patient_id: str
+    prefetch: dict[str, Any]
+    date: dt.date
+
+    @classmethod
+    def of(cls, stem: str) -> Example:
+        bundle = json.loads((BUNDLES / f"{stem}.bundle.json").read_text(encoding="utf-8"))
+        patient_id, prefetch = prefetch_of_bundle(bundle, FHIR_BASE)
+        return cls(stem, patient_id, prefetch, dt.date.fromisoformat(bundle["timestamp"][:10]))
+
 
 ATC = {
     Drug.ZOLEDRONIC_ACID: ("M05BA08", "zoledronic acid"),

@@ -1,7 +1,6 @@
-"""Stand-ins for the FHIR reader and the order check, until both are part of bisphos.
+"""A stand-in for the order check, until it is part of bisphos: the ordered dose against the plan's.
 
-The reader loads the example patient named by the prefetched Patient's id; the order check
-compares the ordered dose with the plan's first dose. Neither reads FHIR beyond those two facts.
+It reads the drug's ATC code and the first dose of the draft order, nothing else.
 """
 
 from __future__ import annotations
@@ -11,36 +10,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from bisphos.engine import Engine
-from bisphos.io import load_patient
-from bisphos.model import Drug, Patient
+from bisphos.model import Patient
 from bisphos.pediatric.plan import PlanRequest
 from bisphos.service.cards import OrderView, OverrideReason, Verdict
 from bisphos.units import ureg
-from tests.service._fhir import ATC, PATIENTS
+from tests.service._fhir import ATC
 
 REASON = OverrideReason(
     "https://bisphos.invalid/fhir/CodeSystem/override", "CLINICAL-JUDGEMENT", "Clinical judgement"
 )
-
-
-def example_prefetch(stem: str) -> dict[str, Any]:
-    return {
-        "patient": {"resourceType": "Patient", "id": stem},
-        "observations": None,
-        "conditions": None,
-        "allergies": None,
-        "administrations": None,
-        "statements": None,
-    }
-
-
-def reader(bundle: Mapping[str, Any], on: dt.date) -> Patient:
-    patient = next(
-        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
-    )
-    stem = patient["id"]
-    path = next(PATIENTS.glob(f"{stem}.*"))
-    return load_patient(path)
 
 
 def checker(
@@ -89,6 +67,3 @@ def checker(
         dose.value,
         (REASON,),
     )
-
-
-_ = Drug

@@ -22,9 +22,9 @@ from bisphos.errors import InvalidValueError
 from bisphos.model import Drug
 from bisphos.service import SCHEMA_VERSION, Store
 from bisphos.service.store import MIGRATIONS
-from tests.service import _stubs
-from tests.service._fhir import hook_request, medication_request
-from tests.service._server import Keys, Running, running
+from tests.service._fhir import Example, hook_request, medication_request
+from tests.service._server import Keys, Running
+from tests.service.conftest import serve_in
 
 SIGN = "/cds-services/bisphos-order-sign"
 FEEDBACK = SIGN + "/feedback"
@@ -32,9 +32,9 @@ WHEN = "2026-11-23T10:15:00+01:00"
 
 
 def _cards(server: Running, dose_mg: float) -> list[dict[str, Any]]:
-    stem = "oi-girl-20kg"
-    order = medication_request(Drug.ZOLEDRONIC_ACID, dose_mg, patient=stem)
-    body = hook_request("order-sign", stem, _stubs.example_prefetch(stem), orders=(order,))
+    girl = Example.of("oi-girl-20kg")
+    order = medication_request(Drug.ZOLEDRONIC_ACID, dose_mg, patient=girl.patient_id)
+    body = hook_request("order-sign", girl.patient_id, girl.prefetch, orders=(order,))
     response = server.call(SIGN, body)
     assert response.status_code == 200
     cards: list[dict[str, Any]] = response.json()["cards"]
@@ -42,7 +42,7 @@ def _cards(server: Running, dose_mg: float) -> list[dict[str, Any]]:
 
 
 def _serve(folder: Path, keys: Keys) -> Any:
-    return running(folder, keys, reader=_stubs.reader, checker=_stubs.checker)
+    return serve_in(folder, keys)
 
 
 def _override(card: dict[str, Any]) -> dict[str, Any]:

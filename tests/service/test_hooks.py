@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-from collections.abc import Iterator
 from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
@@ -22,22 +21,25 @@ from bisphos.cli import main
 from bisphos.model import Drug
 from bisphos.service import prefetch_templates
 from bisphos.service.cards import DECISION_EXTENSION, SUMMARY_LIMIT
-from tests.service import _stubs
-from tests.service._fhir import PATIENTS, hook_request, medication_request
+from tests.service._fhir import BUNDLES, PATIENTS, Example, hook_request, medication_request
 from tests.service._server import Keys, Running, running
+from tests.service.conftest import ServiceOn, serve_in
 
 SIGN = "/cds-services/bisphos-order-sign"
 SELECT = "/cds-services/bisphos-order-select"
 VIEW = "/cds-services/bisphos-patient-view"
-EXAMPLES = sorted(p.stem for p in PATIENTS.iterdir())
+EXAMPLES = sorted(p.name.removesuffix(".bundle.json") for p in BUNDLES.glob("*.bundle.json"))
+GIRL = "oi-girl-20kg"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Iterator[Running]:
-    with running(
-        tmp_path_factory.mktemp("hooks"), keys, reader=_stubs.reader, checker=_stubs.checker
-    ) as server:
-        yield server
+def served(service_on: ServiceOn) -> Running:
+    """The service on the date of the example girl of 20 kg."""
+    return service_on(Example.of(GIRL).date)
+
+
+def test_every_example_patient_has_its_bundle() -> None:
+    assert sorted(p.stem for p in PATIENTS.iterdir()) == EXAMPLES
 
 
 def plan_json(stem: str, drug: Drug | None) -> dict[str, Any]:
@@ -57,10 +59,17 @@ def protocol_dose(stem: str, drug: Drug) -> float:
     return float(plan["infusions"][0]["dose"]["value"]) if plan["infusions"] else 1.0
 
 
+def order_sign(stem: str, drug: Drug, dose_mg: float, **changes: Any) -> dict[str, Any]:
+    """An order-sign call for the example patient ``stem`` ordering ``dose_mg`` of ``drug``."""
+    example = Example.of(stem)
+    order = medication_request(drug, dose_mg, patient=example.patient_id)
+    body = hook_request("order-sign", example.patient_id, example.prefetch, orders=(order,))
+    body.update(changes)
+    return body
+
+
 def sign(served: Running, stem: str, drug: Drug, dose_mg: float) -> list[dict[str, Any]]:
-    order = medication_request(drug, dose_mg, patient=stem)
-    body = hook_request("order-sign", stem, _stubs.example_prefetch(stem), orders=(order,))
-    response = served.call(SIGN, body)
+    response = served.call(SIGN, order_sign(stem, drug, dose_mg))
     assert response.status_code == 200, response.text
     cards: list[dict[str, Any]] = response.json()["cards"]
     return cards
@@ -81,12 +90,15 @@ def test_discovery_lists_the_three_services_with_their_prefetch(served: Running)
 
 
 @pytest.mark.parametrize("stem", EXAMPLES)
-def test_order_sign_cards_carry_the_decisions_of_bisphos_plan(served: Running, stem: str) -> None:
-    """Every card's decision is ``bisphos plan --drug <ordered drug>``'s, for every example."""
+def test_order_sign_cards_carry_the_decisions_of_bisphos_plan(
+    service_on: ServiceOn, stem: str
+) -> None:
+    """Every card's decision is ``bisphos plan --drug <ordered drug>``'s, for every example
+    patient read from its FHIR Bundle as prefetch."""
     reference = plan_json(stem, None)
     drug = Drug(reference["drug"]) if reference["drug"] else Drug.ZOLEDRONIC_ACID
     expected = plan_json(stem, drug)
-    cards = sign(served, stem, drug, protocol_dose(stem, drug))
+    cards = sign(service_on(Example.of(stem).date), stem, drug, protocol_dose(stem, drug))
     assert cards
     first = expected["infusions"][0] if expected["infusions"] else None
     for card in cards:
@@ -153,10 +165,11 @@ def test_a_hard_limit_is_critical_and_never_overridable(served: Running) -> None
     assert dose["doseAndRate"][0]["doseQuantity"]["value"] == 0.25
 
 
-def test_a_blocked_infusion_is_a_critical_card_naming_the_block(served: Running) -> None:
+def test_a_blocked_infusion_is_a_critical_card_naming_the_block(service_on: ServiceOn) -> None:
     """P-CI-FEVER: 38.6 degC blocks today's infusion; no override is offered."""
     stem = "ped-fever-38-6"
-    cards = sign(served, stem, Drug.ZOLEDRONIC_ACID, protocol_dose(stem, Drug.ZOLEDRONIC_ACID))
+    dose = protocol_dose(stem, Drug.ZOLEDRONIC_ACID)
+    cards = sign(service_on(Example.of(stem).date), stem, Drug.ZOLEDRONIC_ACID, dose)
     critical = [c for c in cards if c["indicator"] == "critical"]
     assert len(critical) == 1
     assert "P-CI-FEVER" in critical[0]["summary"] + critical[0]["detail"]
@@ -164,22 +177,21 @@ def test_a_blocked_infusion_is_a_critical_card_naming_the_block(served: Running)
 
 
 def test_no_card_for_an_order_of_another_drug(served: Running) -> None:
-    order = medication_request(Drug.ZOLEDRONIC_ACID, 0.25, patient="oi-girl-20kg")
+    body = order_sign(GIRL, Drug.ZOLEDRONIC_ACID, 0.25)
+    order = body["context"]["draftOrders"]["entry"][0]["resource"]
     order["medicationCodeableConcept"]["coding"][0]["code"] = "N02BE01"  # paracetamol
-    body = hook_request(
-        "order-sign", "oi-girl-20kg", _stubs.example_prefetch("oi-girl-20kg"), orders=(order,)
-    )
     assert served.call(SIGN, body).json() == {"cards": []}
 
 
 def test_order_select_checks_only_the_selected_orders(served: Running) -> None:
-    stem = "oi-girl-20kg"
-    chosen = medication_request(Drug.ZOLEDRONIC_ACID, 5.0, order_id="chosen", patient=stem)
-    other = medication_request(Drug.ZOLEDRONIC_ACID, 0.25, order_id="other", patient=stem)
+    girl = Example.of(GIRL)
+    pid = girl.patient_id
+    chosen = medication_request(Drug.ZOLEDRONIC_ACID, 5.0, order_id="chosen", patient=pid)
+    other = medication_request(Drug.ZOLEDRONIC_ACID, 0.25, order_id="other", patient=pid)
     body = hook_request(
         "order-select",
-        stem,
-        _stubs.example_prefetch(stem),
+        pid,
+        girl.prefetch,
         orders=(chosen, other),
         selections=["MedicationRequest/chosen"],
     )
@@ -188,8 +200,9 @@ def test_order_select_checks_only_the_selected_orders(served: Running) -> None:
 
 
 def test_patient_view_shows_the_next_infusion(served: Running) -> None:
-    stem = "oi-girl-20kg"
-    body = hook_request("patient-view", stem, _stubs.example_prefetch(stem))
+    stem = GIRL
+    girl = Example.of(stem)
+    body = hook_request("patient-view", girl.patient_id, girl.prefetch)
     cards = served.call(VIEW, body).json()["cards"]
     (card,) = cards
     assert card["indicator"] == "info"
@@ -199,8 +212,9 @@ def test_patient_view_shows_the_next_infusion(served: Running) -> None:
 
 def test_without_prefetch_the_service_says_what_it_needs(served: Running) -> None:
     """The FHIR-less call: no prefetch and no FHIR server: 412 with the missing templates."""
-    order = medication_request(Drug.ZOLEDRONIC_ACID, 0.25, patient="oi-girl-20kg")
-    response = served.call(SIGN, hook_request("order-sign", "oi-girl-20kg", None, orders=(order,)))
+    body = order_sign(GIRL, Drug.ZOLEDRONIC_ACID, 0.25)
+    del body["prefetch"]
+    response = served.call(SIGN, body)
     assert response.status_code == 412
     body = response.json()
     assert body["field"] == "prefetch"
@@ -208,28 +222,29 @@ def test_without_prefetch_the_service_says_what_it_needs(served: Running) -> Non
     assert body["prefetch"] == prefetch_templates()
 
 
+def _view(**prefetch_changes: Any) -> dict[str, Any]:
+    girl = Example.of(GIRL)
+    prefetch = {**girl.prefetch, **prefetch_changes}
+    prefetch = {k: v for k, v in prefetch.items() if v != "absent"}
+    return hook_request("patient-view", girl.patient_id, prefetch)
+
+
 def test_a_prefetch_key_that_failed_is_missing(served: Running) -> None:
-    prefetch = _stubs.example_prefetch("oi-girl-20kg")
-    prefetch["allergies"] = {"resourceType": "OperationOutcome", "issue": []}
-    del prefetch["observations"]
-    body = hook_request("patient-view", "oi-girl-20kg", prefetch)
+    outcome = {"resourceType": "OperationOutcome", "issue": []}
+    body = _view(allergies=outcome, observations="absent")
     response = served.call(VIEW, body)
     assert response.status_code == 412
     assert response.json()["missing"] == ["observations", "allergies"]
 
 
 def test_a_null_patient_is_missing(served: Running) -> None:
-    prefetch = _stubs.example_prefetch("oi-girl-20kg")
-    prefetch["patient"] = None
-    response = served.call(VIEW, hook_request("patient-view", "oi-girl-20kg", prefetch))
+    response = served.call(VIEW, _view(patient=None))
     assert response.status_code == 412
     assert response.json()["missing"] == ["patient"]
 
 
 def _valid() -> dict[str, Any]:
-    stem = "oi-girl-20kg"
-    order = medication_request(Drug.ZOLEDRONIC_ACID, 0.25, patient=stem)
-    return hook_request("order-sign", stem, _stubs.example_prefetch(stem), orders=(order,))
+    return order_sign(GIRL, Drug.ZOLEDRONIC_ACID, 0.25)
 
 
 def _without(key: str) -> dict[str, Any]:
@@ -263,7 +278,7 @@ MALFORMED: list[tuple[str, bytes | dict[str, Any], str]] = [
     ("another patient", _context(patientId="someone-else"), "prefetch.patient.id"),
     (
         "a prefetch value that is no resource",
-        {**_valid(), "prefetch": {**_stubs.example_prefetch("oi-girl-20kg"), "conditions": 3}},
+        {**_valid(), "prefetch": {**Example.of(GIRL).prefetch, "conditions": 3}},
         "prefetch.conditions",
     ),
 ]
@@ -290,7 +305,7 @@ def test_an_unknown_service_is_404(served: Running) -> None:
 
 
 def test_a_body_over_the_limit_is_413(tmp_path: Path, keys: Keys) -> None:
-    with running(tmp_path, keys, reader=_stubs.reader, max_body_bytes=2000) as server:
+    with running(tmp_path, keys, max_body_bytes=2000) as server:
         body = _valid()
         body["padding"] = "x" * 5000
         response = server.call(SIGN, body)
@@ -306,14 +321,20 @@ def test_logs_hold_no_patient_data(
 ) -> None:
     """Neither the service's log nor uvicorn's names the patient or their values."""
     caplog.set_level(logging.DEBUG)
-    with running(tmp_path, keys, reader=_stubs.reader, checker=_stubs.checker) as server:
-        server.call(SIGN, _valid())
+    girl = Example.of(GIRL)
+    with serve_in(tmp_path, keys) as server:
+        assert server.call(SIGN, _valid()).status_code == 200
         server.call(SIGN, {**_valid(), "context": {**_valid()["context"], "patientId": "x"}})
-        server.call(SIGN, hook_request("order-sign", "oi-girl-20kg", None))
+        server.call(SIGN, {k: v for k, v in _valid().items() if k != "prefetch"})
+        broken = _valid()
+        weight = broken["prefetch"]["observations"]["entry"][0]["resource"]
+        weight["valueQuantity"].update({"unit": "kk", "code": "kk"})
+        assert server.call(SIGN, broken).status_code == 400
         server.call(SIGN, _valid(), token="bad")
     text = caplog.text
     assert "bisphos-order-sign: 200" in text
-    for secret in ("oi-girl-20kg", "example-oi-girl", "2019-03-14", "20 kg", "0.25", "prescriber"):
+    secrets = (girl.patient_id, "example-oi-girl", "2019-03-14", "20 kg", "0.25", "prescriber")
+    for secret in secrets:
         assert secret not in text
 
 
@@ -335,3 +356,17 @@ def test_a_long_finding_keeps_its_rule_ids_in_the_summary() -> None:
     card = _findings_card("critical", "No infusion today: ", (finding, finding), {}, {})
     assert len(card["summary"]) == SUMMARY_LIMIT
     assert card["summary"].endswith("… (P-CI-FEVER) (+1 more)")
+
+
+def test_fhir_data_the_reader_cannot_read_is_a_typed_400(served: Running) -> None:
+    """The reader's problems, each with the resource and element path, and no values."""
+    body = _valid()
+    weight = body["prefetch"]["observations"]["entry"][0]["resource"]
+    weight["valueQuantity"].update({"unit": "kk", "code": "kk"})
+    response = served.call(SIGN, body)
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["error"] == "the FHIR data could not be read"
+    fields = [p["field"] for p in problem["problems"]]
+    assert any(f.startswith(f"Observation/{weight['id']}.valueQuantity") for f in fields), fields
+    assert all(set(p) <= {"field", "error", "expected"} for p in problem["problems"])

@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
+from bisphos.fhir import patient_from_bundle
 from bisphos.model import Patient
-from tests.service import _stubs
-from tests.service._fhir import hook_request
+from tests.service._fhir import Example, hook_request
 from tests.service._server import Keys, running
 
 VIEW = "/cds-services/bisphos-patient-view"
@@ -24,13 +24,14 @@ def _slow(seconds: float, started: threading.Event | None = None) -> Any:
         if started is not None:
             started.set()
         time.sleep(seconds)
-        return _stubs.reader(bundle, on)
+        return patient_from_bundle(bundle, assessment_date=on)
 
     return reader
 
 
 def _body() -> dict[str, Any]:
-    return hook_request("patient-view", "oi-girl-20kg", _stubs.example_prefetch("oi-girl-20kg"))
+    girl = Example.of("oi-girl-20kg")
+    return hook_request("patient-view", girl.patient_id, girl.prefetch)
 
 
 def test_requests_past_the_concurrency_limit_get_503_at_once(tmp_path: Path, keys: Keys) -> None:

@@ -16,8 +16,9 @@ Example:
 
 from __future__ import annotations
 
-from bisphos.service.app import SERVICES, HookService, create_app, prefetch_templates
+from bisphos.service.app import SERVICES, HookService, create_app
 from bisphos.service.config import Issuer, ServiceConfig, load_config
+from bisphos.service.sources import prefetch_of_bundle, prefetch_templates
 from bisphos.service.store import SCHEMA_VERSION, Store
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "Store",
     "create_app",
     "load_config",
+    "prefetch_of_bundle",
     "prefetch_templates",
 ]

@@ -21,7 +21,6 @@ origins are configured.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import logging
 import time
@@ -42,6 +41,8 @@ from starlette.routing import Route
 
 from bisphos.engine import Engine, default_engine
 from bisphos.errors import BisphosError, PatientInputError
+from bisphos.fhir import patient_from_bundle
+from bisphos.model import Patient
 from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.rules import PROTOCOL_ID as PEDIATRIC_ID
 from bisphos.service.auth import Client, TokenVerifier
@@ -60,26 +61,13 @@ from bisphos.service.sources import (
     PatientReader,
     draft_orders,
     prefetch_bundle,
+    prefetch_templates,
 )
 from bisphos.service.store import FeedbackEntry, Store
 
-__all__ = ["SERVICES", "HookService", "create_app", "prefetch_templates"]
+__all__ = ["SERVICES", "HookService", "create_app"]
 
 _LOG: Final = logging.getLogger("bisphos.service")
-
-_PATIENT: Final = "{{context.patientId}}"
-
-
-def prefetch_templates() -> dict[str, str]:
-    """The prefetch templates: exactly the resources the FHIR reader reads for a plan."""
-    return {
-        "patient": f"Patient/{_PATIENT}",
-        "observations": f"Observation?patient={_PATIENT}",
-        "conditions": f"Condition?patient={_PATIENT}",
-        "allergies": f"AllergyIntolerance?patient={_PATIENT}",
-        "administrations": f"MedicationAdministration?patient={_PATIENT}",
-        "statements": f"MedicationStatement?patient={_PATIENT}",
-    }
 
 
 @attrs.frozen
@@ -426,12 +414,8 @@ def _feedback_entry(item: object, index: int) -> FeedbackEntry:
     )
 
 
-def _default_reader(bundle: Mapping[str, Any], on: dt.date) -> Any:
-    try:
-        fhir = importlib.import_module("bisphos.fhir")
-    except ImportError:
-        raise ServiceError("this installation has no FHIR reader", field="prefetch") from None
-    return fhir.patient_from_bundle(bundle, assessment_date=on)
+def _default_reader(bundle: Mapping[str, Any], on: dt.date) -> Patient:
+    return patient_from_bundle(bundle, assessment_date=on)
 
 
 def _default_checker(engine: Engine, patient: Any, order: Mapping[str, Any], on: dt.date) -> Any:

@@ -24,7 +24,10 @@ __all__ = [
     "OrderChecker",
     "PatientReader",
     "draft_orders",
+    "observation_codes",
     "prefetch_bundle",
+    "prefetch_of_bundle",
+    "prefetch_templates",
 ]
 
 #: Reads a patient from a FHIR R4 Bundle (as JSON) on an assessment date.
@@ -33,15 +36,91 @@ PatientReader = Callable[[Mapping[str, Any], dt.date], Patient]
 #: a drug of the protocol (the service says nothing of it).
 OrderChecker = Callable[[Engine, Patient, Mapping[str, Any], dt.date], OrderView | None]
 
-#: The prefetch keys of every hook, in the order of the discovery document.
-PREFETCH_KEYS: Final = (
-    "patient",
-    "observations",
-    "conditions",
-    "allergies",
-    "administrations",
-    "statements",
-)
+#: The prefetch key of each resource type the FHIR reader reads, in the discovery document's order.
+PREFETCH_KEYS: Final = {
+    "Patient": "patient",
+    "Observation": "observations",
+    "Condition": "conditions",
+    "AllergyIntolerance": "allergies",
+    "MedicationAdministration": "administrations",
+    "MedicationStatement": "statements",
+}
+_PATIENT: Final = "{{context.patientId}}"
+
+
+def observation_codes() -> tuple[str, ...]:
+    """Every Observation code the FHIR reader reads or reports, as ``system|code`` tokens.
+
+    Taken from the reader's own table, so that the prefetch asks for exactly what it reads: the
+    measurements, DXA Z-scores, flags, blood pressure panel, pregnancy status, severity and
+    variants, and the codes it names as not read (a urea nitrogen where urea is read).
+    """
+    from bisphos.fhir import codes, reader  # noqa: PLC0415 - the reader's tables, once
+
+    known = set(reader._OBSERVATIONS) | set(codes.NOT_READ)
+    return tuple(sorted(f"{system}|{code}" for system, code in known))
+
+
+def prefetch_templates() -> dict[str, str]:
+    """The prefetch templates: exactly the resources the FHIR reader reads for a plan.
+
+    Observations are asked for by code (the reader's codes); conditions, allergies and
+    medications are asked for whole, since the reader reports a bisphosphonate coded only by
+    name or a fracture by a code outside its table rather than passing over it.
+    """
+    return {
+        "patient": f"Patient/{_PATIENT}",
+        "observations": f"Observation?patient={_PATIENT}&code={','.join(observation_codes())}",
+        "conditions": f"Condition?patient={_PATIENT}",
+        "allergies": f"AllergyIntolerance?patient={_PATIENT}",
+        "administrations": f"MedicationAdministration?patient={_PATIENT}",
+        "statements": f"MedicationStatement?patient={_PATIENT}",
+    }
+
+
+def prefetch_of_bundle(bundle: Mapping[str, Any], base: str) -> tuple[str, dict[str, Any]]:
+    """The prefetch an EHR would send for the patient of ``bundle``, and the patient's id.
+
+    For examples, tests and benchmarks: each resource goes under the key of its type (in a
+    ``searchset`` Bundle, the Patient on its own), with the ``urn:uuid:`` references of a
+    ``collection`` Bundle made the relative references a FHIR server returns (``Patient/<id>``),
+    and each entry's ``fullUrl`` under ``base``. A key without resources is ``null``.
+    """
+    aliases: dict[str, str] = {}
+    for entry in bundle.get("entry") or []:
+        resource = entry["resource"]
+        aliases[entry.get("fullUrl", "")] = f"{resource['resourceType']}/{resource['id']}"
+
+    def relative(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: aliases.get(item, item)
+                if key == "reference" and isinstance(item, str)
+                else relative(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [relative(item) for item in value]
+        return value
+
+    prefetch: dict[str, Any] = dict.fromkeys(PREFETCH_KEYS.values())
+    patient_id = ""
+    for entry in bundle.get("entry") or []:
+        resource = relative(entry["resource"])
+        key = PREFETCH_KEYS.get(resource["resourceType"])
+        if key == "patient":
+            prefetch["patient"] = resource
+            patient_id = resource["id"]
+        elif key is not None:
+            found = prefetch[key] or {"resourceType": "Bundle", "type": "searchset", "entry": []}
+            found["entry"].append(
+                {
+                    "fullUrl": f"{base}/{resource['resourceType']}/{resource['id']}",
+                    "resource": resource,
+                }
+            )
+            prefetch[key] = found
+    return patient_id, prefetch
 
 
 def prefetch_bundle(prefetch: object, templates: Mapping[str, str]) -> dict[str, Any]:
@@ -85,7 +164,10 @@ def prefetch_bundle(prefetch: object, templates: Mapping[str, str]) -> dict[str,
                         expected="an entry with a resource",
                     )
                 if resource.get("resourceType") != "OperationOutcome":
-                    entries.append({"resource": resource})
+                    kept = {"resource": resource}
+                    if isinstance(entry.get("fullUrl"), str):
+                        kept["fullUrl"] = entry["fullUrl"]
+                    entries.append(kept)
         else:
             entries.append({"resource": value})
     if missing:
