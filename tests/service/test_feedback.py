@@ -22,7 +22,7 @@ from bisphos.errors import InvalidValueError
 from bisphos.model import Drug
 from bisphos.service import SCHEMA_VERSION, Store
 from bisphos.service.store import MIGRATIONS
-from tests.service._fhir import Example, hook_request, medication_request
+from tests.service._fhir import BUNDLES, Example, hook_request, medication_request
 from tests.service._server import Keys, Running
 from tests.service.conftest import serve_in
 
@@ -154,22 +154,41 @@ def test_a_feedback_body_without_entries_is_refused(
 
 
 def test_every_cards_decision_record_replays(tmp_path: Path, keys: Keys) -> None:
-    """The record stored with a card is printed by ``bisphos serve --print-record`` and replayed."""
+    """``bisphos serve --print-record`` prints a card's decision record byte for byte as
+    ``bisphos plan --drug ... --format record`` writes it for the same FHIR Bundle, and
+    ``bisphos replay`` reproduces it."""
     with _serve(tmp_path, keys) as server:
         card = _cards(server, 0.4)[0]
+    config = str(tmp_path / "service.toml")
     out = io.StringIO()
     with redirect_stdout(out):
-        code = main(
-            ["serve", "--config", str(tmp_path / "service.toml"), "--print-record", card["uuid"]]
-        )
+        code = main(["serve", "--config", config, "--print-record", card["uuid"]])
     assert code == 0
+    stored = out.getvalue()
+    assert json.loads(stored)["result"]["infusions"][0]["dose"] == "0.25 mg"
+    bundle = BUNDLES / "oi-girl-20kg.bundle.json"
+    planned = io.StringIO()
+    with redirect_stdout(planned):
+        argv = ["plan", str(bundle), "--drug", "zoledronic_acid", "--format", "record"]
+        assert main(argv) == 0
+    assert stored == planned.getvalue()
     record = tmp_path / "record.json"
-    record.write_text(out.getvalue(), encoding="utf-8")
-    assert json.loads(out.getvalue())["result"]["infusions"][0]["dose"] == "0.25 mg"
+    record.write_text(stored, encoding="utf-8")
     replayed = io.StringIO()
     with redirect_stdout(replayed):
         code = main(["replay", str(record)])
     assert code == 0, replayed.getvalue()
+    assert replayed.getvalue().strip() == "Reproduced byte for byte."
+
+
+def test_print_record_of_an_unknown_card_is_an_input_error(
+    tmp_path: Path, keys: Keys, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with _serve(tmp_path, keys):
+        pass
+    argv = ["serve", "--config", str(tmp_path / "service.toml"), "--print-record", "nope"]
+    assert main(argv) == 2
+    assert "card: no card with this uuid" in capsys.readouterr().err
 
 
 def test_a_version_1_database_is_migrated_with_its_rows(tmp_path: Path) -> None:

@@ -303,7 +303,7 @@ class _Service:
         decision = decision_of(plan)
         cards = [order_card(view, self.source, decision) for view in views]
         cards += plan_cards(plan, self.source, decision, overview=service.overview)
-        from bisphos.records import record_json  # noqa: PLC0415 - after the first plan
+        from bisphos.records import record  # noqa: PLC0415 - after the first plan
 
         decision_id = str(uuid.uuid4())
         for card in cards:
@@ -314,7 +314,7 @@ class _Service:
             hook_instance=hook_instance,
             client=(client.iss, client.sub),
             user_id=user_id,
-            record=record_json(plan),
+            record=record(plan),
             cards=cards,
         )
         return {"cards": cards}

@@ -8,7 +8,7 @@ Tables (version 2):
 
 - ``decisions``: one row per hook call that planned: the service, the hook instance, the client
   (``iss``, ``sub``), the user of the hook's context, the time, and the decision record
-  (:func:`bisphos.records.record_json`), which ``bisphos replay`` decides again;
+  (:func:`bisphos.records.record`, as compact JSON), which ``bisphos replay`` decides again;
 - ``cards``: every card returned, with its decision;
 - ``feedback``: every outcome the EHR reported: accepted (with the suggestions accepted) or
   overridden (with the coded reason, the clinician's comment, whether the card offered that
@@ -33,6 +33,7 @@ from typing import Any, Final
 import attrs
 
 from bisphos.errors import InvalidValueError
+from bisphos.records import to_json
 from bisphos.service.errors import BadRequestError
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "FeedbackEntry", "Store"]
@@ -179,10 +180,12 @@ class Store:
         hook_instance: str,
         client: tuple[str, str | None],
         user_id: str | None,
-        record: str,
+        record: Mapping[str, Any],
         cards: Sequence[Mapping[str, Any]],
     ) -> None:
-        """Store a decision record and the cards made from it, in one transaction."""
+        """Store a decision record (:func:`bisphos.records.record`) and its cards, in one
+        transaction; the record is kept as compact JSON, in its own key order."""
+        text = json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         rows = [
             (c["uuid"], decision_id, c["indicator"], c["summary"], json.dumps(c)) for c in cards
         ]
@@ -192,7 +195,7 @@ class Store:
             try:
                 db.execute(
                     "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (decision_id, service_id, hook_instance, _now(), *client, user_id, record),
+                    (decision_id, service_id, hook_instance, _now(), *client, user_id, text),
                 )
                 db.executemany("INSERT INTO cards VALUES (?, ?, ?, ?, ?)", rows)
             except BaseException:
@@ -296,7 +299,8 @@ class Store:
             return int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
     def record_of_card(self, card_uuid: str) -> str:
-        """The decision record a card was made from, as stored (``bisphos replay`` reads it).
+        """The decision record a card was made from, as ``bisphos plan --format record`` writes
+        it, byte for byte (``bisphos replay`` reads it).
 
         Raises:
             InvalidValueError: no card has this uuid.
@@ -309,4 +313,4 @@ class Store:
             ).fetchone()
         if row is None:
             raise InvalidValueError("no card with this uuid", field="card", value=card_uuid)
-        return str(row[0])
+        return to_json(json.loads(row[0]))
