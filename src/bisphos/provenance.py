@@ -59,8 +59,6 @@ def normalise(value: object) -> object:
         return value
     if is_quantity(value):
         return format_quantity(value)  # type: ignore[arg-type]
-    if isinstance(value, enum.Enum):
-        return value.value
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):

@@ -183,8 +183,10 @@ class Store:
         record: Mapping[str, Any],
         cards: Sequence[Mapping[str, Any]],
     ) -> None:
-        """Store a decision record (:func:`bisphos.records.record`) and its cards, in one
-        transaction; the record is kept as compact JSON, in its own key order."""
+        """Store a decision record (:func:`bisphos.records.record`) and its cards at once.
+
+        One transaction; the record is kept as compact JSON, in its own key order.
+        """
         text = json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
         rows = [
             (c["uuid"], decision_id, c["indicator"], c["summary"], json.dumps(c)) for c in cards
@@ -299,8 +301,9 @@ class Store:
             return int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
     def record_of_card(self, card_uuid: str) -> str:
-        """The decision record a card was made from, as ``bisphos plan --format record`` writes
-        it, byte for byte (``bisphos replay`` reads it).
+        """The decision record of a card, as ``bisphos plan --format record`` writes it.
+
+        Byte for byte the same text, which ``bisphos replay`` reads.
 
         Raises:
             InvalidValueError: no card has this uuid.
