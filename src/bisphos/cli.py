@@ -11,7 +11,7 @@ Commands:
   show PATIENT_FILE   the patient as read and normalised
   completion SHELL    the shell completion script (bash, zsh, tcsh)
 
-Every command but completion writes JSON with --format json (each document has a JSON Schema,
+Every command but completion and serve writes JSON with --format json (each document has a JSON Schema,
 bisphos/schemas/<command>.schema.json), and writes its output to a file with --output FILE.
 A PATIENT_FILE or RECORD of "-" is read from standard input.
   replay RECORD       decide a stored decision record again; --verify-key checks its signature
