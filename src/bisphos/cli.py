@@ -11,8 +11,8 @@ Commands:
   show PATIENT_FILE   the patient as read and normalised
   completion SHELL    the shell completion script (bash, zsh, tcsh)
 
-Every command but completion and serve writes JSON with --format json (each document has a JSON Schema,
-bisphos/schemas/<command>.schema.json), and writes its output to a file with --output FILE.
+Every command but completion and serve writes JSON with --format json (each document has a JSON
+Schema, bisphos/schemas/<command>.schema.json), and writes its output to a file with --output FILE.
 A PATIENT_FILE or RECORD of "-" is read from standard input.
   replay RECORD       decide a stored decision record again; --verify-key checks its signature
   keygen PRIV PUB     write an Ed25519 key pair to sign records with (plan --sign-key)
