@@ -1,7 +1,12 @@
-"""FHIR R4 export, parsed with the R4 models of fhir.resources (``fhir.resources.R4B``)."""
+"""FHIR R4 export, built and parsed with the R4 models of fhir.resources (``fhir.resources.R4B``).
+
+Invariant FHIR-OUT-1: every exported Bundle parses with the models and every reference in it is
+the full URL of one of its entries (a walk of the whole Bundle finds none that dangles).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,19 +15,23 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.detectedissue import DetectedIssue
 from fhir.resources.R4B.medicationrequest import MedicationRequest
+from hypothesis import given
 
 from bisphos.engine import Engine
 from bisphos.export.fhir import (
     ATC_SYSTEM,
     RULE_ID_SYSTEM,
+    RULE_POLICY,
     UCUM,
     plan_to_fhir,
     plan_to_fhir_json,
     validate_bundle,
 )
+from bisphos.findings import Severity
 from bisphos.io import load_patient
-from bisphos.model import Drug
+from bisphos.model import Drug, Patient
 from bisphos.pediatric.plan import Plan, PlanRequest
+from bisphos.testing.strategies import patients
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "patients").glob("*.*"))
@@ -37,27 +46,72 @@ def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
 
 
+def references(value: object) -> Iterator[str]:
+    """Every ``reference`` string anywhere in ``value``."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                yield item
+            else:
+                yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+def assert_resolves(bundle: dict[str, Any]) -> None:
+    """FHIR-OUT-1: the models parse the Bundle and every reference is one of its entries."""
+    model = validate_bundle(bundle)
+    assert isinstance(model, Bundle)
+    urls = [entry["fullUrl"] for entry in bundle["entry"]]
+    assert len(set(urls)) == len(urls)
+    assert all(url.startswith("urn:uuid:") for url in urls)
+    found = list(references(bundle))
+    assert found
+    dangling = [ref for ref in found if ref not in urls]
+    assert dangling == []
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_every_example_parses_as_an_r4_bundle(path: Path) -> None:
+def test_fhir_out_1_every_example_bundle_parses_and_resolves(path: Path) -> None:
     plan = ENGINE.plan(load_patient(path))
     for lang in ("en", "nl"):
-        bundle = validate_bundle(plan_to_fhir(plan, lang))
-        assert isinstance(bundle, Bundle)
-        assert bundle.type == "collection"
-        assert len(bundle.entry or []) == len(plan.infusions) + len(plan.findings)
+        bundle = plan_to_fhir(plan, lang)
+        assert_resolves(bundle)
+        kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+        assert kinds.count("Patient") == 1
+        assert kinds.count("Provenance") == 1
+        assert kinds.count("MedicationRequest") == len(plan.infusions)
+        problems = [f for f in plan.findings if f.severity is not Severity.INFO]
+        assert kinds.count("DetectedIssue") == len(problems)
+        assert kinds.count("Communication") == len(plan.findings) - len(problems)
 
 
-def test_one_medication_request_per_infusion_with_dose_rate_and_date() -> None:
-    """P-ZOL-FIRST, P-ZOL-DOSE: 0.25 mg at 50 mL/h on 2026-11-23, intravenous, M05BA08."""
+@given(patients())
+def test_fhir_out_1_random_plans_parse_and_resolve(patient: Patient) -> None:
+    """FHIR-OUT-1 for any patient the strategies draw (P-ZOL-CAP, P-PAM-CAP in every request)."""
+    plan = ENGINE.plan(patient)
+    bundle = plan_to_fhir(plan)
+    assert_resolves(bundle)
+    for request in resources(bundle, "MedicationRequest"):
+        dosage = request["dosageInstruction"][0]
+        dose = dosage["doseAndRate"][0]["doseQuantity"]["value"]
+        assert dose <= dosage["maxDosePerAdministration"]["value"]
+        assert dose <= dosage["maxDosePerPeriod"]["numerator"]["value"]
+
+
+def test_one_medication_request_per_infusion_with_dose_rate_date_and_ceiling() -> None:
+    """P-ZOL-FIRST, P-ZOL-DOSE: 0.25 mg at 50 mL/h on 2026-11-23, intravenous, M05BA08; the
+    ceiling of a first infusion is 0.025 mg/kg x 20 kg = 0.5 mg, the cap 4 mg a day."""
     bundle = plan_to_fhir(plan_of("oi-girl-20kg.json"))
     requests = resources(bundle, "MedicationRequest")
     assert len(requests) == 6
     first = MedicationRequest.model_validate(requests[0])
-    assert first.status == "draft"
-    assert first.intent == "plan"
+    assert (first.status, first.intent) == ("active", "proposal")
     coding = first.medicationCodeableConcept.coding[0]  # type: ignore[union-attr,index]
     assert (coding.system, coding.code) == (ATC_SYSTEM, "M05BA08")
-    assert first.subject.reference == "Patient/example-oi-girl"
+    patient_url = resources(bundle, "Patient")[0]["id"]
+    assert first.subject.reference == f"urn:uuid:{patient_url}"
     dosage = first.dosageInstruction[0]  # type: ignore[index]
     dose_and_rate = dosage.doseAndRate[0]  # type: ignore[index]
     assert dose_and_rate.doseQuantity.value == pytest.approx(0.25)  # type: ignore[union-attr]
@@ -66,10 +120,34 @@ def test_one_medication_request_per_infusion_with_dose_rate_and_date() -> None:
     assert dose_and_rate.rateQuantity.value == pytest.approx(50)  # type: ignore[union-attr]
     assert dose_and_rate.rateQuantity.code == "mL/h"  # type: ignore[union-attr]
     assert str(dosage.timing.event[0]) == "2026-11-23"  # type: ignore[union-attr,index]
-    bounds = dosage.timing.repeat.boundsPeriod  # type: ignore[union-attr]
-    assert bounds is not None
-    assert (str(bounds.start), str(bounds.end)) == ("2026-11-23", "2026-11-23")
+    assert dosage.maxDosePerAdministration.value == pytest.approx(0.5)  # type: ignore[union-attr]
     assert dosage.route.coding[0].code == "47625008"  # type: ignore[union-attr,index]
+    later = [MedicationRequest.model_validate(r) for r in requests[1:]]
+    assert {r.status for r in later} == {"draft"}
+    for request in later:
+        day = str(request.dosageInstruction[0].timing.event[0])  # type: ignore[index,union-attr]
+        assert str(request.note[-1].text).startswith(f"to be cleared on {day}")  # type: ignore[index]
+
+
+def test_weight_height_and_gfr_are_observations_the_requests_cite() -> None:
+    """P-GFR: 40 x 112 cm / 35.36 µmol/l = 126.7 ml/min/1.73 m², in UCUM; weight 20 kg."""
+    bundle = plan_to_fhir(plan_of("oi-girl-20kg.json"))
+    observations = {o["code"]["coding"][0]["code"]: o for o in resources(bundle, "Observation")}
+    assert observations["29463-7"]["valueQuantity"] == {
+        "value": 20.0,
+        "unit": "kg",
+        "system": UCUM,
+        "code": "kg",
+    }
+    assert observations["8302-2"]["valueQuantity"]["value"] == 112.0
+    gfr = observations["gfr-schwartz-40"]["valueQuantity"]
+    assert gfr["value"] == pytest.approx(40 * 112 / 35.36)
+    assert gfr["code"] == "mL/min/{1.73_m2}"
+    cited = {
+        ref["reference"]
+        for ref in resources(bundle, "MedicationRequest")[0]["supportingInformation"]
+    }
+    assert cited == {f"urn:uuid:{o['id']}" for o in observations.values()}
 
 
 def test_daily_cap_is_the_max_dose_per_period_p_zol_cap_p_pam_cap() -> None:
@@ -86,12 +164,11 @@ def test_daily_cap_is_the_max_dose_per_period_p_zol_cap_p_pam_cap() -> None:
             assert dose <= cap
 
 
-def test_findings_are_detected_issues_with_severity_rule_ids_and_mitigation() -> None:
-    """P-CI-FEVER, P-CI-HYPOCA: blocks are high, name today's infusion and their action."""
+def test_a_blocked_infusion_is_on_hold_with_its_issues() -> None:
+    """P-CI-FEVER, P-CI-HYPOCA: blocks are high issues, today's request is on hold citing them."""
     plan = plan_of("fever-and-low-calcium.json")
     bundle = plan_to_fhir(plan, "nl")
     issues = resources(bundle, "DetectedIssue")
-    assert len(issues) == len(plan.findings)
     by_code = {issue["code"]["coding"][0]["code"]: issue for issue in issues}
     fever = DetectedIssue.model_validate(by_code["fever"])
     assert fever.severity == "high"
@@ -100,10 +177,23 @@ def test_findings_are_detected_issues_with_severity_rule_ids_and_mitigation() ->
     assert fever.detail.startswith("Temperatuur boven 38,5 °C")  # type: ignore[union-attr]
     mitigation = fever.mitigation[0].action  # type: ignore[index]
     assert mitigation.text == "Stel het infuus uit tot de koorts verdwenen is."
-    first_request = resources(bundle, "MedicationRequest")[0]["id"]
-    assert by_code["fever"]["implicated"] == [{"reference": f"MedicationRequest/{first_request}"}]
-    severities = {by_code[c]["severity"] for c in ("indicated", "gfr-above-90")}
-    assert severities == {"low"}
+    first = resources(bundle, "MedicationRequest")[0]
+    assert first["status"] == "on-hold"
+    assert by_code["fever"]["implicated"] == [{"reference": f"urn:uuid:{first['id']}"}]
+    cited = {ref["reference"] for ref in first["detectedIssue"]}
+    assert cited == {f"urn:uuid:{by_code[c]['id']}" for c in ("fever", "hypocalcaemia")}
+    reasons = {coding["code"] for coding in first["statusReason"]["coding"]}
+    assert reasons == {"fever", "hypocalcaemia"}
+
+
+def test_information_is_a_communication_not_an_issue() -> None:
+    """P-IND-A: "indicated" is information; FHIR keeps DetectedIssue for problems."""
+    bundle = plan_to_fhir(plan_of("fever-and-low-calcium.json"))
+    issue_codes = {i["code"]["coding"][0]["code"] for i in resources(bundle, "DetectedIssue")}
+    topics = {c["topic"]["coding"][0]["code"] for c in resources(bundle, "Communication")}
+    assert "indicated" in topics
+    assert "indicated" not in issue_codes
+    assert {i["severity"] for i in resources(bundle, "DetectedIssue")} <= {"high", "moderate"}
 
 
 def test_warnings_are_moderate() -> None:
@@ -112,6 +202,29 @@ def test_warnings_are_moderate() -> None:
     gfr = next(i for i in issues if i["code"]["coding"][0]["code"] == "gfr-not-above-90")
     assert gfr["severity"] == "moderate"
     assert {i["value"] for i in gfr["identifier"]} == {"P-GFR", "P-CI-RENAL"}
+
+
+def test_provenance_names_the_protocol_rules_devices_and_input_digests() -> None:
+    plan = plan_of("oi-girl-20kg.json")
+    bundle = plan_to_fhir(plan)
+    [provenance] = resources(bundle, "Provenance")
+    policies = provenance["policy"]
+    assert policies[0].endswith(f"{plan.protocol}|{plan.protocol_version}")
+    assert {f"{RULE_POLICY}{rule}" for rule in plan.rule_ids} == set(policies[1:])
+    targets = {t["reference"] for t in provenance["target"]}
+    others = {
+        e["fullUrl"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] not in {"Provenance", "Device"}
+    }
+    assert targets == others
+    digests = {e["what"]["identifier"]["value"] for e in provenance["entity"]}
+    assert digests == {
+        f"sha256:{plan.provenance.patient_sha256}",
+        f"sha256:{plan.provenance.input_sha256}",
+    }
+    [bisphos] = [d for d in resources(bundle, "Device") if d["deviceName"][0]["name"] == "bisphos"]
+    assert bisphos["version"] == [{"value": plan.library_version}]
 
 
 def test_ids_are_stable_and_unique() -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "InputError",
     "InputLimitError",
     "InvalidValueError",
+    "MissingDependencyError",
     "MissingUnitError",
     "MissingValueError",
     "OverrideError",
@@ -219,6 +220,10 @@ class HardLimitError(BisphosError, ArithmeticError):
 
     Raised instead of returning a dose that no safe limit can be applied to.
     """
+
+
+class MissingDependencyError(BisphosError, ImportError):
+    """An optional dependency a feature needs is not installed (the error says which extra)."""
 
 
 class PluginError(BisphosError):

@@ -369,7 +369,8 @@ def test_fhir_in_2_any_damage_gives_a_patient_or_a_typed_error(data: st.DataObje
     bundle = example()
     node: Any = bundle
     path: list[str | int] = []
-    while isinstance(node, (dict, list)) and node and data.draw(st.booleans()):
+    depth = data.draw(st.integers(min_value=1, max_value=7))
+    while isinstance(node, (dict, list)) and node and len(path) < depth:
         key = data.draw(
             st.sampled_from(sorted(node) if isinstance(node, dict) else range(len(node)))
         )

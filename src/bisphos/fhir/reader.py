@@ -372,6 +372,11 @@ def _order(value: _Value) -> tuple[dt.date, str]:
     return (value.date or dt.date.min, value.time)
 
 
+def _hashable(value: object) -> object:
+    """``value`` when it can be looked up in a set (JSON text, number, boolean), else its repr."""
+    return value if value is None or isinstance(value, (str, int, float)) else repr(value)
+
+
 def _show(value: object) -> object:
     text = repr(value)
     return value if len(text) <= 80 else text[:77] + "..."
@@ -453,7 +458,7 @@ def _read_patient(reader: _Reader, resource: Mapping[str, object], where: str) -
         when = reader.date(birth, f"{where}.birthDate")
         if when is not None:
             fields["birth_date"] = when[0]
-    gender = resource.get("gender")
+    gender = _hashable(resource.get("gender"))
     if gender in {"female", "male", "other"}:
         fields["sex"] = gender
     elif gender is None:
@@ -477,7 +482,7 @@ def _read_patient(reader: _Reader, resource: Mapping[str, object], where: str) -
 
 def _status(reader: _Reader, resource: Mapping[str, object], where: str) -> bool:
     """Whether an Observation is one to read; a skipped one is reported."""
-    status = resource.get("status")
+    status = _hashable(resource.get("status"))
     if status in _FINAL:
         return True
     reason = "entered in error or cancelled" if status in _SKIPPED else f"status {status!r}"
@@ -607,7 +612,7 @@ def _read_bmd(
     if isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
         reader.problem(f"{where}.valueQuantity.value", "not a finite number", score, "a Z-score")
         return
-    code = data.get("code")
+    code = _hashable(data.get("code"))
     if code is not None and code not in c.Z_SCORE_UNITS:
         reader.problems.append(
             UnitError(
@@ -835,7 +840,7 @@ def _read_given(reader: _Reader, resource: Mapping[str, object], where: str, kin
         reader.problem(path, "the codes name different drugs", sorted(drugs), "one drug")
         return
     given, skipped = _GIVEN[kind]
-    status = resource.get("status")
+    status = _hashable(resource.get("status"))
     if status in skipped:
         reader.ignore(where, f"status {status}")
         return
@@ -907,7 +912,7 @@ def _about_patient(reader: _Reader, resource: Mapping[str, object], where: str, 
     data = reader.mapping(subject, f"{where}.{_SUBJECT[kind]}")
     if data is None:
         return False
-    reference = data.get("reference")
+    reference = _hashable(data.get("reference"))
     if reference is None or reference in reader.patient_refs:
         return True
     reader.problem(
