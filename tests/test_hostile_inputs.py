@@ -456,3 +456,37 @@ def test_regular_file_check_follows_the_opened_file(tmp_path: Path) -> None:
     path.write_bytes(EXAMPLE.read_bytes())
     assert stat.S_ISREG(path.stat().st_mode)
     assert read_bounded(path) == EXAMPLE.read_bytes()
+
+
+def test_fifo_named_like_a_bundle_is_refused_by_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deadline: None
+) -> None:
+    """A .json patient file may be a FHIR Bundle: telling which reads it once, bounded."""
+    from bisphos.fhir.reader import load_bundle
+
+    fifo = tmp_path / "patient.json"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "plan", str(fifo))
+    assert code == cli.EXIT_INPUT_ERROR
+    expected = "a regular file (not a FIFO, device, socket or directory)"
+    assert err == f"{fifo}: cannot read the file: not a regular file; expected {expected}\n"
+    with pytest.raises(BisphosError, match="not a regular file"):
+        load_bundle(fifo)
+
+
+def test_start_long_after_the_assessment_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """An assessment is no basis for a course starting years later (here 2199, 173 years on)."""
+    code, _, err = run(capsys, "plan", str(EXAMPLE), "--start", "2199-12-31")
+    assert code == cli.EXIT_INPUT_ERROR
+    assert err.startswith("start: a course cannot start more than 2 years after the assessment")
+    assert run(capsys, "plan", str(EXAMPLE), "--start", "2028-11-23")[0] != cli.EXIT_INPUT_ERROR
+
+
+def test_replay_of_data_nested_100000_deep_is_a_typed_error() -> None:
+    data: dict[str, object] = {}
+    inner = data
+    for _ in range(100_000):
+        inner["x"] = {}
+        inner = inner["x"]  # type: ignore[assignment]
+    with pytest.raises(InvalidValueError, match="record"):
+        replay(data, engine=ENGINE)

@@ -128,11 +128,12 @@ def read_bounded(
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         # Refuse what is not a regular file before opening it: opening a device can act.
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise _not_regular(name)
-        descriptor = os.open(path, flags)
-    except (OSError, ValueError) as error:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+        descriptor = os.open(path, flags) if regular else -1
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
         raise _unreadable(name, error) from None
+    if not regular:
+        raise _not_regular(name)
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):  # replaced between the two checks

@@ -72,6 +72,7 @@ from bisphos.validation import date_in_range
 
 __all__ = [
     "MAX_PLANNED_INFUSIONS",
+    "MAX_START_YEARS",
     "Course",
     "FollowUp",
     "FollowUpKind",
@@ -92,6 +93,11 @@ _SCOPE_YEARS: Final = 19
 _COUNSEL_FROM_YEARS: Final = 10
 _PREGNANCY_MONTHS: Final = 12
 _YEAR: Final = 12
+
+
+#: The latest start of a course, in years after the assessment date: an assessment (its labs,
+#: weight and findings) is not a basis for infusions later than this.
+MAX_START_YEARS: Final = 2
 
 
 def _infusions(instance: object, attribute: object, value: object) -> None:
@@ -319,8 +325,8 @@ def plan_course(
         preparation: Preparation options.
 
     Raises:
-        InvalidValueError: ``start`` is before the assessment date, or ``horizon.until`` before
-            ``start``.
+        InvalidValueError: ``start`` is before the assessment date or more than
+            :data:`MAX_START_YEARS` after it, or ``horizon.until`` before ``start``.
     """
     drug = drug if type(drug) is Drug else Drug(drug)
     band = band if band is None or type(band) is MaintenanceBand else MaintenanceBand(band)
@@ -332,6 +338,14 @@ def plan_course(
             field="start",
             value=start.isoformat(),
             expected=f"{patient.assessment_date.isoformat()} or later",
+        )
+    latest = add_months(patient.assessment_date, 12 * MAX_START_YEARS)
+    if start > latest:
+        raise InvalidValueError(
+            f"a course cannot start more than {MAX_START_YEARS} years after the assessment date",
+            field="start",
+            value=start.isoformat(),
+            expected=f"{latest.isoformat()} or earlier (assess the patient again then)",
         )
     if horizon.until is not None and horizon.until < start:
         raise InvalidValueError(

@@ -200,7 +200,7 @@ def to_json(data: Mapping[str, object]) -> str:
     """
     try:
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, RecursionError) as error:
         raise InvalidValueError(f"not a JSON record: {error}", field="record") from None
 
 
