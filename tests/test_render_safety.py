@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from typing import Final
 
 import attrs
 from hypothesis import given, settings
@@ -32,7 +33,7 @@ from tests.test_export_ical import parse_ics, unfold
 from tests.test_hostile_inputs import EXAMPLE
 
 ENGINE = Engine.create(entry_points=False)
-_REFUSED = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+_REFUSED: Final = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 _TRICKY = (";", ",", "\\", '"', "'", "<", ">", "&", ":", "=", "{", "}", "status: ready", " ")
 _IDS = st.lists(
     st.characters(blacklist_categories=_REFUSED) | st.sampled_from(_TRICKY), max_size=20
