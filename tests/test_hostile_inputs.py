@@ -358,7 +358,7 @@ def test_digits_of_other_scripts_are_refused_and_the_error_says_so(text: str) ->
 
 @pytest.mark.parametrize("weight", ["500000 mg", "20000000 ug", "705 oz"])
 def test_a_body_weight_in_mg_or_ug_is_refused(weight: str) -> None:
-    """Each field its own units: a body weight in kg, g or lb, never mg or µg (nor oz)."""
+    """P-WEIGHT-PLAUSIBLE, its unit part: a body weight in kg, g or lb, never mg or µg."""
     data = example()
     data["weight"] = weight
     (line,) = problems(data)

@@ -202,7 +202,7 @@ def test_invariant_7_dose_does_not_depend_on_weight_unit(
     weight_g: int, unit: str, drug: Drug, fact: DoseFacts, band: MaintenanceBand | None
 ) -> None:
     """Invariant 7 (P-ZOL-DOSE, P-PAM-DOSE): the same weight in kg, g or lb (the units a body
-    weight accepts: each field its own units) gives the same dose, even where the round-down meets
+    weight accepts, P-WEIGHT-PLAUSIBLE) gives the same dose, even where the round-down meets
     binary noise of the unit conversion."""
     in_kg = kg(weight_g / 1000)
     other = in_kg.to(unit)
