@@ -12,13 +12,11 @@ from typing import Any
 from bisphos.engine import Engine
 from bisphos.model import Patient
 from bisphos.pediatric.plan import PlanRequest
-from bisphos.service.cards import OrderView, OverrideReason, Verdict
+from bisphos.service.cards import OrderView, Verdict, override_reasons
 from bisphos.units import ureg
 from tests.service._fhir import ATC
 
-REASON = OverrideReason(
-    "https://bisphos.invalid/fhir/CodeSystem/override", "CLINICAL-JUDGEMENT", "Clinical judgement"
-)
+REASONS = override_reasons()
 
 
 def checker(
@@ -39,7 +37,7 @@ def checker(
             Verdict.SOFT,
             "not planned",
             ("P-SCOPE-1",),
-            override_reasons=(REASON,),
+            override_reasons=REASONS,
         )
     dose = plan.infusions[0].dose
     cap = dose.daily_cap.dose
@@ -65,5 +63,5 @@ def checker(
         dose.rule_ids,
         (f"dose = {ordered}",),
         dose.value,
-        (REASON,),
+        REASONS,
     )

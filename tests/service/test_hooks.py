@@ -104,6 +104,8 @@ def test_order_sign_cards_carry_the_decisions_of_bisphos_plan(
     for card in cards:
         assert len(card["summary"]) <= SUMMARY_LIMIT
         assert card["indicator"] in ("info", "warning", "critical")
+        if card["indicator"] == "critical":  # a hard limit is never overridable
+            assert "overrideReasons" not in card
         assert card["source"]["label"].startswith("Bisfosfonaten infusie bij kinderen")
         decision = card["extension"][DECISION_EXTENSION]
         assert decision["status"] == expected["status"]
@@ -370,3 +372,20 @@ def test_fhir_data_the_reader_cannot_read_is_a_typed_400(served: Running) -> Non
     fields = [p["field"] for p in problem["problems"]]
     assert any(f.startswith(f"Observation/{weight['id']}.valueQuantity") for f in fields), fields
     assert all(set(p) <= {"field", "error", "expected"} for p in problem["problems"])
+
+
+def test_a_soft_limit_block_is_a_warning_with_the_coded_override_reasons(served: Running) -> None:
+    """P-WEIGHT-PLAUSIBLE, P-OVERRIDE: 60 kg at 7 years and 112 cm is not dosed until checked;
+    the block may be overridden with a coded reason, so its card offers the reasons."""
+    body = _valid()
+    for entry in body["prefetch"]["observations"]["entry"]:
+        resource = entry["resource"]
+        if resource["code"]["coding"][0]["code"] == "29463-7":  # body weight
+            resource["valueQuantity"]["value"] = 60
+    cards = served.call(SIGN, body).json()["cards"]
+    (soft,) = [c for c in cards if "P-WEIGHT-PLAUSIBLE" in c["summary"]]
+    assert soft["indicator"] == "warning"
+    codes = [r["code"] for r in soft["overrideReasons"]]
+    assert codes == ["value-confirmed", "specialist-advice", "team-decision", "clinical-judgement"]
+    assert not [c for c in cards if c["indicator"] == "critical" and "overrideReasons" in c]
+    assert soft["extension"][DECISION_EXTENSION]["status"] == "blocked"

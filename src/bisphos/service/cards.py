@@ -29,18 +29,21 @@ import attrs
 
 from bisphos.findings import Finding, Severity
 from bisphos.model import Drug
+from bisphos.pediatric.overrides import SOFT_LIMITS, OverrideReason
 from bisphos.pediatric.plan import Plan, PlanStatus
 from bisphos.protocols import ProtocolInfo
 from bisphos.units import Quantity, format_quantity
 
 __all__ = [
     "DECISION_EXTENSION",
+    "OVERRIDE_REASON_SYSTEM",
     "SUMMARY_LIMIT",
     "OrderView",
-    "OverrideReason",
+    "ReasonCoding",
     "Verdict",
     "decision_of",
     "order_card",
+    "override_reasons",
     "plan_cards",
     "source_of",
     "summary",
@@ -52,6 +55,16 @@ SUMMARY_LIMIT: Final = 140
 DECISION_EXTENSION: Final = "org.bisphos.decision"
 #: The code system of :attr:`ProtocolInfo.protocol_id` in a card's source topic.
 PROTOCOL_SYSTEM: Final = "https://bisphos.invalid/fhir/CodeSystem/protocol"
+#: The code system of the override reasons (:class:`bisphos.pediatric.overrides.OverrideReason`).
+OVERRIDE_REASON_SYSTEM: Final = "https://bisphos.invalid/fhir/CodeSystem/override-reason"
+_REASON_DISPLAY: Final = {
+    OverrideReason.VALUE_CONFIRMED: "The value was measured again and is right",
+    OverrideReason.SPECIALIST_ADVICE: "Advice of the expertise centre or treating specialist",
+    OverrideReason.TEAM_DECISION: "Decided by the multidisciplinary team",
+    OverrideReason.CLINICAL_JUDGEMENT: "The clinician's judgement of this patient",
+}
+#: The finding codes of the soft limits (P-OVERRIDE): a block of one of them may be overridden.
+_SOFT_CODES: Final = frozenset(code for limit in SOFT_LIMITS.values() for code in limit.codes)
 
 
 class Verdict:
@@ -66,7 +79,7 @@ _INDICATOR: Final = {Verdict.WITHIN: "info", Verdict.SOFT: "warning", Verdict.HA
 
 
 @attrs.frozen
-class OverrideReason:
+class ReasonCoding:
     """A coded reason a clinician may give to go past a soft limit (a FHIR Coding)."""
 
     system: str
@@ -76,6 +89,14 @@ class OverrideReason:
     def to_dict(self) -> dict[str, str]:
         """The reason as a CDS Hooks ``overrideReasons`` Coding."""
         return {"system": self.system, "code": self.code, "display": self.display}
+
+
+def override_reasons() -> tuple[ReasonCoding, ...]:
+    """The coded reasons of P-OVERRIDE, as the ``overrideReasons`` of a soft-limit card."""
+    return tuple(
+        ReasonCoding(OVERRIDE_REASON_SYSTEM, reason.value, _REASON_DISPLAY[reason])
+        for reason in OverrideReason
+    )
 
 
 @attrs.frozen
@@ -102,7 +123,7 @@ class OrderView:
     rule_ids: tuple[str, ...]
     evidence: tuple[str, ...] = ()
     protocol_dose: Quantity | None = None
-    override_reasons: tuple[OverrideReason, ...] = ()
+    override_reasons: tuple[ReasonCoding, ...] = ()
 
 
 def summary(text: str) -> str:
@@ -287,8 +308,15 @@ def plan_cards(
                 decision,
             )
         )
-    elif blocks:
-        cards.append(_findings_card("critical", "No infusion today: ", blocks, source, decision))
+    else:
+        hard = tuple(f for f in blocks if f.code not in _SOFT_CODES)
+        soft = tuple(f for f in blocks if f.code in _SOFT_CODES)
+        if hard:
+            cards.append(_findings_card("critical", "No infusion today: ", hard, source, decision))
+        if soft:
+            card = _findings_card("warning", "Override needs a reason: ", soft, source, decision)
+            card["overrideReasons"] = [reason.to_dict() for reason in override_reasons()]
+            cards.append(card)
     if plan.status in (PlanStatus.NOT_INDICATED, PlanStatus.OUT_OF_SCOPE):
         reasons = tuple(f for f in plan.findings if f.severity is not Severity.INFO)
         word = "not indicated" if plan.status is PlanStatus.NOT_INDICATED else "out of scope"
