@@ -204,11 +204,19 @@ class _Service:
             except AuthenticationError as error:
                 _LOG.warning("%s: 401 (%s)", name, error.message)
                 return _refusal(error)
+            deadline = started + config.request_timeout_seconds
+
+            def timed(client: Client, body: bytes) -> object:
+                # A request that waited its whole time for a worker is not worked on at all.
+                if time.perf_counter() > deadline:
+                    raise OverloadedError("the request waited too long; try again")
+                return work(client, body)
+
             try:
                 with anyio.fail_after(config.request_timeout_seconds):
                     body = await self._body(request)
                     result = await anyio.to_thread.run_sync(
-                        work, client, body, limiter=self.limiter, abandon_on_cancel=True
+                        timed, client, body, limiter=self.limiter, abandon_on_cancel=True
                     )
             except TimeoutError:
                 _LOG.warning("%s: 503 timed out", name)

@@ -36,6 +36,7 @@ def serve(
             log_level="info",
             # The app bounds each request's body and time; uvicorn bounds idle connections.
             timeout_keep_alive=5,
+            timeout_graceful_shutdown=5,
             server_header=False,
         )
     )
