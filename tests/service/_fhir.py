@@ -42,21 +42,34 @@ ATC = {
 
 
 def medication_request(
-    drug: Drug, dose_mg: float, *, order_id: str = "mr-1", patient: str = "p"
+    drug: Drug,
+    dose_mg: float,
+    *,
+    order_id: str = "mr-1",
+    patient: str = "p",
+    date: dt.date | None = None,
+    volume_ml: float = 50.0,
+    hours: float = 1.0,
 ) -> dict[str, Any]:
-    """A draft order of ``dose_mg`` of ``drug``, as an EHR's order screen sends it."""
+    """A draft order of ``dose_mg`` of ``drug`` in ``volume_ml`` over ``hours``, as an EHR's
+    order screen sends it (default: on the day of the call)."""
     code, display = ATC[drug]
+    timing: dict[str, Any] = {"repeat": {"count": 1, "duration": hours, "durationUnit": "h"}}
+    if date is not None:
+        timing["event"] = [date.isoformat()]
     return {
         "resourceType": "MedicationRequest",
         "id": order_id,
         "status": "draft",
         "intent": "order",
         "subject": {"reference": f"Patient/{patient}"},
+        "authoredOn": (date or dt.date(2026, 11, 23)).isoformat(),
         "medicationCodeableConcept": {
             "coding": [{"system": "http://www.whocc.no/atc", "code": code, "display": display}]
         },
         "dosageInstruction": [
             {
+                "timing": timing,
                 "route": {"text": "intravenous"},
                 "doseAndRate": [
                     {
@@ -70,6 +83,14 @@ def medication_request(
                 ],
             }
         ],
+        "dispenseRequest": {
+            "quantity": {
+                "value": volume_ml,
+                "unit": "mL",
+                "system": "http://unitsofmeasure.org",
+                "code": "mL",
+            }
+        },
     }
 
 

@@ -33,7 +33,9 @@ WHEN = "2026-11-23T10:15:00+01:00"
 
 def _cards(server: Running, dose_mg: float) -> list[dict[str, Any]]:
     girl = Example.of("oi-girl-20kg")
-    order = medication_request(Drug.ZOLEDRONIC_ACID, dose_mg, patient=girl.patient_id)
+    order = medication_request(
+        Drug.ZOLEDRONIC_ACID, dose_mg, patient=girl.patient_id, date=girl.date
+    )
     body = hook_request("order-sign", girl.patient_id, girl.prefetch, orders=(order,))
     response = server.call(SIGN, body)
     assert response.status_code == 200

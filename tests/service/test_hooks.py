@@ -59,17 +59,31 @@ def protocol_dose(stem: str, drug: Drug) -> float:
     return float(plan["infusions"][0]["dose"]["value"]) if plan["infusions"] else 1.0
 
 
-def order_sign(stem: str, drug: Drug, dose_mg: float, **changes: Any) -> dict[str, Any]:
+def protocol_preparation(stem: str, drug: Drug) -> dict[str, float]:
+    """The volume and hours of the protocol's first infusion (50 ml over 1 h without one)."""
+    plan = plan_json(stem, drug)
+    if not plan["infusions"]:
+        return {}
+    preparation = plan["infusions"][0]["preparation"]
+    return {
+        "volume_ml": float(preparation["volume"]["value"]),
+        "hours": float(preparation["duration"]["value"]),
+    }
+
+
+def order_sign(stem: str, drug: Drug, dose_mg: float, **order: Any) -> dict[str, Any]:
     """An order-sign call for the example patient ``stem`` ordering ``dose_mg`` of ``drug``."""
     example = Example.of(stem)
-    order = medication_request(drug, dose_mg, patient=example.patient_id)
-    body = hook_request("order-sign", example.patient_id, example.prefetch, orders=(order,))
-    body.update(changes)
-    return body
+    draft = medication_request(
+        drug, dose_mg, patient=example.patient_id, date=example.date, **order
+    )
+    return hook_request("order-sign", example.patient_id, example.prefetch, orders=(draft,))
 
 
-def sign(served: Running, stem: str, drug: Drug, dose_mg: float) -> list[dict[str, Any]]:
-    response = served.call(SIGN, order_sign(stem, drug, dose_mg))
+def sign(
+    served: Running, stem: str, drug: Drug, dose_mg: float, **order: Any
+) -> list[dict[str, Any]]:
+    response = served.call(SIGN, order_sign(stem, drug, dose_mg, **order))
     assert response.status_code == 200, response.text
     cards: list[dict[str, Any]] = response.json()["cards"]
     return cards
@@ -98,7 +112,13 @@ def test_order_sign_cards_carry_the_decisions_of_bisphos_plan(
     reference = plan_json(stem, None)
     drug = Drug(reference["drug"]) if reference["drug"] else Drug.ZOLEDRONIC_ACID
     expected = plan_json(stem, drug)
-    cards = sign(service_on(Example.of(stem).date), stem, drug, protocol_dose(stem, drug))
+    cards = sign(
+        service_on(Example.of(stem).date),
+        stem,
+        drug,
+        protocol_dose(stem, drug),
+        **protocol_preparation(stem, drug),
+    )
     assert cards
     first = expected["infusions"][0] if expected["infusions"] else None
     for card in cards:
@@ -188,8 +208,12 @@ def test_no_card_for_an_order_of_another_drug(served: Running) -> None:
 def test_order_select_checks_only_the_selected_orders(served: Running) -> None:
     girl = Example.of(GIRL)
     pid = girl.patient_id
-    chosen = medication_request(Drug.ZOLEDRONIC_ACID, 5.0, order_id="chosen", patient=pid)
-    other = medication_request(Drug.ZOLEDRONIC_ACID, 0.25, order_id="other", patient=pid)
+    chosen = medication_request(
+        Drug.ZOLEDRONIC_ACID, 5.0, order_id="chosen", patient=pid, date=girl.date
+    )
+    other = medication_request(
+        Drug.ZOLEDRONIC_ACID, 0.25, order_id="other", patient=pid, date=girl.date
+    )
     body = hook_request(
         "order-select",
         pid,

@@ -306,8 +306,10 @@ class _Service:
                 views.append(view)
         if service.orders and not views:
             return {"cards": []}
-        drug = views[0].drug if views else None
-        plan = self.engine.plan(patient, PlanRequest(drug=drug))
+        checked = views[0].plan if views else None
+        plan = checked or self.engine.plan(
+            patient, PlanRequest(drug=views[0].drug if views else None)
+        )
         decision = decision_of(plan)
         cards = [order_card(view, self.source, decision) for view in views]
         cards += plan_cards(plan, self.source, decision, overview=service.overview)

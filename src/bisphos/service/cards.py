@@ -113,6 +113,8 @@ class OrderView:
         evidence: The values that decided it (``"dose = 0.4 mg (limit 0.25 mg)"``).
         protocol_dose: The dose the protocol gives for this order, when it gives one.
         override_reasons: The reasons that may override a soft limit (none for a hard one).
+        plan: The plan the order was judged against, if the check made one; the cards and the
+            decision record are then that plan's.
     """
 
     order: Mapping[str, Any]
@@ -124,6 +126,7 @@ class OrderView:
     evidence: tuple[str, ...] = ()
     protocol_dose: Quantity | None = None
     override_reasons: tuple[ReasonCoding, ...] = ()
+    plan: Plan | None = attrs.field(default=None, eq=False, repr=False)
 
 
 def summary(text: str) -> str:
