@@ -56,6 +56,7 @@ from bisphos.pediatric.schedule import Course, Horizon, plan_course
 from bisphos.records import ReplayReport, record_json, replay
 from bisphos.units import Quantity, parse_quantity, parse_unit, ureg
 from bisphos.validation import printable
+from tests._profiles import examples
 
 _T = TypeVar("_T")
 
@@ -636,9 +637,11 @@ _CONTENT = (
 )
 
 
-# Each example plans a patient and writes an output (about 15 ms): 250 examples, not 500.
+# Each example plans a patient and writes an output (about 15 ms): half the profile's examples.
 @settings(
-    suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None, max_examples=250
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    deadline=None,
+    max_examples=examples(0.5),
 )
 @given(
     content=_CONTENT,
@@ -696,7 +699,7 @@ def _records(draw: st.DrawFn) -> str:
     return json.dumps(data, indent=2, ensure_ascii=draw(st.booleans())) + "\n"
 
 
-@settings(deadline=None, max_examples=250)  # each example replans a patient (about 15 ms)
+@settings(deadline=None, max_examples=examples(0.5))  # each example replans (about 15 ms)
 @given(text=_records())
 def test_replay_any_record(text: str) -> None:
     """replay(): any record (one value anywhere replaced by any JSON value, or any text) gives a

@@ -490,3 +490,13 @@ def test_replay_of_data_nested_100000_deep_is_a_typed_error() -> None:
         inner = inner["x"]  # type: ignore[assignment]
     with pytest.raises(InvalidValueError, match="record"):
         replay(data, engine=ENGINE)
+
+
+@pytest.mark.parametrize("value", [b"patient.json", 3, None, ["a.json"]])
+def test_loaders_given_another_type_raise_a_typed_error(value: object) -> None:
+    with pytest.raises(PatientInputError):
+        load_patient(value)  # type: ignore[arg-type]
+    with pytest.raises(PatientInputError):
+        patient_from_text(value, file_format="json")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError):
+        load_record(value)  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from bisphos.pediatric.plan import Plan
 from bisphos.records import record_json, replay
 from bisphos.report import render_plan
 from bisphos.validation import check_text, printable
+from tests._profiles import examples
 from tests.test_export_ical import parse_ics, unfold
 from tests.test_hostile_inputs import EXAMPLE
 
@@ -70,8 +71,9 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-# Each example plans a patient and writes it in five formats (about 70 ms): 50 examples.
-@settings(max_examples=50, deadline=None)
+# Each example plans a patient and writes it in five formats (about 70 ms): a tenth of the
+# profile's examples.
+@settings(max_examples=examples(0.1), deadline=None)
 @given(patient_id=_IDS.filter(_accepted))
 def test_every_output_shows_an_accepted_patient_id_as_it_is(patient_id: str) -> None:
     """Renderer safety: text, JSON, FHIR, calendar and record hold no character a terminal would

@@ -26,6 +26,7 @@ import datetime as dt
 import enum
 import json
 import math
+import os
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -50,6 +51,7 @@ from bisphos.validation import (
     check_text,
     input_byte_limit,
     parse_iso_date,
+    picture,
     printable,
     read_bounded,
 )
@@ -532,6 +534,10 @@ def load_patient(path: str | Path, *, max_bytes: int | None = None) -> Patient:
         PatientInputError: the file cannot be read (not a regular file, too large, not UTF-8) or
             parsed, or holds invalid values; every problem is listed with its path.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise PatientInputError(
+            [InvalidValueError("not a file name", value=picture(path), expected="a path")]
+        )
     file = Path(path)
     source = printable(str(file))
     text = read_text_file(file, max_bytes=max_bytes)
@@ -576,6 +582,8 @@ def patient_from_text(text: str, *, file_format: str, source: str = "") -> Patie
         PatientInputError: as :func:`patient_from_dict`, or when the text does not parse.
     """
     try:
+        if not isinstance(text, str):
+            raise InvalidValueError("not text", value=picture(text), expected="a str")
         limit = input_byte_limit()
         if len(text) > limit:
             raise InputLimitError(

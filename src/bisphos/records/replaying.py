@@ -1,8 +1,11 @@
 """Replaying a decision record: recompute from the stored input and say exactly what differs.
 
-:func:`replay` reads the record, checks that its stored input still hashes to the digest in its
-provenance (a record edited by hand is reported, not trusted), rebuilds the patient and the
-request, plans again with an engine, writes the new record and compares:
+:func:`replay` reads the record (strictly: no duplicate key, bounded nesting and size), checks its
+signature when a public key is given (:mod:`bisphos.records.signing`), checks that its stored
+input still hashes to the digest in its provenance (an input edited without recomputing the
+digests is reported; one whose digests were recomputed is detected only by a signature),
+rebuilds the patient and the request, plans again with an engine, writes the new record and
+compares:
 
 - byte for byte with the stored text (:attr:`ReplayReport.identical`);
 - value by value, as a list of :class:`Difference` with the path of each field that differs
