@@ -500,3 +500,45 @@ def test_loaders_given_another_type_raise_a_typed_error(value: object) -> None:
         patient_from_text(value, file_format="json")  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError):
         load_record(value)  # type: ignore[arg-type]
+
+
+_MIB = 1024 * 1024
+#: Files of just under the size limit, each built to cost the most of one resource.
+_LARGEST = {
+    "brackets": "[" * (_MIB // 2 - 1) + "]" * (_MIB // 2 - 1),
+    "many empty lists": '{"fractures": [' + ",".join(["[]"] * (_MIB // 3 - 10)) + "]}",
+    "one long text": '{"patient_id": "' + "x" * (_MIB - 40) + '"}',
+    "many keys": "{" + ",".join(f'"k{i}": 0' for i in range(80_000)) + "}",
+    "long numbers": '{"bmd": [' + ",".join(["1" * 19] * 50_000) + "]}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LARGEST))
+def test_the_largest_hostile_files_are_refused_in_bounded_time(tmp_path: Path, name: str) -> None:
+    """Whatever a file of the largest accepted size holds, reading it is a typed error within
+    seconds: the work is linear in a size the limit bounds."""
+    path = tmp_path / "patient.json"
+    path.write_text(_LARGEST[name], encoding="utf-8")
+    assert path.stat().st_size <= _MIB
+    started = time.monotonic()
+    with pytest.raises(PatientInputError):
+        load_patient(path)
+    assert time.monotonic() - started < 5.0
+
+
+def test_the_costliest_hostile_file_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """The file that makes the parser build the most objects (a third of a million empty lists
+    in 1 MiB) peaks below 64 MiB: memory is bounded by the size limit too. (Traced allocation
+    slows the parse about fourfold, so only this case is traced.)"""
+    import tracemalloc
+
+    path = tmp_path / "patient.json"
+    path.write_text(_LARGEST["many empty lists"], encoding="utf-8")
+    tracemalloc.start()
+    try:
+        with pytest.raises(PatientInputError, match="more than 1000 items"):
+            load_patient(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * _MIB

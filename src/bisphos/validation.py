@@ -27,6 +27,7 @@ the limit; a limit of size or structure is an :class:`~bisphos.errors.InputLimit
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import os
 import re
@@ -339,18 +340,16 @@ def check_json_depth(text: str, *, max_depth: int, field: str = "") -> None:
     Raises:
         InputLimitError: the nesting is deeper than ``max_depth``.
     """
-    depth = 0
-    for match in _JSON_TOKENS.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > max_depth:
-                raise _too_deep(field, max_depth)
-        elif token in "]}":
-            depth -= 1
+    if text.count("[") + text.count("{") <= max_depth:
+        return  # too few brackets to nest deeper
+    brackets = _NOT_BRACKETS.sub("", _JSON_STRINGS.sub("", text))
+    steps = (1 if character in "[{" else -1 for character in brackets)
+    if max(itertools.accumulate(steps), default=0) > max_depth:
+        raise _too_deep(field, max_depth)
 
 
-_JSON_TOKENS: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_JSON_STRINGS: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS: Final = re.compile(r"[^\[\]{}]+")
 
 
 def _too_deep(field: str, max_depth: int) -> InputLimitError:
