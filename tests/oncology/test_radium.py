@@ -33,6 +33,11 @@ def prostate(**overrides: Any) -> AdultPatient:
         "platelets": count(150.0),
         "haemoglobin": quantity(12.0, "g/dL"),
         "radium_injection_number": 1,
+        # O-LABEL: within the label's indication (EMA 2018).
+        "castration_resistant": True,
+        "symptomatic_bone_metastases": True,
+        "visceral_metastases": False,
+        "prior_systemic_therapies": 2,
     }
     values.update(overrides)
     return adult(**values)
@@ -69,6 +74,7 @@ def test_six_injections_every_four_weeks() -> None:
     assert all(item.criteria is LATER_INJECTION_CRITERIA for item in plan.injections[1:])
     assert all(item.rule_ids == ("O-RA223",) for item in plan.injections)
     assert plan.cleared_today
+    assert plan.findings[0].code == "radium-223-label-indication-met"
 
 
 def test_course_resumes_from_the_injection_due() -> None:
@@ -161,3 +167,42 @@ def test_injection_number_outside_the_course_is_refused() -> None:
         plan_radium(prostate(), injection_number=7)
     with pytest.raises(InvalidValueError):
         prostate(radium_injection_number=0)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "unmet"),
+    [
+        ({"castration_resistant": False}, {"castration_resistant"}),
+        ({"castration_resistant": None}, {"castration_resistant"}),
+        ({"symptomatic_bone_metastases": False}, {"symptomatic_bone_metastases"}),
+        ({"visceral_metastases": True}, {"visceral_metastases"}),
+        ({"visceral_metastases": None}, {"visceral_metastases"}),
+        (
+            {"prior_systemic_therapies": 1},
+            {"prior_systemic_therapies", "no_suitable_systemic_therapy"},
+        ),
+        (
+            {"prior_systemic_therapies": None},
+            {"prior_systemic_therapies", "no_suitable_systemic_therapy"},
+        ),
+        ({"abiraterone_prednisone": True}, {"abiraterone_prednisone"}),
+    ],
+)
+def test_radium_outside_the_label_indication_is_refused(
+    overrides: dict[str, object], unmet: set[str]
+) -> None:
+    """O-LABEL, O-RA223: outside the label's indication (EMA 2018) radium-223 is refused with the
+    unmet or unrecorded criteria named; nothing is dated."""
+    plan = plan_radium(prostate(**overrides))
+    assert plan.injections == ()
+    assert not plan.cleared_today
+    (finding,) = plan.findings
+    assert finding.code == "radium-223-label-indication-not-met"
+    assert finding.severity is Severity.BLOCK
+    assert {item.name for item in finding.evidence} == unmet
+
+
+def test_radium_with_one_prior_therapy_and_none_suitable_is_planned() -> None:
+    """O-LABEL: fewer than two prior therapies are enough when no other therapy is suitable."""
+    plan = plan_radium(prostate(prior_systemic_therapies=1, no_suitable_systemic_therapy=True))
+    assert len(plan.injections) == 6

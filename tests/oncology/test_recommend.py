@@ -102,7 +102,8 @@ def test_o_sre_prostate_zoledronic_acid_or_denosumab_for_all() -> None:
 
 def test_o_sre_prostate_renal_adjusted_dose_and_cost() -> None:
     """O-SRE-PROSTATE with O-RENAL: a clearance of 54 ml/min gives zoledronic acid 3.5 mg; the
-    yearly cost stays 12 x €143 = €1716 (2016 list prices, one vial per administration)."""
+    yearly cost stays 13 x €143 = €1859 (O-INTERVAL: every 4 weeks; 2016 list prices, one vial
+    per administration)."""
     patient = adult(
         sex="male",
         tumour="prostate",
@@ -114,8 +115,12 @@ def test_o_sre_prostate_renal_adjusted_dose_and_cost() -> None:
     zoledronic = result.options[0]
     assert_equal(zoledronic.dose, quantity(3.5, "mg"))
     assert zoledronic.yearly_cost is not None
-    assert zoledronic.yearly_cost.amount == Decimal("1716.00")
-    assert zoledronic.yearly_cost.label == "€ 1716.00 per year (2016 list prices)"
+    assert zoledronic.yearly_cost.amount == Decimal("1859.00")
+    assert zoledronic.yearly_cost.label == (
+        "€ 1859.00 per year (13 administrations, 2016 list prices)"
+    )
+    assert zoledronic.regimen.deck_interval == "1x/maand"
+    assert zoledronic.interval.m_as("day") == 28.0
     assert result.options[2].yearly_cost is not None
     assert result.options[2].yearly_cost.amount == Decimal("572.00")
     assert result.clearance is not None
@@ -196,21 +201,29 @@ def myeloma(**overrides: Any) -> AdultPatient:
 
 
 def test_o_sre_mm_start_with_osteopenia() -> None:
-    """O-SRE-MM: osteopenia: start iv pamidronate or zoledronic acid, for at least 2 years;
-    denosumab is not registered for myeloma."""
+    """O-SRE-MM, O-LABEL: osteopenia: start iv pamidronate or zoledronic acid, for at least 2
+    years; denosumab 120 mg, registered for myeloma since 2018, is the alternative the deck
+    calls possible (its 2016 "not registered" is shown as the deck's statement)."""
     result = recommend(myeloma(osteopenia=True))
     assert _options(result) == [
         ("pamidronate-90mg-4-weekly", Advice.START, OptionStatus.OFFERED),
         ("zoledronic-acid-4mg-monthly", Advice.START, OptionStatus.OFFERED),
+        ("denosumab-120mg-monthly", Advice.ALTERNATIVE, OptionStatus.OFFERED),
     ]
     duration = _finding(result, "myeloma-minimum-duration")
     evidence = {e.name: e.value for e in duration.evidence}
     assert evidence["earliest_stop_date"] == dt.date(2026, 5, 1)
-    assert "denosumab-not-registered-myeloma" in _codes(result)
-    assert all(item.regimen.drug.value != "denosumab" for item in result.options)
+    registered = _finding(result, "denosumab-registered-myeloma")
+    assert "2018" in registered.message
+    assert "2016" in registered.message
     pamidronate = result.options[0]
     assert pamidronate.yearly_cost is not None
-    assert pamidronate.yearly_cost.amount == Decimal("1904.52")  # 146 x 365.25 / 28
+    assert pamidronate.yearly_cost.amount == Decimal("1898.00")  # 146 x 13
+    # O-LABEL: myeloma: 90 mg in 500 ml over 4 hours (the clearance here is above 60 ml/min).
+    assert pamidronate.infusion is not None
+    assert_equal(pamidronate.infusion.volume, quantity(500.0, "mL"))
+    assert_equal(pamidronate.infusion.duration, quantity(4.0, "h"))
+    assert pamidronate.infusion.rate.m_as("mg/h") == 22.5
 
 
 def test_o_sre_mm_not_without_osteopenia_or_osteoporosis() -> None:
@@ -227,31 +240,46 @@ def test_o_sre_mm_after_two_years() -> None:
     active = recommend(
         myeloma(osteoporosis=True, treatment_start_date=start, active_bone_disease=True)
     )
-    assert [(o.advice, o.interval.m_as("month")) for o in active.options] == [
+    assert [(o.advice, o.interval.m_as("month")) for o in active.options[:2]] == [
         (Advice.CONTINUE, 3.0),
         (Advice.CONTINUE, 3.0),
     ]
+    assert active.options[2].regimen.id == "denosumab-120mg-monthly"
+    assert active.options[2].interval.m_as("week") == 4.0
     inactive = recommend(myeloma(osteoporosis=True, treatment_start_date=start))
     assert inactive.options == ()
     assert "myeloma-may-stop" in _codes(inactive)
     short = recommend(myeloma(osteoporosis=True, treatment_start_date=dt.date(2022, 5, 2)))
-    assert [o.advice for o in short.options] == [Advice.CONTINUE, Advice.CONTINUE]
+    assert [o.advice for o in short.options] == [
+        Advice.CONTINUE,
+        Advice.CONTINUE,
+        Advice.ALTERNATIVE,
+    ]
     assert short.options[0].interval.m_as("week") == 4.0
 
 
 def test_o_sre_mm_restart_at_relapse() -> None:
     """O-SRE-MM: relapse or a new SRE: restart, whatever the bone findings."""
     result = recommend(myeloma(relapse_or_new_sre=True))
-    assert [o.advice for o in result.options] == [Advice.RESTART, Advice.RESTART]
+    assert [o.advice for o in result.options] == [
+        Advice.RESTART,
+        Advice.RESTART,
+        Advice.ALTERNATIVE,
+    ]
     assert "myeloma-restart" in _codes(result)
 
 
 def test_o_sre_mm_patient_on_denosumab() -> None:
-    """O-SRE-MM and O-DMAB-AGE: on denosumab in myeloma: a warning that it is not registered,
-    and the rebound warning because the plan offers no denosumab."""
+    """O-SRE-MM, O-LABEL and O-DMAB-AGE: on denosumab in myeloma: no warning of registration
+    (registered since 2018); the rebound warning comes when the plan offers no denosumab, after 2
+    years without active bone disease."""
     result = recommend(myeloma(osteopenia=True, on_denosumab=True))
-    assert "denosumab-in-myeloma" in _codes(result)
-    assert "denosumab-rebound" in _codes(result)
+    assert "denosumab-rebound" not in _codes(result)
+    stopping = recommend(
+        myeloma(osteopenia=True, on_denosumab=True, treatment_start_date=dt.date(2021, 1, 1))
+    )
+    assert stopping.options == ()
+    assert "denosumab-rebound" in _codes(stopping)
 
 
 def test_o_prev_breast_adjuvant_advice_without_dose() -> None:
@@ -320,7 +348,7 @@ def test_o_op_breast_postmenopausal_osteoporosis_doses() -> None:
     assert len(result.supplements) == 2
     costs = {item.regimen.id: item.yearly_cost for item in result.options}
     assert costs["alendronic-acid-70mg-weekly"] is not None
-    assert costs["alendronic-acid-70mg-weekly"].amount == Decimal("5.74")
+    assert costs["alendronic-acid-70mg-weekly"].amount == Decimal("5.72")  # 0.11 x 52
     assert costs["denosumab-60mg-6-monthly"] is not None
     assert costs["denosumab-60mg-6-monthly"].amount == Decimal("440.00")
 

@@ -35,7 +35,7 @@ from bisphos.oncology.regimens import (
 from bisphos.units import quantity
 
 # Changing the catalogue is a reviewed decision: update both pins together with the rows' tests.
-SHA256 = "f0d03a1c717ced9fc80ccc5cb0769ef6411f2a70b8a328f481d28e70e88dc2f5"
+SHA256 = "e5ba316159cdf88c836c792deda1f6491c5b5e79cd4bf155dcb88d328d108a1b"
 ROWS = 13
 
 
@@ -63,15 +63,16 @@ def test_catalogue_checksum_and_row_count() -> None:
         ("ibandronic-acid-150mg-monthly", "150 mg", "1 month", Route.ORAL, "1.75"),
         ("ibandronic-acid-3mg-iv-3-monthly", "3 mg", "3 months", Route.INTRAVENOUS, "73.00"),
         ("zoledronic-acid-5mg-yearly", "5 mg", "1 year", Route.INTRAVENOUS, "101.00"),
-        ("zoledronic-acid-4mg-monthly", "4 mg", "1 month", Route.INTRAVENOUS, "143.00"),
+        ("zoledronic-acid-4mg-monthly", "4 mg", "4 weeks", Route.INTRAVENOUS, "143.00"),
         ("denosumab-60mg-6-monthly", "60 mg", "6 months", Route.SUBCUTANEOUS, "220.00"),
-        ("denosumab-120mg-monthly", "120 mg", "1 month", Route.SUBCUTANEOUS, "369.00"),
+        ("denosumab-120mg-monthly", "120 mg", "4 weeks", Route.SUBCUTANEOUS, "369.00"),
     ],
 )
 def test_catalogue_rows_as_the_deck_gives_them(
     regimen_id: str, dose: str, interval: str, route: Route, price: str
 ) -> None:
-    """O-CAT: dose, interval, route and 2016 list price per administration of each regimen."""
+    """O-CAT, O-INTERVAL: dose, interval (the deck's "1x/maand" of zoledronic acid 4 mg and
+    denosumab 120 mg is every 4 weeks), route and 2016 list price per administration."""
     row = regimen(regimen_id)
     magnitude, unit = dose.split(" ")
     assert_equal(row.dose, quantity(float(magnitude), unit))
@@ -89,8 +90,9 @@ def test_catalogue_rows_as_the_deck_gives_them(
 
 def test_infusion_times_and_registration() -> None:
     """O-CAT: pamidronate infuses over 2 hours, zoledronic acid over 15 minutes; alendronic and
-    risedronic acid are not registered for malignant bone disease; denosumab not for myeloma
-    (O-SRE-MM); radium-223 for prostate cancer only (O-RA223)."""
+    risedronic acid are not registered for malignant bone disease; denosumab is registered for
+    myeloma since 2018 (O-LABEL; the deck's 2016 statement kept as the deck's); radium-223 for
+    prostate cancer only (O-RA223)."""
     pamidronate = regimen("pamidronate-90mg-4-weekly")
     assert pamidronate.infusion_time is not None
     assert pamidronate.infusion_time.m_as("hour") == 2.0
@@ -101,8 +103,9 @@ def test_infusion_times_and_registration() -> None:
         assert regimen(regimen_id).registration.malignant_bone_disease is False
     for regimen_id in ("denosumab-60mg-6-monthly", "denosumab-120mg-monthly"):
         registration = regimen(regimen_id).registration
-        assert not registration.allows(Tumour.MYELOMA)
+        assert registration.allows(Tumour.MYELOMA)
         assert registration.allows(Tumour.BREAST)
+    assert "2016" in regimen("denosumab-120mg-monthly").registration.deck
     radium = regimen("radium-223-4-weekly")
     assert radium.registration.only_tumours == (Tumour.PROSTATE,)
     assert not radium.registration.allows(Tumour.BREAST)
@@ -132,7 +135,7 @@ def test_renal_rules_per_row() -> None:
         "alendronic-acid-70mg-weekly": RenalRule.ALENDRONIC_ACID,
         "risedronic-acid-5mg-daily": RenalRule.RISEDRONIC_ACID,
         "risedronic-acid-35mg-weekly": RenalRule.RISEDRONIC_ACID,
-        "pamidronate-90mg-4-weekly": RenalRule.LABEL_NOT_QUANTIFIED,
+        "pamidronate-90mg-4-weekly": RenalRule.PAMIDRONATE,
         "ibandronic-acid-50mg-daily": RenalRule.LABEL_NOT_QUANTIFIED,
         "ibandronic-acid-150mg-monthly": RenalRule.LABEL_NOT_QUANTIFIED,
         "ibandronic-acid-3mg-iv-3-monthly": RenalRule.LABEL_NOT_QUANTIFIED,

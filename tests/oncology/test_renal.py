@@ -222,7 +222,8 @@ def test_labels_are_named_for_every_minimum() -> None:
 
 def test_missing_clearance_blocks_only_regimens_with_a_renal_rule() -> None:
     """O-RENAL: without a creatinine the limit cannot be checked (blocked); denosumab has no renal
-    rule; ibandronic acid and pamidronate follow the label, not quantified here (warning)."""
+    rule; ibandronic acid follows the label, not quantified here (warning); pamidronate has the
+    label's figures (O-LABEL): refused below 30 ml/min."""
     unknown = assess_renal(regimen("zoledronic-acid-4mg-monthly"), None)
     assert unknown.status is RenalStatus.UNKNOWN
     assert unknown.dose is None
@@ -231,8 +232,12 @@ def test_missing_clearance_blocks_only_regimens_with_a_renal_rule() -> None:
     denosumab = assess_renal(regimen("denosumab-120mg-monthly"), None)
     assert denosumab.status is RenalStatus.ALLOWED
     assert denosumab.finding is None
-    for regimen_id in ("ibandronic-acid-50mg-daily", "pamidronate-90mg-4-weekly"):
-        label = assess_renal(regimen(regimen_id), ml_min(20.0))
-        assert label.status is RenalStatus.NOT_QUANTIFIED
-        assert label.finding is not None
-        assert label.finding.severity is Severity.WARN
+    label = assess_renal(regimen("ibandronic-acid-50mg-daily"), ml_min(20.0))
+    assert label.status is RenalStatus.NOT_QUANTIFIED
+    assert label.finding is not None
+    assert label.finding.severity is Severity.WARN
+    pamidronate = assess_renal(regimen("pamidronate-90mg-4-weekly"), ml_min(20.0))
+    assert pamidronate.status is RenalStatus.REFUSED
+    assert pamidronate.finding is not None
+    assert pamidronate.finding.code == "pamidronate-renal-not-recommended"
+    assert assess_renal(regimen("pamidronate-90mg-4-weekly"), None).status is RenalStatus.UNKNOWN

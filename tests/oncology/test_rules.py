@@ -31,6 +31,8 @@ _CATALOGUE_IDS = (
     "O-RENAL",
     "O-DMAB-AGE",
     "O-EVIDENCE",
+    "O-INTERVAL",
+    "O-LABEL",
 )
 
 
@@ -47,7 +49,7 @@ def _ids_named_by_tests() -> dict[str, list[str]]:
 
 def test_protocol_id_and_version() -> None:
     assert PROTOCOL_ID == "nl-oncology-bone-2016"
-    assert PROTOCOL_VERSION == "1.0.0"
+    assert PROTOCOL_VERSION == "1.1.0"
 
 
 def test_every_catalogue_rule_is_declared() -> None:

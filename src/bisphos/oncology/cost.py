@@ -1,15 +1,16 @@
 """Yearly cost of a regimen from the catalogue's list prices (O-CAT).
 
-A year is the Julian year of the unit registry (365.25 days), so a monthly regimen costs 12
-administrations and a 4-weekly one 365.25 / 28 = 13.04 administrations a year; a course of a
-fixed number of administrations (radium-223) is counted at most once. Amounts are exact decimals
+A year counts the whole intervals in the Julian year of the unit registry (365.25 days): a monthly
+regimen 12 administrations, a 4-weekly one 13 (O-INTERVAL: the labels' "every 4 weeks", 13 a
+year), a weekly one 52 and a daily one 365; a course of a fixed number of administrations
+(radium-223) is counted at most once. Amounts are exact decimals
 rounded half-up to the cent, and every cost is labelled with the year of its price list: the deck's
 prices are 2016 list prices, not today's.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Final
 
 import attrs
@@ -41,12 +42,18 @@ class YearlyCost:
     amount: Decimal
     administrations: Decimal
     price: ListPrice
-    rule_ids: tuple[str, ...] = ("O-CAT",)
+    rule_ids: tuple[str, ...] = ("O-CAT", "O-INTERVAL")
 
     @property
     def label(self) -> str:
-        """The cost with its price year, e.g. ``"€ 1716.00 per year (2016 list prices)"``."""
-        return f"€ {self.amount:.2f} per year ({self.price.year} list prices)"
+        """The cost with its count and price year.
+
+        E.g. ``"€ 1859.00 per year (13 administrations, 2016 list prices)"``.
+        """
+        return (
+            f"€ {self.amount:.2f} per year ({self.administrations} administrations, "
+            f"{self.price.year} list prices)"
+        )
 
     def __str__(self) -> str:
         return self.label
@@ -74,7 +81,10 @@ def yearly_cost(
     # The registry's day, week, month and year are exact binary fractions of a day, so the
     # repr of the float is the exact number of days.
     days = Decimal(repr(hours / _HOURS_PER_DAY))
-    per_year = DAYS_PER_YEAR / days
+    # Whole intervals: a regimen every 28 days is given 13 times a year, not 13.04 (O-INTERVAL).
+    per_year = (DAYS_PER_YEAR / days).to_integral_value(rounding=ROUND_FLOOR)
+    if per_year < 1:
+        per_year = Decimal(1)
     if administrations is not None:
         per_year = min(per_year, Decimal(administrations))
     amount = (price.amount * per_year).quantize(_CENT, rounding=ROUND_HALF_UP)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from typing import Final, TypeVar
 
 import attrs
@@ -24,8 +25,11 @@ from bisphos.units import Quantity, ureg
 __all__ = [
     "ADULT_PLAUSIBLE_RANGES",
     "RADIUM_INJECTIONS",
+    "REASON_CODE",
     "AdultPatient",
+    "ClinicianOverride",
     "MenopausalStatus",
+    "OverrideTarget",
     "Setting",
     "Tumour",
 ]
@@ -78,6 +82,8 @@ ADULT_PLAUSIBLE_RANGES: Final[dict[str, PlausibleRange]] = {
         "from a neonate given to the adult protocol by mistake to the heaviest adults",
     ),
     "serum_creatinine": PLAUSIBLE_RANGES["creatinine"],
+    "baseline_creatinine": PLAUSIBLE_RANGES["creatinine"],
+    "egfr": _range(q.GFR, 1.0, 250.0, "from end-stage kidney disease to hyperfiltration"),
     "calcium": PLAUSIBLE_RANGES["calcium"],
     "vitamin_d_25oh": PLAUSIBLE_RANGES["vitamin_d_25oh"],
     "neutrophils": _range(
@@ -104,6 +110,14 @@ def _weight(value: Quantity) -> Quantity:
 
 def _creatinine(value: Quantity | None) -> Quantity | None:
     return _plausible("serum_creatinine", value)
+
+
+def _baseline_creatinine(value: Quantity | None) -> Quantity | None:
+    return _plausible("baseline_creatinine", value)
+
+
+def _egfr(value: Quantity | None) -> Quantity | None:
+    return _plausible("egfr", value)
 
 
 def _calcium(value: Quantity | None) -> Quantity | None:
@@ -176,6 +190,75 @@ def _injection_number(
         )
 
 
+def _prior_therapies(
+    instance: object, attribute: attrs.Attribute[int | None], value: object
+) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 30:
+        raise InvalidValueError(
+            "not a number of prior systemic therapies",
+            field=attribute.name,
+            value=value,
+            expected="a whole number from 0 to 30",
+        )
+
+
+#: A coded reason of a clinician override: lower-case words joined by ``-``.
+REASON_CODE: Final = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+class OverrideTarget(enum.StrEnum):
+    """The soft limits of the oncology protocol a clinician may override (O-LABEL, P-OVERRIDE).
+
+    ``pamidronate-severe-renal``: pamidronate with a creatinine clearance below 30 ml/min, which
+    the label does not recommend. The rates of the label (60 mg/h, 20 mg/h in renal impairment)
+    and the 90 mg per infusion are hard limits: no override passes them.
+    """
+
+    PAMIDRONATE_SEVERE_RENAL = "pamidronate-severe-renal"
+
+
+def _target(value: OverrideTarget | str) -> OverrideTarget:
+    return _member(OverrideTarget, value, "overrides.target")
+
+
+def _nonempty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValueError(
+            "must be non-empty text", field=attribute.name, value=value, expected="text"
+        )
+
+
+def _reason_code(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not REASON_CODE.match(value):
+        raise InvalidValueError(
+            "not a coded reason",
+            field=attribute.name,
+            value=value,
+            expected="lower-case words joined by '-', e.g. 'life-threatening-hypercalcaemia'",
+        )
+
+
+@attrs.frozen
+class ClinicianOverride:
+    """A clinician's override of one soft limit, with a coded reason, a name and a time.
+
+    Attributes:
+        target: The soft limit overridden.
+        reason_code: The coded reason, e.g. ``"no-alternative"``.
+        reason: The reason in words.
+        clinician: Who decided.
+        time: When (ISO date-time).
+    """
+
+    target: OverrideTarget = attrs.field(converter=_target)
+    reason_code: str = attrs.field(validator=_reason_code)
+    reason: str = attrs.field(validator=_nonempty)
+    clinician: str = attrs.field(validator=_nonempty)
+    time: dt.datetime
+
+
 @attrs.frozen
 class AdultPatient:
     """One adult with cancer at one assessment date, as the oncology protocol sees them.
@@ -187,7 +270,13 @@ class AdultPatient:
         weight: Actual body weight (Cockcroft-Gault, radium-223 activity).
         setting: What the treatment is for.
         tumour: The primary tumour.
-        serum_creatinine: Serum creatinine, for the creatinine clearance (O-RENAL).
+        serum_creatinine: Serum creatinine, for the creatinine clearance (O-RENAL), measured
+            before the dose due on the assessment date (O-LABEL).
+        baseline_creatinine: Serum creatinine before the current bisphosphonate treatment
+            started, for the label's withhold rule (O-LABEL).
+        egfr: The laboratory's eGFR in ml/min/1.73 m² (denosumab 60 mg, O-LABEL); never mixed
+            with the Cockcroft-Gault clearance.
+        dialysis: The patient is on dialysis (denosumab 60 mg, O-LABEL).
         patient_id: An identifier chosen by the caller; never interpreted.
         life_expectancy: Expected survival (O-SRE-OTHER: more than 3 months).
         high_sre_risk: Whether the risk of skeletal-related events is high (O-SRE-OTHER);
@@ -208,6 +297,15 @@ class AdultPatient:
         haemoglobin: Haemoglobin before the first radium-223 injection (O-RA223).
         radium_injection_number: The number (1 to 6) of the radium-223 injection due on the
             assessment date; ``None`` when no radium-223 is planned.
+        castration_resistant: Castration-resistant prostate cancer (radium-223, O-LABEL);
+            ``None`` when not recorded.
+        symptomatic_bone_metastases: The bone metastases give symptoms (radium-223, O-LABEL).
+        visceral_metastases: Known visceral metastases (radium-223, O-LABEL).
+        prior_systemic_therapies: Lines of systemic therapy for metastatic prostate cancer given
+            before, other than LHRH analogues (radium-223, O-LABEL).
+        no_suitable_systemic_therapy: No available systemic therapy is suitable (radium-223).
+        abiraterone_prednisone: On abiraterone with prednisone or prednisolone (radium-223).
+        overrides: Clinician overrides of soft limits, each with its coded reason.
         calcium: Total serum calcium (hypocalcaemia precautions, O-CAT).
         vitamin_d_25oh: Serum 25-OH vitamin D (O-CAT).
         dental_evaluation_done: A dentist has evaluated the patient (O-ONJ).
@@ -225,6 +323,11 @@ class AdultPatient:
     tumour: Tumour = attrs.field(converter=_tumour)
     serum_creatinine: Quantity | None = attrs.field(default=None, converter=_creatinine)
     patient_id: str = ""
+    baseline_creatinine: Quantity | None = attrs.field(
+        default=None, converter=_baseline_creatinine
+    )
+    egfr: Quantity | None = attrs.field(default=None, converter=_egfr)
+    dialysis: bool = False
     life_expectancy: Quantity | None = attrs.field(default=None, converter=_life_expectancy)
     high_sre_risk: bool | None = None
     menopausal_status: MenopausalStatus = attrs.field(
@@ -243,12 +346,19 @@ class AdultPatient:
     platelets: Quantity | None = attrs.field(default=None, converter=_platelets)
     haemoglobin: Quantity | None = attrs.field(default=None, converter=_haemoglobin)
     radium_injection_number: int | None = attrs.field(default=None, validator=_injection_number)
+    castration_resistant: bool | None = None
+    symptomatic_bone_metastases: bool | None = None
+    visceral_metastases: bool | None = None
+    prior_systemic_therapies: int | None = attrs.field(default=None, validator=_prior_therapies)
+    no_suitable_systemic_therapy: bool = False
+    abiraterone_prednisone: bool = False
     calcium: Quantity | None = attrs.field(default=None, converter=_calcium)
     vitamin_d_25oh: Quantity | None = attrs.field(default=None, converter=_vitamin_d)
     dental_evaluation_done: bool = False
     jaw_surgery_planned: bool = False
     giant_cell_tumour_of_bone: bool = False
     skeletally_mature: bool | None = None
+    overrides: tuple[ClinicianOverride, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         self._check_dates()
@@ -274,6 +384,10 @@ class AdultPatient:
                     else "a solid tumour (myeloma belongs to the multiple_myeloma setting)"
                 ),
             )
+
+    def override(self, target: OverrideTarget) -> ClinicianOverride | None:
+        """Return the clinician's override of ``target``, if the patient's request holds one."""
+        return next((item for item in self.overrides if item.target is target), None)
 
     @property
     def age(self) -> Quantity:

@@ -23,6 +23,7 @@ from bisphos import quantities as q
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence, Finding, Severity, blocking
 from bisphos.oncology._resolution import resolve
+from bisphos.oncology.labels import restriction
 from bisphos.oncology.patient import (
     ADULT_PLAUSIBLE_RANGES,
     RADIUM_INJECTIONS,
@@ -45,6 +46,7 @@ __all__ = [
     "RadiumPlan",
     "blood_count_findings",
     "criteria_for",
+    "eligibility_finding",
     "plan_radium",
     "radium_activity",
 ]
@@ -302,6 +304,86 @@ def _refusal(code: str, message: str, evidence: Evidence) -> RadiumPlan:
     )
 
 
+#: Radium-223 needs at least this many prior systemic therapies, unless none is suitable.
+MINIMUM_PRIOR_THERAPIES: Final = 2
+
+
+def eligibility_finding(patient: AdultPatient) -> Finding:
+    """Return whether the label's indication allows radium-223 (O-LABEL, EMA 2018).
+
+    The label (since the EMA review of 2018): metastatic castration-resistant prostate cancer with
+    symptomatic bone metastases and no known visceral metastases, after at least two prior
+    systemic therapies or when none is suitable, and never with abiraterone plus prednisone or
+    prednisolone. An unrecorded fact does not meet its criterion: the finding blocks and names it.
+    """
+    label = restriction("radium-223-indication")
+    prior = patient.prior_systemic_therapies
+    lines_met = patient.no_suitable_systemic_therapy or (
+        prior is not None and prior >= MINIMUM_PRIOR_THERAPIES
+    )
+    facts: list[tuple[Evidence, bool]] = [
+        (
+            Evidence(
+                "castration_resistant",
+                "missing" if patient.castration_resistant is None else patient.castration_resistant,
+            ),
+            patient.castration_resistant is True,
+        ),
+        (
+            Evidence(
+                "symptomatic_bone_metastases",
+                "missing"
+                if patient.symptomatic_bone_metastases is None
+                else patient.symptomatic_bone_metastases,
+            ),
+            patient.symptomatic_bone_metastases is True,
+        ),
+        (
+            Evidence(
+                "visceral_metastases",
+                "missing" if patient.visceral_metastases is None else patient.visceral_metastases,
+            ),
+            patient.visceral_metastases is False,
+        ),
+        (
+            Evidence(
+                "prior_systemic_therapies",
+                "missing" if prior is None else prior,
+                str(MINIMUM_PRIOR_THERAPIES),
+            ),
+            lines_met,
+        ),
+        (
+            Evidence("no_suitable_systemic_therapy", patient.no_suitable_systemic_therapy),
+            lines_met,
+        ),
+        (
+            Evidence("abiraterone_prednisone", patient.abiraterone_prednisone),
+            not patient.abiraterone_prednisone,
+        ),
+    ]
+    unmet = tuple(evidence for evidence, met in facts if not met)
+    if unmet:
+        return Finding(
+            code="radium-223-label-indication-not-met",
+            rule_ids=("O-RA223", "O-LABEL"),
+            severity=Severity.BLOCK,
+            message="radium-223 is refused: the label allows it only in metastatic "
+            "castration-resistant prostate cancer with symptomatic bone metastases, no known "
+            "visceral metastases, after at least two prior systemic therapies or with none "
+            f"suitable, and not with abiraterone and prednisone ({label.source})",
+            evidence=unmet,
+            action="no radium-223; record the missing facts if any",
+        )
+    return Finding(
+        code="radium-223-label-indication-met",
+        rule_ids=("O-RA223", "O-LABEL"),
+        severity=Severity.INFO,
+        message=f"radium-223: the label's indication is met ({label.source})",
+        evidence=tuple(evidence for evidence, _ in facts),
+    )
+
+
 def plan_radium(patient: AdultPatient, *, injection_number: int | None = None) -> RadiumPlan:
     """Return the radium-223 course for ``patient`` from the injection due today (O-RA223).
 
@@ -313,8 +395,10 @@ def plan_radium(patient: AdultPatient, *, injection_number: int | None = None) -
     Returns:
         Injections every 4 weeks up to the sixth, each with its activity under the 2015 NIST
         standard and the deck's equivalent, and the blood-count findings for today's injection.
-        Patients without prostate cancer, or outside the bone-metastases setting, get no
-        injections and a blocking finding.
+        Patients without prostate cancer, outside the bone-metastases setting, or outside the
+        label's indication (O-LABEL: castration-resistant, symptomatic bone metastases, no
+        visceral metastases, two prior therapies or none suitable, no abiraterone with
+        prednisone) get no injections and a blocking finding.
     """
     number = injection_number if injection_number is not None else patient.radium_injection_number
     number = 1 if number is None else number
@@ -338,6 +422,9 @@ def plan_radium(patient: AdultPatient, *, injection_number: int | None = None) -
             "radium-223 treats bone metastases; it is not planned in this setting",
             Evidence("setting", patient.setting.value, Setting.BONE_METASTASES.value),
         )
+    eligibility = eligibility_finding(patient)
+    if eligibility.severity is Severity.BLOCK:
+        return RadiumPlan(injections=(), findings=(eligibility,))
     activity = radium_activity(patient.weight)
     days = round(row.interval.m_as("day"))
     injections = tuple(
@@ -366,5 +453,5 @@ def plan_radium(patient: AdultPatient, *, injection_number: int | None = None) -
     )
     return RadiumPlan(
         injections=injections,
-        findings=(*blood_count_findings(patient, number), note),
+        findings=(eligibility, *blood_count_findings(patient, number), note),
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable
+from typing import Final
 
 import attrs
 
@@ -21,18 +22,29 @@ from bisphos._version import __version__
 from bisphos.findings import Evidence, Finding, Severity, rule_ids_of
 from bisphos.oncology.cost import YearlyCost, yearly_cost
 from bisphos.oncology.evidence import CitedEvidence, evidence_for
-from bisphos.oncology.patient import AdultPatient, Setting, Tumour
+from bisphos.oncology.infusion import OncologyInfusion, plan_infusion
+from bisphos.oncology.labels import LabelRestriction, restriction, restrictions_for
+from bisphos.oncology.patient import (
+    AdultPatient,
+    ClinicianOverride,
+    OverrideTarget,
+    Setting,
+    Tumour,
+)
 from bisphos.oncology.radium import RadiumPlan, plan_radium
-from bisphos.oncology.regimens import Regimen, regimen
+from bisphos.oncology.regimens import Drug, Regimen, RenalRule, regimen
 from bisphos.oncology.renal import (
     CreatinineClearance,
     RenalStatus,
     assess_renal,
     creatinine_clearance,
+    creatinine_each_dose_finding,
+    withhold_finding,
 )
 from bisphos.oncology.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.oncology.safety import (
     denosumab_age_findings,
+    denosumab_ckd_findings,
     denosumab_findings,
     onj_findings,
     supplementation_findings,
@@ -71,6 +83,11 @@ class RegimenOption:
         yearly_cost: The yearly cost at list price; ``None`` unless offered with a price.
         side_effects: The deck's side effects of the drug.
         note: Why, in a few words.
+        infusion: Volume, duration and rate of one intravenous administration (O-LABEL);
+            ``None`` for other routes or when not offered.
+        labels: The current labels' restrictions for the drug, each with its source, year and
+            the deck's statement beside it (O-LABEL, O-INTERVAL).
+        override: The clinician override the option is offered on, if any (O-LABEL).
     """
 
     regimen: Regimen
@@ -83,6 +100,9 @@ class RegimenOption:
     yearly_cost: YearlyCost | None
     side_effects: tuple[SideEffect, ...]
     note: str = ""
+    infusion: OncologyInfusion | None = None
+    labels: tuple[LabelRestriction, ...] = ()
+    override: ClinicianOverride | None = None
 
 
 @attrs.frozen
@@ -145,6 +165,17 @@ class OncologyRecommendation:
         return tuple(item for item in self.options if item.status is OptionStatus.OFFERED)
 
     @property
+    def label_restrictions(self) -> tuple[LabelRestriction, ...]:
+        """The label restrictions of every proposed drug and of radium-223, each once."""
+        found: list[LabelRestriction] = []
+        groups = [option.labels for option in self.options]
+        if self.radium is not None:
+            groups.append((restriction("radium-223-indication"),))
+        for group in groups:
+            found.extend(item for item in group if item not in found)
+        return tuple(found)
+
+    @property
     def rule_ids(self) -> tuple[str, ...]:
         """Every rule id the recommendation names, each once, in order of first appearance."""
         ids: dict[str, None] = {}
@@ -190,11 +221,17 @@ def _option(
     interval = proposal.interval if proposal.interval is not None else row.interval
     findings: list[Finding] = []
     rule_ids = dict.fromkeys((*proposal.rule_ids, *row.rule_ids))
+    override = (
+        patient.override(OverrideTarget.PAMIDRONATE_SEVERE_RENAL)
+        if row.renal is RenalRule.PAMIDRONATE
+        else None
+    )
+    infusion = None
     if not row.registration.allows(patient.tumour):
         status, dose = OptionStatus.REFUSED, None
         findings.append(_registration_finding(row, patient))
     else:
-        renal = assess_renal(row, clearance)
+        renal = assess_renal(row, clearance, override=override)
         if renal.finding is not None:
             findings.append(renal.finding)
             rule_ids.update(dict.fromkeys(renal.finding.rule_ids))
@@ -202,10 +239,29 @@ def _option(
             RenalStatus.REFUSED: OptionStatus.REFUSED,
             RenalStatus.UNKNOWN: OptionStatus.NEEDS_DATA,
         }.get(renal.status, OptionStatus.OFFERED)
+        monitoring = creatinine_each_dose_finding(row)
+        if monitoring is not None:
+            findings.append(monitoring)
+            rule_ids.update(dict.fromkeys(monitoring.rule_ids))
+        withhold = withhold_finding(row, patient)
+        if withhold is not None and status is OptionStatus.OFFERED:
+            findings.append(withhold)
+            rule_ids.update(dict.fromkeys(withhold.rule_ids))
+            status = OptionStatus.REFUSED
         dose = renal.dose if status is OptionStatus.OFFERED else None
+        if dose is not None:
+            infusion, infusion_findings = plan_infusion(
+                row, dose, setting=patient.setting, clearance=clearance
+            )
+            findings.extend(infusion_findings)
+            if infusion is not None:
+                rule_ids.update(dict.fromkeys(infusion.rule_ids))
     cost = None
     if status is OptionStatus.OFFERED and row.price is not None:
         cost = yearly_cost(row.price, interval, administrations=row.administrations)
+    labels = restrictions_for(row.drug) if row.drug in _LABELLED else ()
+    if labels:
+        rule_ids.update(dict.fromkeys(("O-LABEL",)))
     option = RegimenOption(
         regimen=row,
         advice=proposal.advice,
@@ -217,8 +273,30 @@ def _option(
         yearly_cost=cost,
         side_effects=side_effects_of(row),
         note=proposal.note,
+        infusion=infusion,
+        labels=_labels_of(row, labels),
+        override=override if status is OptionStatus.OFFERED else None,
     )
     return option, tuple(findings)
+
+
+#: The drugs whose current labels carry restrictions the protocol applies (O-LABEL).
+_LABELLED: Final = frozenset({Drug.ZOLEDRONIC_ACID, Drug.PAMIDRONATE, Drug.DENOSUMAB})
+
+
+def _labels_of(row: Regimen, labels: tuple[LabelRestriction, ...]) -> tuple[LabelRestriction, ...]:
+    # The zoledronic acid 4 mg restrictions belong to the oncology product, not to Aclasta; the
+    # denosumab ones to the product they name.
+    if row.drug is Drug.ZOLEDRONIC_ACID and row.renal is not RenalRule.ZOLEDRONIC_ACID_4MG:
+        return ()
+    if row.drug is Drug.DENOSUMAB:
+        wanted = (
+            {"denosumab-severe-ckd"}
+            if row.indication.value == "osteoporosis"
+            else {"every-4-weeks", "denosumab-myeloma"}
+        )
+        return tuple(item for item in labels if item.id in wanted)
+    return labels
 
 
 def _clearance_finding(clearance: CreatinineClearance) -> Finding:
@@ -273,6 +351,7 @@ def recommend(patient: AdultPatient) -> OncologyRecommendation:
         *supplementation_findings(offered, patient),
         *onj_findings(patient, planned),
         *denosumab_findings(patient, offered),
+        *denosumab_ckd_findings(patient, offered, None if clearance is None else clearance.value),
     ]
     findings.extend(precautions)
     radium = plan_radium(patient) if patient.radium_injection_number is not None else None

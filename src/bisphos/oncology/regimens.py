@@ -102,6 +102,7 @@ class RenalRule(enum.StrEnum):
 
     ZOLEDRONIC_ACID_4MG = "zoledronic_acid_4mg"
     ZOLEDRONIC_ACID_5MG = "zoledronic_acid_5mg"
+    PAMIDRONATE = "pamidronate"
     ALENDRONIC_ACID = "alendronic_acid"
     RISEDRONIC_ACID = "risedronic_acid"
     LABEL_NOT_QUANTIFIED = "label_not_quantified"
@@ -188,7 +189,9 @@ class Regimen:
         calibration_standard: The standard a radioactivity dose is stated in; ``None`` for mg.
         deck_dose: The deck's own figure where the label now states another one.
         route: Oral, intravenous or subcutaneous.
-        interval: Time between administrations, in the catalogue's unit.
+        interval: Time between administrations, in the catalogue's unit (O-INTERVAL: the deck's
+            "1x/maand" of zoledronic acid 4 mg and denosumab 120 mg is every 4 weeks).
+        deck_interval: The deck's own wording of the interval, shown beside it.
         administrations: Number of administrations in a course; ``None`` when continuing.
         infusion_time: Duration of an infusion, when the deck states it.
         indication: Osteoporosis, bone complications or bone metastases.
@@ -207,6 +210,7 @@ class Regimen:
     deck_dose: DeckDose | None
     route: Route
     interval: Quantity
+    deck_interval: str
     administrations: int | None
     infusion_time: Quantity | None
     indication: Indication
@@ -432,6 +436,7 @@ def _row(value: object, field: str) -> Regimen:
         deck_dose=deck_dose,
         route=route,
         interval=_quantity(data["interval"], f"{field}.interval", _RANGES["interval"]),
+        deck_interval=_text(data["deck_interval"], f"{field}.deck_interval"),
         administrations=_administrations(data["administrations"], f"{field}.administrations"),
         infusion_time=infusion_time,
         indication=_member(Indication, data["indication"], f"{field}.indication"),

@@ -23,7 +23,15 @@ from bisphos.errors import ImplausibleValueError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import PLAUSIBLE_RANGES, PlausibleRange, Sex
 from bisphos.oncology._resolution import resolve
-from bisphos.oncology.patient import ADULT_PLAUSIBLE_RANGES, AdultPatient
+from bisphos.oncology.labels import (
+    PAMIDRONATE_NOT_RECOMMENDED_BELOW_ML_MIN,
+    WITHHOLD_ABNORMAL_RISE_MG_DL,
+    WITHHOLD_NORMAL_BASELINE_BELOW_MG_DL,
+    WITHHOLD_NORMAL_RISE_MG_DL,
+    WITHHOLD_RESUME_WITHIN_FRACTION,
+    restriction,
+)
+from bisphos.oncology.patient import ADULT_PLAUSIBLE_RANGES, AdultPatient, ClinicianOverride
 from bisphos.oncology.regimens import Regimen, RenalRule
 from bisphos.units import Quantity, format_quantity, ureg
 
@@ -42,6 +50,9 @@ __all__ = [
     "RenalStatus",
     "assess_renal",
     "cockcroft_gault",
+    "creatinine_each_dose_finding",
+    "creatinine_rise_withholds",
+    "withhold_finding",
     "creatinine_clearance",
     "zoledronic_acid_4mg_band",
     "zoledronic_acid_4mg_dose",
@@ -281,12 +292,19 @@ class RenalOutcome:
     finding: Finding | None
 
 
-def assess_renal(regimen: Regimen, clearance: Quantity | None) -> RenalOutcome:
-    """Apply the renal rule of ``regimen`` to a creatinine clearance (O-RENAL).
+def assess_renal(
+    regimen: Regimen,
+    clearance: Quantity | None,
+    *,
+    override: ClinicianOverride | None = None,
+) -> RenalOutcome:
+    """Apply the renal rule of ``regimen`` to a creatinine clearance (O-RENAL, O-LABEL).
 
     Args:
         regimen: A catalogue regimen.
         clearance: The Cockcroft-Gault clearance in ml/min, or ``None`` when not known.
+        override: A clinician's override of pamidronate's severe-renal limit, if any: the only
+            renal limit that is soft (O-LABEL).
 
     Raises:
         DimensionError: ``clearance`` is not a clearance in ml/min.
@@ -324,6 +342,8 @@ def assess_renal(regimen: Regimen, clearance: Quantity | None) -> RenalOutcome:
         )
     if rule is RenalRule.ZOLEDRONIC_ACID_4MG:
         return _zoledronic_acid_4mg(regimen, clearance)
+    if rule is RenalRule.PAMIDRONATE:
+        return _pamidronate(regimen, clearance, override)
     return _minimum(regimen, clearance, CLEARANCE_MINIMUMS[rule])
 
 
@@ -397,4 +417,121 @@ def _minimum(regimen: Regimen, clearance: Quantity, limit: ClearanceMinimum) -> 
             f"({limit.source})",
             evidence=evidence,
         ),
+    )
+
+
+def _pamidronate(
+    regimen: Regimen, clearance: Quantity, override: ClinicianOverride | None
+) -> RenalOutcome:
+    # O-LABEL: not recommended below 30 ml/min, a soft limit a clinician may override with a
+    # coded reason; the deck names no renal figure for pamidronate, the label does.
+    value = _clearance(clearance)
+    label = restriction("pamidronate-severe-renal")
+    minimum = PAMIDRONATE_NOT_RECOMMENDED_BELOW_ML_MIN
+    evidence = _clearance_evidence(regimen, _ml_min(value), _ml_min(minimum))
+    if resolve(value) >= minimum:
+        return RenalOutcome(RenalStatus.ALLOWED, regimen.dose, None)
+    if override is None:
+        return RenalOutcome(
+            RenalStatus.REFUSED,
+            None,
+            Finding(
+                code="pamidronate-renal-not-recommended",
+                rule_ids=("O-RENAL", "O-LABEL"),
+                severity=Severity.BLOCK,
+                message=f"{regimen.id}: not recommended with a creatinine clearance below "
+                f"{minimum:g} ml/min ({label.source}, {label.year}; the deck names no renal "
+                "figure)",
+                evidence=evidence,
+                action="choose a regimen without this renal limit, or record a clinician "
+                "override with a coded reason",
+            ),
+        )
+    return RenalOutcome(
+        RenalStatus.ADJUSTED,
+        regimen.dose,
+        Finding(
+            code="pamidronate-renal-override",
+            rule_ids=("O-RENAL", "O-LABEL"),
+            severity=Severity.WARN,
+            message=f"{regimen.id}: offered with a creatinine clearance below {minimum:g} ml/min "
+            "on a clinician override the request records; the label does not recommend it",
+            evidence=evidence,
+            action="infuse at no more than 20 mg/h and measure creatinine before each dose",
+        ),
+    )
+
+
+#: The regimens whose labels ask for a creatinine before each dose and withhold on a rise.
+_MONITORED: Final = frozenset({RenalRule.ZOLEDRONIC_ACID_4MG, RenalRule.PAMIDRONATE})
+
+
+def _mg_dl(value: Quantity) -> float:
+    umol_l = float(PLAUSIBLE_RANGES["creatinine"].check(value, field="serum_creatinine").magnitude)
+    return umol_l / _UMOL_PER_MG_DL
+
+
+def creatinine_rise_withholds(current: Quantity, baseline: Quantity) -> bool:
+    """Return whether the label's withhold rule holds the dose (O-LABEL).
+
+    A rise of 0.5 mg/dl or more from a normal baseline (below 1.4 mg/dl), or of 1.0 mg/dl or more
+    from an abnormal one, withholds the dose, compared at the resolution of
+    :mod:`bisphos.oncology._resolution`.
+    """
+    base_mg_dl = _mg_dl(baseline)
+    rise = resolve(_mg_dl(current) - base_mg_dl)
+    normal = resolve(base_mg_dl) < WITHHOLD_NORMAL_BASELINE_BELOW_MG_DL
+    return rise >= (WITHHOLD_NORMAL_RISE_MG_DL if normal else WITHHOLD_ABNORMAL_RISE_MG_DL)
+
+
+def withhold_finding(regimen: Regimen, patient: AdultPatient) -> Finding | None:
+    """Return the blocking finding of the label's withhold rule for ``regimen``, or ``None``.
+
+    Applies to zoledronic acid 4 mg and pamidronate when both the creatinine before today's dose
+    and the baseline are known (O-LABEL; the pamidronate label has the same rule).
+    """
+    current, baseline = patient.serum_creatinine, patient.baseline_creatinine
+    if regimen.renal not in _MONITORED or current is None or baseline is None:
+        return None
+    if not creatinine_rise_withholds(current, baseline):
+        return None
+    base_mg_dl = _mg_dl(baseline)
+    normal = resolve(base_mg_dl) < WITHHOLD_NORMAL_BASELINE_BELOW_MG_DL
+    limit = WITHHOLD_NORMAL_RISE_MG_DL if normal else WITHHOLD_ABNORMAL_RISE_MG_DL
+    label = restriction("zoledronic-acid-withhold")
+    resume = base_mg_dl * (1 + WITHHOLD_RESUME_WITHIN_FRACTION)
+    return Finding(
+        code="creatinine-rise-withhold",
+        rule_ids=("O-LABEL",),
+        severity=Severity.BLOCK,
+        message=f"{regimen.id}: withhold: the creatinine rose from its baseline by the label's "
+        f"limit or more ({label.source}, {label.year})",
+        evidence=(
+            Evidence("regimen", regimen.id),
+            Evidence("serum_creatinine", ureg.Quantity(_mg_dl(current), "mg/dL")),
+            Evidence("baseline_creatinine", ureg.Quantity(base_mg_dl, "mg/dL")),
+            Evidence(
+                "creatinine_rise",
+                ureg.Quantity(_mg_dl(current) - base_mg_dl, "mg/dL"),
+                ureg.Quantity(limit, "mg/dL"),
+            ),
+            Evidence("resume_at_or_below", ureg.Quantity(resume, "mg/dL")),
+        ),
+        action="withhold the dose until the creatinine is back within 10 % of the baseline",
+    )
+
+
+def creatinine_each_dose_finding(regimen: Regimen) -> Finding | None:
+    """Return the label's "creatinine before each dose" for ``regimen``, or ``None`` (O-LABEL)."""
+    if regimen.renal not in _MONITORED:
+        return None
+    label = restriction("zoledronic-acid-creatinine-each-dose")
+    source = label.source if regimen.renal is RenalRule.ZOLEDRONIC_ACID_4MG else "pamidronate SmPC"
+    return Finding(
+        code="creatinine-before-each-dose",
+        rule_ids=("O-LABEL",),
+        severity=Severity.INFO,
+        message=f"{regimen.id}: serum creatinine before each dose ({source})",
+        evidence=(Evidence("regimen", regimen.id),),
+        action="measure serum creatinine before each dose and recompute the clearance",
     )

@@ -20,7 +20,7 @@ __all__ = ["PROTOCOL_ID", "PROTOCOL_VERSION", "RULES", "SOURCE_DATE", "SOURCE_TI
 #: The protocol id a plugin registers this protocol under.
 PROTOCOL_ID: Final = "nl-oncology-bone-2016"
 #: Version of this computable reading of the deck; bumped whenever a decision changes.
-PROTOCOL_VERSION: Final = "1.0.0"
+PROTOCOL_VERSION: Final = "1.1.0"
 #: Title of the source deck.
 SOURCE_TITLE: Final = "Medicamenteuze opties bij botmetastasen"
 #: Date of the source deck.
@@ -122,11 +122,14 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "Preventie van skeletmorbiditeit bij botmetastasen: multipel myeloom",
             "Multiple myeloma: start intravenous pamidronate or zoledronic acid with osteopenia "
             "or osteoporosis; give at least 2 years; continue with active bone disease every 3 "
-            "months; restart at relapse or a new SRE; denosumab is not registered for myeloma.",
+            "months; restart at relapse or a new SRE; denosumab is not registered for myeloma "
+            "(the deck, 2016), possibly an alternative.",
             "start iv pamidronaat of zoledroninezuur bij osteopenie of osteoporose",
             "The 2 years count from the start of the current treatment (calendar months); after "
             "them, active bone disease gives the 3-monthly interval, otherwise stopping may be "
-            "considered.",
+            "considered. Denosumab 120 mg is registered for myeloma since 2018 (O-LABEL): it is "
+            "proposed as the alternative, every 4 weeks, and the deck's statement is shown as "
+            "the deck's.",
         ),
         _rule(
             "O-PREV-BREAST",
@@ -180,8 +183,9 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "toxicity and diarrhoea.",
             "Geregistreerd voor prostaatcarcinoom; 6 injecties 50kBq/kg elke 4 weken",
             "Every activity carries its calibration standard; plans use the 2015 NIST standard "
-            "and show the deck's figure as the equivalent. Other tumours, and settings other "
-            "than bone metastases, get no radium-223 plan.",
+            "and show the deck's figure as the equivalent. Other tumours, settings other than "
+            "bone metastases, and patients outside the label's indication (O-LABEL) get no "
+            "radium-223 plan.",
         ),
         _rule(
             "O-RENAL",
@@ -190,7 +194,8 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "ml/min: zoledronic acid 4 mg > 60 -> 4.0 mg, 50-60 -> 3.5 mg, 40-49 -> 3.3 mg, "
             "30-39 -> 3.0 mg, < 30 not recommended (Zometa); zoledronic acid 5 mg contraindicated "
             "below 35 ml/min (Aclasta); alendronic acid not below 35 ml/min (Fosamax); risedronic "
-            "acid not below 30 ml/min (Actonel).",
+            "acid not below 30 ml/min (Actonel); pamidronate not recommended below 30 ml/min and "
+            "no faster than 20 mg/h in renal impairment (pamidronate SmPC, O-LABEL).",
             "Cave: suppletie Ca/Vit D, aanpassen aan nierfunctie",
             "Half-open bands [50, 60] -> 3.5, [40, 50) -> 3.3, [30, 40) -> 3.0, so no clearance "
             "falls in a gap; clearances are compared after rounding to 1e-6 ml/min. Actual body "
@@ -205,6 +210,41 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "Denosumab (Prolia®, Xgeva®)",
             "A rebound finding is given whenever a plan stops or pauses denosumab, including a "
             "plan that offers no denosumab to a patient on it.",
+        ),
+        _rule(
+            "O-INTERVAL",
+            "Zoledroninezuur; Denosumab (1x/maand, 1x/mnd)",
+            "The deck's monthly zoledronic acid 4 mg and denosumab 120 mg are given every 4 weeks "
+            "(28 days), as the current labels give them: 13 administrations a year, and the "
+            "yearly cost counts 13.",
+            "Preventie botcomplicaties 4 mg 1x/maand (€ 143); 120 mg sc 1x/mnd (€ 369)",
+            "Replaces 'monthly' in O-CAT. The deck's wording is shown beside the interval. A "
+            "year counts the whole intervals in 365.25 days (weekly 52, daily 365).",
+        ),
+        _rule(
+            "O-LABEL",
+            "Current product labels (beside the deck of 2016)",
+            "Where a current product label is stricter than the deck, its restriction applies, "
+            "named with its source and year, with the deck's statement beside it: zoledronic "
+            "acid 4 mg with a creatinine before each dose, withheld after a rise of 0.5 mg/dl "
+            "from a normal baseline (below 1.4 mg/dl) or 1.0 mg/dl from an abnormal one until "
+            "back within 10 %, infused over at least 15 minutes; pamidronate at most 90 mg per "
+            "infusion, over at least 2 h in 250 ml for bone metastases and 4 h in up to 500 ml "
+            "in myeloma, never faster than 60 mg/h, at most 20 mg/h in renal impairment, not "
+            "recommended below a clearance of 30 ml/min; denosumab 120 mg registered for "
+            "myeloma since 2018; denosumab 60 mg with an eGFR below 30 ml/min/1.73 m² or "
+            "dialysis: severe hypocalcaemia (FDA boxed warning 2024); radium-223 only in "
+            "metastatic castration-resistant prostate cancer with symptomatic bone metastases, "
+            "no known visceral metastases, after two prior systemic therapies or none suitable, "
+            "never with abiraterone and prednisone/prednisolone (EMA 2018).",
+            "the deck names no rates, volumes, withhold rule or renal figure for pamidronate",
+            "Renal impairment for the pamidronate rate is a Cockcroft-Gault clearance below 60 "
+            "ml/min; the duration becomes the longer of the default and dose / 20 mg/h. "
+            "Pamidronate below 30 ml/min is refused unless the request carries a clinician "
+            "override with a coded reason; the rates and the 90 mg are hard limits. The "
+            "withhold rule is applied to pamidronate as well, whose label has the same rule. "
+            "For denosumab 60 mg the laboratory's eGFR is used, else a clearance below 30 "
+            "ml/min counts; dialysis always does. An unrecorded radium-223 criterion is not met.",
         ),
         _rule(
             "O-EVIDENCE",

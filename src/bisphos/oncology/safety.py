@@ -16,13 +16,16 @@ from typing import Final
 from bisphos.dates import age_in_years, is_younger_than
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.oncology._resolution import resolve
+from bisphos.oncology.labels import restriction
 from bisphos.oncology.patient import AdultPatient
 from bisphos.oncology.regimens import Drug, DrugClass, Regimen
-from bisphos.units import Quantity, ureg
+from bisphos.units import Quantity, quantity, ureg
 
 __all__ = [
     "DENOSUMAB_MINIMUM_AGE_YEARS",
+    "SEVERE_CKD_EGFR",
     "denosumab_age_findings",
+    "denosumab_ckd_findings",
     "denosumab_findings",
     "is_monthly",
     "onj_findings",
@@ -32,6 +35,10 @@ __all__ = [
 
 #: Denosumab labels: not under this age (O-DMAB-AGE).
 DENOSUMAB_MINIMUM_AGE_YEARS: Final = 18
+#: Denosumab 60 mg: severe hypocalcaemia risk below this eGFR, ml/min/1.73 m² (O-LABEL).
+SEVERE_CKD_EGFR: Final = 30.0
+#: Without a laboratory eGFR, a Cockcroft-Gault clearance below this counts as severe CKD.
+_SEVERE_CKD_CLEARANCE_ML_MIN: Final = 30.0
 _MONTHLY_LOW_MONTHS: Final = 28 / (365.25 / 12)  # 4 weeks, in months
 _MONTHLY_HIGH_MONTHS: Final = 1.0
 
@@ -247,3 +254,52 @@ def denosumab_findings(patient: AdultPatient, regimens: Sequence[Regimen]) -> tu
     findings = denosumab_age_findings(patient) if offers else ()
     rebound = rebound_finding(patient, plan_offers_denosumab=offers)
     return (*findings, rebound) if rebound is not None else findings
+
+
+def denosumab_ckd_findings(
+    patient: AdultPatient, regimens: Sequence[Regimen], clearance: Quantity | None
+) -> tuple[Finding, ...]:
+    """Return the severe-CKD hypocalcaemia warning of denosumab 60 mg, or nothing (O-LABEL).
+
+    The FDA boxed warning (2024): denosumab 60 mg with an eGFR below 30 ml/min/1.73 m² or on
+    dialysis risks severe hypocalcaemia. The laboratory's eGFR is used when the patient has one;
+    without it, a Cockcroft-Gault clearance below 30 ml/min counts (the two are never compared
+    with each other's threshold). Dialysis always counts.
+    """
+    if not any(item.drug is Drug.DENOSUMAB and item.indication.value == "osteoporosis"
+               for item in regimens):
+        return ()
+    evidence: list[Evidence] = []
+    if patient.dialysis:
+        evidence.append(Evidence("dialysis", value=True))
+    if patient.egfr is not None:
+        egfr = float(patient.egfr.magnitude)
+        if resolve(egfr) < SEVERE_CKD_EGFR:
+            evidence.append(
+                Evidence("egfr", patient.egfr, quantity(SEVERE_CKD_EGFR, "mL_min_1_73m2"))
+            )
+    elif clearance is not None:
+        ml_min = float(clearance.m_as("milliliter / minute"))
+        if resolve(ml_min) < _SEVERE_CKD_CLEARANCE_ML_MIN:
+            evidence.append(
+                Evidence(
+                    "creatinine_clearance",
+                    ureg.Quantity(ml_min, "milliliter / minute"),
+                    ureg.Quantity(_SEVERE_CKD_CLEARANCE_ML_MIN, "milliliter / minute"),
+                )
+            )
+    if not evidence:
+        return ()
+    label = restriction("denosumab-severe-ckd")
+    return (
+        Finding(
+            code="denosumab-severe-ckd-hypocalcaemia",
+            rule_ids=("O-LABEL", "O-CAT"),
+            severity=Severity.WARN,
+            message="denosumab 60 mg with severe chronic kidney disease or dialysis: risk of "
+            f"severe hypocalcaemia ({label.source})",
+            evidence=tuple(evidence),
+            action="correct hypocalcaemia before the injection; measure calcium weekly in the "
+            "first month and monthly after; supplement calcium and active vitamin D",
+        ),
+    )

@@ -16,6 +16,7 @@ import attrs
 from bisphos.dates import add_months
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.oncology._resolution import resolve
+from bisphos.oncology.labels import restriction
 from bisphos.oncology.patient import AdultPatient, MenopausalStatus, Setting, Tumour
 from bisphos.oncology.supplements import OSTEOPOROSIS_PREVENTION_SUPPLEMENTS, Supplement
 from bisphos.units import Quantity, quantity
@@ -233,8 +234,11 @@ def sre_other(patient: AdultPatient) -> SettingAdvice:
             ),
         )
     months = resolve(float(life.m_as("month")))
+    # Shown in months, the unit of the rule (never the canonical hours).
     evidence = (
-        Evidence("life_expectancy", life, quantity(LIFE_EXPECTANCY_MONTHS, "month")),
+        Evidence(
+            "life_expectancy", quantity(months, "month"), quantity(LIFE_EXPECTANCY_MONTHS, "month")
+        ),
         Evidence("high_sre_risk", risk),
     )
     if months > LIFE_EXPECTANCY_MONTHS and risk:
@@ -275,27 +279,23 @@ def sre_myeloma(patient: AdultPatient) -> SettingAdvice:
     Intravenous pamidronate or zoledronic acid with osteopenia or osteoporosis, for at least 2
     years counted in calendar months from the start of the current treatment; after them,
     continued every 3 months with active bone disease, otherwise stopping may be considered;
-    restarted at relapse or a new SRE. Denosumab is not registered for myeloma.
+    restarted at relapse or a new SRE. The deck (2016) says denosumab is not registered for
+    myeloma but possibly an alternative; it is registered since 2018 (O-LABEL), so denosumab
+    120 mg is proposed as the alternative beside them.
     """
     rule_id = "O-SRE-MM"
     ids = (rule_id,)
+    label = restriction("denosumab-myeloma")
     findings = [
-        _info(
-            "denosumab-not-registered-myeloma",
-            rule_id,
-            "denosumab is not registered for multiple myeloma (the deck: possibly an alternative)",
+        Finding(
+            code="denosumab-registered-myeloma",
+            rule_ids=(rule_id, "O-LABEL"),
+            severity=Severity.INFO,
+            message="denosumab 120 mg is registered for multiple myeloma "
+            f"({label.source}, {label.year}); the deck's 2016 statement: not registered, "
+            "possibly an alternative",
         )
     ]
-    if patient.on_denosumab:
-        findings.append(
-            Finding(
-                code="denosumab-in-myeloma",
-                rule_ids=ids,
-                severity=Severity.WARN,
-                message="the patient is on denosumab, which is not registered for multiple myeloma",
-                evidence=(Evidence("on_denosumab", value=True),),
-            )
-        )
     bone_evidence = (
         Evidence("osteopenia", patient.osteopenia),
         Evidence("osteoporosis", patient.osteoporosis),
@@ -304,9 +304,17 @@ def sre_myeloma(patient: AdultPatient) -> SettingAdvice:
     def both(
         advice: Advice, interval: Quantity | None = None, note: str = ""
     ) -> tuple[Proposal, ...]:
+        # Denosumab 120 mg at its own 4-weekly interval: the deck's "possibly an alternative",
+        # registered for myeloma since 2018 (O-LABEL).
         return (
             Proposal(PAMIDRONATE_90, advice, ids, interval=interval, note=note),
             Proposal(ZOLEDRONIC_ACID_4, advice, ids, interval=interval, note=note),
+            Proposal(
+                DENOSUMAB_120,
+                Advice.ALTERNATIVE,
+                (rule_id, "O-LABEL"),
+                note="registered for myeloma since 2018; given continuously",
+            ),
         )
 
     if patient.relapse_or_new_sre:
