@@ -44,7 +44,7 @@ from bisphos.model import (
     Patient,
     VitalSigns,
 )
-from bisphos.oncology.patient import AdultPatient
+from bisphos.oncology.patient import AdultPatient, ClinicianOverride
 from bisphos.oncology.recommendation import _registration_finding, recommend
 from bisphos.oncology.regimens import regimen
 from bisphos.oncology.scope import CareSetting, choose_protocol
@@ -244,10 +244,11 @@ def _adults() -> Iterator[AdultPatient]:
             jaw_surgery_planned=True,
         ),
         adult(on_denosumab=True, performance_status_declined=True, denosumab_stop_planned=True),
-        adult(tumour="prostate", sex="male", radium_injection_number=1),
+        adult(tumour="prostate", sex="male", radium_injection_number=1, **ELIGIBLE),
         adult(
             tumour="prostate",
             sex="male",
+            **ELIGIBLE,
             radium_injection_number=2,
             neutrophils=count(0.5),
             platelets=count(100.0),
@@ -255,6 +256,7 @@ def _adults() -> Iterator[AdultPatient]:
         adult(
             tumour="prostate",
             sex="male",
+            **ELIGIBLE,
             radium_injection_number=2,
             neutrophils=count(2.0),
             platelets=count(100.0),
@@ -262,6 +264,7 @@ def _adults() -> Iterator[AdultPatient]:
         adult(
             tumour="prostate",
             sex="male",
+            **ELIGIBLE,
             radium_injection_number=1,
             neutrophils=count(1.0),
             platelets=count(200.0),
@@ -270,12 +273,40 @@ def _adults() -> Iterator[AdultPatient]:
         adult(
             tumour="prostate",
             sex="male",
+            **ELIGIBLE,
             radium_injection_number=1,
             neutrophils=count(2.0),
             platelets=count(200.0),
             haemoglobin=quantity(12.0, "g/dL"),
         ),
         adult(radium_injection_number=1),
+        # O-LABEL: radium-223 outside the label's indication; pamidronate's renal figures; the
+        # withhold rule; denosumab 60 mg in severe kidney disease.
+        adult(tumour="prostate", sex="male", radium_injection_number=1),
+        adult(
+            setting="multiple_myeloma",
+            tumour="myeloma",
+            osteoporosis=True,
+            serum_creatinine=quantity(205.6, "umol/L"),
+        ),
+        adult(
+            setting="multiple_myeloma",
+            tumour="myeloma",
+            osteoporosis=True,
+            serum_creatinine=quantity(205.6, "umol/L"),
+            overrides=(OVERRIDE,),
+        ),
+        adult(
+            serum_creatinine=quantity(1.4, "mg/dL"),
+            baseline_creatinine=quantity(0.9, "mg/dL"),
+        ),
+        adult(
+            setting="prevention_of_osteoporosis",
+            tumour="prostate",
+            sex="male",
+            egfr=quantity(20.0, "mL_min_1_73m2"),
+            dialysis=True,
+        ),
         adult(
             tumour="prostate",
             sex="male",
@@ -283,6 +314,22 @@ def _adults() -> Iterator[AdultPatient]:
             radium_injection_number=1,
         ),
     )
+
+
+#: Radium-223 within the label's indication (O-LABEL).
+ELIGIBLE = {
+    "castration_resistant": True,
+    "symptomatic_bone_metastases": True,
+    "visceral_metastases": False,
+    "prior_systemic_therapies": 2,
+}
+OVERRIDE = ClinicianOverride(
+    target="pamidronate-severe-renal",
+    reason_code="no-alternative",
+    reason="no other regimen is possible",
+    clinician="Dr. A. Jansen",
+    time=dt.datetime(2024, 5, 1, 9, 30),
+)
 
 
 def _oncology_findings() -> Iterator[Finding]:

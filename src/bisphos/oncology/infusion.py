@@ -117,7 +117,7 @@ def plan_infusion(
                     rule_ids=("O-LABEL",),
                     severity=Severity.WARN,
                     message=f"{row.id}: creatinine clearance below 60 ml/min: no faster than "
-                    f"20 mg/h, so the infusion runs longer ({label.source}, {label.year})",
+                    f"20 mg/h, so the infusion runs longer (the label, {label.year})",
                     evidence=(
                         Evidence("regimen", row.id),
                         Evidence(

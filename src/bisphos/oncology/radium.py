@@ -371,7 +371,7 @@ def eligibility_finding(patient: AdultPatient) -> Finding:
             message="radium-223 is refused: the label allows it only in metastatic "
             "castration-resistant prostate cancer with symptomatic bone metastases, no known "
             "visceral metastases, after at least two prior systemic therapies or with none "
-            f"suitable, and not with abiraterone and prednisone ({label.source})",
+            f"suitable, and not with abiraterone and prednisone (EMA, {label.year})",
             evidence=unmet,
             action="no radium-223; record the missing facts if any",
         )
@@ -379,7 +379,7 @@ def eligibility_finding(patient: AdultPatient) -> Finding:
         code="radium-223-label-indication-met",
         rule_ids=("O-RA223", "O-LABEL"),
         severity=Severity.INFO,
-        message=f"radium-223: the label's indication is met ({label.source})",
+        message=f"radium-223: the label's indication is met (EMA, {label.year})",
         evidence=tuple(evidence for evidence, _ in facts),
     )
 

@@ -440,8 +440,7 @@ def _pamidronate(
                 rule_ids=("O-RENAL", "O-LABEL"),
                 severity=Severity.BLOCK,
                 message=f"{regimen.id}: not recommended with a creatinine clearance below "
-                f"{minimum:g} ml/min ({label.source}, {label.year}; the deck names no renal "
-                "figure)",
+                f"{minimum:g} ml/min (the label, {label.year}; the deck names no renal figure)",
                 evidence=evidence,
                 action="choose a regimen without this renal limit, or record a clinician "
                 "override with a coded reason",
@@ -505,7 +504,7 @@ def withhold_finding(regimen: Regimen, patient: AdultPatient) -> Finding | None:
         rule_ids=("O-LABEL",),
         severity=Severity.BLOCK,
         message=f"{regimen.id}: withhold: the creatinine rose from its baseline by the label's "
-        f"limit or more ({label.source}, {label.year})",
+        f"limit or more (the label, {label.year})",
         evidence=(
             Evidence("regimen", regimen.id),
             Evidence("serum_creatinine", ureg.Quantity(_mg_dl(current), "mg/dL")),
@@ -525,13 +524,11 @@ def creatinine_each_dose_finding(regimen: Regimen) -> Finding | None:
     """Return the label's "creatinine before each dose" for ``regimen``, or ``None`` (O-LABEL)."""
     if regimen.renal not in _MONITORED:
         return None
-    label = restriction("zoledronic-acid-creatinine-each-dose")
-    source = label.source if regimen.renal is RenalRule.ZOLEDRONIC_ACID_4MG else "pamidronate SmPC"
     return Finding(
         code="creatinine-before-each-dose",
         rule_ids=("O-LABEL",),
         severity=Severity.INFO,
-        message=f"{regimen.id}: serum creatinine before each dose ({source})",
+        message=f"{regimen.id}: serum creatinine before each dose (the current label)",
         evidence=(Evidence("regimen", regimen.id),),
         action="measure serum creatinine before each dose and recompute the clearance",
     )

@@ -297,7 +297,7 @@ def denosumab_ckd_findings(
             rule_ids=("O-LABEL", "O-CAT"),
             severity=Severity.WARN,
             message="denosumab 60 mg with severe chronic kidney disease or dialysis: risk of "
-            f"severe hypocalcaemia ({label.source})",
+            f"severe hypocalcaemia (FDA boxed warning, {label.year})",
             evidence=tuple(evidence),
             action="correct hypocalcaemia before the injection; measure calcium weekly in the "
             "first month and monthly after; supplement calcium and active vitamin D",

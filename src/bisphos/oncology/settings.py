@@ -291,9 +291,8 @@ def sre_myeloma(patient: AdultPatient) -> SettingAdvice:
             code="denosumab-registered-myeloma",
             rule_ids=(rule_id, "O-LABEL"),
             severity=Severity.INFO,
-            message="denosumab 120 mg is registered for multiple myeloma "
-            f"({label.source}, {label.year}); the deck's 2016 statement: not registered, "
-            "possibly an alternative",
+            message=f"denosumab 120 mg is registered for multiple myeloma since {label.year}; "
+            "the deck's 2016 statement: not registered, possibly an alternative",
         )
     ]
     bone_evidence = (
