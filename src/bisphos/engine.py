@@ -120,7 +120,12 @@ class Engine:
     def recommend(
         self, patient: oncology.AdultPatient, *, protocol_id: str = ONCOLOGY_ID
     ) -> oncology.OncologyRecommendation:
-        """Recommend for an adult oncology patient."""
+        """Recommend for an adult oncology patient, the oncology hard limits applied last.
+
+        Raises:
+            HardLimitError: the protocol's recommendation breaks a hard limit of an oncology
+                regimen (:mod:`bisphos.oncology.limits`), whoever made it.
+        """
         protocol = self.protocol(protocol_id)
         if not isinstance(protocol, OncologyProtocol):
             raise ProtocolError(
@@ -129,7 +134,9 @@ class Engine:
                 value=protocol_id,
                 expected="an oncology protocol such as nl-oncology-bone-2016",
             )
-        return attrs.evolve(protocol.recommend(patient), plugins=self._plugins)
+        from bisphos.oncology.limits import enforce_limits  # noqa: PLC0415 - on first use
+
+        return enforce_limits(attrs.evolve(protocol.recommend(patient), plugins=self._plugins))
 
 
 _DEFAULT: list[Engine] = []
