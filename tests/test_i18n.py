@@ -328,7 +328,7 @@ OVERRIDE = ClinicianOverride(
     reason_code="no-alternative",
     reason="no other regimen is possible",
     clinician="Dr. A. Jansen",
-    time=dt.datetime(2024, 5, 1, 9, 30),
+    time=dt.datetime(2024, 5, 1, 9, 30, tzinfo=dt.UTC),
 )
 
 

@@ -69,7 +69,7 @@ def sha256_of_patient(patient: Patient) -> str:
 
 def check(provenance: Provenance, *, protocol: str, rule_ids: tuple[str, ...]) -> None:
     assert provenance.protocol_id == protocol
-    assert provenance.protocol_version in {"2024.05.1", "1.0.0"}
+    assert provenance.protocol_version in {"2024.05.1", "1.1.0"}
     assert provenance.library_version == __version__
     assert provenance.plugins == BUILTINS
     assert provenance.rule_ids == rule_ids

@@ -1,9 +1,14 @@
 """The ``bisphos`` command line.
 
 Commands:
-  plan PATIENT_FILE   the next infusions: doses, dates, volume and rate, blocks and actions, with
-                      rule ids; as text, a JSON plan (schema: bisphos/plan.schema.json), a FHIR R4
-                      Bundle, or an iCalendar file
+  plan PATIENT_FILE   a child's file: the next infusions (doses, dates, volume and rate, blocks and
+                      actions, with rule ids); an adult oncology file ("kind": "adult-oncology"):
+                      the recommended regimens with the labels' restrictions; as text, JSON
+                      (schema: bisphos/plan.schema.json, bisphos/oncology/
+                      recommendation.schema.json), a replayable record, a FHIR R4 Bundle, or an
+                      iCalendar file; --protocol ID chooses the protocol (default: by the file's
+                      kind, nl-pediatric-iv-bp-2024 or nl-oncology-bone-2016)
+  recommend PATIENT_FILE  the same as plan
   check PATIENT_FILE  what blocks an infusion today (the assessment only)
   rules               the rule catalogue of the protocols
   invariants          the invariants their property tests verify
@@ -26,7 +31,8 @@ Bundle's timestamp is the assessment date.
 
 Exit codes::
 
-  0  a plan is ready and nothing blocks an infusion today (plan, check); the command succeeded
+  0  a plan is ready and nothing blocks an infusion today (plan, check); for an adult file, a
+     regimen can be given; the command succeeded
   1  an infusion is blocked today, or treatment is not indicated, the patient is out of the
      protocol's scope, or the request was refused; replay: the record was not reproduced
   2  the input was invalid: a patient file, an option, or a plugin's typed error (BisphosError);
@@ -316,13 +322,22 @@ STDIN: Final = "-"
 _BUNDLE: Final = re.compile(r'"resourceType"\s*:\s*"Bundle"')
 
 
-@command(
-    "plan",
-    "plan the next infusions of a pediatric patient",
+#: The default number of infusions of a pediatric plan.
+DEFAULT_INFUSIONS: Final = 6
+#: The arguments of ``plan`` and its alias ``recommend``.
+PLAN_ARGUMENTS: Final = (
     PATIENT,
+    _argument(
+        "--protocol",
+        metavar="ID",
+        help="the protocol (default: nl-pediatric-iv-bp-2024 for a child's file, "
+        "nl-oncology-bone-2016 for an adult oncology file)",
+    ),
     _argument("--drug", choices=[d.value for d in Drug], help="the drug (default: by GFR)"),
     _argument("--start", metavar="DATE", help="first date an infusion may be planned on"),
-    _argument("--infusions", metavar="N", type=_count, default=6, help="infusions (default: 6)"),
+    _argument(
+        "--infusions", metavar="N", type=_count, default=None, help="infusions (default: 6)"
+    ),
     _argument("--maintenance", action="store_true", help="plan a maintenance course"),
     _argument(
         "--override",
@@ -346,16 +361,61 @@ _BUNDLE: Final = re.compile(r'"resourceType"\s*:\s*"Bundle"')
     ),
     LANG,
 )
+
+
+def _recommend(arguments: argparse.Namespace, engine: Engine) -> int:
+    """An adult oncology file: the recommendation in the chosen format (O-* rules)."""
+    from bisphos.oncology.command import PEDIATRIC_ONLY_OPTIONS, exit_code, render  # noqa: PLC0415
+    from bisphos.oncology.patient_file import load_adult_patient  # noqa: PLC0415
+    from bisphos.oncology.rules import PROTOCOL_ID as ONCOLOGY_ID  # noqa: PLC0415
+
+    for name, default in PEDIATRIC_ONLY_OPTIONS.items():
+        if getattr(arguments, name) != default:
+            raise InvalidValueError(
+                "applies to a pediatric plan only; this is an adult oncology file",
+                field=f"--{name}",
+                value=getattr(arguments, name),
+                expected="no such option with an adult file",
+            )
+    patient = load_adult_patient(arguments.patient_file)
+    result = engine.recommend(patient, protocol_id=arguments.protocol or ONCOLOGY_ID)
+    lang = _lang(arguments)
+    content = render(result, arguments.format, lang)
+    if content is None:
+        status = text("onc-status." + result.status.value, lang)
+        print(text("ui.no-calendar", lang, status=status), file=sys.stderr)
+    else:
+        _out(content)
+    return exit_code(result)
+
+
+def _is_adult(arguments: argparse.Namespace) -> bool:
+    from bisphos.oncology.file_kind import is_adult_patient_file  # noqa: PLC0415
+
+    return is_adult_patient_file(arguments.patient_file)
+
+
+@command(
+    "plan", "plan a patient's treatment under a protocol (by the file's kind)", *PLAN_ARGUMENTS
+)
 def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
+    if _is_adult(arguments):
+        return _recommend(arguments, engine)
     patient = _patient(arguments)
+    infusions = DEFAULT_INFUSIONS if arguments.infusions is None else arguments.infusions
     request = PlanRequest(
         drug=None if arguments.drug is None else Drug(arguments.drug),
         start=_date(arguments.start, "--start"),
-        horizon=Horizon(infusions=arguments.infusions),
+        horizon=Horizon(infusions=infusions),
         maintenance=arguments.maintenance,
         overrides=_overrides(arguments),
     )
-    plan = engine.plan(patient, request)
+    protocol_id = arguments.protocol
+    plan = (
+        engine.plan(patient, request)
+        if protocol_id is None
+        else (engine.plan(patient, request, protocol_id=protocol_id))
+    )
     lang = _lang(arguments)
     code = EXIT_OK if plan.cleared_today else EXIT_NOT_CLEARED
     # The writers of the other formats are imported when asked for: the text report, the
@@ -387,6 +447,11 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
     else:
         _print(render_plan(plan, lang))
     return code
+
+
+command("recommend", "the same as plan: a patient's treatment under a protocol", *PLAN_ARGUMENTS)(
+    _plan
+)
 
 
 @command(
@@ -453,6 +518,14 @@ def _json_document(document: dict[str, Any]) -> None:
 
 @command("check", "what blocks an infusion today (assessment only)", PATIENT, TEXT_OR_JSON, LANG)
 def _check(arguments: argparse.Namespace, engine: Engine) -> int:
+    if _is_adult(arguments):
+        from bisphos.oncology.command import exit_code  # noqa: PLC0415
+        from bisphos.oncology.patient_file import load_adult_patient  # noqa: PLC0415
+        from bisphos.oncology.report import render_recommendation  # noqa: PLC0415
+
+        result = engine.recommend(load_adult_patient(arguments.patient_file))
+        print(render_recommendation(result, _lang(arguments)))
+        return exit_code(result)
     assessment = engine.assess(_patient(arguments))
     if arguments.format == "json":
         from bisphos.export.command_json import assessment_to_dict  # noqa: PLC0415 - on demand
@@ -515,6 +588,17 @@ def _missing_for_decision(patient: Patient) -> list[str]:
 
 @command("show", "print the patient as read and normalised", PATIENT, TEXT_OR_JSON)
 def _show(arguments: argparse.Namespace, engine: Engine) -> int:
+    if _is_adult(arguments):
+        from bisphos.oncology.patient_file import (  # noqa: PLC0415
+            adult_patient_to_dict,
+            load_adult_patient,
+        )
+
+        adult = load_adult_patient(arguments.patient_file)
+        print(json.dumps(adult_patient_to_dict(adult), indent=2, ensure_ascii=False))
+        lacking = [] if adult.serum_creatinine is not None else ["serum_creatinine"]
+        print("missing for a decision: " + (", ".join(lacking) if lacking else "nothing"))
+        return EXIT_OK
     patient = _patient(arguments)
     missing = _missing_for_decision(patient)
     if arguments.format == "json":

@@ -1,4 +1,4 @@
-"""The oncology hard limits, whoever made the recommendation (P-HARD, O-RENAL, O-LABEL, O-RA223).
+"""The oncology hard limits, whoever made the recommendation (O-RENAL, O-LABEL, O-RA223).
 
 Hostile protocols registered through a plugin, and lying subclasses, each return a recommendation
 that breaks one limit; the engine refuses each with a HardLimitError naming the number.
@@ -94,7 +94,7 @@ PROSTATE = adult(
 
 
 def test_the_national_recommendations_keep_every_limit() -> None:
-    """P-HARD: the protocol's own recommendations pass the gate unchanged."""
+    """the hard limits: the protocol's own recommendations pass the gate unchanged."""
     engine = Engine.create(entry_points=False)
     for patient in (adult(), MYELOMA, MYELOMA_45, PROSTATE):
         result = engine.recommend(patient)
@@ -105,7 +105,7 @@ def test_the_national_recommendations_keep_every_limit() -> None:
 @pytest.mark.parametrize(
     ("patient", "change", "field"),
     [
-        # Zoledronic acid 8 mg, twice the label's 4 mg (O-RENAL, P-HARD).
+        # Zoledronic acid 8 mg, twice the label's 4 mg (O-RENAL).
         (adult(), _option_change(0, dose=quantity(8.0, "mg")), "options[0].dose"),
         # 4 mg where the clearance of 45 ml/min allows 3.3 mg (O-RENAL).
         (MYELOMA_45, _option_change(1, dose=quantity(4.0, "mg")), "options[1].dose"),
@@ -138,7 +138,7 @@ def test_the_national_recommendations_keep_every_limit() -> None:
 def test_a_hostile_protocol_cannot_recommend_past_the_hard_limits(
     patient: Any, change: Change, field: str
 ) -> None:
-    """P-HARD, O-RENAL, O-LABEL, O-INTERVAL: a plugin's protocol returning 8 mg zoledronic acid,
+    """O-RENAL, O-LABEL, O-INTERVAL: a plugin's protocol returning 8 mg zoledronic acid,
     pamidronate at 90 mg/h, or any other number past a hard limit is refused as a whole, the
     number named."""
     with pytest.raises(HardLimitError) as caught:
@@ -147,7 +147,7 @@ def test_a_hostile_protocol_cannot_recommend_past_the_hard_limits(
 
 
 def test_pamidronate_below_30_without_the_override_is_refused_by_the_gate() -> None:
-    """O-LABEL, P-HARD: a protocol that offers pamidronate at a clearance of 27 ml/min without the
+    """O-LABEL: a protocol that offers pamidronate at a clearance of 27 ml/min without the
     patient's override (even at 20 mg/h) is refused."""
     low = attrs.evolve(MYELOMA, serum_creatinine=quantity(205.6 * 1.05, "umol/L"))
     infusion = OncologyInfusion(
@@ -172,7 +172,7 @@ def _radium_change(**changes: Any) -> Change:
 
 
 def test_radium_activity_must_be_55_kbq_per_kg_under_the_2015_standard() -> None:
-    """O-RA223, P-HARD: an activity of 6000 kBq for 80 kg (4400 expected), or the right number
+    """O-RA223: an activity of 6000 kBq for 80 kg (4400 expected), or the right number
     under the old standard, is refused; so is an injection dated before the assessment date."""
     result = recommend(PROSTATE)
     assert result.radium is not None
@@ -196,6 +196,6 @@ def test_radium_activity_must_be_55_kbq_per_kg_under_the_2015_standard() -> None
 
 
 def test_enforce_limits_returns_a_lawful_recommendation_unchanged() -> None:
-    """P-HARD: the gate changes nothing it lets through."""
+    """the hard limits: the gate changes nothing it lets through."""
     result = recommend(MYELOMA_45)
     assert enforce_limits(result) is result

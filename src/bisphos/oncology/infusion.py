@@ -32,6 +32,7 @@ from bisphos.units import Quantity, ureg
 
 __all__ = ["OncologyInfusion", "plan_infusion"]
 
+
 @attrs.frozen
 class OncologyInfusion:
     """How one intravenous administration is given.

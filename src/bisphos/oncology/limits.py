@@ -1,4 +1,4 @@
-"""The hard limits of the oncology regimens, checked on a recommendation's own numbers (P-HARD).
+"""The hard limits of the oncology regimens, checked on a recommendation's own numbers.
 
 Whoever made the recommendation — the built-in protocol, a local one, a plugin or a subclass —
 these hold for every option it offers, or the recommendation is refused as a whole with the limit
@@ -132,7 +132,7 @@ def _zoledronic_acid(
                 "without a creatinine)",
                 _fmt(dose_mg, "mg"),
                 _fmt(ceiling, "mg"),
-                ("O-RENAL", "P-HARD"),
+                ("O-RENAL",),
             )
         )
     infusion = option.infusion
@@ -143,7 +143,7 @@ def _zoledronic_acid(
                 "intravenous zoledronic acid offered without its infusion",
                 "none",
                 f"at least {ZOLEDRONIC_ACID_MIN_MINUTES:g} min",
-                ("O-LABEL", "P-HARD"),
+                ("O-LABEL",),
             )
         )
         return found
@@ -155,7 +155,7 @@ def _zoledronic_acid(
                 "zoledronic acid infused over less than 15 minutes",
                 _fmt(minutes, "min"),
                 _fmt(ZOLEDRONIC_ACID_MIN_MINUTES, "min"),
-                ("O-LABEL", "P-HARD"),
+                ("O-LABEL",),
             )
         )
     if _infusion_dose_mg(option) != dose_mg:
@@ -178,7 +178,7 @@ def _infusion_dose_mismatch(path: str, option: RegimenOption) -> LimitViolation:
         "the infusion holds another dose than the option",
         _fmt(_infusion_dose_mg(option), "mg"),
         _fmt(_dose_mg(option), "mg"),
-        ("P-HARD",),
+        ("O-LABEL",),
     )
 
 
@@ -194,11 +194,13 @@ def _pamidronate(
                 "pamidronate above 90 mg per infusion",
                 _fmt(dose_mg, "mg"),
                 _fmt(PAMIDRONATE_MAX_MG, "mg"),
-                ("O-LABEL", "P-HARD"),
+                ("O-LABEL",),
             )
         )
     overridden = patient.override(OverrideTarget.PAMIDRONATE_SEVERE_RENAL) is not None
-    if clearance is None or (clearance < PAMIDRONATE_NOT_RECOMMENDED_BELOW_ML_MIN and not overridden):
+    if clearance is None or (
+        clearance < PAMIDRONATE_NOT_RECOMMENDED_BELOW_ML_MIN and not overridden
+    ):
         found.append(
             LimitViolation(
                 f"{path}.dose",
@@ -206,7 +208,7 @@ def _pamidronate(
                 "clinician override",
                 "none" if clearance is None else _fmt(clearance, "ml/min"),
                 _fmt(PAMIDRONATE_NOT_RECOMMENDED_BELOW_ML_MIN, "ml/min"),
-                ("O-LABEL", "P-HARD"),
+                ("O-LABEL",),
             )
         )
     infusion = option.infusion
@@ -217,7 +219,7 @@ def _pamidronate(
                 "pamidronate offered without its infusion",
                 "none",
                 "a volume and a duration",
-                ("O-LABEL", "P-HARD"),
+                ("O-LABEL",),
             )
         )
         return found
@@ -231,7 +233,7 @@ def _pamidronate(
                 "pamidronate faster than 60 mg/h, or than 20 mg/h with a clearance below 60 ml/min",
                 _fmt(rate_mg_h, "mg/h"),
                 _fmt(max_rate, "mg/h"),
-                ("O-LABEL", "P-HARD"),
+                ("O-LABEL",),
             )
         )
     concentration = float(infusion.concentration.m_as("milligram / milliliter"))
@@ -244,7 +246,7 @@ def _pamidronate(
                 "pamidronate more concentrated than 90 mg in 250 ml",
                 _fmt(concentration, "mg/ml"),
                 _fmt(PAMIDRONATE_MAX_CONCENTRATION_MG_ML, "mg/ml"),
-                ("O-LABEL", "P-HARD"),
+                ("O-LABEL",),
             )
         )
     if _infusion_dose_mg(option) != dose_mg:
@@ -267,7 +269,7 @@ def _radium(recommendation: OncologyRecommendation) -> list[LimitViolation]:
                 "more than 6 radium-223 injections",
                 str(len(plan.injections)),
                 str(RADIUM_INJECTIONS),
-                ("O-RA223", "P-HARD"),
+                ("O-RA223",),
             )
         )
     previous = None
@@ -287,7 +289,7 @@ def _radium(recommendation: OncologyRecommendation) -> list[LimitViolation]:
                     "2015 NIST standard",
                     f"{kbq:g} kBq ({activity.standard.value})",
                     f"{expected_kbq:g} kBq (nist_2015)",
-                    ("O-RA223", "P-HARD"),
+                    ("O-RA223",),
                 )
             )
         if injection.date < recommendation.assessment_date or (
@@ -299,7 +301,7 @@ def _radium(recommendation: OncologyRecommendation) -> list[LimitViolation]:
                     "radium-223 injections less than 28 days apart or before the assessment date",
                     injection.date.isoformat(),
                     f"{_RADIUM_DAYS_APART} days apart, from the assessment date",
-                    ("O-RA223", "P-HARD"),
+                    ("O-RA223",),
                 )
             )
         previous = injection.date
@@ -319,7 +321,7 @@ def _interval(path: str, option: RegimenOption) -> list[LimitViolation]:
             "an intravenous bisphosphonate given more often than its label allows",
             _fmt(days, "days"),
             _fmt(shortest, "days"),
-            ("O-INTERVAL", "O-LABEL", "P-HARD"),
+            ("O-INTERVAL", "O-LABEL"),
         )
     ]
 

@@ -209,7 +209,7 @@ REASON_CODE: Final = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
 class OverrideTarget(enum.StrEnum):
-    """The soft limits of the oncology protocol a clinician may override (O-LABEL, P-OVERRIDE).
+    """The soft limits of the oncology protocol a clinician may override (O-LABEL).
 
     ``pamidronate-severe-renal``: pamidronate with a creatinine clearance below 30 ml/min, which
     the label does not recommend. The rates of the label (60 mg/h, 20 mg/h in renal impairment)
@@ -323,9 +323,7 @@ class AdultPatient:
     tumour: Tumour = attrs.field(converter=_tumour)
     serum_creatinine: Quantity | None = attrs.field(default=None, converter=_creatinine)
     patient_id: str = ""
-    baseline_creatinine: Quantity | None = attrs.field(
-        default=None, converter=_baseline_creatinine
-    )
+    baseline_creatinine: Quantity | None = attrs.field(default=None, converter=_baseline_creatinine)
     egfr: Quantity | None = attrs.field(default=None, converter=_egfr)
     dialysis: bool = False
     life_expectancy: Quantity | None = attrs.field(default=None, converter=_life_expectancy)
@@ -387,7 +385,8 @@ class AdultPatient:
 
     def override(self, target: OverrideTarget) -> ClinicianOverride | None:
         """Return the clinician's override of ``target``, if the patient's request holds one."""
-        return next((item for item in self.overrides if item.target is target), None)
+        # Compared by value: one target today, more may follow.
+        return next((item for item in self.overrides if item.target.value == target.value), None)
 
     @property
     def age(self) -> Quantity:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final
@@ -25,13 +23,18 @@ from typing import Final
 import attrs
 
 from bisphos.errors import (
-    BisphosError,
     InputError,
     InvalidValueError,
     MissingValueError,
     PatientInputError,
 )
 from bisphos.model import Sex
+from bisphos.oncology.file_kind import (
+    ADULT_KIND,
+    is_adult_file,
+    parse_patient_text,
+    read_patient_file,
+)
 from bisphos.oncology.patient import (
     ADULT_PLAUSIBLE_RANGES,
     AdultPatient,
@@ -59,8 +62,6 @@ __all__ = [
     "read_patient_file",
 ]
 
-#: The value of ``kind`` that marks an adult oncology patient file.
-ADULT_KIND: Final = "adult-oncology"
 #: The version of the file format.
 SCHEMA_VERSION: Final = 1
 
@@ -85,7 +86,7 @@ class Field:
 
     Attributes:
         name: The key, the same as the :class:`AdultPatient` attribute.
-        type: What it holds.
+        kind: What it holds.
         description: What it means (shown in the schema).
         required: Whether a file must have it.
         choices: The enumeration of a choice field.
@@ -94,7 +95,7 @@ class Field:
     """
 
     name: str
-    type: FieldType
+    kind: FieldType
     description: str
     required: bool = False
     choices: type[enum.StrEnum] | None = None
@@ -209,7 +210,7 @@ class _Reader:
                 self.problem(_join(prefix, str(key)), "unknown key", key, ", ".join(known))
 
     def value(self, field: Field, raw: object, path: str) -> object:
-        reader = _READERS[field.type]
+        reader = _READERS[field.kind]
         return reader(self, field, raw, path)
 
 
@@ -355,11 +356,6 @@ def _object(
     return values if complete else None
 
 
-def is_adult_file(data: object) -> bool:
-    """Return whether parsed file content declares itself an adult oncology patient."""
-    return isinstance(data, Mapping) and data.get("kind") == ADULT_KIND
-
-
 def adult_patient_from_dict(data: object, *, source: str = "") -> AdultPatient:
     """Build an adult patient from parsed JSON or TOML content (or an equivalent dict).
 
@@ -391,46 +387,6 @@ def adult_patient_from_dict(data: object, *, source: str = "") -> AdultPatient:
         raise PatientInputError([problem], source=source) from None
 
 
-def _refuse_constant(name: str) -> object:
-    raise InvalidValueError(
-        "JSON numbers must be finite", value=name, expected="a finite number or a quantity string"
-    )
-
-
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    result: dict[str, object] = {}
-    for key, value in pairs:
-        if key in result:
-            raise InvalidValueError(
-                "a key appears twice in one object", field=key, value=key, expected="unique keys"
-            )
-        result[key] = value
-    return result
-
-
-def parse_patient_text(text: str, *, file_format: str, source: str = "") -> object:
-    """Parse JSON or TOML text into plain data (any patient file, adult or pediatric).
-
-    Raises:
-        PatientInputError: the text does not parse, has a non-finite number or a repeated key.
-    """
-    try:
-        if file_format == "json":
-            return json.loads(
-                text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates
-            )
-        if file_format == "toml":
-            return tomllib.loads(text)
-        raise InvalidValueError("unknown format", value=file_format, expected="json or toml")
-    except BisphosError as error:
-        problem = error if isinstance(error, InputError) else InvalidValueError(str(error))
-        raise PatientInputError([problem], source=source) from None
-    except (ValueError, RecursionError) as error:
-        raise PatientInputError(
-            [InvalidValueError(f"not valid {file_format.upper()}: {error}")], source=source
-        ) from None
-
-
 def adult_patient_from_text(text: str, *, file_format: str, source: str = "") -> AdultPatient:
     """Read an adult patient from JSON or TOML text (``file_format``: ``"json"`` or ``"toml"``).
 
@@ -439,29 +395,6 @@ def adult_patient_from_text(text: str, *, file_format: str, source: str = "") ->
     """
     data = parse_patient_text(text, file_format=file_format, source=source)
     return adult_patient_from_dict(data, source=source)
-
-
-def read_patient_file(path: str | Path) -> tuple[object, str]:
-    """Read and parse a ``.json`` or ``.toml`` patient file; return its data and its name.
-
-    Raises:
-        PatientInputError: the file cannot be read, has another suffix, or does not parse.
-    """
-    file = Path(path)
-    source = str(file)
-    suffix = file.suffix.lower()
-    if suffix not in {".json", ".toml"}:
-        raise PatientInputError(
-            [InvalidValueError("unknown file type", value=file.suffix, expected=".json or .toml")],
-            source=source,
-        )
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PatientInputError(
-            [InvalidValueError(f"cannot read the file: {error}", value=source)], source=source
-        ) from None
-    return parse_patient_text(text, file_format=suffix[1:], source=source), source
 
 
 def load_adult_patient(path: str | Path) -> AdultPatient:

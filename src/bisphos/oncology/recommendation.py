@@ -57,7 +57,13 @@ from bisphos.protocols import PluginRecord
 from bisphos.provenance import Provenance, normalise
 from bisphos.units import Quantity
 
-__all__ = ["OncologyRecommendation", "OptionStatus", "RegimenOption", "recommend"]
+__all__ = [
+    "OncologyRecommendation",
+    "OptionStatus",
+    "RecommendationStatus",
+    "RegimenOption",
+    "recommend",
+]
 
 
 class OptionStatus(enum.StrEnum):
@@ -66,6 +72,22 @@ class OptionStatus(enum.StrEnum):
     OFFERED = "offered"
     REFUSED = "refused"
     NEEDS_DATA = "needs_data"
+
+
+class RecommendationStatus(enum.StrEnum):
+    """What the recommendation allows today.
+
+    ``ready``: a regimen can be given, or the radium-223 injection due today, and nothing that
+    concerns every regimen blocks it; ``blocked``: something would be given but a block that
+    concerns the patient (not one regimen) stops it today, e.g. no dental evaluation before the
+    start; ``no_regimen``: the deck advises no regimen the patient can be given; ``out_of_scope``:
+    the patient is not an adult.
+    """
+
+    READY = "ready"
+    BLOCKED = "blocked"
+    NO_REGIMEN = "no_regimen"
+    OUT_OF_SCOPE = "out_of_scope"
 
 
 @attrs.frozen
@@ -163,6 +185,30 @@ class OncologyRecommendation:
     def offered(self) -> tuple[RegimenOption, ...]:
         """The options that can be given."""
         return tuple(item for item in self.options if item.status is OptionStatus.OFFERED)
+
+    @property
+    def general_blocks(self) -> tuple[Finding, ...]:
+        """The blocking findings that concern the patient, not one regimen."""
+        return tuple(
+            finding
+            for finding in self.findings
+            if finding.severity is Severity.BLOCK
+            and not any(item.name == "regimen" for item in finding.evidence)
+        )
+
+    @property
+    def status(self) -> RecommendationStatus:
+        """Ready, blocked, no regimen or out of scope (see :class:`RecommendationStatus`)."""
+        if not self.in_scope:
+            return RecommendationStatus.OUT_OF_SCOPE
+        radium = self.radium is not None and bool(self.radium.injections)
+        if not self.offered and not radium:
+            return RecommendationStatus.NO_REGIMEN
+        if self.general_blocks:
+            return RecommendationStatus.BLOCKED
+        if self.offered or (self.radium is not None and self.radium.cleared_today):
+            return RecommendationStatus.READY
+        return RecommendationStatus.BLOCKED
 
     @property
     def label_restrictions(self) -> tuple[LabelRestriction, ...]:

@@ -50,10 +50,10 @@ __all__ = [
     "RenalStatus",
     "assess_renal",
     "cockcroft_gault",
+    "creatinine_clearance",
     "creatinine_each_dose_finding",
     "creatinine_rise_withholds",
     "withhold_finding",
-    "creatinine_clearance",
     "zoledronic_acid_4mg_band",
     "zoledronic_acid_4mg_dose",
 ]

@@ -266,8 +266,9 @@ def denosumab_ckd_findings(
     without it, a Cockcroft-Gault clearance below 30 ml/min counts (the two are never compared
     with each other's threshold). Dialysis always counts.
     """
-    if not any(item.drug is Drug.DENOSUMAB and item.indication.value == "osteoporosis"
-               for item in regimens):
+    if not any(
+        item.drug is Drug.DENOSUMAB and item.indication.value == "osteoporosis" for item in regimens
+    ):
         return ()
     evidence: list[Evidence] = []
     if patient.dialysis:

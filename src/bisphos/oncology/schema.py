@@ -41,7 +41,7 @@ _DATETIME: Final = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}
 
 def _property(field: Field) -> dict[str, Any]:
     text = field.description
-    if field.type is FieldType.QUANTITY:
+    if field.kind is FieldType.QUANTITY:
         plausible = ADULT_PLAUSIBLE_RANGES[field.name]
         unit = format_unit(plausible.kind.canonical)
         text += (
@@ -49,25 +49,25 @@ def _property(field: Field) -> dict[str, Any]:
             f"{plausible.low:g} to {plausible.high:g}."
         )
         return {"type": "string", "pattern": _NUMBER_AND_UNIT, "description": text}
-    if field.type is FieldType.DATE:
+    if field.kind is FieldType.DATE:
         return {"type": "string", "format": "date", "pattern": _DATE, "description": text}
-    if field.type is FieldType.DATETIME:
+    if field.kind is FieldType.DATETIME:
         return {"type": "string", "format": "date-time", "pattern": _DATETIME, "description": text}
-    if field.type is FieldType.FLAG:
+    if field.kind is FieldType.FLAG:
         return {"type": "boolean", "description": text}
-    if field.type is FieldType.OPTIONAL_FLAG:
+    if field.kind is FieldType.OPTIONAL_FLAG:
         return {"type": ["boolean", "null"], "description": text + " Absent or null: unknown."}
-    if field.type is FieldType.INTEGER:
+    if field.kind is FieldType.INTEGER:
         return {
             "type": "integer",
             "minimum": field.minimum,
             "maximum": field.maximum,
             "description": text,
         }
-    if field.type is FieldType.CHOICE:
-        choices = [] if field.choices is None else [member.value for member in field.choices]
-        return {"type": "string", "enum": choices, "description": text}
-    if field.type is FieldType.OVERRIDES:
+    if field.kind is FieldType.CHOICE:
+        members = field.choices or ()
+        return {"type": "string", "enum": [str(member) for member in members], "description": text}
+    if field.kind is FieldType.OVERRIDES:
         return {"type": "array", "items": _object(OVERRIDE_FIELDS), "description": text}
     return {"type": "string", "description": text}
 

@@ -52,6 +52,10 @@ KIND_PEDIATRIC_PLAN: Final = "pediatric-plan"
 RECORD_LIMITS: Final = StructureLimits(
     max_depth=16, max_items=2000, max_text=4000, max_nodes=200_000
 )
+#: The ``kind`` of an oncology recommendation's record (:mod:`bisphos.oncology.record`).
+KIND_ONCOLOGY: Final = "oncology-recommendation"
+#: The kinds of record this version replays.
+KINDS: Final = (KIND_PEDIATRIC_PLAN, KIND_ONCOLOGY)
 
 
 def _choice(choice: Choice) -> dict[str, object]:
@@ -248,12 +252,12 @@ def load_record(text: str) -> dict[str, Any]:
             value=repr(data.get("record_version")),
             expected=str(RECORD_VERSION),
         )
-    if data.get("kind") != KIND_PEDIATRIC_PLAN:
+    if data.get("kind") not in KINDS:
         raise InvalidValueError(
             "a record kind this bisphos does not replay",
             field="record.kind",
             value=repr(data.get("kind")),
-            expected=repr(KIND_PEDIATRIC_PLAN),
+            expected=" or ".join(repr(kind) for kind in KINDS),
         )
     for section in _SECTIONS:
         if not isinstance(data.get(section), dict):
