@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisphos import oncology
-from bisphos.oncology.rules import PROTOCOL_ID, PROTOCOL_VERSION, RULES
+from bisphos.oncology.rules import INVARIANTS, PROTOCOL_ID, PROTOCOL_VERSION, RULES
 from bisphos.protocols import Protocol, ProtocolInfo
 
 __all__ = ["ONCOLOGY_INFO", "OncologyProtocol"]
@@ -15,10 +15,11 @@ ONCOLOGY_INFO = ProtocolInfo(
     title="Bone-targeted drugs in adult oncology",
     source=(
         "Medicamenteuze opties bij botmetastasen, Dutch slide deck, 20 December 2016, with the "
-        "product labels for renal adjustment"
+        "current product labels (O-LABEL)"
     ),
     population="adults (18 years or older)",
     rules=RULES,
+    invariants=INVARIANTS,
 )
 
 

@@ -13,9 +13,17 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Final
 
-from bisphos.catalogue import Rule, UnknownRuleError, build_rules, rule_maker
+from bisphos.catalogue import Invariant, Rule, UnknownRuleError, build_rules, rule_maker
 
-__all__ = ["PROTOCOL_ID", "PROTOCOL_VERSION", "RULES", "SOURCE_DATE", "SOURCE_TITLE", "rule"]
+__all__ = [
+    "INVARIANTS",
+    "PROTOCOL_ID",
+    "PROTOCOL_VERSION",
+    "RULES",
+    "SOURCE_DATE",
+    "SOURCE_TITLE",
+    "rule",
+]
 
 #: The protocol id a plugin registers this protocol under.
 PROTOCOL_ID: Final = "nl-oncology-bone-2016"
@@ -254,6 +262,75 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "afname aantal SRE's met 1/3 t.o.v. placebo",
         ),
     ]
+)
+
+
+_TESTS: Final = "tests/oncology/test_invariants.py::"
+
+
+def _invariant(number: int, statement: str, *rule_ids: str, test: str) -> Invariant:
+    return Invariant(
+        number=number,
+        protocol=PROTOCOL_ID,
+        statement=statement,
+        rule_ids=rule_ids,
+        tests=(f"{_TESTS}{test}",),
+    )
+
+
+#: The invariants of the oncology protocol, verified by property tests for all patients. They are
+#: numbered from 101, so that no number is also one of the pediatric protocol's.
+INVARIANTS: Final[tuple[Invariant, ...]] = (
+    _invariant(
+        101,
+        "The zoledronic acid 4 mg dose never exceeds the dose of the patient's renal band by "
+        "Cockcroft-Gault (4.0, 3.5, 3.3, 3.0 mg above 60, 50-60, 40-49, 30-39 ml/min); none is "
+        "offered below 30 ml/min or without a creatinine, none above 4 mg.",
+        "O-RENAL",
+        "O-LABEL",
+        test="test_invariant_101_zoledronic_acid_never_exceeds_the_renal_band_dose",
+    ),
+    _invariant(
+        102,
+        "No pamidronate is offered above 90 mg, faster than 60 mg/h, faster than 20 mg/h with a "
+        "clearance below 60 ml/min, more concentrated than 90 mg in 250 ml, or with a clearance "
+        "below 30 ml/min without a clinician override.",
+        "O-LABEL",
+        test="test_invariant_102_no_pamidronate_past_the_label_rates",
+    ),
+    _invariant(
+        103,
+        "Radium-223 activity is proportional to weight (55 kBq/kg under the 2015 NIST standard) "
+        "and carries its calibration standard, the deck's 50 kBq/kg under the pre-2015 standard "
+        "beside it; no more than 6 injections, 28 days apart.",
+        "O-RA223",
+        test="test_invariant_103_radium_activity_is_proportional_to_weight_with_its_standard",
+    ),
+    _invariant(
+        104,
+        "Radium-223 is never planned outside the label's indication: castration-resistant "
+        "prostate cancer, symptomatic bone metastases, no known visceral metastases, two prior "
+        "systemic therapies or none suitable, and no abiraterone with prednisone.",
+        "O-LABEL",
+        "O-RA223",
+        test="test_invariant_104_radium_only_within_the_label_indication",
+    ),
+    _invariant(
+        105,
+        "A yearly cost is the list price times the whole intervals in a year: every 4 weeks "
+        "counts 13, monthly 12; a fixed course counts at most its injections.",
+        "O-INTERVAL",
+        "O-CAT",
+        test="test_invariant_105_yearly_cost_counts_whole_intervals",
+    ),
+    _invariant(
+        106,
+        "Every recommendation of the protocol keeps the oncology hard limits, and a patient under "
+        "18 is offered no regimen, dose or injection.",
+        "O-SCOPE",
+        "O-LABEL",
+        test="test_invariant_106_recommendations_keep_the_hard_limits",
+    ),
 )
 
 
