@@ -8,6 +8,7 @@ the recommendation against limits the test computes itself from the patient's ow
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -155,8 +156,9 @@ def test_invariant_102_no_pamidronate_past_the_label_rates(patient: AdultPatient
 def test_invariant_103_radium_activity_is_proportional_to_weight_with_its_standard(
     weight: float, factor: float
 ) -> None:
-    """Invariant 103 (O-RA223): activity = 55 kBq/kg x weight under the 2015 NIST standard, the deck's
-    50 kBq/kg x weight under the pre-2015 standard beside it; activity(k x w) = k x activity(w)."""
+    """Invariant 103 (O-RA223): activity = 55 kBq/kg x weight under the 2015 NIST standard, the
+    deck's 50 kBq/kg x weight under the pre-2015 standard beside it; activity(k x w) = k x
+    activity(w)."""
     activity = radium_activity(quantity(weight, "kg"))
     assert activity.activity.standard is CalibrationStandard.NIST_2015
     assert activity.deck_equivalent.standard is CalibrationStandard.PRE_2015
@@ -185,7 +187,7 @@ def test_invariant_104_radium_only_within_the_label_indication(patient: AdultPat
     injections = result.radium.injections
     assert len(injections) <= 6
     assert injections[0].date == patient.assessment_date
-    assert all((b.date - a.date).days == 28 for a, b in zip(injections, injections[1:]))
+    assert all((b.date - a.date).days == 28 for a, b in itertools.pairwise(injections))
 
 
 @given(

@@ -102,8 +102,8 @@ def test_pamidronate_for_bone_metastases_infusion(
     patient = adult(serum_creatinine=quantity(creatinine, "umol/L"))
     # Breast cancer is not offered pamidronate by the deck; the infusion module is called directly.
     from bisphos.oncology.infusion import plan_infusion
-    from bisphos.oncology.renal import creatinine_clearance
     from bisphos.oncology.regimens import regimen
+    from bisphos.oncology.renal import creatinine_clearance
 
     clearance = creatinine_clearance(patient)
     assert clearance is not None
