@@ -335,9 +335,7 @@ PLAN_ARGUMENTS: Final = (
     ),
     _argument("--drug", choices=[d.value for d in Drug], help="the drug (default: by GFR)"),
     _argument("--start", metavar="DATE", help="first date an infusion may be planned on"),
-    _argument(
-        "--infusions", metavar="N", type=_count, default=None, help="infusions (default: 6)"
-    ),
+    _argument("--infusions", metavar="N", type=_count, default=None, help="infusions (default: 6)"),
     _argument("--maintenance", action="store_true", help="plan a maintenance course"),
     _argument(
         "--override",

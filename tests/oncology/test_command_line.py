@@ -83,7 +83,8 @@ def test_every_example_in_every_format_and_language(
     record = tmp_path / "record.json"
     record.write_text(out, encoding="utf-8")
     code, replayed, _ = run(capsys, "replay", str(record))
-    assert (code, replayed) == (0, "Reproduced byte for byte.\n")
+    assert code == 0
+    assert replayed.startswith("Reproduced byte for byte.\n")
 
 
 def test_an_edited_record_is_not_reproduced(

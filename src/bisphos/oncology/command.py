@@ -20,11 +20,17 @@ if TYPE_CHECKING:
 __all__ = ["PEDIATRIC_ONLY_OPTIONS", "exit_code", "is_adult_patient_file", "render"]
 
 #: The options of ``bisphos plan`` that only a pediatric plan takes, with their defaults.
-PEDIATRIC_ONLY_OPTIONS: Final = {
+PEDIATRIC_ONLY_OPTIONS: Final[dict[str, object]] = {
     "drug": None,
     "start": None,
     "infusions": None,
     "maintenance": False,
+    # A clinician override of an adult's soft limit is part of the adult file (``overrides``).
+    "override": [],
+    "clinician": None,
+    "override_time": None,
+    "override_note": "",
+    "sign_key": None,
 }
 
 

@@ -3,19 +3,21 @@
 A patient file is JSON or TOML. An adult oncology file says so with ``"kind": "adult-oncology"``;
 a pediatric file has no ``kind``. The command line reads the file's kind with
 :func:`is_adult_patient_file` before it loads the protocol the kind calls for, so a child's plan
-never loads the oncology tables. Parsing refuses non-finite JSON numbers and repeated keys, as the
-pediatric reader does.
+never loads the oncology tables. Files are read and parsed as the pediatric reader reads them
+(:func:`bisphos.io.read_text_file`: regular files within the input size limit, UTF-8;
+:func:`bisphos.io.parse_json`: bounded nesting and numbers, no repeated keys, no NaN).
 """
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
 from bisphos.errors import BisphosError, InputError, InvalidValueError, PatientInputError
+from bisphos.io import PATIENT_LIMITS, parse_json, read_text_file
+from bisphos.validation import printable
 
 __all__ = [
     "ADULT_KIND",
@@ -34,23 +36,6 @@ def is_adult_file(data: object) -> bool:
     return isinstance(data, Mapping) and data.get("kind") == ADULT_KIND
 
 
-def _refuse_constant(name: str) -> object:
-    raise InvalidValueError(
-        "JSON numbers must be finite", value=name, expected="a finite number or a quantity string"
-    )
-
-
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    result: dict[str, object] = {}
-    for key, value in pairs:
-        if key in result:
-            raise InvalidValueError(
-                "a key appears twice in one object", field=key, value=key, expected="unique keys"
-            )
-        result[key] = value
-    return result
-
-
 def parse_patient_text(text: str, *, file_format: str, source: str = "") -> object:
     """Parse JSON or TOML text into plain data (any patient file, adult or pediatric).
 
@@ -59,9 +44,7 @@ def parse_patient_text(text: str, *, file_format: str, source: str = "") -> obje
     """
     try:
         if file_format == "json":
-            return json.loads(
-                text, parse_constant=_refuse_constant, object_pairs_hook=_no_duplicates
-            )
+            return parse_json(text, max_depth=PATIENT_LIMITS.max_depth)
         if file_format == "toml":
             return tomllib.loads(text)
         raise InvalidValueError("unknown format", value=file_format, expected="json or toml")
@@ -81,19 +64,14 @@ def read_patient_file(path: str | Path) -> tuple[object, str]:
         PatientInputError: the file cannot be read, has another suffix, or does not parse.
     """
     file = Path(path)
-    source = str(file)
+    source = printable(str(file))
     suffix = file.suffix.lower()
     if suffix not in {".json", ".toml"}:
         raise PatientInputError(
             [InvalidValueError("unknown file type", value=file.suffix, expected=".json or .toml")],
             source=source,
         )
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PatientInputError(
-            [InvalidValueError(f"cannot read the file: {error}", value=source)], source=source
-        ) from None
+    text = read_text_file(file)
     return parse_patient_text(text, file_format=suffix[1:], source=source), source
 
 

@@ -241,6 +241,9 @@ def replay(
     signed = load_record(text)
     data = unsigned_part(signed)
     provenance = Provenance.from_dict(_section(data, "provenance"))
+    if data["kind"] == KIND_ONCOLOGY:
+        chosen = default_engine() if engine is None else engine
+        return _replay_oncology(text, data, provenance, chosen, signature)
     stored_input = _section(data, "input")
     patient_data, request_data = stored_input.get("patient"), stored_input.get("request")
     causes: list[str] = []
@@ -249,8 +252,6 @@ def replay(
             "the stored input does not hash to the recorded input_sha256: the record was edited"
         )
     engine = default_engine() if engine is None else engine
-    if data["kind"] == KIND_ONCOLOGY:
-        return _replay_oncology(text, data, provenance, engine)
     try:
         patient = patient_from_dict(patient_data, source="record.input.patient")
         request = request_from_dict(request_data, field="record.input.request")
@@ -283,7 +284,11 @@ def replay(
 
 
 def _replay_oncology(
-    text: str, data: Mapping[str, object], provenance: Provenance, engine: Engine
+    text: str,
+    data: Mapping[str, object],
+    provenance: Provenance,
+    engine: Engine,
+    signature: SignatureCheck,
 ) -> ReplayReport:
     """Recommend again from an oncology record's input and compare (see :func:`replay`)."""
     # Imported here: a process that replays children's plans never loads the oncology protocol.
@@ -303,7 +308,13 @@ def _replay_oncology(
         result = engine.recommend(patient, protocol_id=provenance.protocol_id)
     except BisphosError as error:
         causes += _engine_causes(provenance, engine)
-        return ReplayReport(identical=False, differences=(), causes=tuple(causes), error=str(error))
+        return ReplayReport(
+            identical=False,
+            differences=(),
+            causes=tuple(causes),
+            error=str(error),
+            signature=signature,
+        )
     replayed = oncology_record(result)
     replayed_text = to_json(replayed)
     found = differences(data, replayed)
@@ -316,4 +327,5 @@ def _replay_oncology(
         differences=found,
         causes=tuple(causes),
         replayed=replayed_text,
+        signature=signature,
     )
