@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from bisphos.export.plan_json import _finding as _finding_dict
 from bisphos.export.plan_json import _typed_schema
+from bisphos.export.plan_json import finding_to_dict as _finding_dict
 from bisphos.findings import Severity
 from bisphos.i18n import Language, show
 from bisphos.oncology.durations import clinical_duration
