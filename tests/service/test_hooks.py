@@ -39,7 +39,7 @@ def served(service_on: ServiceOn) -> Running:
 
 
 def test_every_example_patient_has_its_bundle() -> None:
-    assert sorted(p.stem for p in PATIENTS.iterdir()) == EXAMPLES
+    assert sorted(p.stem for p in PATIENTS.glob("*.*")) == EXAMPLES
 
 
 def plan_json(stem: str, drug: Drug | None) -> dict[str, Any]:
