@@ -241,3 +241,38 @@ def test_the_r4_models_refuse_a_field_they_do_not_know() -> None:
     bundle["entry"][0]["resource"]["dose"] = "0.25 mg"
     with pytest.raises(pydantic.ValidationError):
         validate_bundle(bundle)
+
+
+def test_a_clinicians_override_is_a_provenance_of_its_own() -> None:
+    """P-OVERRIDE, P-WEIGHT-PLAUSIBLE: the limit, the coded reason, who and when."""
+    import datetime as dt
+
+    import attrs
+
+    from bisphos.pediatric.overrides import Override, OverrideReason
+    from bisphos.units import quantity
+
+    at = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
+    override = Override(
+        limit="P-WEIGHT-PLAUSIBLE",
+        reason=OverrideReason.VALUE_CONFIRMED,
+        clinician="Dr. A. Jansen",
+        at=at,
+        note="weighed twice",
+    )
+    patient = attrs.evolve(
+        load_patient(ROOT / "examples" / "patients" / "oi-girl-20kg.json"),
+        weight=quantity(200.0, "kg"),
+    )
+    bundle = plan_to_fhir(ENGINE.plan(patient, PlanRequest(overrides=(override,))))
+    assert_resolves(bundle)
+    provenances = resources(bundle, "Provenance")
+    assert len(provenances) == 2
+    mine = provenances[1]
+    assert mine["policy"] == [f"{RULE_POLICY}P-WEIGHT-PLAUSIBLE"]
+    assert mine["reason"][0]["coding"][0]["code"] == "value-confirmed"
+    assert mine["reason"][0]["text"] == "weighed twice"
+    assert mine["agent"][0]["who"] == {"display": "Dr. A. Jansen"}
+    assert mine["recorded"].startswith("2026-11-23T09:30:00")
+    codes = {i["code"]["coding"][0]["code"] for i in resources(bundle, "DetectedIssue")}
+    assert "override-applied" in codes

@@ -19,7 +19,10 @@ The Bundle (type ``collection``) is self-contained: every entry has a ``urn:uuid
 - Information (info findings: indication, advice) as ``Communication``\\ s, never as issues.
 - The provenance as a ``Provenance``: every other entry as ``target``, bisphos (and each plugin)
   as a ``Device`` agent, the protocol and the rule ids as ``policy``, the input digests as
-  ``entity``; ``recorded`` is the assessment date at 00:00 UTC (no clock is read).
+  ``entity``; ``recorded`` is the assessment date at 00:00 UTC (no clock is read). Each
+  clinician's override of a soft limit (P-OVERRIDE) is one more ``Provenance``: the limit as
+  ``policy``, the coded reason (and the note) as ``reason``, the clinician as ``author``, the
+  time of the override as ``recorded``.
 
 :func:`validate_bundle` parses a Bundle with the same models. Install them with the ``fhir``
 extra (``fhir.resources`` 8.3.0 is the version the tests validate with).
@@ -37,6 +40,7 @@ from bisphos.export._ids import stable_uuid
 from bisphos.fhir import codes as c
 from bisphos.findings import Finding, Severity
 from bisphos.i18n import Language, localize, text, word
+from bisphos.pediatric.overrides import Override
 from bisphos.pediatric.plan import Plan
 from bisphos.pediatric.schedule import PlannedInfusion
 from bisphos.report import dose_text, preparation_text
@@ -103,6 +107,8 @@ FINDING_CODE_SYSTEM: Final = "https://bisphos.invalid/fhir/CodeSystem/finding-co
 RULE_ID_SYSTEM: Final = "https://bisphos.invalid/fhir/NamingSystem/rule-id"
 #: The policy URI of a protocol rule: ``{RULE_POLICY}{rule id}``.
 RULE_POLICY: Final = "https://bisphos.invalid/fhir/rule/"
+#: The system of the coded reasons of a clinician's override (P-OVERRIDE).
+OVERRIDE_REASON_SYSTEM: Final = "https://bisphos.invalid/fhir/CodeSystem/override-reason"
 #: The GFR as the plan computes it (Schwartz with the protocol's constant, P-GFR): no LOINC code
 #: names this estimator, so the code is bisphos's own.
 GFR_CODE: Final = (c.BISPHOS_SYSTEM, "gfr-schwartz-40", "GFR by the protocol's Schwartz formula")
@@ -356,7 +362,6 @@ def _devices(out: _Bundle) -> list[str]:
 
 
 def _provenance(out: _Bundle, devices: list[str]) -> Resource:
-
     plan = out.plan
     provenance = plan.provenance
     targets = [url for url, resource in out.entries if resource.get_resource_type() != "Device"]
@@ -395,6 +400,33 @@ def _provenance(out: _Bundle, devices: list[str]) -> Resource:
     )
 
 
+def _override(override: Override, targets: list[str]) -> Resource:
+    """A clinician's override of a soft limit (P-OVERRIDE) as a Provenance of the plan."""
+    at = override.at if override.at.tzinfo is not None else override.at.replace(tzinfo=dt.UTC)
+    reason = _concept((OVERRIDE_REASON_SYSTEM, override.reason.value, override.reason.value))
+    if override.note:
+        reason.text = override.note
+    return Provenance(
+        target=[_ref(url) for url in targets],
+        occurredDateTime=at,
+        recorded=at,
+        policy=[f"{RULE_POLICY}{override.limit}"],
+        reason=[reason],
+        agent=[
+            ProvenanceAgent(
+                type=_concept(
+                    (
+                        "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
+                        "author",
+                        "Author",
+                    )
+                ),
+                who=Reference(display=override.clinician),
+            )
+        ],
+    )
+
+
 def _build(plan: Plan, lang: Language) -> Any:
     out = _Bundle(plan, lang)
     _patient(out)
@@ -421,7 +453,10 @@ def _build(plan: Plan, lang: Language) -> Any:
         else:
             out.add(url, _communication(out, finding, request_urls))
     devices = _devices(out)
+    targets = [url for url, resource in out.entries if resource.get_resource_type() != "Device"]
     out.add(out.url("provenance"), _provenance(out, devices))
+    for index, override in enumerate(plan.request.overrides):
+        out.add(out.url("override", str(index)), _override(override, targets))
     return Bundle(
         id=stable_uuid(*out.key, "bundle"),
         type="collection",

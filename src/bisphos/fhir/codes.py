@@ -216,9 +216,13 @@ COMPLICATION_EXTENSION: Final = f"{BISPHOS_EXTENSION}/infusion-complication"
 TRAUMA_CODES: Final = frozenset(member.value for member in Trauma)
 COMPLICATION_CODES: Final = frozenset(member.value for member in ComplicationGrade)
 
-#: The ATC codes of the protocol's drugs (the first is written).
+#: The codes of the protocol's drugs: ATC (written), and the SNOMED CT substance where one is
+#: known to this table (pamidronate has none here: it is read by its ATC code only).
 DRUG_CODES: Final[dict[Drug, tuple[Code, ...]]] = {
-    Drug.ZOLEDRONIC_ACID: ((ATC_SYSTEM, "M05BA08", "zoledronic acid"),),
+    Drug.ZOLEDRONIC_ACID: (
+        (ATC_SYSTEM, "M05BA08", "zoledronic acid"),
+        (SNOMED_SYSTEM, "395926009", "Zoledronic acid (substance)"),
+    ),
     Drug.PAMIDRONATE: ((ATC_SYSTEM, "M05BA03", "pamidronic acid"),),
 }
 #: ATC groups of bisphosphonates: an allergy to one of them is P-CI-ALLERGY; a given one the

@@ -52,6 +52,7 @@ from bisphos.errors import (
 from bisphos.fhir import codes as c
 from bisphos.io import _no_duplicates, _refuse_constant, patient_from_dict
 from bisphos.model import LAB_KINDS, PLAUSIBLE_RANGES, BmdSite, FractureSite, Patient
+from bisphos.quantities import QuantityKind
 from bisphos.units import Quantity, parse_unit, ureg
 from bisphos.validation import read_bounded
 
@@ -263,8 +264,14 @@ class _Reader:
                 return None
         return None
 
-    def quantity(self, value: object, path: str, field: str) -> Quantity | None:
-        """A FHIR Quantity as a quantity of the field's kind (its unit list and plausibility)."""
+    def quantity(
+        self, value: object, path: str, field: str, kind: QuantityKind | None = None
+    ) -> Quantity | None:
+        """A FHIR Quantity as a quantity of the field's kind (its unit list and plausibility).
+
+        ``field`` names a plausibility range of the patient model; ``kind``, when given, is used
+        instead (a volume or a rate, which the patient model has no range for).
+        """
         data = self.mapping(value, path)
         if data is None:
             return None
@@ -288,6 +295,8 @@ class _Reader:
             return None
         try:
             parsed = ureg.Quantity(float(magnitude), parse_unit(unit, field=f"{path}.code"))
+            if kind is not None:
+                return kind.conform(parsed, field=f"{path}.value")
             return PLAUSIBLE_RANGES[field].check(parsed, field=f"{path}.value")
         except InputError as error:
             self.problems.append(error if error.field else error.at(path))
