@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
+import threading
 
 import uvicorn
 
@@ -40,4 +42,13 @@ def serve(
             server_header=False,
         )
     )
+    # uvicorn shuts down on SIGINT/SIGTERM and then raises the signal again for the handler that
+    # was there before it: a handler that does nothing lets the command end with its exit code.
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, _stopped)
     server.run(sockets=None if sock is None else [sock])
+
+
+def _stopped(number: int, frame: object) -> None:
+    """The signal stopped the server; nothing more to do."""
