@@ -383,10 +383,11 @@ def main() -> None:
             f'\n[[service.issuers]]\niss = "{ISSUER}"\njwks = "jwks.json"\n',
             encoding="utf-8",
         )
+        log = (base / "service.log").open("wb")  # a pipe nobody reads would block the server
         server = subprocess.Popen(
             [sys.executable, "-m", "bisphos", "serve", "--config", str(base / "service.toml")],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=log,
+            stderr=log,
         )
         try:
             deadline = time.monotonic() + 60
@@ -407,6 +408,10 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+            log.close()
+        lines = (base / "service.log").read_text(encoding="utf-8").splitlines()
+        results["service_log_lines"] = len(lines)
+        results["service_log_tracebacks"] = sum("Traceback" in line for line in lines)
         with sqlite3.connect(base / "bench.sqlite3") as db:
             stored = db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
         results["feedback_stored"] = stored
