@@ -342,6 +342,39 @@ async def drive(
     return results
 
 
+def run_server(
+    args: argparse.Namespace, base: Path, url: str, port: int, key: ec.EllipticCurvePrivateKey
+) -> dict[str, Any]:
+    """Start ``bisphos serve`` in ``base``, drive it, stop it; the results of the run."""
+    log = (base / "service.log").open("wb")  # a pipe nobody reads would block the server
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bisphos", "serve", "--config", str(base / "service.toml")],
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("the service did not start") from None
+                time.sleep(0.05)
+        results = asyncio.run(drive(args, url, key, base / "bench.sqlite3"))
+        results["server_running_after_overload"] = server.poll() is None
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=200.0)
@@ -383,32 +416,7 @@ def main() -> None:
             f'\n[[service.issuers]]\niss = "{ISSUER}"\njwks = "jwks.json"\n',
             encoding="utf-8",
         )
-        log = (base / "service.log").open("wb")  # a pipe nobody reads would block the server
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bisphos", "serve", "--config", str(base / "service.toml")],
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit("the service did not start") from None
-                    time.sleep(0.05)
-            results = asyncio.run(drive(args, url, key, base / "bench.sqlite3"))
-            results["server_running_after_overload"] = server.poll() is None
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            log.close()
+        results = run_server(args, base, url, port, key)
         lines = (base / "service.log").read_text(encoding="utf-8").splitlines()
         results["service_log_lines"] = len(lines)
         results["service_log_tracebacks"] = sum("Traceback" in line for line in lines)
