@@ -542,3 +542,47 @@ def test_the_costliest_hostile_file_is_refused_in_bounded_memory(tmp_path: Path)
     finally:
         tracemalloc.stop()
     assert peak < 64 * _MIB
+
+
+_OVERRIDE = ("--override", "P-WEIGHT-PLAUSIBLE=value-confirmed")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--clinician", "Dr A\nstatus: ready"),
+        ("--clinician", "Dr A\x1b[2J"),
+        ("--override-note", "checked\rNothing blocks"),
+        ("--override-note", "ok\u202e"),
+    ],
+)
+def test_override_texts_cannot_spoof_a_report(
+    capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    """P-OVERRIDE: the clinician's name and the note reach every output, so they are printable."""
+    options = {"--clinician": "Dr A", "--override-time": "2026-11-23T09:30", option: value}
+    argv = ["plan", str(EXAMPLE), *_OVERRIDE, *(part for item in options.items() for part in item)]
+    code, out, err = run(capsys, *argv)
+    assert code == cli.EXIT_INPUT_ERROR
+    assert out == ""
+    (line,) = err.splitlines()
+    assert "holds the" in line
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "2026-W48-1T09:30",
+        "2026-11-23",
+        "2026-11-23 09:30",
+        "9999-12-31T09:30",
+        "２０26-11-23T09:30",
+    ],
+)
+def test_override_time_is_an_iso_date_and_time_in_range(
+    capsys: pytest.CaptureFixture[str], when: str
+) -> None:
+    argv = ["plan", str(EXAMPLE), *_OVERRIDE, "--clinician", "Dr A", "--override-time", when]
+    code, _, err = run(capsys, *argv)
+    assert code == cli.EXIT_INPUT_ERROR
+    assert err.startswith("--override-time: ")

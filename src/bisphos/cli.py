@@ -89,6 +89,7 @@ from bisphos.validation import (
     MAX_INPUT_BYTES_ENV,
     input_byte_limit,
     parse_iso_date,
+    parse_iso_datetime,
     printable,
     read_bounded,
 )
@@ -225,16 +226,11 @@ def _overrides(arguments: argparse.Namespace) -> tuple[Override, ...]:
     at: dt.datetime | None = None
     if arguments.override_time is not None:
         try:
-            at = dt.datetime.fromisoformat(arguments.override_time)
-        except ValueError:
-            at = None
-        if at is None or len(arguments.override_time) < len("YYYY-MM-DDTHH:MM"):
+            at = parse_iso_datetime(arguments.override_time, field="--override-time")
+        except InvalidValueError as error:
             raise OverrideError(
-                "not a date and time",
-                field="--override-time",
-                value=arguments.override_time,
-                expected="an ISO date and time such as 2026-11-23T09:30",
-            )
+                error.message, field=error.field, value=error.value, expected=error.expected
+            ) from None
     overrides = []
     for item in given:
         limit, sep, reason = item.partition("=")

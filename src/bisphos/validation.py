@@ -56,6 +56,7 @@ __all__ = [
     "date_in_range",
     "input_byte_limit",
     "parse_iso_date",
+    "parse_iso_datetime",
     "picture",
     "printable",
     "read_bounded",
@@ -287,6 +288,42 @@ def parse_iso_date(value: object, *, field: str) -> dt.date:
         value=value if isinstance(value, str) and len(value) <= 40 else picture(value),
         expected="an ISO date YYYY-MM-DD",
     )
+
+
+def parse_iso_datetime(value: object, *, field: str) -> dt.datetime:
+    """Return the date and time written ``YYYY-MM-DDTHH:MM[:SS[.ffffff]][Z|+HH:MM]``.
+
+    ASCII digits only, the date within :data:`DATE_MIN` to :data:`DATE_MAX`; a
+    :class:`datetime.datetime` is range-checked only.
+
+    Raises:
+        InvalidValueError: another form (a week date, a date alone, a space for the ``T``), a
+            time that does not exist, or a date outside the range.
+    """
+    if isinstance(value, dt.datetime):
+        check_date_range(value.date(), field=field)
+        return value
+    if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            check_date_range(parsed.date(), field=field)
+            return parsed
+    raise InvalidValueError(
+        "not a date and time",
+        field=field,
+        value=value if isinstance(value, str) and len(value) <= 40 else picture(value),
+        expected="an ISO date and time such as 2026-11-23T09:30",
+    )
+
+
+_ISO_DATETIME: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?",
+    re.ASCII,
+)
 
 
 def check_date_range(value: object, *, field: str) -> dt.date:

@@ -28,9 +28,10 @@ from typing import Final
 
 import attrs
 
-from bisphos.errors import OverrideError
+from bisphos.errors import InputError, OverrideError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.pediatric.rules import RULES
+from bisphos.validation import DATE_MAX, DATE_MIN, check_text
 
 __all__ = [
     "HARD_LIMIT_RULE_IDS",
@@ -128,11 +129,28 @@ def _clinician(value: object) -> str:
             value=repr(value)[:80],
             expected="the clinician's name, 1 to 200 characters",
         )
-    return value.strip()
+    return _printable(value.strip(), "clinician", 200)
+
+
+def _printable(value: str, field: str, length: int) -> str:
+    """``value`` if every output can show it as it is (no control or format character)."""
+    try:
+        return check_text(value, field=field, max_length=length)
+    except InputError as error:
+        raise OverrideError(
+            error.message, field=field, value=error.value, expected=error.expected
+        ) from None
 
 
 def _at(value: object) -> dt.datetime:
     if isinstance(value, dt.datetime):
+        if not DATE_MIN <= value.date() <= DATE_MAX:
+            raise OverrideError(
+                "the time of the override is outside the range bisphos accepts",
+                field="at",
+                value=value.isoformat(),
+                expected=f"a date from {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}",
+            )
         return value
     raise OverrideError(
         "an override carries the time it was made",
@@ -147,7 +165,7 @@ def _note(value: object) -> str:
         raise OverrideError(
             "not a note", field="note", value=repr(value)[:80], expected="text, at most 1000 chars"
         )
-    return value
+    return _printable(value, "note", 1000)
 
 
 @attrs.frozen

@@ -21,7 +21,7 @@ from bisphos.pediatric.overrides import Override
 from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.schedule import Horizon
 from bisphos.provenance import normalise
-from bisphos.validation import parse_iso_date, picture
+from bisphos.validation import parse_iso_date, parse_iso_datetime, picture
 
 __all__ = ["request_from_dict", "request_to_dict"]
 
@@ -97,17 +97,15 @@ def _drug(value: object, field: str) -> Drug | None:
 
 
 def _datetime(value: object, field: str) -> dt.datetime:
-    if isinstance(value, str):
-        try:
-            return dt.datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    raise InvalidValueError(
-        "not an ISO date and time",
-        field=field,
-        value=repr(value)[:80],
-        expected="YYYY-MM-DDTHH:MM, optionally with seconds and a UTC offset",
-    )
+    try:
+        return parse_iso_datetime(value, field=field)
+    except InvalidValueError as error:
+        raise InvalidValueError(
+            error.message,
+            field=field,
+            value=error.value,
+            expected="YYYY-MM-DDTHH:MM, optionally with seconds and a UTC offset",
+        ) from None
 
 
 def _overrides(value: object, field: str) -> tuple[Override, ...]:
