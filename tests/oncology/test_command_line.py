@@ -188,3 +188,17 @@ def test_show_and_check_read_adult_files(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(capsys, "check", path)
     assert code == 0
     assert "no creatinine clearance" in out
+
+
+def test_a_calendar_without_a_dated_entry_is_a_typed_error() -> None:
+    """A recommendation with nothing to date (a child) has no calendar: a BisphosError."""
+    from bisphos.errors import InvalidValueError
+    from bisphos.oncology.calendar import has_calendar, recommendation_to_ics
+    from bisphos.oncology.patient_file import load_adult_patient
+
+    result = ENGINE.recommend(
+        load_adult_patient(ROOT / "examples/patients/oncology/child-out-of-scope.json")
+    )
+    assert not has_calendar(result)
+    with pytest.raises(InvalidValueError, match="no dated entry"):
+        recommendation_to_ics(result)

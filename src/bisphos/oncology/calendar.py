@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from bisphos.dates import add_months
+from bisphos.errors import InvalidValueError
 from bisphos.export._ids import stable_uuid
 from bisphos.export.ical import _event, escape_text, fold
 from bisphos.i18n import Language, localize, show, text, word
@@ -135,11 +136,14 @@ def recommendation_to_ics(result: OncologyRecommendation, lang: Language = "en")
     """Return the dated entries of ``result`` as an iCalendar document.
 
     Raises:
-        ValueError: the recommendation holds no dated entry (see :func:`has_calendar`).
+        InvalidValueError: the recommendation holds no dated entry (see :func:`has_calendar`).
     """
     if not has_calendar(result):
-        msg = "the recommendation holds no dated entry, and a calendar needs at least one event"
-        raise ValueError(msg)
+        raise InvalidValueError(
+            "the recommendation holds no dated entry, and a calendar needs at least one event",
+            field="recommendation",
+            expected="an offered regimen or a radium-223 injection",
+        )
     stamp = f"{result.assessment_date.strftime('%Y%m%d')}T000000Z"
     library = result.provenance.library_version
     footer = text(
