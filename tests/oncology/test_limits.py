@@ -12,6 +12,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bisphos.engine import Engine
 from bisphos.errors import HardLimitError
@@ -199,3 +201,49 @@ def test_enforce_limits_returns_a_lawful_recommendation_unchanged() -> None:
     """the hard limits: the gate changes nothing it lets through."""
     result = recommend(MYELOMA_45)
     assert enforce_limits(result) is result
+
+
+@given(
+    dose_factor=st.floats(min_value=0.5, max_value=3.0, allow_nan=False),
+    time_factor=st.floats(min_value=0.1, max_value=2.0, allow_nan=False),
+    patient=st.sampled_from([adult(), MYELOMA, MYELOMA_45]),
+)
+def test_any_scaled_recommendation_is_refused_or_within_the_limits(
+    dose_factor: float, time_factor: float, patient: Any
+) -> None:
+    """O-RENAL, O-LABEL: a protocol that scales every dose and infusion time is either refused or
+    gives numbers within the limits the test computes itself (zoledronic acid at most its band's
+    dose over at least 15 min; pamidronate at most 90 mg and 60 or 20 mg/h)."""
+
+    def scale(result: OncologyRecommendation) -> OncologyRecommendation:
+        options = []
+        for option in result.options:
+            if option.dose is None or option.infusion is None:
+                options.append(option)
+                continue
+            dose = option.dose * dose_factor
+            infusion = attrs.evolve(
+                option.infusion, dose=dose, duration=option.infusion.duration * time_factor
+            )
+            options.append(attrs.evolve(option, dose=dose, infusion=infusion))
+        return attrs.evolve(result, options=tuple(options))
+
+    try:
+        result = _engine(scale).recommend(patient, protocol_id="hostile-oncology")
+    except HardLimitError:
+        return
+    national = recommend(patient)
+    for given_option, own in zip(result.options, national.options, strict=True):
+        if given_option.dose is None or given_option.infusion is None:
+            continue
+        mg = float(given_option.dose.m_as("mg"))
+        hours = float(given_option.infusion.duration.m_as("h"))
+        assert own.dose is not None
+        if given_option.regimen.drug.value == "zoledronic_acid":
+            assert mg <= float(own.dose.m_as("mg")) + 1e-9
+            assert hours * 60 >= 15 - 1e-6
+        else:
+            # MYELOMA_45 has a clearance of 45 ml/min: renal impairment, 20 mg/h.
+            limit = 20.0 if patient is MYELOMA_45 else 60.0
+            assert mg <= 90.0
+            assert mg / hours <= limit + 1e-9
