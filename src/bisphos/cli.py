@@ -57,7 +57,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import attrs
 
@@ -93,6 +93,9 @@ from bisphos.validation import (
     printable,
     read_bounded,
 )
+
+if TYPE_CHECKING:
+    from bisphos.oncology.patient import AdultPatient
 
 __all__ = [
     "EXIT_INPUT_ERROR",
@@ -289,11 +292,24 @@ def _stdin_text(field: str) -> str:
         ) from None
 
 
+def _input_text(arguments: argparse.Namespace) -> str:
+    """Standard input, read once: the file's kind and then the patient are read from it."""
+    cached: str | None = getattr(arguments, "stdin_text", None)
+    if cached is None:
+        cached = _stdin_text(STDIN)
+        arguments.stdin_text = cached
+    return cached
+
+
+def _stdin_format(text: str) -> str:
+    # A JSON document starts with "{"; anything else is read as TOML.
+    return "json" if text.lstrip().startswith("{") else "toml"
+
+
 def _patient(arguments: argparse.Namespace) -> Patient:
     if arguments.patient_file == STDIN:
-        # A JSON document starts with "{"; anything else is read as TOML.
-        text, source = _stdin_text(STDIN), STDIN
-        file_format = "json" if text.lstrip().startswith("{") else "toml"
+        text, source = _input_text(arguments), STDIN
+        file_format = _stdin_format(text)
         if file_format == "toml":
             return patient_from_text(text, file_format=file_format, source=source)
     else:
@@ -360,7 +376,6 @@ PLAN_ARGUMENTS: Final = (
 def _recommend(arguments: argparse.Namespace, engine: Engine) -> int:
     """An adult oncology file: the recommendation in the chosen format (O-* rules)."""
     from bisphos.oncology.command import PEDIATRIC_ONLY_OPTIONS, exit_code, render  # noqa: PLC0415
-    from bisphos.oncology.patient_file import load_adult_patient  # noqa: PLC0415
     from bisphos.oncology.rules import PROTOCOL_ID as ONCOLOGY_ID  # noqa: PLC0415
 
     for name, default in PEDIATRIC_ONLY_OPTIONS.items():
@@ -371,7 +386,7 @@ def _recommend(arguments: argparse.Namespace, engine: Engine) -> int:
                 value=getattr(arguments, name),
                 expected="no such option with an adult file",
             )
-    patient = load_adult_patient(arguments.patient_file)
+    patient = _adult(arguments)
     result = engine.recommend(patient, protocol_id=arguments.protocol or ONCOLOGY_ID)
     lang = _lang(arguments)
     content = render(result, arguments.format, lang)
@@ -384,9 +399,34 @@ def _recommend(arguments: argparse.Namespace, engine: Engine) -> int:
 
 
 def _is_adult(arguments: argparse.Namespace) -> bool:
-    from bisphos.oncology.file_kind import is_adult_patient_file  # noqa: PLC0415
+    """Whether the patient file (or standard input) is an adult oncology file."""
+    from bisphos.oncology.file_kind import (  # noqa: PLC0415
+        is_adult_file,
+        is_adult_patient_file,
+        parse_patient_text,
+    )
 
-    return is_adult_patient_file(arguments.patient_file)
+    if arguments.patient_file != STDIN:
+        return is_adult_patient_file(arguments.patient_file)
+    text = _input_text(arguments)
+    try:
+        data = parse_patient_text(text, file_format=_stdin_format(text), source=STDIN)
+    except BisphosError:
+        return False  # the pediatric reader reports why
+    return is_adult_file(data)
+
+
+def _adult(arguments: argparse.Namespace) -> AdultPatient:
+    """The adult oncology patient of the file or of standard input."""
+    from bisphos.oncology.patient_file import (  # noqa: PLC0415
+        adult_patient_from_text,
+        load_adult_patient,
+    )
+
+    if arguments.patient_file == STDIN:
+        text = _input_text(arguments)
+        return adult_patient_from_text(text, file_format=_stdin_format(text), source=STDIN)
+    return load_adult_patient(arguments.patient_file)
 
 
 @command(
@@ -514,10 +554,9 @@ def _json_document(document: dict[str, Any]) -> None:
 def _check(arguments: argparse.Namespace, engine: Engine) -> int:
     if _is_adult(arguments):
         from bisphos.oncology.command import exit_code  # noqa: PLC0415
-        from bisphos.oncology.patient_file import load_adult_patient  # noqa: PLC0415
         from bisphos.oncology.report import render_recommendation  # noqa: PLC0415
 
-        result = engine.recommend(load_adult_patient(arguments.patient_file))
+        result = engine.recommend(_adult(arguments))
         print(render_recommendation(result, _lang(arguments)))
         return exit_code(result)
     assessment = engine.assess(_patient(arguments))
@@ -583,12 +622,9 @@ def _missing_for_decision(patient: Patient) -> list[str]:
 @command("show", "print the patient as read and normalised", PATIENT, TEXT_OR_JSON)
 def _show(arguments: argparse.Namespace, engine: Engine) -> int:
     if _is_adult(arguments):
-        from bisphos.oncology.patient_file import (  # noqa: PLC0415
-            adult_patient_to_dict,
-            load_adult_patient,
-        )
+        from bisphos.oncology.patient_file import adult_patient_to_dict  # noqa: PLC0415
 
-        adult = load_adult_patient(arguments.patient_file)
+        adult = _adult(arguments)
         print(json.dumps(adult_patient_to_dict(adult), indent=2, ensure_ascii=False))
         lacking = [] if adult.serum_creatinine is not None else ["serum_creatinine"]
         print("missing for a decision: " + (", ".join(lacking) if lacking else "nothing"))

@@ -202,3 +202,17 @@ def test_a_calendar_without_a_dated_entry_is_a_typed_error() -> None:
     assert not has_calendar(result)
     with pytest.raises(InvalidValueError, match="no dated entry"):
         recommendation_to_ics(result)
+
+
+def test_an_adult_file_on_standard_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`bisphos plan -` reads the file's kind and the patient from one standard input (JSON)."""
+    import io
+
+    path = ROOT / "examples/patients/oncology/myeloma-start.json"
+    stdin = io.TextIOWrapper(io.BytesIO(path.read_bytes()), encoding="utf-8")
+    monkeypatch.setattr("sys.stdin", stdin)
+    code, out, _ = run(capsys, "plan", "-", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["patient_id"] == "onc-mm-01"
