@@ -351,3 +351,35 @@ def test_infinite_magnitude_with_details() -> None:
     assert error.message == "the value must be finite"
     assert (error.field, error.value) == ("dose", "inf milligram")
     assert error.expected == "a dose in mg (units accepted: g, mg, ug)"
+
+
+def test_a_kind_that_does_not_accept_its_own_unit_refuses_it() -> None:
+    """A value in the canonical unit is read directly only when that unit is accepted: a kind
+    whose accepted units leave out its canonical one refuses a value in it."""
+    odd = QuantityKind(name="odd dose", canonical=ureg.Unit("milligram"), units=frozenset({"gram"}))
+    with pytest.raises(DimensionError, match="does not fit a odd dose"):
+        odd.magnitude(ureg.Quantity(4.0, "milligram"), field="dose")
+    with pytest.raises(DimensionError):
+        odd.conform(ureg.Quantity(4.0, "milligram"), field="dose")
+    assert odd.magnitude(ureg.Quantity(0.004, "gram"), field="dose") == 4.0
+
+
+def test_conform_gives_a_float_quantity_of_the_registry_itself() -> None:
+    """A canonical quantity of the registry with a float magnitude is returned as it is (it
+    cannot be changed); an int magnitude becomes a float, and a subclass of the registry's
+    quantity class (which could lie about its value) becomes a plain quantity of the registry."""
+    weight = ureg.Quantity(20.0, "kilogram")
+    assert q.WEIGHT.conform(weight, field="weight") is weight
+    whole = q.WEIGHT.conform(ureg.Quantity(20, "kilogram"), field="weight")
+    assert type(whole.magnitude) is float
+    assert whole.magnitude == 20.0
+
+    class Lying(ureg.Quantity):  # type: ignore[misc,name-defined]
+        pass
+
+    lying = Lying(20.0, "kilogram")
+    conformed = q.WEIGHT.conform(lying, field="weight")
+    assert type(conformed) is ureg.Quantity
+    assert conformed.magnitude == 20.0
+    assert q.DOSE.of(4.0) == ureg.Quantity(4.0, "milligram")
+    assert type(q.DOSE.of(4.0)) is ureg.Quantity

@@ -156,7 +156,7 @@ def _check_exact_fractions() -> None:
     ]
     for fraction in (t.PAMIDRONATE_FIRST_FRACTION, t.HUNGRY_BONES_FRACTION):
         for value in values:
-            if int(value) * fraction.numerator % fraction.denominator:
+            if (int(value) * fraction).denominator != 1:
                 msg = f"{value} has no exact {fraction} in the batch arithmetic"
                 raise ValueError(msg)
 
