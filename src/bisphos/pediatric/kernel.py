@@ -40,6 +40,7 @@ __all__ = [
     "WEIGHT_RESOLUTION_KG",
     "Arithmetic",
     "Exact",
+    "daily_cap_mg",
     "day_limit_mg",
     "exact",
     "hungry_bones",
@@ -304,6 +305,11 @@ def nearest_mg_kg(weight_kg: float) -> float:
     return float(exact(weight_kg).quantize(WEIGHT_RESOLUTION_KG, rounding=ROUND_HALF_EVEN))
 
 
+def daily_cap_mg(drug: Drug) -> Decimal:
+    """The daily cap of ``drug`` in mg (P-ZOL-CAP, P-PAM-CAP; invariant 1)."""
+    return t.DAILY_CAP_MG[drug].decimal
+
+
 def per_kg_limit_mg(drug: Drug, phase: Phase, weight_kg: Decimal) -> Decimal:
     """The phase's per-kg maximum times the dosing weight, in mg (invariant 2)."""
     return EXACT.times_weight(t.PER_KG_MAXIMUM_MG_PER_KG[drug, phase].decimal, weight_kg)
@@ -315,4 +321,4 @@ def day_limit_mg(drug: Drug, weight_kg: Decimal) -> Decimal:
     The lower of the drug's cap and its highest per-kg maximum times the weight.
     """
     highest = max(per_kg_limit_mg(drug, phase, weight_kg) for phase in Phase)
-    return EXACT.minimum(t.DAILY_CAP_MG[drug].decimal, highest)
+    return EXACT.minimum(daily_cap_mg(drug), highest)

@@ -46,6 +46,7 @@ from bisphos.pediatric.dosing import (
     Dose,
     DosingOptions,
     MaintenanceBand,
+    phase_of,
 )
 from bisphos.pediatric.infusion import (
     DEFAULT_PREPARATION,
@@ -53,7 +54,7 @@ from bisphos.pediatric.infusion import (
     PreparationOptions,
     prepare_infusion,
 )
-from bisphos.pediatric.kernel import day_limit_mg, per_kg_limit_mg
+from bisphos.pediatric.kernel import daily_cap_mg, day_limit_mg, per_kg_limit_mg
 from bisphos.pediatric.limits import (
     daily_cap,
     dosing_weight_kg,
@@ -70,7 +71,7 @@ from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_co
 from bisphos.protocols import PluginRecord, ProtocolInfo
 from bisphos.provenance import Provenance, normalise
 from bisphos.quantities import DOSE, VOLUME
-from bisphos.units import format_quantity, magnitude_in
+from bisphos.units import format_quantity
 from bisphos.validation import date_in_range
 
 __all__ = [
@@ -585,13 +586,18 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
         proposed_mg = DOSE.magnitude(proposal.dose, field=target)
     except BisphosError as error:
         return refuse(f"not a valid dose ({error.message})")
-    protocol_mg = float(magnitude_in(dose.value, "mg"))
+    protocol_mg = DOSE.magnitude(dose.value, field=target)
     if not proposed_mg > 0:
         return refuse("a dose must be positive")
     limited = dose.limited
-    hard_mg = min(
-        float(magnitude_in(limited.daily_cap.dose, "mg")),
-        float(magnitude_in(limited.per_kg_limit, "mg")),
+    # The hard limits from the table and the kernel, on the dose's own weight: never the
+    # numbers a dose object carries.
+    weight_kg = exact(dosing_weight_kg(dose.facts.weight))
+    hard_mg = float(
+        min(
+            daily_cap_mg(dose.drug),
+            per_kg_limit_mg(dose.drug, phase_of(dose.facts.infusion_number, dose.band), weight_kg),
+        )
     )
     if proposed_mg > hard_mg:
         return refuse(
