@@ -136,7 +136,18 @@ class Engine:
             )
         from bisphos.oncology.limits import enforce_limits  # noqa: PLC0415 - on first use
 
-        return enforce_limits(attrs.evolve(protocol.recommend(patient), plugins=self._plugins))
+        # The limits are judged on the patient as given here, and the result names that patient,
+        # whatever patient the protocol's recommendation names.
+        result = attrs.evolve(
+            protocol.recommend(patient),
+            plugins=self._plugins,
+            patient=patient,
+            patient_id=patient.patient_id,
+            assessment_date=patient.assessment_date,
+            setting=patient.setting,
+            tumour=patient.tumour,
+        )
+        return enforce_limits(result, patient)
 
 
 _DEFAULT: list[Engine] = []

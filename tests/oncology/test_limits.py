@@ -247,3 +247,30 @@ def test_any_scaled_recommendation_is_refused_or_within_the_limits(
             limit = 20.0 if patient is MYELOMA_45 else 60.0
             assert mg <= 90.0
             assert mg / hours <= limit + 1e-9
+
+
+def test_a_protocol_cannot_loosen_the_limits_by_naming_another_patient() -> None:
+    """O-RENAL, O-SCOPE: a protocol that names a patient with a lower creatinine (so 4 mg) or an
+    adult's birth date for a child is judged on the patient the engine was given."""
+    lower = attrs.evolve(MYELOMA_45, serum_creatinine=quantity(0.8, "mg/dL"))
+
+    def other_patient(result: OncologyRecommendation) -> OncologyRecommendation:
+        lied = recommend(lower)
+        return attrs.evolve(lied, patient=lower)
+
+    with pytest.raises(HardLimitError) as caught:
+        _engine(other_patient).recommend(MYELOMA_45, protocol_id="hostile-oncology")
+    # Pamidronate at 22.5 mg/h (above 20 at 45 ml/min) and zoledronic acid at 4 mg (3.3 allowed).
+    assert caught.value.field == "options[0].infusion.rate"
+    fields = [item.field for item in limit_violations(recommend(lower), MYELOMA_45)]
+    assert fields == ["options[0].infusion.rate", "options[1].dose"]
+    child = adult(birth_date=dt.date(2010, 1, 1))
+
+    def adult_instead(result: OncologyRecommendation) -> OncologyRecommendation:
+        return attrs.evolve(recommend(adult()), patient=adult())
+
+    with pytest.raises(HardLimitError, match="under 18"):
+        _engine(adult_instead).recommend(child, protocol_id="hostile-oncology")
+    national = Engine.create(entry_points=False).recommend(child)
+    assert national.patient is child
+    assert national.offered == ()

@@ -17,6 +17,7 @@ clearance is computed here again; never on a status, a band or a label the proto
   (O-LABEL).
 - radium-223: each activity is 55 kBq/kg x the patient's weight under the 2015 NIST standard,
   no more than 6 injections, at least 28 days apart, none before the assessment date (O-RA223).
+- nothing for a patient under 18 (O-SCOPE).
 
 :func:`limit_violations` lists every violation; :func:`enforce_limits` raises on the first. The
 engine applies :func:`enforce_limits` after the protocol returns.
@@ -49,6 +50,7 @@ from bisphos.oncology.renal import (
     ZOLEDRONIC_ACID_4MG_BANDS,
     cockcroft_gault,
 )
+from bisphos.oncology.scope import ADULT_AGE_YEARS
 
 __all__ = ["LimitViolation", "enforce_limits", "limit_violations"]
 
@@ -254,12 +256,11 @@ def _pamidronate(
     return found
 
 
-def _radium(recommendation: OncologyRecommendation) -> list[LimitViolation]:
+def _radium(recommendation: OncologyRecommendation, patient: AdultPatient) -> list[LimitViolation]:
     plan = recommendation.radium
     if plan is None or not plan.injections:
         return []
     found: list[LimitViolation] = []
-    patient = recommendation.patient
     per_kg = float(regimen(RADIUM_223_REGIMEN_ID).dose.m_as("kilobecquerel / kilogram"))
     expected_kbq = per_kg * float(patient.weight.m_as("kilogram"))
     if len(plan.injections) > RADIUM_INJECTIONS:
@@ -292,7 +293,7 @@ def _radium(recommendation: OncologyRecommendation) -> list[LimitViolation]:
                     ("O-RA223",),
                 )
             )
-        if injection.date < recommendation.assessment_date or (
+        if injection.date < patient.assessment_date or (
             previous is not None and (injection.date - previous).days < _RADIUM_DAYS_APART
         ):
             found.append(
@@ -326,11 +327,32 @@ def _interval(path: str, option: RegimenOption) -> list[LimitViolation]:
     ]
 
 
-def limit_violations(recommendation: OncologyRecommendation) -> tuple[LimitViolation, ...]:
-    """Return every hard limit the options offered in ``recommendation`` break, in order."""
-    patient = recommendation.patient
+def limit_violations(
+    recommendation: OncologyRecommendation, patient: AdultPatient | None = None
+) -> tuple[LimitViolation, ...]:
+    """Return every hard limit the options offered in ``recommendation`` break, in order.
+
+    Args:
+        recommendation: What a protocol returned.
+        patient: The patient as the engine read it, before the protocol ran; by default the one
+            the recommendation names. The limits are judged on this patient's weight, age, sex
+            and creatinine, so a protocol cannot loosen them by returning another patient.
+    """
+    patient = recommendation.patient if patient is None else patient
     clearance = _clearance_ml_min(patient)
     found: list[LimitViolation] = []
+    if patient.age_in_whole_years < ADULT_AGE_YEARS and (
+        recommendation.offered or (recommendation.radium and recommendation.radium.injections)
+    ):
+        found.append(
+            LimitViolation(
+                "options",
+                "a regimen or an injection for a patient under 18 (the protocol is for adults)",
+                f"{patient.age_in_whole_years} years",
+                f"{ADULT_AGE_YEARS} years or older",
+                ("O-SCOPE",),
+            )
+        )
     for index, option in enumerate(recommendation.options):
         # An option that gives nothing is not checked; one that is offered, or carries a dose
         # or an infusion whatever its status says, is.
@@ -344,17 +366,23 @@ def limit_violations(recommendation: OncologyRecommendation) -> tuple[LimitViola
         elif option.regimen.drug is Drug.PAMIDRONATE:
             found += _pamidronate(path, option, clearance, patient)
             found += _interval(path, option)
-    found += _radium(recommendation)
+    found += _radium(recommendation, patient)
     return tuple(found)
 
 
-def enforce_limits(recommendation: OncologyRecommendation) -> OncologyRecommendation:
+def enforce_limits(
+    recommendation: OncologyRecommendation, patient: AdultPatient | None = None
+) -> OncologyRecommendation:
     """Return ``recommendation`` unchanged when it keeps every hard limit.
+
+    Args:
+        recommendation: What a protocol returned.
+        patient: The patient as the engine read it (see :func:`limit_violations`).
 
     Raises:
         HardLimitError: an option breaks a hard limit; its field names the option and number.
     """
-    violations = limit_violations(recommendation)
+    violations = limit_violations(recommendation, patient)
     if violations:
         first = violations[0]
         raise HardLimitError(
