@@ -328,7 +328,7 @@ def test_plugins_lists_built_ins_direct_plugins_and_protocols(
 def test_show_prints_the_normalised_patient(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "show", str(ROOT / "examples/patients/oi-girl-20kg.json"))
     assert code == 0
-    assert '"weight": "20.0 kg"' in out
+    assert '"value": "20.0 kg"' in out
     assert out.rstrip().endswith("missing for a decision: nothing")
 
 

@@ -109,6 +109,11 @@ class _LocalEstimator(NoHooks):
         return SchwartzEstimator(name="schwartz-45", k=45.0)
 
 
+def _dated(result: LabResult | None) -> LabResult:
+    assert result is not None
+    return result
+
+
 def _pediatric_findings() -> Iterator[Finding]:
     girl = example("oi-girl-20kg.json")
     labs = girl.labs
@@ -128,6 +133,31 @@ def _pediatric_findings() -> Iterator[Finding]:
     yield from assess(heavy).findings
     yield from ENGINE.plan(heavy, PlanRequest(overrides=(override,))).findings
     yield from ENGINE.plan(girl, PlanRequest(overrides=(override,))).findings
+    # P-FRESH: labs older than 90 days before a first infusion, a creatinine of 13 months, a
+    # weight of 60 days, vital signs of yesterday; before a later one an undated calcium and
+    # creatinine.
+    old = D(2025, 10, 20)
+    stale = attrs.evolve(
+        girl,
+        labs=attrs.evolve(
+            labs,
+            calcium=attrs.evolve(_dated(labs.calcium), date=old),
+            creatinine=attrs.evolve(_dated(labs.creatinine), date=old),
+        ),
+        weight_date=D(2026, 9, 24),
+        vitals=attrs.evolve(girl.vitals, date=D(2026, 11, 22)),
+    )
+    yield from assess(stale).findings
+    yield from assess(
+        attrs.evolve(
+            later,
+            labs=attrs.evolve(
+                labs,
+                calcium=attrs.evolve(_dated(labs.calcium), date=None),
+                creatinine=attrs.evolve(_dated(labs.creatinine), date=None),
+            ),
+        )
+    ).findings
     # A later infusion: calcium unknown, vitamin D low (P-CI-HYPOCA, P-PRE-VITD).
     yield from assess(
         attrs.evolve(

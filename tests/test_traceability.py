@@ -48,8 +48,8 @@ def test_the_check_fails_on_a_missing_test_an_unknown_id_and_a_wrong_invariant_l
             def test_not_a_property() -> None:
                 """Invariant 1 (P-ZOL-CAP)."""
 
-            def test_names_invariant_12() -> None:
-                """Invariant 12."""
+            def test_names_invariant_99() -> None:
+                """Invariant 99."""
             '''
         ),
         encoding="utf-8",
@@ -65,7 +65,7 @@ def test_the_check_fails_on_a_missing_test_an_unknown_id_and_a_wrong_invariant_l
         "::test_invariant_1_dose_never_exceeds_daily_cap, which does not exist" in problems
     )
     assert (
-        "tests/test_some.py::test_names_invariant_12 names invariant 12, which does not exist"
+        "tests/test_some.py::test_names_invariant_99 names invariant 99, which does not exist"
         in (problems)
     )
 

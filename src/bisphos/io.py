@@ -74,6 +74,7 @@ PATIENT_LIMITS: Final = StructureLimits(
 
 _E = TypeVar("_E", bound=enum.StrEnum)
 _T = TypeVar("_T")
+_D = TypeVar("_D")
 
 
 class _Reader:
@@ -285,7 +286,39 @@ def _flag(reader: _Reader, data: Mapping[str, object], key: str, path: str) -> b
     return _optional(reader, data, key, path, reader.boolean)
 
 
+def _latest(
+    reader: _Reader, items: list[tuple[str, _D]], path: str, date_of: Callable[[_D], dt.date | None]
+) -> _D | None:
+    """The latest of several dated values of one measurement (P-FRESH: the latest is used).
+
+    Two values on one date, or more than one value with an undated one among them, cannot be
+    ordered: a problem under ``path``.
+    """
+    if not items:
+        return None
+    if len(items) == 1:
+        return items[0][1]
+    dates = [date_of(item) for _, item in items]
+    undated = [where for (where, _), date in zip(items, dates, strict=True) if date is None]
+    if undated:
+        reader.problem(undated[0], "an undated value among several", None, "a date on every value")
+        return None
+    known = [date for date in dates if date is not None]
+    latest = max(known)
+    if known.count(latest) > 1:
+        reader.problem(path, "two values on one date", latest.isoformat(), "one value per date")
+        return None
+    return items[dates.index(latest)][1]
+
+
 def _lab(reader: _Reader, name: str, value: object, path: str) -> model.LabResult | None:
+    if isinstance(value, list):
+        results = []
+        for item_path, item in reader.items(value, path):
+            result = _lab(reader, name, item, item_path)
+            if result is not None:
+                results.append((item_path, result))
+        return _latest(reader, results, path, lambda result: result.date)
     if isinstance(value, str) or is_quantity(value):
         quantity = reader.quantity(value, path, name)
         return None if quantity is None else model.LabResult(value=quantity)
@@ -317,12 +350,35 @@ def _vitals(reader: _Reader, value: object, path: str) -> model.VitalSigns | Non
     data = reader.mapping(value, path, "vitals")
     if data is None:
         return None
-    values = {
+    values: dict[str, object] = {
         key: reader.quantity(data[key], f"{path}.{key}", key)
         for key in OBJECT_KEYS["vitals"]
-        if data.get(key) is not None
+        if key != "date" and data.get(key) is not None
     }
+    if data.get("date") is not None:
+        values["date"] = reader.date(data["date"], f"{path}.date")
     return reader.build(path, model.VitalSigns, **values)
+
+
+def _weight(reader: _Reader, value: object, path: str) -> tuple[Quantity, dt.date | None] | None:
+    """The weight, with its date: a quantity, ``{"value", "date"}``, or a list of those."""
+    if isinstance(value, list):
+        items = []
+        for item_path, item in reader.items(value, path):
+            weight = _weight(reader, item, item_path)
+            if weight is not None:
+                items.append((item_path, weight))
+        return _latest(reader, items, path, lambda weight: weight[1])
+    if isinstance(value, str) or is_quantity(value):
+        quantity = reader.quantity(value, path, "weight")
+        return None if quantity is None else (quantity, None)
+    data = reader.mapping(value, path, "weight")
+    if data is None:
+        return None
+    raw = reader.required(data, "value", path)
+    quantity = None if raw is None else reader.quantity(raw, f"{path}.value", "weight")
+    date = _optional(reader, data, "date", path, reader.date)
+    return None if quantity is None else (quantity, date)
 
 
 def _infusion(reader: _Reader, value: object, path: str) -> model.InfusionRecord | None:
@@ -406,9 +462,10 @@ def patient_from_dict(data: object, *, source: str = "") -> Patient:
         fields[key] = None if raw is None else reader.date(raw, key)
     fields["sex"] = reader.enum(model.Sex, reader.required(top, "sex", ""), "sex")
     raw_weight = reader.required(top, "weight", "")
-    fields["weight"] = (
-        None if raw_weight is None else reader.quantity(raw_weight, "weight", "weight")
-    )
+    weighed = None if raw_weight is None else _weight(reader, raw_weight, "weight")
+    fields["weight"] = None if weighed is None else weighed[0]
+    if weighed is not None and weighed[1] is not None:
+        fields["weight_date"] = weighed[1]
     fields["diagnosis"] = reader.enum(
         model.Diagnosis, reader.required(top, "diagnosis", ""), "diagnosis"
     )
@@ -665,5 +722,7 @@ def patient_to_dict(patient: Patient) -> dict[str, object]:
     out = _attrs_out(patient)
     for key in ("birth_date", "assessment_date", "sex", "weight", "diagnosis"):
         out.setdefault(key, _plain(getattr(patient, key)))
+    if patient.weight_date is not None:
+        out["weight"] = {"value": out["weight"], "date": patient.weight_date.isoformat()}
     order = OBJECT_KEYS["patient"]
     return {"schema_version": 1} | {key: out[key] for key in order if key in out}

@@ -402,12 +402,23 @@ class Labs:
 
 @attrs.frozen
 class VitalSigns:
-    """Temperature, heart rate and blood pressure at one moment (P-MON-CHECKS)."""
+    """Temperature, heart rate and blood pressure at one moment (P-MON-CHECKS).
+
+    Attributes:
+        temperature: Body temperature.
+        heart_rate: Heart rate.
+        systolic_bp: Systolic blood pressure.
+        diastolic_bp: Diastolic blood pressure.
+        date: The day they were taken; ``None`` means on the assessment date, as the patient's
+            ``vitals`` field is today's. Vital signs of another day do not clear today's
+            infusion (P-FRESH).
+    """
 
     temperature: Quantity | None = attrs.field(default=None, converter=_temperature)
     heart_rate: Quantity | None = attrs.field(default=None, converter=_heart_rate)
     systolic_bp: Quantity | None = attrs.field(default=None, converter=_systolic)
     diastolic_bp: Quantity | None = attrs.field(default=None, converter=_diastolic)
+    date: dt.date | None = attrs.field(default=None, validator=date_in_range)
 
 
 @attrs.frozen
@@ -580,6 +591,8 @@ class Patient:
         infusions: Infusions already given, sorted by date.
         risks: Risk flags.
         still_growing: Whether the child is still growing (P-MAINT-ENTRY/STOP).
+        weight_date: The day the weight was measured; ``None`` means on the assessment date. A
+            weight older than 30 days gives the WARN "weigh before the infusion" (P-FRESH).
     """
 
     birth_date: dt.date = attrs.field(validator=date_in_range)
@@ -599,6 +612,7 @@ class Patient:
     infusions: tuple[InfusionRecord, ...] = attrs.field(default=(), converter=_infusions)
     risks: RiskFlags = attrs.field(factory=RiskFlags)
     still_growing: bool | None = None
+    weight_date: dt.date | None = attrs.field(default=None, validator=date_in_range)
 
     def __attrs_post_init__(self) -> None:
         self._check_dates()
@@ -613,6 +627,13 @@ class Patient:
                 *((f"bmd[{i}].date", b.date) for i, b in enumerate(self.bmd)),
                 *((f"infusions[{i}].date", r.date) for i, r in enumerate(self.infusions)),
                 *((f"labs.{name}.date", _lab_date(self.labs, name)) for name in LAB_KINDS),
+                ("weight_date", self.weight_date),
+                ("vitals.date", self.vitals.date),
+                *(
+                    (("baseline_vitals.date", self.baseline_vitals.date),)
+                    if self.baseline_vitals is not None
+                    else ()
+                ),
             ],
         )
         age_now = (today - born).days / 365.25

@@ -63,7 +63,28 @@ def _lab(name: str) -> dict[str, Any]:
         },
         required=("value",),
     )
-    return {"oneOf": [value, dated]}
+    return {"oneOf": [value, dated, _series(dated)]}
+
+
+def _series(dated: dict[str, Any]) -> dict[str, Any]:
+    """A list of dated values of one measurement; the latest is used (P-FRESH)."""
+    return {
+        "type": "array",
+        "items": dated,
+        "minItems": 1,
+        "description": "Several dated values; the latest is used (P-FRESH).",
+    }
+
+
+def _weight() -> dict[str, Any]:
+    value = _quantity(PLAUSIBLE_RANGES["weight"].kind, "Body weight.")
+    dated = _object(
+        {"value": value, "date": _DATE},
+        required=("value",),
+        description="The weight and the day it was measured (P-FRESH: older than 30 days, "
+        "weigh before the infusion).",
+    )
+    return {"oneOf": [value, dated, _series(dated)]}
 
 
 def _vitals(description: str) -> dict[str, Any]:
@@ -73,6 +94,10 @@ def _vitals(description: str) -> dict[str, Any]:
             "heart_rate": _quantity(PLAUSIBLE_RANGES["heart_rate"].kind, "Heart rate."),
             "systolic_bp": _quantity(PLAUSIBLE_RANGES["systolic_bp"].kind, "Systolic pressure."),
             "diastolic_bp": _quantity(PLAUSIBLE_RANGES["diastolic_bp"].kind, "Diastolic pressure."),
+            "date": {
+                **_DATE,
+                "description": "The day they were taken; absent: the assessment date (P-FRESH).",
+            },
         },
         description=description,
     )
@@ -119,7 +144,7 @@ def patient_schema() -> dict[str, Any]:
         "birth_date": _DATE,
         "assessment_date": _DATE,
         "sex": _enum(model.Sex, "Sex as recorded."),
-        "weight": _quantity(PLAUSIBLE_RANGES["weight"].kind, "Body weight."),
+        "weight": _weight(),
         "height": _quantity(PLAUSIBLE_RANGES["height"].kind, "Body height or length."),
         "diagnosis": _enum(model.Diagnosis, "Underlying condition (P-IND-A)."),
         "oi_severity": _enum(model.OISeverity, "Severity of osteogenesis imperfecta."),
@@ -170,7 +195,8 @@ OBJECT_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "bmd": ("site", "z_score", "size_corrected", "date"),
     "lab": ("value", "date", "upper_limit"),
     "labs": tuple(model.LAB_KINDS),
-    "vitals": ("temperature", "heart_rate", "systolic_bp", "diastolic_bp"),
+    "vitals": ("temperature", "heart_rate", "systolic_bp", "diastolic_bp", "date"),
+    "weight": ("value", "date"),
     "infusion": ("drug", "date", "dose", "complication"),
     "risks": tuple(a.name for a in model.RiskFlags.__attrs_attrs__),
 }

@@ -1,8 +1,9 @@
 """A reference patient for the decision tests, changed one field at a time.
 
 The reference is a 9-year-old boy with osteogenesis imperfecta, a vertebral compression fracture,
-a reduced lumbar spine Z-score, every P-PRE-LABS value normal, normal vitals and no infusion yet:
-indicated and cleared for a first infusion of either drug (Schwartz GFR 40 x 125 / 40 = 125).
+a reduced lumbar spine Z-score, every P-PRE-LABS value normal and dated 14 days before (P-FRESH),
+normal vitals and no infusion yet: indicated and cleared for a first infusion of either drug
+(Schwartz GFR 40 x 125 / 40 = 125).
 """
 
 from __future__ import annotations
@@ -72,6 +73,14 @@ def patient_data(**changes: Any) -> dict[str, Any]:
             target.pop(last, None)
         else:
             target[last] = value
+    # P-FRESH: a lab given as a bare value is dated LAB_DATE, 14 days before the assessment.
+    labs = data.get("labs")
+    if isinstance(labs, dict):
+        for name, value in labs.items():
+            if isinstance(value, str):
+                labs[name] = {"value": value, "date": LAB_DATE}
+            elif isinstance(value, dict) and "date" not in value:
+                labs[name] = {**value, "date": LAB_DATE}
     return data
 
 

@@ -187,7 +187,13 @@ def compact_patients(draw: st.DrawFn) -> Patient:
         gene_variants=draw(_GENES),
         fractures=fractures,
         bmd=bmd,
-        labs=Labs(**{name: LabResult(value=v) for name, v in labs.items() if v is not None}),
+        labs=Labs(
+            **{
+                name: LabResult(value=v, date=max(birth, TODAY - dt.timedelta(days=7)))
+                for name, v in labs.items()
+                if v is not None
+            }
+        ),
         vitals=VitalSigns(
             temperature=quantity(36.8, "degC"),
             heart_rate=quantity(90.0, "1/min"),

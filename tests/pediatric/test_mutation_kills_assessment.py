@@ -43,6 +43,7 @@ from bisphos.units import Quantity, ureg
 
 TODAY = dt.date(2026, 11, 23)
 BORN = dt.date(2016, 5, 10)  # ten years old
+LAB_DATE = TODAY - dt.timedelta(days=7)
 
 
 def _q(magnitude: float, unit: str) -> Quantity:
@@ -62,7 +63,15 @@ def _labs(**changes: object) -> Labs:
         "pth": LabResult(_q(4.0, "pmol/L"), upper_limit=_q(7.0, "pmol/L")),
     }
     values.update(changes)
-    return Labs(**values)  # type: ignore[arg-type]
+    # P-FRESH: every lab dated a week before the assessment.
+    dated = {
+        name: attrs.evolve(value, date=LAB_DATE)
+        if isinstance(value, LabResult)
+        else LabResult(value, date=LAB_DATE)  # type: ignore[arg-type]
+        for name, value in values.items()
+        if value is not None
+    }
+    return Labs(**dated)
 
 
 VITALS = VitalSigns(

@@ -67,6 +67,7 @@ CATALOGUE_IDS = (
     "P-FU-DXA",
     "P-FU-LABS",
     "P-FU-CENTRE",
+    "P-FRESH",
     "P-WEIGHT-PLAUSIBLE",
     "P-OVERRIDE",
 )

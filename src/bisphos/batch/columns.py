@@ -73,6 +73,10 @@ INPUT_COLUMNS: Final[dict[str, str]] = {
         for name, column in LAB_COLUMNS.items()
     },
     **{flag: f"risk flag {flag.replace('_', ' ')}" for flag in _FLAGS},
+    "oldest_lab_date": "the oldest date of the P-PRE-LABS values given; NaT when none is dated "
+    "(P-FRESH)",
+    "undated_lab": "a P-PRE-LABS value without a date (P-FRESH: of unknown age)",
+    "creatinine_date": "the date of the creatinine; NaT when missing or undated (P-FRESH)",
     "zoledronic_acid_given": "zoledronic acid infusions in the history",
     "pamidronate_given": "pamidronate infusions in the history",
     "last_zoledronic_acid_date": "date of the last zoledronic acid infusion; NaT when none",
@@ -96,10 +100,13 @@ BLOCK_CODES: Final = (
     "weight-implausible",
     "labs-missing",
     "vitamin-d-deficient",
+    "labs-not-fresh",
 )
 
 #: The boolean columns (no missing values).
-FLAG_COLUMNS: Final = frozenset({*_FLAGS, "excluded_gene_variant", "complication_after_infusion"})
+FLAG_COLUMNS: Final = frozenset(
+    {*_FLAGS, "excluded_gene_variant", "complication_after_infusion", "undated_lab"}
+)
 #: The whole-number columns (no missing values).
 COUNT_COLUMNS: Final = frozenset(
     {
@@ -151,9 +158,21 @@ def columns_from_patients(patients: Iterable[Patient]) -> dict[str, npt.NDArray[
             "last_pamidronate_date": last[Drug.PAMIDRONATE],
             "complication_after_infusion": first_complication(patient.infusions) is not None,
         }
+        dated = []
         for name, column in LAB_COLUMNS.items():
             result = getattr(patient.labs, name)
             values[column] = _magnitude(None if result is None else result.value)
+            if result is not None:
+                dated.append(result.date)
+        known = [date for date in dated if date is not None]
+        values["oldest_lab_date"] = np.datetime64(min(known), "D") if known else _NAT
+        values["undated_lab"] = None in dated
+        creatinine = patient.labs.creatinine
+        values["creatinine_date"] = (
+            _NAT
+            if creatinine is None or creatinine.date is None
+            else np.datetime64(creatinine.date, "D")
+        )
         for flag in _FLAGS:
             values[flag] = getattr(risks, flag)
         for name, value in values.items():

@@ -41,6 +41,7 @@ from bisphos.model import MAX_AGE_YEARS, PLAUSIBLE_RANGES, Z_SCORE_LIMIT, Diagno
 from bisphos.pediatric import kernel
 from bisphos.pediatric import table as t
 from bisphos.pediatric.dosing import DEFAULT_OPTIONS
+from bisphos.pediatric.freshness import DEFAULT_FRESHNESS
 from bisphos.pediatric.growth import check_values
 from bisphos.pediatric.indication import INDICATED_DIAGNOSES
 from bisphos.pediatric.infusion import DEFAULT_PREPARATION
@@ -322,6 +323,7 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
         gfr = schwartz_40.k * columns["height_cm"] / columns["creatinine_umol_l"]
     gfr = np.where(in_scope, gfr, np.nan)
     gate = _steps(gfr, ZOLEDRONIC_ACID_GFR) > _limit_steps(ZOLEDRONIC_ACID_GFR)
+    gate &= _creatinine_fresh(columns)
 
     # Status by its index in _STATUSES, then as text: one pass of pointers, not strings per row.
     # Each condition moves a row one status on: invalid, out of scope, not indicated, ready,
@@ -425,7 +427,25 @@ def _today(columns: Mapping[str, Array], in_scope: _Bool) -> dict[str, _Bool]:
         "pregnancy": in_scope & columns["pregnant"],
         "labs-missing": first & labs_missing,
         "vitamin-d-deficient": first & (vitamin_d < _limit_steps(VITAMIN_D_DEFICIENCY)),
+        "labs-not-fresh": first & _labs_not_fresh(columns),
     }
+
+
+def _labs_not_fresh(columns: Mapping[str, Array]) -> _Bool:
+    """P-FRESH: a present lab undated, or the oldest older than the first-infusion limit."""
+    today = columns["assessment_date"].astype("datetime64[D]")
+    oldest_allowed = today - np.timedelta64(DEFAULT_FRESHNESS.first_labs_days, "D")
+    oldest = columns["oldest_lab_date"].astype("datetime64[D]")
+    stale = ~np.isnat(oldest) & (oldest < oldest_allowed)
+    return np.asarray(columns["undated_lab"], dtype=bool) | stale
+
+
+def _creatinine_fresh(columns: Mapping[str, Array]) -> _Bool:
+    """P-FRESH: the creatinine of the gate is not older than its limit (undated: not refused)."""
+    today = columns["assessment_date"].astype("datetime64[D]")
+    dated = columns["creatinine_date"].astype("datetime64[D]")
+    oldest_allowed = add_months(today, -DEFAULT_FRESHNESS.creatinine_months)
+    return np.isnat(dated) | (dated >= oldest_allowed)
 
 
 _STATUSES: Final = np.array(

@@ -1053,6 +1053,7 @@ def _gather(
 ) -> dict[str, dt.date | None]:
     """Put the latest value of each field, and every item of each list, into ``fields``."""
     dates: dict[str, dt.date | None] = {}
+    vital_dates: dict[str, dt.date] = {}
     for path in sorted(reader.values):
         best = reader.latest(path)
         if best is None:
@@ -1060,9 +1061,18 @@ def _gather(
         value = best.value
         if path.startswith("labs.") and best.date is not None:
             value = {**value, "date": best.date}  # type: ignore[dict-item]
+        if path == "weight" and best.date is not None:
+            value = {"value": value, "date": best.date}  # P-FRESH: the weight's date
         _put(fields, path, value)
+        group = path.partition(".")[0]
+        if group in {"vitals", "baseline_vitals"} and best.date is not None:
+            # P-FRESH: vital signs are of one day; of several days, the oldest counts.
+            taken = vital_dates.get(group)
+            vital_dates[group] = best.date if taken is None else min(taken, best.date)
         sources[path] = best.where
         dates[path] = best.date
+    for group, taken in vital_dates.items():
+        _put(fields, f"{group}.date", taken)
     for path, items in reader.lists.items():
         if path == "diagnosis":
             distinct = {value for value, _ in items}

@@ -121,7 +121,11 @@ def _measures(writer: _Writer) -> None:
         if value is not None:
             code = _concept(c.MEASUREMENT_CODES[name][0])
             writer.observation(
-                name, code, {"valueQuantity": _quantity(value)}, category=_VITAL_SIGNS
+                name,
+                code,
+                {"valueQuantity": _quantity(value)},
+                date=patient.weight_date if name == "weight" else None,
+                category=_VITAL_SIGNS,
             )
     _vitals(writer, patient.vitals, "vitals")
     if patient.baseline_vitals is not None:
@@ -152,7 +156,11 @@ def _vitals(writer: _Writer, vitals: VitalSigns, group: str) -> None:
         if value is not None:
             code = _concept(c.MEASUREMENT_CODES[name][0])
             writer.observation(
-                f"{group}.{name}", code, {"valueQuantity": _quantity(value)}, category=category
+                f"{group}.{name}",
+                code,
+                {"valueQuantity": _quantity(value)},
+                date=vitals.date,
+                category=category,
             )
 
 

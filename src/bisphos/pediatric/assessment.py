@@ -36,6 +36,12 @@ from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
 from bisphos.io import patient_to_dict
 from bisphos.model import BmdSite, Diagnosis, Drug, Patient, Sex
 from bisphos.pediatric._calendar import birthday, is_younger_than
+from bisphos.pediatric.freshness import (
+    DEFAULT_FRESHNESS,
+    Freshness,
+    creatinine_fresh,
+    freshness_findings,
+)
 from bisphos.pediatric.growth import weight_finding
 from bisphos.pediatric.indication import Indication, assess_indication
 from bisphos.pediatric.monitoring import (
@@ -549,13 +555,20 @@ def _supplement_findings(patient: Patient, advice: SupplementAdvice) -> list[Fin
     ]
 
 
-def assess(patient: Patient, *, estimator: GfrEstimator = schwartz_40) -> Assessment:
+def assess(
+    patient: Patient,
+    *,
+    estimator: GfrEstimator = schwartz_40,
+    freshness: Freshness = DEFAULT_FRESHNESS,
+) -> Assessment:
     """Assess ``patient`` on its assessment date under ``nl-pediatric-iv-bp-2024``.
 
     Args:
         patient: The patient; ``patient.assessment_date`` is "today".
         estimator: The GFR estimator; the protocol's simplified Schwartz (k = 40) by default.
             The > 90 gate for zoledronic acid applies to whatever it returns.
+        freshness: The oldest values that clear an infusion (P-FRESH); a plugin may tighten
+            the protocol's.
 
     Raises:
         PluginError: the estimator failed or returned something other than a positive GFR.
@@ -587,6 +600,7 @@ def assess(patient: Patient, *, estimator: GfrEstimator = schwartz_40) -> Assess
         findings += _first_infusion(patient, indication, vitamin_d_advice=advice.vitamin_d_per_day)
     else:
         findings += _vitamin_d(patient, first=False, advice=advice.vitamin_d_per_day)
+    findings += freshness_findings(patient, first=first, freshness=freshness)
     findings += renal.findings
     supplements: SupplementAdvice | None = None
     plan: MonitoringPlan | None = None
@@ -594,7 +608,8 @@ def assess(patient: Patient, *, estimator: GfrEstimator = schwartz_40) -> Assess
     if indication.indicated:
         supplements = advice
         plan = monitoring_plan(patient)
-        drugs = (Drug.ZOLEDRONIC_ACID,) if renal.zoledronic_acid_allowed else ()
+        gate = renal.zoledronic_acid_allowed and creatinine_fresh(patient, freshness)
+        drugs = (Drug.ZOLEDRONIC_ACID,) if gate else ()
         drugs += (Drug.PAMIDRONATE,)
         vitamin_d = patient.labs.vitamin_d_25oh
         sufficient = vitamin_d is not None and not VITAMIN_D_DEFICIENCY.met(vitamin_d.value)

@@ -48,6 +48,7 @@ from bisphos.pediatric.dosing import (
     MaintenanceBand,
     phase_of,
 )
+from bisphos.pediatric.freshness import local_freshness
 from bisphos.pediatric.infusion import (
     DEFAULT_PREPARATION,
     Preparation,
@@ -307,7 +308,7 @@ def assess_locally(patient: Patient, hooks: PlanHooks = NO_HOOKS) -> Assessment:
         PluginError: a plugin returned something that is not a Finding, or its estimator failed.
     """
     estimator = hooks.gfr_estimator(patient) or schwartz_40
-    core = assess(patient, estimator=estimator)
+    core = assess(patient, estimator=estimator, freshness=local_freshness(hooks, patient))
     extra = _local_findings(hooks, patient, core)
     opened = _opened_by_local_estimator(patient, core, estimator)
     if not opened and not extra:  # no local finding: the protocol's assessment as it is

@@ -397,6 +397,23 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "Overweeg jaarlijkse controle in het expertisecentrum",
         ),
         _rule(
+            "P-FRESH",
+            _COURSE,
+            "Values clear an infusion only while fresh: the labs of a first infusion at most 90 "
+            "days old, the creatinine of the zoledronic acid gate at most 12 months, the calcium "
+            "before a later infusion at most 90 days, the dosing weight at most 30 days, the "
+            "vital signs of the day.",
+            "Reading of December 2026 (the guideline gives no age; P-FU-LABS: 'jaarlijks "
+            "controleren'; P-MON-CHECKS: 'gewicht ... voor en na')",
+            "An undated lab is of unknown age and does not clear a first infusion; an older "
+            "creatinine allows no zoledronic acid until a new value; an older or undated calcium "
+            "before a later infusion, a weight older than 30 days ('weigh before the infusion') "
+            "and vital signs of another day give a WARN. An undated weight or undated vital signs "
+            "are those of the assessment date (the model's meaning). A hospital's plugin may "
+            "tighten the ages (hook bisphos_freshness), never loosen them. Of several dated "
+            "values of a lab or of the weight, the latest is used.",
+        ),
+        _rule(
             "P-WEIGHT-PLAUSIBLE",
             _COURSE,
             "A weight implausible for the child's age, sex and height is not dosed today: "
@@ -583,6 +600,21 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "or contraindication is ever released.",
         "P-OVERRIDE",
         tests=(f"{_OVERRIDES}test_invariant_11_override_never_releases_a_hard_limit",),
+    ),
+    _invariant(
+        12,
+        "No first infusion is cleared with a required lab older than the freshness limit or "
+        "undated, and zoledronic acid is never allowed on a creatinine older than its limit, "
+        "whatever limits a hospital sets (at most the protocol's 90 days and 12 months).",
+        "P-FRESH",
+        "P-PRE-LABS",
+        "P-GFR",
+        tests=(
+            (
+                "tests/pediatric/test_freshness.py::"
+                "test_invariant_12_no_infusion_cleared_on_stale_or_undated_first_labs"
+            ),
+        ),
     ),
 )
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
     from bisphos.pediatric.assessment import Assessment
     from bisphos.pediatric.dosing import Dose
+    from bisphos.pediatric.freshness import Freshness
     from bisphos.pediatric.infusion import Preparation
     from bisphos.pediatric.renal import GfrEstimator
     from bisphos.protocols import Protocol
@@ -28,6 +29,7 @@ __all__ = [
     "bisphos_adjust_dose",
     "bisphos_adjust_schedule",
     "bisphos_extra_findings",
+    "bisphos_freshness",
     "bisphos_gfr_estimator",
     "bisphos_infusion_volume",
     "bisphos_register_protocols",
@@ -146,4 +148,22 @@ def bisphos_adjust_schedule(
     :return: A :class:`bisphos.pediatric.adjustments.ScheduleProposal`, or ``None``.
 
     .. versionadded:: 0.1.0
+    """
+
+
+@hookspec
+def bisphos_freshness(protocol_id: str, patient: Patient) -> Freshness | None:
+    """Return the hospital's limits on how old a value may be to clear an infusion (P-FRESH).
+
+    A limit may only be tightened: the labs of a first infusion at most 90 days old, the
+    creatinine of the zoledronic acid gate at most 12 months, the calcium before a later
+    infusion at most 90 days, the dosing weight at most 30 days. :class:`Freshness` refuses a
+    longer limit when it is built; of several plugins' limits the shortest of each holds.
+    Anything that is not a ``Freshness`` raises :class:`~bisphos.errors.PluginError`.
+
+    :param protocol_id: The protocol the assessment is for.
+    :param patient: The patient.
+    :return: A :class:`bisphos.pediatric.freshness.Freshness`, or ``None`` for the protocol's.
+
+    .. versionadded:: 0.2.0
     """

@@ -306,3 +306,16 @@ class PluginHooks:
             ),
         )
         return _typed(name, results, ScheduleProposal)
+
+    def freshness(self, patient: Patient) -> Sequence[object]:
+        """Return every local freshness proposal (P-FRESH); the plan keeps the tightest."""
+        name = "bisphos_freshness"
+        if not _implemented(self.manager, name):
+            return ()
+        results = _call(
+            name,
+            lambda: self.manager.hook.bisphos_freshness(
+                protocol_id=self.protocol_id, patient=patient
+            ),
+        )
+        return tuple(_sequence(name, results))

@@ -195,13 +195,21 @@ _LAB_RANGES: Final[dict[str, tuple[float, float]]] = {
 @st.composite
 def _labs(draw: st.DrawFn, birth: dt.date, today: dt.date, complete: bool | None) -> Labs:
     values: dict[str, LabResult] = {}
+    # P-FRESH: most patients have labs of the last 90 days; the others any age up to a year, or
+    # no date, so that stale and undated values are drawn too.
+    fresh = draw(st.integers(0, 3)) > 0
     for name, kind in LAB_KINDS.items():
         present = True if complete else draw(st.booleans()) if complete is None else False
         if present:
             low, high = _LAB_RANGES[name]
             value = draw(_canonical(kind, low, high))
-            start = max(birth, add_months(today, -6))
-            date = _date_between(draw, start, today) if draw(st.booleans()) else None
+            if fresh:
+                date: dt.date | None = _date_between(
+                    draw, max(birth, today - dt.timedelta(days=90)), today
+                )
+            else:
+                start = max(birth, add_months(today, -12))
+                date = _date_between(draw, start, today) if draw(st.booleans()) else None
             values[name] = LabResult(value=value, date=date)
     return Labs(**values)
 

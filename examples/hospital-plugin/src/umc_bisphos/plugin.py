@@ -1,10 +1,11 @@
 """The hook implementations of UMC's plugin, and the object the ``bisphos`` entry point loads.
 
-Four hooks, each a proposal that bisphos checks:
+Five hooks, each a proposal that bisphos checks:
 
 - ``bisphos_register_protocols``: the local cyclical pamidronate protocol;
 - ``bisphos_gfr_estimator``: the bedside Schwartz estimator, k = 36.5 (UMC-GFR-1);
 - ``bisphos_extra_findings``: a recent orthopaedic procedure blocks the infusion (UMC-CI-1);
+- ``bisphos_freshness``: labs of a first infusion at most 30 days old (P-FRESH, tightened);
 - ``bisphos_adjust_dose``: doses rounded down to a measurable volume (UMC-VIAL-1).
 """
 
@@ -17,6 +18,7 @@ from bisphos.findings import Finding, Severity
 from bisphos.model import Patient
 from bisphos.pediatric.adjustments import DoseProposal
 from bisphos.pediatric.dosing import Dose
+from bisphos.pediatric.freshness import Freshness
 from bisphos.pediatric.limits import exact
 from bisphos.pediatric.renal import GfrEstimator, SchwartzEstimator
 from bisphos.plugins import hookimpl
@@ -81,6 +83,11 @@ class UmcPlugin:
         if not patient.patient_id:
             return (NOT_LOOKED_UP,)
         return recent_procedure_findings(patient, self.procedures.procedures(patient.patient_id))
+
+    @hookimpl
+    def bisphos_freshness(self) -> Freshness:
+        """Labs of a first infusion at most 30 days old: the ward's rule, tighter than 90."""
+        return Freshness(first_labs_days=30)
 
     @hookimpl
     def bisphos_adjust_dose(self, dose: Dose) -> DoseProposal | None:
