@@ -437,7 +437,9 @@ def _labs_not_fresh(columns: Mapping[str, Array]) -> _Bool:
     oldest_allowed = today - np.timedelta64(DEFAULT_FRESHNESS.first_labs_days, "D")
     oldest = columns["oldest_lab_date"].astype("datetime64[D]")
     stale = ~np.isnat(oldest) & (oldest < oldest_allowed)
-    return np.asarray(columns["undated_lab"], dtype=bool) | stale
+    undated: _Bool = np.asarray(columns["undated_lab"], dtype=bool)
+    out: _Bool = undated | stale
+    return out
 
 
 def _creatinine_fresh(columns: Mapping[str, Array]) -> _Bool:
@@ -445,7 +447,8 @@ def _creatinine_fresh(columns: Mapping[str, Array]) -> _Bool:
     today = columns["assessment_date"].astype("datetime64[D]")
     dated = columns["creatinine_date"].astype("datetime64[D]")
     oldest_allowed = add_months(today, -DEFAULT_FRESHNESS.creatinine_months)
-    return np.isnat(dated) | (dated >= oldest_allowed)
+    fresh: _Bool = np.isnat(dated) | (dated >= oldest_allowed)
+    return fresh
 
 
 _STATUSES: Final = np.array(
