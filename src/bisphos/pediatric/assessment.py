@@ -600,7 +600,12 @@ def assess(
         findings += _first_infusion(patient, indication, vitamin_d_advice=advice.vitamin_d_per_day)
     else:
         findings += _vitamin_d(patient, first=False, advice=advice.vitamin_d_per_day)
-    findings += freshness_findings(patient, first=first, freshness=freshness)
+    # P-FRESH: the protocol's limits always; a hospital's tighter ones add their own findings.
+    protocol_fresh = freshness_findings(patient, first=first)
+    findings += protocol_fresh
+    if freshness != DEFAULT_FRESHNESS:
+        local = freshness_findings(patient, first=first, freshness=freshness)
+        findings += [f for f in local if f not in protocol_fresh]
     findings += renal.findings
     supplements: SupplementAdvice | None = None
     plan: MonitoringPlan | None = None

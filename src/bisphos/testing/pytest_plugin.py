@@ -74,59 +74,74 @@ _BASE: Final[Mapping[str, object]] = {
     "risks": {"could_become_pregnant": False},
 }
 
+#: The day the examples' labs were taken: a week before the assessment (P-FRESH: at most 90 days).
+_LAB_DATE: Final = "2026-11-16"
+
+
+def _dated(data: Mapping[str, object]) -> Mapping[str, object]:
+    """``data`` with each lab dated :data:`_LAB_DATE` (P-FRESH: an undated lab does not clear)."""
+    labs = data.get("labs")
+    if not isinstance(labs, Mapping):
+        return data
+    return {**data, "labs": {name: {"value": v, "date": _LAB_DATE} for name, v in labs.items()}}
+
+
 #: The example patients as patient-file dictionaries, by name.
 EXAMPLE_PATIENTS: Final[Mapping[str, Mapping[str, object]]] = MappingProxyType(
     {
-        # Zoledronic acid 0.25, 0.5, then 1 mg (GFR 40 x 112 / 35 = 128).
-        "oi-girl-20kg": {
-            **_BASE,
-            "patient_id": "oi-girl-20kg",
-            "birth_date": "2019-03-14",
-            "sex": "female",
-            "weight": "20 kg",
-            "height": "112 cm",
-        },
-        # GFR 40 x 150 / 80 = 75: pamidronate only (P-GFR); 45 mg first, then 90 mg (P-PAM-CAP).
-        "pamidronate-70kg": {
-            **_BASE,
-            "patient_id": "pamidronate-70kg",
-            "birth_date": "2011-05-02",
-            "sex": "male",
-            "weight": "70 kg",
-            "height": "150 cm",
-            "labs": {**_LABS, "creatinine": "80 umol/L"},
-        },
-        # Zoledronic acid capped at 4 mg from the third infusion (P-ZOL-CAP).
-        "heavy-teenager-100kg": {
-            **_BASE,
-            "patient_id": "heavy-teenager-100kg",
-            "birth_date": "2010-02-20",
-            "sex": "male",
-            "weight": "100 kg",
-            "height": "178 cm",
-            "labs": {**_LABS, "creatinine": "60 umol/L"},
-        },
-        # Fever and hypocalcaemia: the course is planned, today's infusion blocked.
-        "blocked-fever-low-calcium": {
-            **_BASE,
-            "patient_id": "blocked-fever-low-calcium",
-            "birth_date": "2014-07-30",
-            "sex": "female",
-            "weight": "38 kg",
-            "height": "146 cm",
-            "labs": {**_LABS, "calcium": "2.15 mmol/L"},
-            "vitals": {**_VITALS, "temperature": "38.9 degC"},
-        },
-        # An 8 kg infant under 2 years: the smallest doses.
-        "infant-8kg": {
-            **_BASE,
-            "patient_id": "infant-8kg",
-            "birth_date": "2025-06-01",
-            "sex": "male",
-            "weight": "8 kg",
-            "height": "72 cm",
-            "labs": {**_LABS, "creatinine": "20 umol/L"},
-        },
+        name: _dated(data)
+        for name, data in {
+            # Zoledronic acid 0.25, 0.5, then 1 mg (GFR 40 x 112 / 35 = 128).
+            "oi-girl-20kg": {
+                **_BASE,
+                "patient_id": "oi-girl-20kg",
+                "birth_date": "2019-03-14",
+                "sex": "female",
+                "weight": "20 kg",
+                "height": "112 cm",
+            },
+            # GFR 40 x 150 / 80 = 75: pamidronate only (P-GFR); 45 mg first, then 90 mg (P-PAM-CAP).
+            "pamidronate-70kg": {
+                **_BASE,
+                "patient_id": "pamidronate-70kg",
+                "birth_date": "2011-05-02",
+                "sex": "male",
+                "weight": "70 kg",
+                "height": "150 cm",
+                "labs": {**_LABS, "creatinine": "80 umol/L"},
+            },
+            # Zoledronic acid capped at 4 mg from the third infusion (P-ZOL-CAP).
+            "heavy-teenager-100kg": {
+                **_BASE,
+                "patient_id": "heavy-teenager-100kg",
+                "birth_date": "2010-02-20",
+                "sex": "male",
+                "weight": "100 kg",
+                "height": "178 cm",
+                "labs": {**_LABS, "creatinine": "60 umol/L"},
+            },
+            # Fever and hypocalcaemia: the course is planned, today's infusion blocked.
+            "blocked-fever-low-calcium": {
+                **_BASE,
+                "patient_id": "blocked-fever-low-calcium",
+                "birth_date": "2014-07-30",
+                "sex": "female",
+                "weight": "38 kg",
+                "height": "146 cm",
+                "labs": {**_LABS, "calcium": "2.15 mmol/L"},
+                "vitals": {**_VITALS, "temperature": "38.9 degC"},
+            },
+            # An 8 kg infant under 2 years: the smallest doses.
+            "infant-8kg": {
+                **_BASE,
+                "patient_id": "infant-8kg",
+                "birth_date": "2025-06-01",
+                "sex": "male",
+                "weight": "8 kg",
+                "height": "72 cm",
+                "labs": {**_LABS, "creatinine": "20 umol/L"},
+            },
+        }.items()
     }
 )
 
