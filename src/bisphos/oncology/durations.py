@@ -3,7 +3,7 @@
 Quantities of time are stored in the registry's canonical hour; nobody reads "1461.0 h" as a life
 expectancy. :func:`clinical_duration` returns the same duration in the unit a clinician would
 write: an infusion in minutes or hours, an interval in days or whole weeks, anything from about
-three months on in months (a month being the registry's twelfth of a Julian year). Display only:
+eight weeks on in months (a month being the registry's twelfth of a Julian year). Display only:
 no rule compares the result.
 """
 
@@ -17,8 +17,10 @@ __all__ = ["clinical_duration"]
 
 _HOURS_PER_DAY: Final = 24.0
 _DAYS_PER_WEEK: Final = 7.0
-#: Up to this many days an interval is shown in weeks (when whole) or days.
+#: Up to this many days a duration of whole weeks is shown in weeks.
 _WEEKS_UP_TO_DAYS: Final = 84.0
+#: Below this many days a duration that is not whole weeks is shown in days; from it, in months.
+_DAYS_UP_TO: Final = 56.0
 _DECIMALS: Final = 6
 
 
@@ -30,8 +32,9 @@ def _round(value: float) -> float:
 def clinical_duration(value: Quantity) -> Quantity:
     """Return ``value`` in minutes, hours, days, weeks or months, as a clinician writes it.
 
-    Below an hour: minutes; below a day: hours; up to 12 weeks: whole weeks, else days; from
-    then on: months. ``clinical_duration(quantity(1461.0, "h"))`` is 2.0 months.
+    Below an hour: minutes; below a day: hours; whole weeks up to 12 weeks; other durations below
+    8 weeks in days; the rest in months, to a tenth: ``clinical_duration(quantity(1461.0, "h"))``
+    is 2.0 months.
     """
     hours = float(value.m_as("hour"))
     if hours < 1.0:
@@ -39,9 +42,10 @@ def clinical_duration(value: Quantity) -> Quantity:
     if hours < _HOURS_PER_DAY:
         return ureg.Quantity(_round(hours), "hour")
     days = hours / _HOURS_PER_DAY
-    if days <= _WEEKS_UP_TO_DAYS:
-        weeks = _round(days / _DAYS_PER_WEEK)
-        if weeks.is_integer():
-            return ureg.Quantity(weeks, "week")
+    weeks = _round(days / _DAYS_PER_WEEK)
+    if days <= _WEEKS_UP_TO_DAYS and weeks.is_integer():
+        return ureg.Quantity(weeks, "week")
+    if days < _DAYS_UP_TO:
         return ureg.Quantity(_round(days), "day")
-    return ureg.Quantity(_round(float(value.m_as("month"))), "month")
+    # A tenth of a month (three days) is as fine as a clinician counts months.
+    return ureg.Quantity(round(float(value.m_as("month")), 1) + 0.0, "month")

@@ -16,6 +16,7 @@ from typing import Final
 from bisphos.dates import age_in_years, is_younger_than
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.oncology._resolution import resolve
+from bisphos.oncology.durations import clinical_duration
 from bisphos.oncology.labels import restriction
 from bisphos.oncology.patient import AdultPatient
 from bisphos.oncology.regimens import Drug, DrugClass, Regimen
@@ -128,7 +129,11 @@ def onj_findings(
                 message="the risk of osteonecrosis of the jaw rises with the duration of treatment",
                 evidence=(
                     Evidence("treatment_start_date", patient.treatment_start_date),
-                    Evidence("time_on_treatment", ureg.Quantity(float(days), "day")),
+                    # Shown as a clinician counts it: 366 days are 12 months.
+                    Evidence(
+                        "time_on_treatment",
+                        clinical_duration(ureg.Quantity(float(days), "day")),
+                    ),
                 ),
             )
         )
