@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from plain_reference import weight_implausible
 
 Columns = dict[str, npt.NDArray[Any]]
 LABS = (
@@ -89,6 +90,20 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
         & first
         & (np.rint(c["vitamin_d_25oh_nmol_l"] / 0.001) < 50000),
     }
+    # P-WEIGHT-PLAUSIBLE for the indicated rows, by the plain reference's check, row by row.
+    implausible = np.zeros(len(birth), dtype=bool)
+    for row in np.flatnonzero(indicated):
+        height = float(c["height_cm"][row])
+        implausible[row] = weight_implausible(
+            {
+                "birth": birth[row].astype("datetime64[D]").item(),
+                "today": today[row].astype("datetime64[D]").item(),
+                "sex": str(c["sex"][row]),
+                "weight_kg": float(c["weight_kg"][row]),
+                "height_cm": None if np.isnan(height) else height,
+            }
+        )
+    out["block_weight_implausible"] = implausible
     blocked = np.logical_or.reduce([out[name] for name in out])
     with np.errstate(invalid="ignore", divide="ignore"):
         gfr = np.where(in_scope, 40.0 * c["height_cm"] / c["creatinine_umol_l"], np.nan)

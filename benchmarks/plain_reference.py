@@ -22,8 +22,12 @@ A patient is a plain dict (see :func:`population.plain_patient`), its infusions 
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import csv
 import datetime as dt
+import math
+from pathlib import Path
 from typing import Any
 
 Plain = dict[str, Any]
@@ -124,7 +128,52 @@ def _indication(p: Plain) -> tuple[bool, list[str]]:
     return not blocks, blocks
 
 
-def _today_blocks(p: Plain) -> list[str]:
+def _growth_table() -> dict[tuple[str, str], list[tuple[float, float, float, float]]]:
+    """The CDC 2000 LMS rows of the package's data file: (measure, sex) to (age, L, M, S)."""
+    path = Path(__file__).resolve().parent.parent / "src/bisphos/pediatric/data/cdc2000_lms.csv"
+    table: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            key = (row["measure"], row["sex"])
+            age, lms = float(row["age_months"]), (float(row["L"]), float(row["M"]), float(row["S"]))
+            table.setdefault(key, []).append((age, *lms))
+    return {key: sorted(rows) for key, rows in table.items()}
+
+
+_GROWTH = _growth_table()
+
+
+def _modified_z(measure: str, sex: str, months: float, value: float) -> float | None:
+    rows = _GROWTH.get((measure, sex))
+    if rows is None or not 24.0 <= months <= rows[-1][0]:
+        return None
+    if months <= rows[0][0]:
+        lms = rows[0][1:]
+    else:
+        index = bisect.bisect_left([row[0] for row in rows], months)
+        a, b = rows[index - 1], rows[index]
+        t = (months - a[0]) / (b[0] - a[0])
+        lms = tuple(a[i] + t * (b[i] - a[i]) for i in (1, 2, 3))
+    l, m, s = lms  # noqa: E741 - the method's names
+    side = 2.0 if value >= m else -2.0
+    at = m * math.exp(s * side) if l == 0 else float(m * (1 + l * s * side) ** (1 / l))
+    return (value - m) / (abs(at - m) / 2)
+
+
+def weight_implausible(p: Plain) -> bool:
+    """P-WEIGHT-PLAUSIBLE: BMI outside 8-60 or beyond 5 SDS for age; without a height, weight-
+    for-age beyond 5 SDS (CDC 2000, modified Z-scores, 2 to 20 years)."""
+    months = (p["today"] - p["birth"]).days / 30.4375
+    weight, height = p["weight_kg"], p["height_cm"]
+    if height is not None:
+        bmi = weight / (height / 100) ** 2
+        z = _modified_z("bmi", p["sex"], months, bmi)
+        return not 8.0 <= bmi <= 60.0 or (z is not None and abs(z) > 5.0)
+    z = _modified_z("weight", p["sex"], months, weight)
+    return z is not None and abs(z) > 5.0
+
+
+def _today_blocks(p: Plain, *, indicated: bool) -> list[str]:
     labs, risks = p["labs"], p["risks"]
     first = not p["infusions"]
     blocks = []
@@ -136,6 +185,8 @@ def _today_blocks(p: Plain) -> list[str]:
         blocks.append("hypersensitivity")
     if risks["pregnant"]:
         blocks.append("pregnancy")
+    if indicated and weight_implausible(p):
+        blocks.append("weight-implausible")
     if first:
         if any(labs[name] is None for name in _LABS):
             blocks.append("labs-missing")
@@ -201,7 +252,7 @@ def plain_plan(p: Plain) -> Plain:
     if not result["in_scope"]:
         return result
     indicated, blocks = _indication(p)
-    blocks += _today_blocks(p)
+    blocks += _today_blocks(p, indicated=indicated)
     gfr = _gfr(p)
     zoledronic = gfr is not None and steps(gfr) > 90000
     result.update(blocks=tuple(blocks), zoledronic_acid_allowed=zoledronic)
@@ -312,6 +363,8 @@ def _assessment_findings(p: Plain, *, first: bool) -> tuple[bool, list[tuple[str
         findings.append(("hypersensitivity", BLOCK))
     if risks["pregnant"]:
         findings.append(("pregnancy", BLOCK))
+    if indicated and weight_implausible(p):
+        findings.append(("weight-implausible", BLOCK))
     vitamin_d = labs["vitamin_d_25oh"]
     deficient = vitamin_d is not None and steps(vitamin_d) < 50000
     if first:

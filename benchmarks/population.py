@@ -252,6 +252,7 @@ def plain_columns(patients: list[Plain]) -> dict[str, Any]:
         put("weight_kg", p["weight_kg"])
         put("height_cm", float("nan") if p["height_cm"] is None else p["height_cm"])
         put("diagnosis", p["diagnosis"])
+        put("sex", p["sex"])
         put("excluded_gene_variant", "WNT1" in p["genes"] or "LRP5" in p["genes"])
         put("vertebral_fractures", vertebral)
         put("long_bone_fractures_before_10", before_10)
@@ -280,7 +281,7 @@ def plain_columns(patients: list[Plain]) -> dict[str, Any]:
                 [np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
                 dtype="datetime64[D]",
             )
-        elif name in ("patient_id", "diagnosis"):
+        elif name in ("patient_id", "diagnosis", "sex"):
             columns[name] = np.array(values, dtype=object)
         else:
             columns[name] = np.array(values)

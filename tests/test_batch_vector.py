@@ -231,3 +231,66 @@ def test_a_dose_that_rounds_to_zero_is_an_error(monkeypatch: pytest.MonkeyPatch)
     planned = vector.plan_arrays(_rows(1))
     assert list(planned["status"]) == ["error"]
     assert list(planned["error"]) == ["dose: the dose rounds down to zero"]
+
+
+def _day(text: str) -> np.datetime64:
+    return np.datetime64(text, "D")
+
+
+def test_thresholds_at_their_limits() -> None:
+    """Exactly 38.5 °C is no fever (P-CI-FEVER), exactly 2.2 mmol/l no hypocalcaemia
+    (P-CI-HYPOCA), exactly 50 nmol/l no vitamin D deficiency (P-PRE-VITD); just past each, a
+    block."""
+    columns = _rows(6)
+    columns["temperature_c"][:2] = [38.5, 38.501]
+    columns["calcium_mmol_l"][2:4] = [2.2, 2.199]
+    columns["vitamin_d_25oh_nmol_l"][4:6] = [50.0, 49.999]
+    planned = vector.plan_arrays(columns)
+    assert list(planned["block_fever"]) == [False, True, False, False, False, False]
+    assert list(planned["block_hypocalcaemia"]) == [False, False, False, True, False, False]
+    assert list(planned["block_vitamin_d_deficient"]) == [False] * 4 + [False, True]
+
+
+def test_a_history_of_either_drug_makes_it_a_later_infusion() -> None:
+    """P-PRE-LABS holds before the first infusion of any bisphosphonate only: with one
+    zoledronic acid and one pamidronate infusion given, a missing phosphate blocks nothing."""
+    columns = _rows(2)
+    columns["phosphate_mmol_l"][:] = np.nan
+    columns["zoledronic_acid_given"][0] = 1
+    columns["last_zoledronic_acid_date"][0] = _day("2026-01-10")
+    columns["pamidronate_given"][0] = 1
+    columns["last_pamidronate_date"][0] = _day("2025-10-10")
+    planned = vector.plan_arrays(columns)
+    assert list(planned["block_labs_missing"]) == [False, True]
+
+
+def test_the_course_continues_from_the_history() -> None:
+    """P-ZOL-FREQ: two zoledronic acid infusions given, the last on 2026-09-23: the third is due
+    6 months later, 2027-03-23, at 0.05 mg/kg x 20 kg = 1 mg (P-ZOL-DOSE); with the last on
+    2026-03-01 it is overdue and planned today, 2026-11-23. P-PAM-FREQ: one pamidronate infusion
+    on 2026-10-23 (GFR not above 90) gives the second on 2027-01-23 at 2 mg/kg = 40 mg."""
+    columns = _rows(3)
+    columns["zoledronic_acid_given"][:2] = 2
+    columns["last_zoledronic_acid_date"][:2] = [_day("2026-09-23"), _day("2026-03-01")]
+    columns["creatinine_umol_l"][2] = 60.0  # 40 x 112 / 60 = 74.7: pamidronate
+    columns["pamidronate_given"][2] = 1
+    columns["last_pamidronate_date"][2] = _day("2026-10-23")
+    planned = vector.plan_arrays(columns)
+    assert list(planned["drug"]) == ["zoledronic_acid", "zoledronic_acid", "pamidronate"]
+    assert [str(day) for day in planned["date_1"]] == ["2027-03-23", "2026-11-23", "2027-01-23"]
+    assert [str(day) for day in planned["date_2"]] == ["2027-09-23", "2027-05-23", "2027-04-23"]
+    assert [float(dose) for dose in planned["dose_1_mg"]] == [1.0, 1.0, 40.0]
+    assert [float(volume) for volume in planned["volume_1_ml"]] == [50.0, 50.0, 400.0]
+    assert [float(rate) for rate in planned["rate_1_ml_h"]] == [50.0, 50.0, 100.0]
+
+
+def test_low_turnover_or_a_complication_each_reduce_the_regular_dose() -> None:
+    """P-ZOL-LOW and P-ZOL-COMPL: either alone makes the third infusion 0.025 mg/kg x 20 kg =
+    0.5 mg instead of 1 mg."""
+    columns = _rows(3)
+    columns["zoledronic_acid_given"][:] = 2
+    columns["last_zoledronic_acid_date"][:] = _day("2026-09-23")
+    columns["low_bone_turnover"][0] = True
+    columns["complication_after_infusion"][1] = True
+    planned = vector.plan_arrays(columns)
+    assert [float(dose) for dose in planned["dose_1_mg"]] == [0.5, 0.5, 1.0]

@@ -11,7 +11,7 @@ the exact arithmetic gives, for every dose of the table and weights across the r
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -302,6 +302,16 @@ def test_weight_to_the_nearest_milligram() -> None:
     assert kernel.nearest_mg_kg(20.0000004) == 20.0
     assert kernel.nearest_mg_kg(20.0000006) == 20.000001
     assert D("0.000001") == kernel.WEIGHT_RESOLUTION_KG
+
+
+def test_the_weight_is_rounded_half_to_even_whatever_the_decimal_context() -> None:
+    """The caller's decimal context does not change the dosing weight: half a milligram goes to
+    the even milligram even where the context would round up or down (P-ZOL-DOSE)."""
+    for rounding in (ROUND_UP, ROUND_DOWN, ROUND_HALF_UP):
+        with localcontext() as context:
+            context.rounding = rounding
+            assert kernel.nearest_mg_kg(20.0000005) == 20.0
+            assert kernel.nearest_mg_kg(20.0000015) == 20.000002
 
 
 def test_per_kg_and_day_limits() -> None:

@@ -229,11 +229,8 @@ def _invalid(columns: Mapping[str, Array], diagnoses: _Int) -> npt.NDArray[np.ob
     birth, today = columns["birth_date"], columns["assessment_date"]
     refuse(np.isnat(birth) | np.isnat(today), "birth_date, assessment_date: a date is required")
     refuse(birth > today, "birth_date: the birth date is after the assessment date")
-    # Over 120 years (the model's limit): from the 121st birthday on; only old rows need the
-    # calendar, so the days decide first.
-    old = (today - birth) > np.timedelta64(365 * MAX_AGE_YEARS, "D")
-    if old.any():
-        old[old] = today[old] >= add_months(birth[old], _MONTHS_PER_YEAR * (MAX_AGE_YEARS + 1))
+    # Over 120 years (the model's limit): from the 121st birthday on.
+    old = today >= add_months(birth, _MONTHS_PER_YEAR * (MAX_AGE_YEARS + 1))
     refuse(old, f"birth_date: age over {MAX_AGE_YEARS} years")
     refuse(diagnoses < 0, "diagnosis: not known")
     refuse(
@@ -362,8 +359,8 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
             output[name] = decided[name]
             continue
         values = course[name]
-        fill = empty.get(name, np.datetime64("NaT") if values.dtype.kind == "M" else np.nan)
-        full = np.full(size, fill, dtype=values.dtype)
+        # None is NaT in a date column and NaN in a number column.
+        full = np.full(size, empty.get(name), dtype=values.dtype)
         full[rows] = values
         output[name] = full
     return output
