@@ -8,6 +8,7 @@ number of examples.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -624,6 +625,9 @@ _OPTION_WORDS = (
     *("9" * 5000, "-1", "--maintenance", "--format", "text", "json", "record", "fhir", "ics"),
     *("--lang", "en", "nl", "xx", "--protocol", "nl-pediatric-iv-bp-2024", "\x1b[2J"),
     *("--sign-key", "/dev/null", "--verify-key", "/dev/zero", "\ud800", "", "-", "--"),
+    *("--override", "P-WEIGHT-PLAUSIBLE=value-confirmed", "P-GFR=value-confirmed", "--clinician", "Dr A"),
+    *("--override-time", "2026-11-23T09:30", "9999-12-31T23:59", "--override-note", "a\nb"),
+    *("--output", "/dev/full", "out.json", "--help", "--version"),
 )
 _CONTENT = (
     st.binary(max_size=300)
@@ -664,7 +668,8 @@ def test_command_line_any_file_any_options(
     command, options = arguments
     path = fuzz_dir / f"cli{suffix}"
     path.write_bytes(content)
-    code = cli.main([command, str(path), *options], engine=_CLI_ENGINE)
+    with contextlib.chdir(fuzz_dir):  # an --output file lands there
+        code = cli.main([command, str(path), *options], engine=_CLI_ENGINE)
     out, err = capsys.readouterr()
     assert code in (cli.EXIT_OK, cli.EXIT_NOT_CLEARED, cli.EXIT_INPUT_ERROR)
     assert "Traceback" not in err
