@@ -625,7 +625,8 @@ _OPTION_WORDS = (
     *("9" * 5000, "-1", "--maintenance", "--format", "text", "json", "record", "fhir", "ics"),
     *("--lang", "en", "nl", "xx", "--protocol", "nl-pediatric-iv-bp-2024", "\x1b[2J"),
     *("--sign-key", "/dev/null", "--verify-key", "/dev/zero", "\ud800", "", "-", "--"),
-    *("--override", "P-WEIGHT-PLAUSIBLE=value-confirmed", "P-GFR=value-confirmed", "--clinician", "Dr A"),
+    *("--override", "P-WEIGHT-PLAUSIBLE=value-confirmed", "P-GFR=value-confirmed"),
+    *("--clinician", "Dr A", "recommend", "--protocol", "nl-oncology-bone-2016"),
     *("--override-time", "2026-11-23T09:30", "9999-12-31T23:59", "--override-note", "a\nb"),
     *("--output", "/dev/full", "out.json", "--help", "--version"),
 )

@@ -586,3 +586,32 @@ def test_override_time_is_an_iso_date_and_time_in_range(
     code, _, err = run(capsys, *argv)
     assert code == cli.EXIT_INPUT_ERROR
     assert err.startswith("--override-time: ")
+
+
+ADULT = ROOT / "examples" / "patients" / "oncology" / "zoledronic-acid-band-3-5-mg.json"
+
+
+@pytest.mark.parametrize("patient_id", SPOOFS[:4], ids=repr)
+def test_adult_patient_id_cannot_spoof_a_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], patient_id: str
+) -> None:
+    """The adult oncology file's texts are checked as the child's are."""
+    data = json.loads(ADULT.read_text(encoding="utf-8"))
+    data["patient_id"] = patient_id
+    path = tmp_path / "adult.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for command in ("plan", "check", "show"):
+        code, out, err = run(capsys, command, str(path))
+        assert code == cli.EXIT_INPUT_ERROR, command
+        assert out == ""
+        (line,) = err.splitlines()
+        assert line.startswith("patient_id: holds the")
+
+
+def test_adult_file_limits_are_the_patient_limits(tmp_path: Path) -> None:
+    from bisphos.oncology.patient_file import adult_patient_from_dict
+
+    data = json.loads(ADULT.read_text(encoding="utf-8"))
+    data["weight"] = 10**5000
+    with pytest.raises(PatientInputError, match="an integer of more than 63 bits"):
+        adult_patient_from_dict(data)

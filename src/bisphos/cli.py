@@ -394,7 +394,7 @@ def _recommend(arguments: argparse.Namespace, engine: Engine) -> int:
         status = text("onc-status." + result.status.value, lang)
         print(text("ui.no-calendar", lang, status=status), file=sys.stderr)
     else:
-        _out(content)
+        _out(printable(content, lines=True) if arguments.format == "text" else content)
     return exit_code(result)
 
 
@@ -557,7 +557,7 @@ def _check(arguments: argparse.Namespace, engine: Engine) -> int:
         from bisphos.oncology.report import render_recommendation  # noqa: PLC0415
 
         result = engine.recommend(_adult(arguments))
-        print(render_recommendation(result, _lang(arguments)))
+        _print(render_recommendation(result, _lang(arguments)))
         return exit_code(result)
     assessment = engine.assess(_patient(arguments))
     if arguments.format == "json":

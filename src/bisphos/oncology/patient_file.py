@@ -28,7 +28,8 @@ from bisphos.errors import (
     MissingValueError,
     PatientInputError,
 )
-from bisphos.model import Sex
+from bisphos.io import PATIENT_LIMITS
+from bisphos.model import PATIENT_ID_MAX_LENGTH, Sex
 from bisphos.oncology.file_kind import (
     ADULT_KIND,
     is_adult_file,
@@ -45,6 +46,7 @@ from bisphos.oncology.patient import (
     Tumour,
 )
 from bisphos.units import format_quantity, is_quantity
+from bisphos.validation import check_structure, check_text
 
 __all__ = [
     "ADULT_KIND",
@@ -278,7 +280,11 @@ def _integer(reader: _Reader, field: Field, raw: object, path: str) -> object:
 
 def _text(reader: _Reader, field: Field, raw: object, path: str) -> object:
     if isinstance(raw, str):
-        return raw
+        try:  # printable, so that no output can show more than the value
+            return check_text(raw, field=path, max_length=PATIENT_ID_MAX_LENGTH)
+        except InputError as error:
+            reader.problems.append(error)
+            return None
     reader.problem(path, "not text", raw, "a string")
     return None
 
@@ -367,6 +373,10 @@ def adult_patient_from_dict(data: object, *, source: str = "") -> AdultPatient:
         PatientInputError: listing every problem found, each with its path.
     """
     reader = _Reader()
+    try:  # the limits of every patient input, before any value is read
+        check_structure(data, PATIENT_LIMITS)
+    except InputError as error:
+        raise PatientInputError([error], source=source) from None
     if not isinstance(data, Mapping):
         reader.problem("", "must be an object", data, "an adult oncology patient object")
         raise PatientInputError(reader.problems, source=source)
