@@ -172,8 +172,10 @@ def _pediatric_findings() -> Iterator[Finding]:
     # Pregnancy not recorded for a girl who could become pregnant (P-CI-PREG).
     unknown = attrs.evolve(girl.risks, pregnant=None, could_become_pregnant=True)
     yield from assess(attrs.evolve(girl, risks=unknown)).findings
-    # A local estimator that alone opens the GFR gate (P-GFR).
+    # A local estimator above 90 where Schwartz k = 40 is not: the gate stays closed
+    # (P-GFR-LOCAL); and one that agrees with it: both values are shown.
     yield from assess_locally(example("ped-gfr-exactly-90.json"), _LocalEstimator()).findings
+    yield from assess_locally(girl, _LocalEstimator()).findings
     # No GFR without height and creatinine (P-GFR).
     yield from assess(
         attrs.evolve(girl, height=None, labs=attrs.evolve(labs, creatinine=None))

@@ -641,10 +641,10 @@ def test_two_doses_on_one_day_are_summed() -> None:
     assert "the doses planned on one day add up" in raised.value.expected
 
 
-def test_a_gate_opened_only_by_a_local_estimator_is_a_warning() -> None:
-    """P-GFR: creatinine 55 µmol/l, height 112 cm: Schwartz 40 gives 81.5, a local estimator
-    reading 120 allows zoledronic acid (its reading replaces the formula), and the plan warns
-    with both estimates."""
+def test_a_local_estimate_never_opens_the_gate_p_gfr_local() -> None:
+    """P-GFR-LOCAL: creatinine 55 µmol/l, height 112 cm: Schwartz 40 gives 81.5; a local
+    estimator reading 120 does not allow zoledronic acid (a local estimate only tightens), and the
+    plan shows both estimates; an estimator that agrees adds both values as information."""
     patient = EXAMPLES["oi-girl-20kg"]
     creatinine = patient.labs.creatinine
     assert creatinine is not None
@@ -654,9 +654,15 @@ def test_a_gate_opened_only_by_a_local_estimator_is_a_warning() -> None:
     patient = attrs.evolve(patient, labs=labs)
     assert engine_with().plan(patient).drug is Drug.PAMIDRONATE
     plan = engine_with(GfrHook(FixedGfr("local-120", 120.0))).plan(patient)
-    assert plan.drug is Drug.ZOLEDRONIC_ACID
-    warning = next(f for f in plan.findings if f.code == "gfr-gate-opened-by-local-estimator")
+    assert plan.drug is Drug.PAMIDRONATE
+    warning = next(f for f in plan.findings if f.code == "gfr-gate-closed-by-protocol-formula")
     assert warning.severity is Severity.WARN
     assert "81.5" in warning.message
+    assert "120.0" in warning.message
+    asked = engine_with(GfrHook(FixedGfr("local-120", 120.0))).plan(
+        patient, PlanRequest(drug=Drug.ZOLEDRONIC_ACID)
+    )
+    assert asked.status is PlanStatus.REFUSED
     bedside = engine_with(GfrHook(SchwartzEstimator("bedside", 36.5))).plan(patient)
-    assert "gfr-gate-opened-by-local-estimator" not in {f.code for f in bedside.findings}
+    assert "gfr-gate-closed-by-protocol-formula" not in {f.code for f in bedside.findings}
+    assert "gfr-local-and-protocol" in {f.code for f in bedside.findings}

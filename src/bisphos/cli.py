@@ -35,8 +35,11 @@ Exit codes::
      regimen can be given; the command succeeded
   1  an infusion is blocked today, or treatment is not indicated, the patient is out of the
      protocol's scope, or the request was refused; replay: the record was not reproduced
-  2  the input was invalid: a patient file, an option, or a plugin's typed error (BisphosError);
-     every problem is printed on standard error as a "path: problem" line, never a traceback
+  2  the input was invalid: a patient file, an option, or a plugin's error (anything a plugin
+     raises, a sys.exit inside a hook included, is a PluginError); a plan refused by the
+     hard-limit gate (HardLimitError); every problem is printed on standard error as a
+     "path: problem" line, never a traceback
+  130  interrupted (Ctrl-C)
   Output cut short by its reader (a broken pipe) exits 1: never a success code.
 
 A command is one function registered with :func:`command`; it receives the parsed arguments and
@@ -52,9 +55,11 @@ import io
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn
@@ -99,6 +104,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXIT_INPUT_ERROR",
+    "EXIT_INTERRUPTED",
     "EXIT_NOT_CLEARED",
     "EXIT_OK",
     "FORMATS",
@@ -120,6 +126,8 @@ EXIT_OK: Final = 0
 EXIT_NOT_CLEARED: Final = 1
 #: Invalid input (file, option, or a plugin's typed error).
 EXIT_INPUT_ERROR: Final = 2
+#: Interrupted by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED: Final = 130
 
 #: The output formats of ``bisphos plan``: ``record`` is the replayable decision record.
 FORMATS: Final = ("text", "json", "record", "fhir", "ics")
@@ -764,16 +772,44 @@ def main(argv: Sequence[str] | None = None, *, engine: Engine | None = None) -> 
     except SystemExit as exit_:  # usage errors (2), --help and --version (0)
         return exit_.code if isinstance(exit_.code, int) else EXIT_INPUT_ERROR
     source = printable(str(Path(arguments.patient_file))) if "patient_file" in arguments else ""
+    with _interrupts() as interrupted:
+        try:
+            return _run(_COMMANDS[arguments.command], arguments, engine or default_engine())
+        except BisphosError as error:
+            if interrupted.is_set():  # Ctrl-C while a plugin ran: its PluginError is ours
+                return EXIT_INTERRUPTED
+            for line in _problems(error, source):
+                print(line, file=sys.stderr)
+            return EXIT_INPUT_ERROR
+        except KeyboardInterrupt:
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:
+            # The reader stopped early (``| head``): no traceback, and never a success code.
+            _silence_stdout()
+            return EXIT_NOT_CLEARED
+
+
+@contextlib.contextmanager
+def _interrupts() -> Iterator[threading.Event]:
+    """Tell a real Ctrl-C from a ``KeyboardInterrupt`` a plugin raises.
+
+    A plugin's ``KeyboardInterrupt`` (or ``SystemExit``) is a ``PluginError``, exit 2; the
+    signal, even when it arrives while plugin code runs, is exit 130.
+    """
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        interrupted.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
-        return _run(_COMMANDS[arguments.command], arguments, engine or default_engine())
-    except BisphosError as error:
-        for line in _problems(error, source):
-            print(line, file=sys.stderr)
-        return EXIT_INPUT_ERROR
-    except BrokenPipeError:
-        # The reader stopped early (``| head``): no traceback, and never a success code.
-        _silence_stdout()
-        return EXIT_NOT_CLEARED
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run(item: Command, arguments: argparse.Namespace, engine: Engine) -> int:

@@ -216,10 +216,32 @@ class UnknownProtocolError(ProtocolError, LookupError):
 
 
 class HardLimitError(BisphosError, ArithmeticError):
-    """A dose could not be brought within a hard limit (e.g. it is NaN or infinite).
+    """A dose could not be brought within a hard limit, or a plan breaks one (P-HARD).
 
-    Raised instead of returning a dose that no safe limit can be applied to.
+    Raised instead of returning a dose that no safe limit can be applied to, and by the gate
+    (:mod:`bisphos.gate`) for a whole plan that breaks a limit: such a plan is never returned.
+
+    Attributes:
+        rule_id: The rule of the limit broken (``"P-ZOL-CAP"``), or ``""``.
+        limit: The limit in words with its unit (``"4 mg per calendar day"``), or ``""``.
+        infusion: The index of the planned infusion concerned, or ``None``.
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str = "",
+        value: object = None,
+        expected: str = "",
+        rule_id: str = "",
+        limit: str = "",
+        infusion: int | None = None,
+    ) -> None:
+        self.rule_id = rule_id
+        self.limit = limit
+        self.infusion = infusion
+        super().__init__(message, field=field, value=value, expected=expected)
 
 
 class MissingDependencyError(BisphosError, ImportError):

@@ -3,13 +3,65 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Final
 
 import attrs
 
 from bisphos.catalogue import Invariant, Rule
+from bisphos.errors import InvalidValueError
+from bisphos.pediatric.limits import NATIONAL_MIN_INTERVAL_MONTHS
 
-__all__ = ["PluginRecord", "Protocol", "ProtocolInfo"]
+__all__ = ["NATIONAL_INTERVAL", "MinimumInterval", "PluginRecord", "Protocol", "ProtocolInfo"]
+
+
+def _whole(low: int, high: int) -> Callable[[object, attrs.Attribute[int], object], None]:
+    def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+        if type(value) is not int or not low <= value <= high:
+            raise InvalidValueError(
+                "a minimum interval is a whole number in range",
+                field=f"minimum_interval.{attribute.name}",
+                value=value if type(value) in (int, str, float) else None,
+                expected=f"a whole number from {low} to {high}",
+            )
+
+    return check
+
+
+@attrs.frozen
+class MinimumInterval:
+    """The least time a protocol allows between two infusions of any bisphosphonate.
+
+    P-HIST-INTERVAL: every intravenous bisphosphonate in the history counts, whatever the drug.
+    Infusions on consecutive days form one cycle of at most ``cycle_days`` infusions (1: no
+    cycles); a new cycle starts no earlier than ``months`` calendar months and ``days`` days after
+    the first day of the cycle before it. The gate (:mod:`bisphos.gate`) refuses a plan with two
+    infusions closer than this.
+
+    Attributes:
+        months: Calendar months from the start of one cycle to the start of the next.
+        days: Days added to ``months``.
+        cycle_days: The most infusions of one cycle, on consecutive days.
+        rule_ids: The rules that set the interval.
+    """
+
+    months: int = attrs.field(validator=_whole(0, 120))
+    days: int = attrs.field(default=0, validator=_whole(0, 3660))
+    cycle_days: int = attrs.field(default=1, validator=_whole(1, 31))
+    rule_ids: tuple[str, ...] = ("P-HIST-INTERVAL",)
+
+    def __attrs_post_init__(self) -> None:
+        if self.months == 0 and self.days == 0:
+            raise InvalidValueError(
+                "two cycles cannot start on one day",
+                field="minimum_interval",
+                value="0 months 0 days",
+                expected="at least one day between the starts of two cycles",
+            )
+
+
+#: The national protocol's interval: 3 months between any two bisphosphonate infusions.
+NATIONAL_INTERVAL: Final = MinimumInterval(months=NATIONAL_MIN_INTERVAL_MONTHS)
 
 
 @attrs.frozen
@@ -48,6 +100,15 @@ class Protocol(abc.ABC):
     @abc.abstractmethod
     def info(self) -> ProtocolInfo:
         """The protocol's id, version, source and rules."""
+
+    @property
+    def minimum_interval(self) -> MinimumInterval:
+        """The least interval between two infusions (P-HIST-INTERVAL); the national 3 months.
+
+        Read once, when the protocol is registered; a cyclical local regimen declares its days
+        within a cycle and the gap between cycles.
+        """
+        return NATIONAL_INTERVAL
 
 
 @attrs.frozen

@@ -274,9 +274,12 @@ def test_regular_pamidronate_dose_capped_at_90() -> None:
 
 
 def test_maintenance_pamidronate() -> None:
-    """P-MAINT-MID, P-MAINT-HIGH: pamidronate 2 mg/kg in either band (20 kg: 40 mg)."""
+    """P-MAINT-MID, P-MAINT-HIGH: pamidronate 2 mg/kg in either band (20 kg: 40 mg); the first
+    pamidronate infusion of all is halved even in maintenance (P-PAM-FIRST, P-HIST-INTERVAL: a
+    switch of drug restarts its first-dose reduction): 20 mg."""
     for band, rule in ((MID, "P-MAINT-MID"), (HIGH, "P-MAINT-HIGH")):
-        dose = compute_dose(PAM, facts(20, 1), band=band)
+        assert compute_dose(PAM, facts(20, 1), band=band).value == mg(20.0)
+        dose = compute_dose(PAM, facts(20, 2), band=band)
         assert dose.value == mg(40.0)
         assert dose.allowed_per_kg == PerKgRange(per_kg(2.0), per_kg(2.0), (rule,))
         assert summary(dose)[0] == (rule, f"maintenance ({band.value} band): 2 mg/kg/day", "")

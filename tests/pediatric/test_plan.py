@@ -11,9 +11,10 @@ import pytest
 
 from bisphos.engine import Engine
 from bisphos.errors import HardLimitError
+from bisphos.gate import check_course, read_patient
 from bisphos.io import load_patient
 from bisphos.model import Drug, Patient
-from bisphos.pediatric.plan import PlanRequest, PlanStatus, _hard_limits_last, make_plan
+from bisphos.pediatric.plan import PlanRequest, PlanStatus, make_plan
 from bisphos.pediatric.schedule import Horizon
 from bisphos.units import quantity
 
@@ -148,7 +149,7 @@ def test_every_planned_entry_names_its_rules() -> None:
 )
 def test_the_last_gate_names_the_infusion_above_the_cap(replace: str, field: str) -> None:
     """P-ZOL-CAP: a course whose third dose, or its preparation, says 4.5 mg (above the 4 mg
-    cap, however it got there) is refused by the last hard-limit check, naming that infusion."""
+    cap, however it got there) is refused by the gate (P-HARD), naming that infusion."""
     patient = load_patient(EXAMPLES / "oi-girl-20kg.json")
     plan = make_plan(patient)
     assert plan.course is not None
@@ -163,6 +164,6 @@ def test_the_last_gate_names_the_infusion_above_the_cap(replace: str, field: str
     infusions = (*plan.course.infusions[:2], third, *plan.course.infusions[3:])
     course = attrs.evolve(plan.course, infusions=infusions)
     with pytest.raises(HardLimitError, match=r"above the daily cap \(P-ZOL-CAP\)") as raised:
-        _hard_limits_last(course, plan.assessment, patient)
+        check_course(course, read_patient(patient))
     assert raised.value.field == field
     assert raised.value.expected == "at most 4.0 mg"

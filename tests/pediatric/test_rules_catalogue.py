@@ -67,8 +67,13 @@ CATALOGUE_IDS = (
     "P-FU-DXA",
     "P-FU-LABS",
     "P-FU-CENTRE",
+    "P-HARD",
+    "P-GFR-LOCAL",
+    "P-HIST-INTERVAL",
     "P-FRESH",
     "P-WEIGHT-PLAUSIBLE",
+    "P-PAM-RENAL",
+    "P-PAM-LABEL",
     "P-OVERRIDE",
 )
 

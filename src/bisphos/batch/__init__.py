@@ -124,10 +124,10 @@ def plan_many(
         name: values.tolist() for name, values in plan_arrays(columns_from_patients(chosen)).items()
     }
     return [
-        # A row the vectorised path refused (a dose rounding to zero) is planned one by one,
-        # which raises the library's own error.
+        # A row the vectorised path refused (a dose rounding to zero; no drug the kidneys
+        # allow) is planned one by one, which raises the library's own error or says why.
         _summary(table, row, patient)
-        if not table["error"][row]
+        if not table["error"][row] and table["status"][row] != "refused"
         else summarise(engine.plan(patient, request, protocol_id=protocol_id))
         for row, patient in enumerate(chosen)
     ]

@@ -45,6 +45,7 @@ from bisphos.pediatric.freshness import DEFAULT_FRESHNESS
 from bisphos.pediatric.growth import check_values
 from bisphos.pediatric.indication import INDICATED_DIAGNOSES
 from bisphos.pediatric.infusion import DEFAULT_PREPARATION
+from bisphos.pediatric.limits import NATIONAL_MIN_INTERVAL_MONTHS
 from bisphos.pediatric.renal import schwartz_40
 from bisphos.pediatric.schedule import Horizon
 from bisphos.pediatric.table import Number, Phase
@@ -179,6 +180,11 @@ _ZOL_RATE_ML_H: Final = float(
 )
 _PAM_CONCENTRATION: Final = _A.mg(t.PAMIDRONATE_CONCENTRATION_MG_ML)  # 1e-11 mg per ml
 _PAM_HOURS: Final = t.PAMIDRONATE_DURATION_H.value
+# P-PAM-RENAL: 20 mg/h at 0.1 mg/ml is 200 ml/h; below a GFR of 30 no pamidronate.
+_PAM_RENAL_ML_H: Final = float(
+    t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.decimal / t.PAMIDRONATE_CONCENTRATION_MG_ML.decimal
+)
+_PAM_MIN_GFR_STEPS: Final = round(t.PAMIDRONATE_MIN_GFR.value / ZOLEDRONIC_ACID_GFR.resolution.step)
 
 _MONTHS_TO_SCOPE_END: Final = _MONTHS_PER_YEAR * SCOPE_AGE_YEARS
 _MONTHS_TO_REDUCED_AGE: Final = _MONTHS_PER_YEAR * t.ZOLEDRONIC_ACID_REDUCED_BELOW_AGE_YEARS
@@ -330,13 +336,17 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
     code += indicated
     code += indicated & blocked
 
+    # P-PAM-RENAL: no pamidronate below a Schwartz-40 GFR of 30: refused, nothing planned.
+    refused = indicated & ~gate & (_steps(gfr, ZOLEDRONIC_ACID_GFR) < _PAM_MIN_GFR_STEPS)
+    code[refused] = _REFUSED
     # The course is computed for the indicated rows only, and written into full columns.
-    rows = np.flatnonzero(indicated)
+    rows = np.flatnonzero(indicated & ~refused)
     course = _course(
         {name: columns[name][rows] for name in _COURSE_COLUMNS},
         gate=gate[rows],
+        renal=(_steps(gfr, ZOLEDRONIC_ACID_GFR) <= _limit_steps(ZOLEDRONIC_ACID_GFR))[rows],
         birth=birth[rows],
-        today=today[rows],
+        today=_after_history(columns, today, rows),
         scope_end=scope_end[rows],
     )
     failed = rows[course.pop("error")]
@@ -449,9 +459,11 @@ def _creatinine_fresh(columns: Mapping[str, Array]) -> _Bool:
 
 
 _STATUSES: Final = np.array(
-    ["invalid", "out_of_scope", "not_indicated", "ready", "blocked", "error"], dtype=object
+    ["invalid", "out_of_scope", "not_indicated", "ready", "blocked", "error", "refused"],
+    dtype=object,
 )
 _ERROR: Final = list(_STATUSES).index("error")
+_REFUSED: Final = list(_STATUSES).index("refused")
 _DRUGS: Final = np.array(["", Drug.ZOLEDRONIC_ACID.value, Drug.PAMIDRONATE.value], dtype=object)
 
 _COURSE_COLUMNS: Final = (
@@ -466,10 +478,30 @@ _COURSE_COLUMNS: Final = (
 )
 
 
+def _pamidronate_rate(volume_ml: _Float, renal: _Bool) -> _Float:
+    """Volume over 4 h; at most 20 mg/h (200 ml/h at 0.1 mg/ml) with a GFR of 30 to 90."""
+    rate = volume_ml / _PAM_HOURS
+    return np.where(renal, np.minimum(rate, _PAM_RENAL_ML_H), rate)
+
+
+def _after_history(columns: Mapping[str, Array], today: _Dates, rows: _Int) -> _Dates:
+    """The first date of the course of ``rows``: today, or later after the history.
+
+    P-HIST-INTERVAL: every bisphosphonate counts; a course starts no earlier than the national
+    interval after the last infusion of either drug.
+    """
+    last = np.fmax(
+        columns["last_zoledronic_acid_date"][rows], columns["last_pamidronate_date"][rows]
+    )
+    earliest = add_months(last, NATIONAL_MIN_INTERVAL_MONTHS)
+    return np.where(np.isnat(earliest), today[rows], np.maximum(today[rows], earliest))
+
+
 def _course(
     columns: Mapping[str, Array],
     *,
     gate: _Bool,
+    renal: _Bool,
     birth: _Dates,
     today: _Dates,
     scope_end: _Dates,
@@ -542,7 +574,7 @@ def _course(
         result[f"dose_{index}_mg"] = np.where(planned, dose / _MG_SCALE, np.nan)
         result[f"volume_{index}_ml"] = np.where(planned, volume_ml, np.nan)
         result[f"rate_{index}_ml_h"] = np.where(
-            planned, np.where(zol, _ZOL_RATE_ML_H, volume_ml / _PAM_HOURS), np.nan
+            planned, np.where(zol, _ZOL_RATE_ML_H, _pamidronate_rate(volume_ml, renal)), np.nan
         )
         number = number + 1
         months = months + kernel.interval_months(_A, zoledronic=zol, number=number)

@@ -77,6 +77,7 @@ __all__ = [
     "albumin_corrected_calcium",
     "assess",
     "check_observation",
+    "core_contraindications",
     "could_become_pregnant",
     "in_scope",
 ]
@@ -371,6 +372,15 @@ def _contraindications(patient: Patient, *, first: bool) -> list[Finding]:
             )
         )
     return findings
+
+
+def core_contraindications(patient: Patient) -> tuple[Finding, ...]:
+    """Return the contraindications that block an infusion today (P-CI-*), whatever the scope.
+
+    These are the core's: the gate (:mod:`bisphos.gate`) checks that no protocol or plugin
+    removed or demoted them, and that nothing is cleared while one holds.
+    """
+    return blocking(_contraindications(patient, first=not patient.infusions))
 
 
 def _vitamin_d(patient: Patient, *, first: bool, advice: Quantity) -> list[Finding]:

@@ -558,13 +558,15 @@ def _phase_candidate(
     cap_mg: Decimal,
     cap_rule: str,
     options: DosingOptions,
+    first_of_drug: bool = False,
 ) -> tuple[_Candidate, Choice | None]:
     """The phase's own dose per kg and limit, and the choice that set it (if not the regular)."""
     first_value = float(options.zoledronic_first_per_kg.magnitude)  # canonical: its converter
+    pamidronate_first = phase is Phase.FIRST or first_of_drug
     per_kg, limit = phase_dose(
         EXACT,
         zoledronic=drug is Drug.ZOLEDRONIC_ACID,
-        first=phase is Phase.FIRST,
+        first=phase is Phase.FIRST or (drug is Drug.PAMIDRONATE and pamidronate_first),
         second=phase is Phase.SECOND,
         regular=regular,
         zoledronic_first=exact(first_value),
@@ -579,7 +581,8 @@ def _phase_candidate(
         )
     if drug is Drug.ZOLEDRONIC_ACID and phase is Phase.SECOND:
         return _Candidate(per_kg, limit, (cap_rule,)), _ZOL_SECOND_CHOICE
-    if drug is Drug.PAMIDRONATE and phase is Phase.FIRST:
+    if drug is Drug.PAMIDRONATE and pamidronate_first:
+        # P-HIST-INTERVAL: the first infusion of the drug is halved, a maintenance one too.
         return _Candidate(per_kg, limit, ("P-PAM-FIRST", cap_rule)), Choice(
             "P-PAM-FIRST",
             "first infusion: half the regular dose, the cap applied before halving (at most "
@@ -624,6 +627,7 @@ def compute_dose(
         cap_mg=cap_mg,
         cap_rule=cap.rule_id,
         options=options,
+        first_of_drug=facts.infusion_number == 1,
     )
     choices = [regular_choice] if phase is Phase.REGULAR or phase is Phase.MAINTENANCE else []
     if phase_choice is not None:

@@ -80,7 +80,13 @@ _CONTEXT: Final = Context(prec=40)
 
 _UNITS: Final[dict[str, Unit]] = {
     name: ureg.Unit(name)
-    for name in ("milliliter", "milliliter / hour", "milligram / hour", "milligram / milliliter")
+    for name in (
+        "milliliter",
+        "milliliter / hour",
+        "milligram / hour",
+        "milligram / milliliter",
+        "hour",
+    )
 }
 
 
@@ -241,7 +247,11 @@ class Preparation:
 
 
 def prepare_infusion(
-    drug: Drug, dose: Quantity, *, options: PreparationOptions = DEFAULT_PREPARATION
+    drug: Drug,
+    dose: Quantity,
+    *,
+    options: PreparationOptions = DEFAULT_PREPARATION,
+    max_rate: Quantity | None = None,
 ) -> Preparation:
     """Return the preparation of a final ``dose`` of ``drug``.
 
@@ -249,6 +259,8 @@ def prepare_infusion(
         drug: Zoledronic acid or pamidronate.
         dose: The final dose (e.g. :attr:`bisphos.pediatric.dosing.Dose.value`).
         options: The zoledronic acid volume.
+        max_rate: For pamidronate, the highest rate in mg/h (P-PAM-RENAL: 20 mg/h): the
+            duration becomes the longer of 4 hours and the dose over this rate.
 
     Raises:
         HardLimitError: ``dose`` is not a finite, positive dose within the daily cap.
@@ -260,7 +272,13 @@ def prepare_infusion(
     dose = q.DOSE.of(checked_mg)
     if drug is Drug.ZOLEDRONIC_ACID:
         return _zoledronic(dose, dose_mg, options)
-    return _pamidronate(dose, dose_mg)
+    if max_rate is None:
+        return _pamidronate(dose, dose_mg)
+    rate_mg_h = exact(float(max_rate.m_as("milligram / hour")))
+    hours = _CONTEXT.divide(dose_mg, rate_mg_h)
+    if hours <= t.PAMIDRONATE_DURATION_H.decimal:
+        return _pamidronate(dose, dose_mg)
+    return _pamidronate(dose, dose_mg, hours=hours, rule_id="P-PAM-RENAL")
 
 
 def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -> Preparation:
@@ -303,22 +321,39 @@ def _zoledronic_in(volume_ml: Decimal) -> tuple[Quantity, Quantity, tuple[Choice
     return _quantity(volume_ml, "milliliter"), _quantity(rate, "milliliter / hour"), choices
 
 
-def _pamidronate(dose: Quantity, dose_mg: Decimal) -> Preparation:
+def _pamidronate(
+    dose: Quantity, dose_mg: Decimal, *, hours: Decimal | None = None, rule_id: str = ""
+) -> Preparation:
     volume_ml = pamidronate_volume_ml(dose_mg)
-    rate = rate_per_h(volume_ml, t.PAMIDRONATE_DURATION_H.decimal)
     volume = _quantity(volume_ml, "milliliter")
-    choices = _pamidronate_choices(volume_ml, rate)
+    if hours is None:
+        rate = rate_per_h(volume_ml, t.PAMIDRONATE_DURATION_H.decimal)
+        choices = _pamidronate_choices(volume_ml, rate)
+        duration = PAMIDRONATE_DURATION
+    else:  # P-PAM-RENAL: at most 20 mg/h, so longer than 4 hours
+        rate = rate_per_h(volume_ml, hours)
+        duration = _quantity(hours, "hour")
+        choices = (
+            _pamidronate_choices(volume_ml, rate)[0],
+            Choice(
+                rule_id,
+                f"over {_text(hours)} hours, at most 20 mg/h with reduced renal function: "
+                f"rate = volume / {_text(hours)} h = {_text(rate)} ml/h",
+            ),
+        )
     return Preparation(
         drug=Drug.PAMIDRONATE,
         dose=dose,
         diluent=DILUENT,
         volume=volume,
         concentration=PAMIDRONATE_CONCENTRATION,
-        duration=PAMIDRONATE_DURATION,
+        duration=duration,
         rate=_quantity(rate, "milliliter / hour"),
         choices=choices,
-        checks=_label_checks(dose_mg, volume_ml, t.PAMIDRONATE_DURATION_H.decimal),
-        rule_ids=("P-PAM-DOSE",),
+        checks=_label_checks(
+            dose_mg, volume_ml, t.PAMIDRONATE_DURATION_H.decimal if hours is None else hours
+        ),
+        rule_ids=("P-PAM-DOSE", rule_id) if rule_id else ("P-PAM-DOSE",),
     )
 
 

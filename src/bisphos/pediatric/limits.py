@@ -46,12 +46,20 @@ from bisphos.model import Drug
 from bisphos.pediatric import table as t
 from bisphos.pediatric.kernel import EXACT, WEIGHT_RESOLUTION_KG, exact, limited_dose, nearest_mg_kg
 from bisphos.pediatric.table import Phase
-from bisphos.units import Quantity, format_quantity
+from bisphos.units import Quantity, format_quantity, quantity
 
 __all__ = [
     "DAILY_CAPS",
     "DEFAULT_PRECISION",
+    "HARD_RULE",
+    "LOCAL_GFR_RANGE",
+    "NATIONAL_MIN_INTERVAL_MONTHS",
+    "PAMIDRONATE_FIRST_MAX",
+    "PAMIDRONATE_MIN_GFR",
+    "PAMIDRONATE_RENAL_MAX_RATE",
     "WEIGHT_RESOLUTION_KG",
+    "ZOLEDRONIC_FIRST_INFUSIONS",
+    "ZOLEDRONIC_MIN_DURATION",
     "DailyCap",
     "LimitedDose",
     "PerKgMaximum",
@@ -122,6 +130,38 @@ _PER_KG_MAXIMA: Final[Mapping[tuple[Drug, Phase], PerKgMaximum]] = MappingProxyT
         for (drug, phase), maximum in t.PER_KG_MAXIMUM_MG_PER_KG.items()
     }
 )
+
+# -- P-HARD: the limits every plan of every protocol is checked against (bisphos.gate) -------
+# As quantities, from the table (bisphos.pediatric.table), for the gate and the documentation.
+
+#: The rule of the hard limits as a whole: whoever made the plan, on its own numbers.
+HARD_RULE: Final = "P-HARD"
+#: P-ZOL-FIRST, P-HARD: the first two infusions of zoledronic acid are at most 0.025 mg/kg.
+ZOLEDRONIC_FIRST_INFUSIONS: Final = t.ZOLEDRONIC_ACID_FIRST_INFUSIONS
+#: P-PAM-FIRST, P-HARD: the first pamidronate infusion is at most half the cap, 45 mg.
+PAMIDRONATE_FIRST_MAX: Final = quantity(
+    float(
+        t.DAILY_CAP_MG[Drug.PAMIDRONATE].decimal
+        * t.PAMIDRONATE_FIRST_FRACTION.numerator
+        / t.PAMIDRONATE_FIRST_FRACTION.denominator
+    ),
+    "milligram",
+)
+#: P-HARD (label): zoledronic acid is infused over at least 15 minutes.
+ZOLEDRONIC_MIN_DURATION: Final = quantity(
+    t.ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN.value, t.ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN.unit
+)
+#: P-PAM-RENAL: below this Schwartz-40 GFR no pamidronate.
+PAMIDRONATE_MIN_GFR: Final = quantity(t.PAMIDRONATE_MIN_GFR.value, t.PAMIDRONATE_MIN_GFR.unit)
+#: P-PAM-RENAL, P-PAM-LABEL: the highest pamidronate rate with a GFR of 30 to 90.
+PAMIDRONATE_RENAL_MAX_RATE: Final = quantity(
+    t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.value, t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.unit
+)
+#: P-GFR-LOCAL: a local GFR estimate outside this range is a plugin error.
+LOCAL_GFR_RANGE: Final = tuple(quantity(n.value, n.unit) for n in t.LOCAL_GFR_RANGE)
+#: P-HIST-INTERVAL: the national protocol's least interval between two infusions of any
+#: bisphosphonate, in calendar months.
+NATIONAL_MIN_INTERVAL_MONTHS: Final = t.MINIMUM_INTERVAL.months
 
 #: The default rounding step of each drug (see the module documentation for why).
 DEFAULT_PRECISION: Final[Mapping[Drug, Quantity]] = MappingProxyType(

@@ -39,8 +39,9 @@ class PediatricProtocol(Protocol):
     """The national pediatric protocol; subclass it for a local regimen.
 
     A local protocol keeps the national assessment (indication, contraindications, the GFR gate)
-    and overrides :meth:`course` and :attr:`info`. Whatever :meth:`course` returns, the plan checks
-    every dose against the hard limits afterwards.
+    and overrides :meth:`course` and :attr:`info` (and :attr:`minimum_interval` for a cyclical
+    regimen). Whatever :meth:`course` or an overridden :meth:`plan` returns, the engine passes
+    the plan through the hard-limit gate (:mod:`bisphos.gate`) afterwards.
     """
 
     @property
@@ -76,6 +77,7 @@ class PediatricProtocol(Protocol):
             hooks=hooks,
             protocol=self.info,
             course_builder=self.course,
+            interval=self.minimum_interval,
         )
 
     def __repr__(self) -> str:

@@ -41,6 +41,8 @@ _PAM = "Pamidronate"
 _MAINT = "Maintenance"
 _FOLLOW = "Follow-up"
 _COURSE = "The course as a whole (readings of December 2026)"
+_HARD = "Hard limits"
+_READING_2026 = "Project reading of December 2026, after the product labels"
 
 
 _rule = rule_maker(PROTOCOL_ID)
@@ -397,6 +399,46 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "Overweeg jaarlijkse controle in het expertisecentrum",
         ),
         _rule(
+            "P-HARD",
+            _HARD,
+            "The hard limits hold for every plan of every protocol (national, local, or "
+            "registered or wrapped by a plugin), checked on the plan's own numbers: zoledronic "
+            "acid at most 4 mg per calendar day and 0.05 mg/kg per infusion, 0.025 mg/kg for the "
+            "first two infusions of the drug; pamidronate at most 90 mg per calendar day and "
+            "2 mg/kg per day, 1 mg/kg and 45 mg for the first infusion of the drug; pamidronate "
+            "at most 0.36 mg/ml and 60 mg/h (20 mg/h under P-PAM-RENAL); zoledronic acid over at "
+            "least 15 minutes; P-GFR with the protocol's formula; no infusion cleared with a "
+            "P-CI-* contraindication; none before the assessment date or at 19 or later; none "
+            "closer than P-HIST-INTERVAL allows.",
+            _READING_2026,
+            "The phase follows from the infusion's date among the patient's infusions of the "
+            "drug, never from a label; concentration, rate and duration are recomputed from the "
+            "dose, volume and duration. A plan that breaks a limit is refused as a whole "
+            "(HardLimitError naming the rule, the limit, the infusion and the values). The "
+            "guideline's 0.1 mg/ml, 4 h, 50-100 ml and 1 h are defaults, not hard limits.",
+        ),
+        _rule(
+            "P-GFR-LOCAL",
+            _HARD,
+            "A local GFR estimator may only tighten the gate: zoledronic acid needs both the "
+            "protocol's Schwartz-40 GFR and the local estimate above 90 ml/min/1.73 m²; both "
+            "are shown.",
+            _READING_2026,
+            "A local estimate outside 1-250 ml/min/1.73 m², or computed from another height or "
+            "creatinine than the patient's, is a plugin error. Replaces the reading of P-GFR "
+            "that let a local estimator replace the formula.",
+        ),
+        _rule(
+            "P-HIST-INTERVAL",
+            _HARD,
+            "Every intravenous bisphosphonate of the history counts, whatever the drug: no two "
+            "infusions closer than the protocol's minimum interval (national: 3 months; a local "
+            "cyclical protocol declares its days within a cycle and the gap between cycles).",
+            _READING_2026,
+            "A switch of drug never shortens the interval: the next course starts no earlier "
+            "than the interval after the last cycle given.",
+        ),
+        _rule(
             "P-FRESH",
             _COURSE,
             "Values clear an infusion only while fresh: the labs of a first infusion at most 90 "
@@ -423,6 +465,22 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "references (0-19 years, LMS tables carried as package data), or a BMI outside "
             "8-60 kg/m2. A soft limit: a clinician's override with a coded reason proceeds "
             "(P-OVERRIDE).",
+        ),
+        _rule(
+            "P-PAM-RENAL",
+            _HARD,
+            "Schwartz-40 GFR below 30 ml/min/1.73 m²: no pamidronate. From 30 to 90: "
+            "pamidronate with a warning, at most 20 mg/h, so over the longer of 4 hours and the "
+            "dose / 20 mg/h.",
+            "Reading of P-CI-RENAL for pamidronate; labels: not recommended in severe renal "
+            "impairment, at most 20 mg/h in renal impairment",
+        ),
+        _rule(
+            "P-PAM-LABEL",
+            _HARD,
+            "The pamidronate label checks (0.36 mg/ml, 60 mg/h, 20 mg/h with reduced renal "
+            "function) are hard limits that block.",
+            "Product labels of pamidronate disodium",
         ),
         _rule(
             "P-OVERRIDE",

@@ -255,6 +255,22 @@ ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN: Final = Number(
     "zoledronic acid, shortest infusion", 15.0, "min", ("P-ZOL-DOSE",)
 )
 
+# ---- P-HARD: whoever made the plan (bisphos.gate) --------------------------------------------
+#: P-ZOL-FIRST: the first this many infusions of zoledronic acid are at most 0.025 mg/kg.
+ZOLEDRONIC_ACID_FIRST_INFUSIONS: Final = 2
+#: P-PAM-RENAL: no pamidronate below this Schwartz-40 GFR.
+PAMIDRONATE_MIN_GFR: Final = Number(
+    "pamidronate, lowest Schwartz-40 GFR", 30.0, "mL_min_1_73m2", ("P-PAM-RENAL",)
+)
+#: P-GFR-LOCAL: a local GFR estimate outside this range is a plugin error.
+LOCAL_GFR_RANGE: Final = (
+    Number("local GFR estimate, lowest", 1.0, "mL_min_1_73m2", ("P-GFR-LOCAL",)),
+    Number("local GFR estimate, highest", 250.0, "mL_min_1_73m2", ("P-GFR-LOCAL",)),
+)
+#: P-HIST-INTERVAL: the national protocol's least interval between two infusions of any
+#: bisphosphonate.
+MINIMUM_INTERVAL: Final = Interval(3, "P-HIST-INTERVAL")
+
 #: Every number of the table, for documentation and traceability.
 NUMBERS: Final[tuple[Number, ...]] = (
     ZOLEDRONIC_ACID_FIRST_MG_PER_KG,
@@ -276,4 +292,6 @@ NUMBERS: Final[tuple[Number, ...]] = (
     PAMIDRONATE_LABEL_MAX_RATE_MG_H,
     PAMIDRONATE_RENAL_MAX_RATE_MG_H,
     ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN,
+    PAMIDRONATE_MIN_GFR,
+    *LOCAL_GFR_RANGE,
 )

@@ -3,12 +3,15 @@
 :func:`get_plugin_manager` builds a fresh manager every time (nothing is built at import):
 built-in plugins first, then the ``bisphos`` entry points (minus a block list), then
 ``check_pending()``. :class:`PluginHooks` calls the hooks with fixed argument and result types,
-turns anything a plugin raises into :class:`~bisphos.errors.PluginError`, and refuses results of
-the wrong type, so a misbehaving plugin is a typed error, never a wrong dose.
+turns anything a plugin raises (``BaseException`` included) into
+:class:`~bisphos.errors.PluginError`, refuses results not exactly of the hook's type, and gives
+every hook fresh copies of what it receives, so a misbehaving plugin is a typed error, never a
+wrong dose, and what it writes reaches no other plan.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import importlib.metadata
 import os
@@ -19,17 +22,20 @@ from typing import Final, TypeVar, cast
 import attrs
 import pluggy
 
+from bisphos._contain import contained, describe
 from bisphos._version import __version__
-from bisphos.errors import BisphosError, PluginError, ProtocolConflictError
+from bisphos.errors import PluginError, ProtocolConflictError
 from bisphos.findings import Finding
+from bisphos.gate import LocalEstimator
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
 from bisphos.pediatric.assessment import Assessment
 from bisphos.pediatric.dosing import Dose
+from bisphos.pediatric.freshness import Freshness
 from bisphos.pediatric.infusion import Preparation
 from bisphos.pediatric.renal import GfrEstimator
 from bisphos.plugins import PROJECT_NAME, hookspecs
-from bisphos.protocols import PluginRecord, Protocol
+from bisphos.protocols import PluginRecord, Protocol, ProtocolInfo
 from bisphos.validation import printable
 
 __all__ = [
@@ -139,55 +145,72 @@ def plugin_records(manager: pluggy.PluginManager) -> tuple[PluginRecord, ...]:
 
 
 def _call(hook_name: str, call: Callable[[], _T]) -> _T:
-    try:
-        return call()
-    except BisphosError:
-        raise
-    except Exception as error:  # any plugin failure becomes one typed error
-        raise PluginError(
-            f"a plugin failed in {hook_name}: {type(error).__name__}: {error}",
-            field=hook_name,
-        ) from error
+    """Call plugin code: anything it raises, ``BaseException`` included, is a PluginError."""
+    return contained(hook_name, call)
 
 
-def collect_protocols(manager: pluggy.PluginManager) -> dict[str, Protocol]:
-    """Return the registered protocols by id.
+def _fresh(value: _T) -> _T:
+    """A deep copy for a hook: what a plugin writes to it reaches no other plan."""
+    return copy.deepcopy(value)
+
+
+def collect_protocols(
+    manager: pluggy.PluginManager, reserved: Iterable[str] = ()
+) -> dict[str, Protocol]:
+    """Return the protocols the plugins register, by id.
+
+    The built-in protocols are constructed by the engine itself, never taken from a hook.
+
+    Args:
+        manager: The plugin manager.
+        reserved: The ids of the built-in protocols: a hook result under one of them, a hook
+            wrapper's included, is a conflict.
 
     Raises:
-        ProtocolConflictError: two protocols share an id.
-        PluginError: a plugin returned something that is not a Protocol.
+        ProtocolConflictError: two protocols share an id, or one takes a built-in id.
+        PluginError: a plugin returned something that is not a Protocol, or failed.
     """
     name = "bisphos_register_protocols"
+    taken = set(reserved)
     groups = _call(name, manager.hook.bisphos_register_protocols)
     protocols: dict[str, Protocol] = {}
     for group in _sequence(name, groups):
         for protocol in _sequence(name, group):
-            if not isinstance(protocol, Protocol):
+            if not _call(name, lambda protocol=protocol: isinstance(protocol, Protocol)):  # type: ignore[misc]
                 raise PluginError(
                     "a registered protocol is not a bisphos Protocol",
                     field=name,
-                    value=repr(protocol)[:80],
+                    value=describe(protocol),
                     expected="an instance of a bisphos.protocols.Protocol subclass",
                 )
-            protocol_id = protocol.info.protocol_id
-            if protocol_id in protocols:
+            info = _call(name, lambda protocol=protocol: protocol.info)  # type: ignore[misc]
+            protocol_id = info.protocol_id if type(info) is ProtocolInfo else None
+            if type(protocol_id) is not str or not protocol_id:
+                raise PluginError(
+                    "a registered protocol has no ProtocolInfo with an id of text",
+                    field=name,
+                    value=describe(protocol_id),
+                    expected="protocol.info, a bisphos.protocols.ProtocolInfo",
+                )
+            if protocol_id in taken or protocol_id in protocols:
                 raise ProtocolConflictError(
-                    "a protocol id is registered twice",
+                    "a protocol id is registered twice"
+                    + (" (a built-in protocol's id)" if protocol_id in taken else ""),
                     field="protocol_id",
                     value=protocol_id,
-                    expected="a protocol id no other plugin uses",
+                    expected="a protocol id no other plugin, and no built-in protocol, uses",
                 )
-            protocols[protocol_id] = protocol
+            protocols[protocol_id] = cast("Protocol", protocol)
     return protocols
 
 
 def _sequence(hook_name: str, value: object) -> Sequence[object]:
-    if isinstance(value, (list, tuple)):
-        return value
+    if type(value) in (list, tuple):
+        return value  # type: ignore[return-value]
     raise PluginError(
         "a hook returned something that is not a list",
         field=hook_name,
-        value=repr(value)[:80],
+        value=describe(value),
         expected="a list or tuple",
     )
 
@@ -195,11 +218,11 @@ def _sequence(hook_name: str, value: object) -> Sequence[object]:
 def _typed(hook_name: str, values: object, kind: type[_T]) -> tuple[_T, ...]:
     items = _sequence(hook_name, values)
     for item in items:
-        if not isinstance(item, kind):
+        if type(item) is not kind:  # exactly: a spoofed __class__ passes isinstance
             raise PluginError(
                 f"a hook returned something that is not a {kind.__name__}",
                 field=hook_name,
-                value=repr(item)[:80],
+                value=describe(item),
                 expected=f"{kind.__module__}.{kind.__qualname__}",
             )
     return cast("tuple[_T, ...]", tuple(items))
@@ -221,32 +244,34 @@ class PluginHooks:
     Attributes:
         manager: The plugin manager.
         protocol_id: The protocol the calls are for; every hook receives it.
+        estimator: The local GFR estimator once asked for (:meth:`asked_once`), so that the gate
+            and the protocol judge the same estimate; ``None`` before.
     """
 
     manager: pluggy.PluginManager
     protocol_id: str
+    estimator: tuple[GfrEstimator | None] | None = None
+
+    def asked_once(self, patient: Patient) -> PluginHooks:
+        """These hooks with the local GFR estimator asked for now, once for the whole plan."""
+        return attrs.evolve(self, estimator=(self.gfr_estimator(patient),))
 
     def gfr_estimator(self, patient: Patient) -> GfrEstimator | None:
-        """Return the first local GFR estimator, or ``None``."""
+        """Return the first local GFR estimator, contained (P-GFR-LOCAL), or ``None``."""
+        if self.estimator is not None:
+            return self.estimator[0]
         name = "bisphos_gfr_estimator"
         if not _implemented(self.manager, name):
             return None
         result = _call(
             name,
             lambda: self.manager.hook.bisphos_gfr_estimator(
-                protocol_id=self.protocol_id, patient=patient
+                protocol_id=self.protocol_id, patient=_fresh(patient)
             ),
         )
         if result is None:
             return None
-        if not callable(result) or not isinstance(getattr(result, "name", None), str):
-            raise PluginError(
-                "a GFR estimator must be callable and have a name",
-                field=name,
-                value=repr(result)[:80],
-                expected="a bisphos.pediatric.renal.GfrEstimator",
-            )
-        return cast("GfrEstimator", result)
+        return LocalEstimator.of(result, name)
 
     def extra_findings(self, patient: Patient, assessment: Assessment) -> Sequence[Finding]:
         """Return every local finding, in plugin call order."""
@@ -256,7 +281,9 @@ class PluginHooks:
         groups = _call(
             name,
             lambda: self.manager.hook.bisphos_extra_findings(
-                protocol_id=self.protocol_id, patient=patient, assessment=assessment
+                protocol_id=self.protocol_id,
+                patient=_fresh(patient),
+                assessment=_fresh(assessment),
             ),
         )
         return tuple(f for group in _sequence(name, groups) for f in _typed(name, group, Finding))
@@ -269,7 +296,7 @@ class PluginHooks:
         results = _call(
             name,
             lambda: self.manager.hook.bisphos_adjust_dose(
-                protocol_id=self.protocol_id, patient=patient, dose=dose
+                protocol_id=self.protocol_id, patient=_fresh(patient), dose=_fresh(dose)
             ),
         )
         return _typed(name, results, DoseProposal)
@@ -285,9 +312,9 @@ class PluginHooks:
             name,
             lambda: self.manager.hook.bisphos_infusion_volume(
                 protocol_id=self.protocol_id,
-                patient=patient,
+                patient=_fresh(patient),
                 drug=preparation.drug,
-                preparation=preparation,
+                preparation=_fresh(preparation),
             ),
         )
         return _typed(name, results, VolumeProposal)
@@ -302,7 +329,7 @@ class PluginHooks:
         results = _call(
             name,
             lambda: self.manager.hook.bisphos_adjust_schedule(
-                protocol_id=self.protocol_id, patient=patient, drug=drug, dates=dates
+                protocol_id=self.protocol_id, patient=_fresh(patient), drug=drug, dates=dates
             ),
         )
         return _typed(name, results, ScheduleProposal)
@@ -315,7 +342,7 @@ class PluginHooks:
         results = _call(
             name,
             lambda: self.manager.hook.bisphos_freshness(
-                protocol_id=self.protocol_id, patient=patient
+                protocol_id=self.protocol_id, patient=_fresh(patient)
             ),
         )
-        return tuple(_sequence(name, results))
+        return _typed(name, results, Freshness)

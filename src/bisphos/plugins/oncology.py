@@ -1,17 +1,17 @@
-"""Built-in plugin: the adult oncology protocol ``nl-oncology-bone-2016``."""
+"""Built-in plugin: the adult oncology protocol ``nl-oncology-bone-2016``.
+
+The engine constructs the built-in protocols itself (:func:`protocol`), never from a hook; a
+protocol registered under this id by a plugin is a :class:`~bisphos.errors.ProtocolConflictError`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bisphos.oncology.protocol import OncologyProtocol
-from bisphos.plugins import hookimpl
 from bisphos.protocols import Protocol
 
-__all__ = ["bisphos_register_protocols"]
+__all__ = ["protocol"]
 
 
-@hookimpl
-def bisphos_register_protocols() -> Sequence[Protocol]:
-    """Register the adult oncology protocol."""
-    return (OncologyProtocol(),)
+def protocol() -> Protocol:
+    """Return the adult oncology protocol, constructed anew."""
+    return OncologyProtocol()

@@ -1,17 +1,18 @@
-"""Built-in plugin: the national pediatric protocol ``nl-pediatric-iv-bp-2024``."""
+"""Built-in plugin: the national pediatric protocol ``nl-pediatric-iv-bp-2024``.
+
+The engine constructs the built-in protocols itself (:func:`protocol`), never from a hook, so no
+hook result — a hook wrapper's on ``bisphos_register_protocols`` included — can stand in for it:
+a protocol registered under its id is a :class:`~bisphos.errors.ProtocolConflictError`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bisphos.pediatric.protocol import PediatricProtocol
-from bisphos.plugins import hookimpl
 from bisphos.protocols import Protocol
 
-__all__ = ["bisphos_register_protocols"]
+__all__ = ["protocol"]
 
 
-@hookimpl
-def bisphos_register_protocols() -> Sequence[Protocol]:
-    """Register the national pediatric protocol."""
-    return (PediatricProtocol(),)
+def protocol() -> Protocol:
+    """Return the national pediatric protocol, constructed anew."""
+    return PediatricProtocol()

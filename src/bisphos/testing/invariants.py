@@ -317,8 +317,9 @@ def check_unit_independence(plan: Plan, other: Plan | None) -> None:
 def check_pamidronate_preparation(plan: Plan) -> None:
     """Check invariant 8.
 
-    Invariant 8 (P-PAM-DOSE): pamidronate volume = dose / 0.1 mg/ml and rate = volume / 4 h,
-    whatever a plugin proposed.
+    Invariant 8 (P-PAM-DOSE, P-PAM-RENAL): pamidronate volume = dose / 0.1 mg/ml and rate =
+    volume / duration, the duration 4 h, or the dose / 20 mg/h where that is longer (a reduced
+    renal function), whatever a plugin proposed.
     """
     for planned in plan.infusions:
         if planned.dose.drug is not Drug.PAMIDRONATE:
@@ -329,7 +330,9 @@ def check_pamidronate_preparation(plan: Plan) -> None:
         rate = exact(float(preparation.rate.m_as("mL/h")))
         assert _mg(preparation.dose) == dose, "invariant 8: the preparation is of another dose"
         assert volume == dose / _TEN, f"invariant 8: {volume} ml for {dose} mg"
-        assert rate == volume / 4, f"invariant 8: {rate} ml/h for {volume} ml over 4 h"
+        hours = exact(float(preparation.duration.m_as("h")))
+        assert hours in {Decimal(4), max(Decimal(4), dose / 20)}, f"invariant 8: {hours} h"
+        assert rate == volume / hours, f"invariant 8: {rate} ml/h for {volume} ml over {hours} h"
 
 
 def check_rule_ids(plan: Plan) -> None:

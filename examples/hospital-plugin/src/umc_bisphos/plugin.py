@@ -3,7 +3,8 @@
 Five hooks, each a proposal that bisphos checks:
 
 - ``bisphos_register_protocols``: the local cyclical pamidronate protocol;
-- ``bisphos_gfr_estimator``: the bedside Schwartz estimator, k = 36.5 (UMC-GFR-1);
+- ``bisphos_gfr_estimator``: the bedside Schwartz estimator, k = 36.5 (UMC-GFR-1), within the
+  1-250 ml/min/1.73 m² bisphos accepts from a local estimate (P-GFR-LOCAL);
 - ``bisphos_extra_findings``: a recent orthopaedic procedure blocks the infusion (UMC-CI-1);
 - ``bisphos_freshness``: labs of a first infusion at most 30 days old (P-FRESH, tightened);
 - ``bisphos_adjust_dose``: doses rounded down to a measurable volume (UMC-VIAL-1).
@@ -19,7 +20,7 @@ from bisphos.model import Patient
 from bisphos.pediatric.adjustments import DoseProposal
 from bisphos.pediatric.dosing import Dose
 from bisphos.pediatric.freshness import Freshness
-from bisphos.pediatric.limits import exact
+from bisphos.pediatric.limits import LOCAL_GFR_RANGE, exact
 from bisphos.pediatric.renal import GfrEstimator, SchwartzEstimator
 from bisphos.plugins import hookimpl
 from bisphos.protocols import Protocol
@@ -69,8 +70,19 @@ class UmcPlugin:
         return (CyclicalPamidronate(),)
 
     @hookimpl
-    def bisphos_gfr_estimator(self, protocol_id: str, patient: Patient) -> GfrEstimator:
-        """Use the bedside Schwartz formula, k = 36.5, under every pediatric protocol."""
+    def bisphos_gfr_estimator(self, protocol_id: str, patient: Patient) -> GfrEstimator | None:
+        """Use the bedside Schwartz formula, k = 36.5, under every pediatric protocol.
+
+        Where it would read outside 1-250 ml/min/1.73 m², which bisphos refuses from a local
+        estimator (P-GFR-LOCAL), the protocol's Schwartz formula is used alone.
+        """
+        creatinine = patient.labs.creatinine
+        if patient.height is None or creatinine is None:
+            return BEDSIDE_SCHWARTZ
+        estimate = BEDSIDE_SCHWARTZ(height=patient.height, creatinine=creatinine.value)
+        low, high = LOCAL_GFR_RANGE
+        if not low <= estimate.value <= high:
+            return None
         return BEDSIDE_SCHWARTZ
 
     @hookimpl

@@ -7,10 +7,11 @@ the first infusion days get a quarter of 1 mg/kg (P-HUNGRY, as many days as the 
 ``hungry_bones_infusions`` says).
 
 Only the course is local: the national assessment (indication, contraindications, first-infusion
-checks, the GFR gate) stays in force, and bisphos checks every day's dose against the hard limits
-after the course is made, summing the doses per calendar day. Each dose goes through
-:func:`bisphos.pediatric.limits.enforce`, so no day is above 90 mg (P-PAM-CAP) or above the phase's
-per-kg maximum.
+checks, the GFR gate) stays in force, and bisphos's gate checks the whole plan against the hard
+limits after the protocol returns (P-HARD): the doses per calendar day, the per-kg maxima by each
+day's place in the patient's pamidronate history, the rate, and the interval the protocol declares
+(:data:`INTERVAL`: cycles of 3 days, 4 months apart). Each dose goes through
+:func:`bisphos.pediatric.limits.enforce`, so no day is above 90 mg (P-PAM-CAP).
 """
 
 from __future__ import annotations
@@ -44,12 +45,12 @@ from bisphos.pediatric.schedule import (
     plan_course,
     pregnancy_counselling,
 )
-from bisphos.protocols import ProtocolInfo
+from bisphos.protocols import MinimumInterval, ProtocolInfo
 from bisphos.units import Quantity, ureg
 
 from umc_bisphos.rules import ALL_RULES, PROTOCOL_ID, PROTOCOL_VERSION
 
-__all__ = ["CYCLE_DAYS", "CYCLE_MONTHS", "INFO", "CyclicalPamidronate"]
+__all__ = ["CYCLE_DAYS", "CYCLE_MONTHS", "INFO", "INTERVAL", "CyclicalPamidronate"]
 
 #: Infusion days per cycle.
 CYCLE_DAYS: Final = 3
@@ -57,6 +58,11 @@ CYCLE_DAYS: Final = 3
 CYCLE_MONTHS: Final = 4
 _DAILY_MG_PER_KG: Final = Decimal(1)
 _SCOPE_YEARS: Final = 19
+
+#: The least interval the gate holds the cycles to (P-HIST-INTERVAL).
+INTERVAL: Final = MinimumInterval(
+    months=CYCLE_MONTHS, cycle_days=CYCLE_DAYS, rule_ids=("UMC-PAM-CYC-1", "P-HIST-INTERVAL")
+)
 
 #: Who the local protocol is.
 INFO: Final = ProtocolInfo(
@@ -98,6 +104,11 @@ class CyclicalPamidronate(PediatricProtocol):
     def info(self) -> ProtocolInfo:
         """The local protocol's id, version and rules (the national ones and UMC-*)."""
         return INFO
+
+    @property
+    def minimum_interval(self) -> MinimumInterval:
+        """Cycles of 3 consecutive days, 4 months apart (UMC-PAM-CYC-1, P-HIST-INTERVAL)."""
+        return INTERVAL
 
     def plan(
         self,
