@@ -116,7 +116,7 @@ def _blocked_by_core(patient: Patient) -> bool:
     vitals, labs, risks = patient.vitals, patient.labs, patient.risks
     fever = vitals.temperature is not None and round(vitals.temperature.m_as("degC"), 3) > 38.5
     low = labs.calcium is not None and round(labs.calcium.value.m_as("mmol/L"), 3) < 2.2
-    return fever or low or risks.bisphosphonate_hypersensitivity or risks.pregnant
+    return fever or low or risks.bisphosphonate_hypersensitivity or risks.pregnant is True
 
 
 def judge(

@@ -69,7 +69,9 @@ def test_doses_per_kg_are_the_guidelines() -> None:
     assert t.HUNGRY_BONES_INFUSIONS == 2
     assert t.ZOLEDRONIC_ACID_REDUCED_BELOW_AGE_YEARS == 2
     for number in t.NUMBERS:
-        assert number.unit in {"mg/kg", "mg", "mL", "h", "mg/mL", "mg/h", "min"}, number
+        assert number.unit in {"mg/kg", "mg", "mL", "h", "mg/mL", "mg/h", "min", "mL_min_1_73m2"}, (
+            number
+        )
         assert number.rule_ids, number
         assert number.decimal == Decimal(repr(number.value))
 
@@ -123,7 +125,12 @@ def test_intervals_preparation_and_label_limits() -> None:
     assert t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.rule_ids == ("P-CI-RENAL", "P-PAM-DOSE")
     minimum = t.ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN
     assert (minimum.value, minimum.unit) == (15.0, "min")
-    assert len(t.NUMBERS) == len(set(t.NUMBERS)) == 30
+    # P-PAM-RENAL, P-GFR-LOCAL, P-HIST-INTERVAL: the gate's own numbers (bisphos.gate).
+    assert (t.PAMIDRONATE_MIN_GFR.value, t.PAMIDRONATE_MIN_GFR.rule_ids) == (30.0, ("P-PAM-RENAL",))
+    assert [n.value for n in t.LOCAL_GFR_RANGE] == [1.0, 250.0]
+    assert t.Interval(3, "P-HIST-INTERVAL") == t.MINIMUM_INTERVAL
+    assert t.ZOLEDRONIC_ACID_FIRST_INFUSIONS == 2
+    assert len(t.NUMBERS) == len(set(t.NUMBERS)) == 33
 
 
 def test_exact_is_the_shortest_decimal() -> None:

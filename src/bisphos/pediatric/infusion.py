@@ -274,7 +274,7 @@ def prepare_infusion(
         return _zoledronic(dose, dose_mg, options)
     if max_rate is None:
         return _pamidronate(dose, dose_mg)
-    rate_mg_h = exact(float(max_rate.m_as("milligram / hour")))
+    rate_mg_h = exact(float(max_rate.m_as(_UNITS["milligram / hour"])))
     hours = _CONTEXT.divide(dose_mg, rate_mg_h)
     if hours <= t.PAMIDRONATE_DURATION_H.decimal:
         return _pamidronate(dose, dose_mg)

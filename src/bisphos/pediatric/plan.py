@@ -47,7 +47,7 @@ from bisphos.pediatric.renal import schwartz_40, zoledronic_acid_allowed
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, plan_course
 from bisphos.protocols import NATIONAL_INTERVAL, MinimumInterval, ProtocolInfo
-from bisphos.units import quantity
+from bisphos.quantities import GFR
 
 __all__ = [
     "NO_HOOKS",
@@ -222,7 +222,7 @@ def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
             f"reduced renal function (Schwartz k = 40: {gfr:.1f} ml/min/1.73 m²): pamidronate at "
             "most 20 mg/h, over the longer of 4 hours and the dose / 20 mg/h"
         ),
-        evidence=(Evidence("gfr_schwartz_40", quantity(gfr, "mL_min_1_73m2")),),
+        evidence=(Evidence("gfr_schwartz_40", GFR.of(gfr)),),
         action="infuse no faster than 20 mg/h; check renal function before each infusion",
     )
     return attrs.evolve(
