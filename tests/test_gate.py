@@ -30,6 +30,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bisphos.cli import EXIT_INPUT_ERROR, main
 from bisphos.engine import Engine
 from bisphos.errors import BisphosError, HardLimitError, PluginError, ProtocolConflictError
 from bisphos.export.plan_json import plan_to_json
@@ -698,3 +699,16 @@ def test_sys_exit_in_a_hook_is_a_plugin_error() -> None:
         with pytest.raises(PluginError, match="SystemExit"):
             call()
     assert sys.exc_info() == (None, None, None)
+
+
+@pytest.mark.parametrize("error", [SystemExit(0), KeyboardInterrupt()])
+def test_the_command_line_never_exits_0_after_a_plugin_exit(
+    error: BaseException, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """P-CI-FEVER, P-CI-HYPOCA: ``sys.exit(0)`` or a ``KeyboardInterrupt`` raised in a hook makes
+    ``bisphos check`` and ``plan`` exit 2 with a PluginError line, never 0 ("nothing blocks")."""
+    engine = Engine.create(entry_points=False, plugins=[("exit", ExitsIn(error))])
+    path = str(Path(__file__).parents[1] / "examples" / "patients" / "fever-and-low-calcium.json")
+    for command in ("check", "plan"):
+        assert main([command, path], engine=engine) == EXIT_INPUT_ERROR
+        assert "a plugin failed in bisphos_extra_findings" in capsys.readouterr().err
