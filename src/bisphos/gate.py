@@ -265,7 +265,7 @@ class PatientFacts:
         schwartz_gfr: The protocol's Schwartz-40 GFR, or ``None`` without height or creatinine.
         local_gfr: A local estimator's GFR, or ``None`` without one.
         history: The infusions already given.
-        blocks: The core's contraindications (P-CI-*) that block today.
+        blocks: The core's contraindications (``P-CI-*``) that block today.
     """
 
     birth_date: dt.date
