@@ -53,6 +53,7 @@ from tests._profiles import examples
 EXAMPLES = {
     path.stem: load_patient(path)
     for path in sorted((Path(__file__).parents[1] / "examples" / "patients").iterdir())
+    if path.is_file()
 }
 MG = ureg.Unit("milligram")
 LOCAL_ID = "hostile-local"
@@ -665,7 +666,7 @@ def test_p_pam_renal_rate_and_the_lowest_gfr() -> None:
     regular = plan.infusions[1]
     assert float(regular.dose.value.m_as("mg")) == 90
     assert float(regular.preparation.duration.m_as("h")) == 4.5
-    assert "pamidronate-renal-rate" in {f.code for f in plan.findings}
+    assert "pamidronate-gfr-rate-limit" in {f.code for f in plan.findings}
     refused = engine.plan(at(25.0))
     assert refused.status is PlanStatus.REFUSED
     assert refused.infusions == ()

@@ -215,7 +215,7 @@ def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
         for planned in course.infusions
     )
     warning = Finding(
-        code="pamidronate-renal-rate",
+        code="pamidronate-gfr-rate-limit",
         rule_ids=("P-PAM-RENAL", "P-CI-RENAL"),
         severity=Severity.WARN,
         message=(
