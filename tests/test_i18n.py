@@ -38,10 +38,13 @@ from bisphos.model import (
     BmdSite,
     Diagnosis,
     Drug,
+    Fracture,
+    FractureSite,
     InfusionRecord,
     LabResult,
     OISeverity,
     Patient,
+    Trauma,
     VitalSigns,
 )
 from bisphos.oncology.patient import AdultPatient, ClinicianOverride
@@ -156,6 +159,16 @@ def _pediatric_findings() -> Iterator[Finding]:
                 calcium=attrs.evolve(_dated(labs.calcium), date=None),
                 creatinine=attrs.evolve(_dated(labs.creatinine), date=None),
             ),
+        )
+    ).findings
+    # A fracture 10 days ago in OI, and in OI with impaired healing (P-FX-RECENT).
+    recent = Fracture(FractureSite.LONG_BONE, Trauma.LOW, date=D(2026, 11, 13))
+    yield from assess(attrs.evolve(girl, fractures=(*girl.fractures, recent))).findings
+    yield from assess(
+        attrs.evolve(
+            girl,
+            fractures=(*girl.fractures, recent),
+            risks=attrs.evolve(girl.risks, impaired_fracture_healing=True),
         )
     ).findings
     # A later infusion: calcium unknown, vitamin D low (P-CI-HYPOCA, P-PRE-VITD).

@@ -455,6 +455,8 @@ class RiskFlags:
             recorded, and then female patients aged 10 years or more are counselled.
         expected_spontaneous_recovery: The risk factor goes away (P-IND-RECOVERY).
         bisphosphonate_hypersensitivity: Known hypersensitivity (P-CI-ALLERGY).
+        impaired_fracture_healing: A history of impaired fracture healing: a recent fracture
+            calls for consulting the treating physician (P-FX-RECENT).
     """
 
     prolonged_immobilisation: bool = False
@@ -465,6 +467,7 @@ class RiskFlags:
     could_become_pregnant: bool | None = None
     expected_spontaneous_recovery: bool = False
     bisphosphonate_hypersensitivity: bool = False
+    impaired_fracture_healing: bool = False
 
 
 _GENE = re.compile(r"[A-Z][A-Z0-9-]{1,15}", re.ASCII)

@@ -32,6 +32,17 @@ ADVICE = (
 )
 
 
+# With the first infusion: the side effects to expect and the long-term effects (seed rules).
+FIRST = (
+    ("side-effects", "info", ("P-SE-ACUTE",)),
+    ("long-term-effects", "info", ("P-LONGTERM",)),
+)
+# Prolonged immobilisation: serum calcium after the infusion (P-HUNGRY-CA).
+HUNGRY_CA = ("calcium-check-after-infusion", "info", ("P-HUNGRY-CA", "P-HUNGRY", "P-MON-HYPOCA"))
+# Immobility or corticosteroids, low turnover not recorded (P-TURNOVER-PROMPT).
+TURNOVER = ("bone-turnover-not-recorded", "info", ("P-TURNOVER-PROMPT", "P-ZOL-LOW"))
+
+
 def _indicated(*criteria: str) -> tuple[str, str, tuple[str, ...]]:
     return ("indicated", "info", ("P-IND-A", "P-IND-B", *criteria))
 
@@ -47,28 +58,28 @@ GOLDEN: dict[
         True,
         ZOL_PAM,
         True,
-        (_indicated("P-FX-a", "P-FX-b", "P-BMD"), GFR_OK, *ADVICE),
+        (_indicated("P-FX-a", "P-FX-b", "P-BMD"), GFR_OK, *ADVICE, *FIRST),
     ),
     # OI with a vertebral compression fracture and a normal BMD: P-FX-a needs no reduced BMD.
     "ped-oi-vertebral-fracture-normal-bmd": (
         True,
         ZOL_PAM,
         True,
-        (_indicated("P-FX-a"), GFR_OK, *ADVICE),
+        (_indicated("P-FX-a"), GFR_OK, *ADVICE, *FIRST),
     ),
     # Idiopathic juvenile osteoporosis, 2 long-bone fractures at 7 and 8 years, LS Z -2.1.
     "ped-ijo-two-fractures-before-10": (
         True,
         ZOL_PAM,
         True,
-        (_indicated("P-FX-b", "P-BMD"), GFR_OK, *ADVICE),
+        (_indicated("P-FX-b", "P-BMD"), GFR_OK, *ADVICE, *FIRST),
     ),
     # Corticosteroid osteoporosis, 3 long-bone fractures at 12-17 years, LS Z exactly -2.0.
     "ped-steroid-three-fractures-z-minus-2": (
         True,
         ZOL_PAM,
         False,
-        (_indicated("P-FX-c", "P-BMD"), GFR_OK, *ADVICE),
+        (_indicated("P-FX-c", "P-BMD"), GFR_OK, *ADVICE, TURNOVER),
     ),
     # A WNT1 variant: bisphosphonates not advised, whatever the fractures and BMD.
     "ped-wnt1-variant": (
@@ -111,6 +122,7 @@ GOLDEN: dict[
             ("calcium-supplementation", "warn", ("P-PRE-CA", "P-SUPP-CA")),
             GFR_OK,
             *ADVICE,
+            *FIRST,
         ),
     ),
     # GFR exactly 90 (40 x 90 cm / 40 µmol/l): pamidronate only.
@@ -123,6 +135,7 @@ GOLDEN: dict[
             ("dxa-needed", "warn", ("P-PRE-DXA",)),
             ("gfr-not-above-90", "warn", ("P-GFR", "P-CI-RENAL")),
             *ADVICE,
+            *FIRST,
         ),
     ),
     # 20 years old: out of scope, one finding.
@@ -137,6 +150,7 @@ GOLDEN: dict[
             ("vitamin-d-deficient", "block", ("P-PRE-VITD", "P-SUPP-VITD")),
             GFR_OK,
             *ADVICE,
+            *FIRST,
         ),
     ),
     # Immobile child: urea, albumin and PTH missing, no temperature, no femur DXA.
@@ -151,6 +165,9 @@ GOLDEN: dict[
             ("dxa-needed", "warn", ("P-PRE-DXA",)),
             GFR_OK,
             *ADVICE,
+            *FIRST,
+            HUNGRY_CA,
+            TURNOVER,
         ),
     ),
     # Hypersensitivity after the first pamidronate infusion.
@@ -197,6 +214,7 @@ GOLDEN: dict[
             ("calcium-consult", "warn", ("P-PRE-CA",)),
             GFR_OK,
             *ADVICE,
+            *FIRST,
         ),
     ),
 }

@@ -75,6 +75,11 @@ CATALOGUE_IDS = (
     "P-PAM-RENAL",
     "P-PAM-LABEL",
     "P-OVERRIDE",
+    "P-FX-RECENT",
+    "P-SE-ACUTE",
+    "P-LONGTERM",
+    "P-HUNGRY-CA",
+    "P-TURNOVER-PROMPT",
 )
 
 

@@ -155,6 +155,9 @@ FLAG_CODES: Final[dict[str, Code]] = {
     "risks.expected_spontaneous_recovery": _local(
         "expected-spontaneous-recovery", "Spontaneous recovery expected (risk factor goes away)"
     ),
+    "risks.impaired_fracture_healing": _local(
+        "impaired-fracture-healing", "History of impaired fracture healing"
+    ),
     "still_growing": _local("still-growing", "Still growing"),
 }
 #: The severity of osteogenesis imperfecta, an observation with a coded value.

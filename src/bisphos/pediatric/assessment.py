@@ -36,6 +36,7 @@ from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
 from bisphos.io import patient_to_dict
 from bisphos.model import BmdSite, Diagnosis, Drug, Patient, Sex
 from bisphos.pediatric._calendar import birthday, is_younger_than
+from bisphos.pediatric.counselling import counselling_findings
 from bisphos.pediatric.freshness import (
     DEFAULT_FRESHNESS,
     Freshness,
@@ -630,6 +631,7 @@ def assess(
         sufficient = vitamin_d is not None and not VITAMIN_D_DEFICIENCY.met(vitamin_d.value)
         findings += _supplement_findings(patient, advice)
         findings += monitoring_findings(patient, plan, vitamin_d_known_sufficient=sufficient)
+        findings += counselling_findings(patient, first=first)
     return Assessment(
         protocol=PROTOCOL_ID,
         protocol_version=PROTOCOL_VERSION,

@@ -496,6 +496,54 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "OverrideError when it is made. An override releases only the blocking findings its "
             "limit lists and is shown as a WARN with the reason, who and when.",
         ),
+        _rule(
+            "P-FX-RECENT",
+            _COURSE,
+            "A fracture or orthopaedic operation in the last 6 weeks is no reason to postpone "
+            "in osteogenesis imperfecta; with impaired fracture healing or secondary "
+            "osteoporosis the treating physician is consulted before the infusion.",
+            "In het verleden waren fracturen of een orthopedische ingreep reden om ... 6 weken "
+            "uit te stellen ... niet nodig bij kinderen met osteogenesis imperfecta",
+            "Seed rule: a dated fracture within 42 days of the assessment date. WARN with impaired "
+            "fracture healing (risks.impaired_fracture_healing) or a secondary osteoporosis; INFO "
+            "in OI otherwise. Operations are not a patient field: a hospital plugin reports them.",
+        ),
+        _rule(
+            "P-SE-ACUTE",
+            _COURSE,
+            "With the first infusion the family is told which side effects to expect.",
+            "Bijwerkingen en complicaties: voorbijgaande temperatuursverhoging ... metaalsmaak "
+            "... botpijn",
+            "Seed rule: an INFO finding with the first infusion.",
+        ),
+        _rule(
+            "P-LONGTERM",
+            _COURSE,
+            "At the start of treatment the uncertain long-term effects are explained.",
+            "Mogelijke lange-termijn bijwerkingen: ... niet dynamisch bot ... groeiplaat ... gebit "
+            "... osteonecrose van de kaak ... bij kinderen ... niet beschreven",
+            "Seed rule: an INFO finding with the first infusion.",
+        ),
+        _rule(
+            "P-HUNGRY-CA",
+            _COURSE,
+            "With prolonged immobilisation (hungry bones) serum calcium is checked after the "
+            "infusion.",
+            "Cave 'hungry bones syndrome' met risico op hypocalciëmie indien sprake is van "
+            "langdurige immobilisatie",
+            "Seed rule: an INFO finding with an action whenever risks.prolonged_immobilisation "
+            "is set, as P-MON-HYPOCA asks when vitamin D intake is doubtful.",
+        ),
+        _rule(
+            "P-TURNOVER-PROMPT",
+            _COURSE,
+            "Secondary osteoporosis from immobility or corticosteroids without a low bone "
+            "turnover recorded: consider the lower dose if turnover is low.",
+            "Bij kinderen < 2 jaar en bij kinderen met osteoporose met een verlaagde botturnover "
+            "... lagere dosering",
+            "Seed rule: an INFO finding while risks.low_bone_turnover is not set for these two "
+            "diagnoses; the dose is not changed (P-ZOL-LOW applies when the flag is set).",
+        ),
     ]
 )
 
