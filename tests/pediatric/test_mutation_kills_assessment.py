@@ -135,6 +135,8 @@ def test_a_cleared_patient() -> None:
         "calcium-intake",
         "monitoring",
         "hypocalcaemia-warning",
+        "side-effects",
+        "long-term-effects",
     )
     assert assessment.rule_ids[:4] == ("P-IND-A", "P-IND-B", "P-FX-a", "P-BMD")
     assert "P-MON-HYPOCA" in assessment.rule_ids
