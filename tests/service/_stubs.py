@@ -50,7 +50,7 @@ def checker(
             "above the daily cap",
             (dose.daily_cap.rule_id,),
             (f"dose = {ordered} (limit {cap})",),
-            dose.value,
+            protocol=plan.infusions[0],
         )
     if abs((ordered - dose.value).to("mg").magnitude) < 1e-9:
         return OrderView(order, drug, ordered, Verdict.WITHIN, "the protocol's dose", dose.rule_ids)
@@ -62,6 +62,6 @@ def checker(
         "not the protocol's dose",
         dose.rule_ids,
         (f"dose = {ordered}",),
-        dose.value,
-        REASONS,
+        override_reasons=REASONS,
+        protocol=plan.infusions[0],
     )

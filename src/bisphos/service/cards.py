@@ -31,6 +31,7 @@ from bisphos.findings import Finding, Severity
 from bisphos.model import Drug
 from bisphos.pediatric.overrides import SOFT_LIMITS, OverrideReason
 from bisphos.pediatric.plan import Plan, PlanStatus
+from bisphos.pediatric.schedule import PlannedInfusion
 from bisphos.protocols import ProtocolInfo
 from bisphos.units import Quantity, format_quantity
 
@@ -47,6 +48,7 @@ __all__ = [
     "plan_cards",
     "source_of",
     "summary",
+    "with_protocol",
 ]
 
 #: CDS Hooks: "summary ... SHOULD be under a 140-character limit".
@@ -111,7 +113,8 @@ class OrderView:
         message: What the verdict means, in words.
         rule_ids: The rules of the verdict.
         evidence: The values that decided it (``"dose = 0.4 mg (limit 0.25 mg)"``).
-        protocol_dose: The dose the protocol gives for this order, when it gives one.
+        protocol: The infusion the protocol gives for this order (its dose, volume, infusion
+            time and rate), when it gives one.
         override_reasons: The reasons that may override a soft limit (none for a hard one).
         plan: The plan the order was judged against, if the check made one; the cards and the
             decision record are then that plan's.
@@ -124,7 +127,7 @@ class OrderView:
     message: str
     rule_ids: tuple[str, ...]
     evidence: tuple[str, ...] = ()
-    protocol_dose: Quantity | None = None
+    protocol: PlannedInfusion | None = attrs.field(default=None, eq=False, repr=False)
     override_reasons: tuple[ReasonCoding, ...] = ()
     plan: Plan | None = attrs.field(default=None, eq=False, repr=False)
 
@@ -203,24 +206,43 @@ def _card(
     return card
 
 
-def _with_dose(order: Mapping[str, Any], dose: Quantity) -> dict[str, Any]:
-    """A copy of the draft order whose first dose is ``dose`` in mg (UCUM)."""
-    resource = copy.deepcopy(dict(order))
-    milligrams = float(dose.to("mg").magnitude)
-    quantity = {
-        "value": milligrams,
-        "unit": "mg",
+def _ucum(value: Quantity, unit: str) -> dict[str, Any]:
+    return {
+        "value": float(value.to(unit).magnitude),
+        "unit": unit,
         "system": "http://unitsofmeasure.org",
-        "code": "mg",
+        "code": unit,
     }
-    instructions = resource.setdefault("dosageInstruction", [{}])
-    if not instructions:
-        instructions.append({})
-    rates = instructions[0].setdefault("doseAndRate", [{}])
-    if not rates:
-        rates.append({})
-    rates[0].pop("doseRange", None)
-    rates[0]["doseQuantity"] = quantity
+
+
+def _first(container: dict[str, Any], key: str) -> dict[str, Any]:
+    items = container.get(key)
+    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+        items = [{}]
+        container[key] = items
+    return items[0]  # type: ignore[no-any-return]
+
+
+def with_protocol(order: Mapping[str, Any], planned: PlannedInfusion) -> dict[str, Any]:
+    """A copy of the draft order with the protocol's infusion; everything else as ordered.
+
+    The dose in mg, the rate in mL/h, the infusion time in hours and the volume in mL (UCUM).
+    """
+    resource = copy.deepcopy(dict(order))
+    preparation = planned.preparation
+    dosage = _first(resource, "dosageInstruction")
+    amounts = _first(dosage, "doseAndRate")
+    amounts.pop("doseRange", None)
+    amounts.pop("rateRatio", None)
+    amounts.pop("rateRange", None)
+    amounts["doseQuantity"] = _ucum(planned.dose.value, "mg")
+    amounts["rateQuantity"] = _ucum(preparation.rate, "mL/h")
+    timing = dosage.setdefault("timing", {})
+    repeat = timing.setdefault("repeat", {})
+    repeat["duration"] = float(preparation.duration.to("h").magnitude)
+    repeat["durationUnit"] = "h"
+    dispense = resource.setdefault("dispenseRequest", {})
+    dispense["quantity"] = _ucum(preparation.volume, "mL")
     return resource
 
 
@@ -241,21 +263,25 @@ def order_card(
     if view.evidence:
         lines += ["", "Values:", *(f"- {item}" for item in view.evidence)]
     extra: dict[str, Any] = {}
-    dose = view.protocol_dose
-    if dose is not None and view.verdict != Verdict.WITHIN:
-        lines += ["", f"The protocol's dose: {format_quantity(dose)}."]
+    planned = view.protocol
+    if planned is not None and view.verdict != Verdict.WITHIN:
+        preparation = planned.preparation
+        infusion = (
+            f"{format_quantity(planned.dose.value)} in {format_quantity(preparation.volume)} over "
+            f"{format_quantity(preparation.duration)}"
+        )
+        lines += ["", f"The protocol's infusion: {infusion} ({', '.join(planned.rule_ids)})."]
         order_id = view.order.get("id", "")
         extra["suggestions"] = [
             {
-                "label": summary(f"Order the protocol's dose: {format_quantity(dose)}"),
+                "label": summary(f"Order the protocol's infusion: {infusion}"),
                 "uuid": str(uuid.uuid4()),
                 "isRecommended": True,
                 "actions": [
                     {
                         "type": "update",
-                        "description": f"Set the dose of MedicationRequest/{order_id} to "
-                        f"{format_quantity(dose)}",
-                        "resource": _with_dose(view.order, dose),
+                        "description": f"Set MedicationRequest/{order_id} to {infusion}",
+                        "resource": with_protocol(view.order, planned),
                     }
                 ],
             }
