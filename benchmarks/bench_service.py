@@ -58,6 +58,18 @@ ISSUER = "https://ehr.bench.invalid"
 KID = "bench-key"
 
 
+# The service with the tests' stand-in order check (the ordered dose against the plan's first dose,
+# one plan more), for an installation whose bisphos has no bisphos.check_order yet.
+STAND_IN = """
+import sys
+sys.path.insert(0, {root!r})
+from bisphos.service.config import load_config
+from bisphos.service.server import serve
+from tests.service._stubs import checker
+serve(load_config({config!r}), checker=checker)
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -347,11 +359,11 @@ def run_server(
 ) -> dict[str, Any]:
     """Start ``bisphos serve`` in ``base``, drive it, stop it; the results of the run."""
     log = (base / "service.log").open("wb")  # a pipe nobody reads would block the server
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bisphos", "serve", "--config", str(base / "service.toml")],
-        stdout=log,
-        stderr=log,
-    )
+    config = str(base / "service.toml")
+    command = [sys.executable, "-m", "bisphos", "serve", "--config", config]
+    if args.stand_in_order_check:
+        command = [sys.executable, "-c", STAND_IN.format(root=str(ROOT), config=config)]
+    server = subprocess.Popen(command, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -386,6 +398,11 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="5 s steady, 3 s saturation, 5 s overload"
     )
+    parser.add_argument(
+        "--stand-in-order-check",
+        action="store_true",
+        help="serve with the tests' stand-in order check instead of bisphos.check_order",
+    )
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.saturation_seconds, args.overload_seconds = 5.0, 3.0, 5.0
@@ -395,6 +412,9 @@ def main() -> None:
                 "cpus": os.cpu_count(),
                 "load_average": os.getloadavg(),
                 "python": sys.version.split()[0],
+                "order_check": "stand-in" if args.stand_in_order_check else "bisphos.check_order",
+                "max_in_flight": args.max_in_flight,
+                "timeout_s": args.timeout,
             }
         )
     )

@@ -12,22 +12,28 @@ import uvicorn
 from bisphos.engine import Engine
 from bisphos.service.app import create_app
 from bisphos.service.config import ServiceConfig
+from bisphos.service.sources import OrderChecker
 
 __all__ = ["serve"]
 
 
 def serve(
-    config: ServiceConfig, *, engine: Engine | None = None, sock: socket.socket | None = None
+    config: ServiceConfig,
+    *,
+    engine: Engine | None = None,
+    checker: OrderChecker | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
     """Serve the app until interrupted (SIGINT/SIGTERM end it cleanly).
 
     Args:
         config: The configuration.
         engine: The engine (default: the one with the installed plugins).
+        checker: The order check (default: :func:`bisphos.check_order`).
         sock: A bound socket to serve on instead of ``config.host``/``config.port``.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = create_app(config, engine=engine)
+    app = create_app(config, engine=engine, checker=checker)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
