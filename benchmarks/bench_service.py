@@ -70,6 +70,11 @@ serve(load_config({config!r}), checker=checker)
 """
 
 
+#: Requests the load loop keeps outstanding at most; one more is not sent but counted (status 0),
+#: so that a server slower than the offered rate cannot make the loop's own backlog unbounded.
+MAX_OUTSTANDING = 128
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -207,11 +212,14 @@ async def open_loop(
         delay = scheduled - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
+        if len(pending) >= MAX_OUTSTANDING:  # the client's own bound: counted, never queued
+            statuses[0] = statuses.get(0, 0) + 1
+            continue
         task = asyncio.create_task(one(scheduled, tokens.take()))
         pending.add(task)
         task.add_done_callback(pending.discard)
     if pending:
-        await asyncio.wait(pending, timeout=30)
+        await asyncio.wait(pending, timeout=15)
     return latencies, statuses, max(seconds, loop.time() - start)
 
 
@@ -267,7 +275,8 @@ async def drive(
     body = json.dumps(hook).encode()
     tokens = Tokens(key, url)
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    # Status -1 in the tables: the client gave up (no answer within 10 s, or no free connection).
+    # Status -1 in the tables: the client gave up (no answer within 10 s, or no free connection);
+    # status 0: not sent, MAX_OUTSTANDING requests were already waiting.
     results: dict[str, Any] = {"request_bytes": len(body)}
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as http:
         tokens.fill(200, SIGN)
