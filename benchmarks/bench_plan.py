@@ -247,6 +247,7 @@ def plain_of(patient: Patient) -> dict[str, Any]:
         "today": patient.assessment_date,
         "sex": patient.sex.value,
         "weight_kg": float(patient.weight.magnitude),
+        "weight_date": patient.weight_date,
         "height_cm": None if patient.height is None else float(patient.height.magnitude),
         "diagnosis": patient.diagnosis.value,
         "genes": list(patient.gene_variants),
@@ -277,6 +278,7 @@ def plain_of(patient: Patient) -> dict[str, Any]:
         if patient.labs.pth is None or patient.labs.pth.upper_limit is None
         else float(patient.labs.pth.upper_limit.magnitude),
         "vitals": vitals(patient.vitals),
+        "vitals_date": patient.vitals.date,
         "baseline_vitals": None
         if patient.baseline_vitals is None
         else vitals(patient.baseline_vitals),

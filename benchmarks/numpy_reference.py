@@ -89,6 +89,10 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
         "block_vitamin_d_deficient": in_scope
         & first
         & (np.rint(c["vitamin_d_25oh_nmol_l"] / 0.001) < 50000),
+        # P-FRESH: a lab of a first infusion undated or older than 90 days.
+        "block_labs_not_fresh": in_scope
+        & first
+        & (c["undated_lab"] | (c["oldest_lab_date"] < today - np.timedelta64(90, "D"))),
     }
     # P-WEIGHT-PLAUSIBLE for the indicated rows, by the plain reference's check, row by row.
     implausible = np.zeros(len(birth), dtype=bool)
@@ -107,7 +111,11 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
     blocked = np.logical_or.reduce([out[name] for name in out])
     with np.errstate(invalid="ignore", divide="ignore"):
         gfr = np.where(in_scope, 40.0 * c["height_cm"] / c["creatinine_umol_l"], np.nan)
-    zol = np.rint(gfr / 0.001) > 90000
+    # P-FRESH: no zoledronic acid on a creatinine older than 12 months (undated: not refused).
+    creatinine = c["creatinine_date"]
+    zol = (np.rint(gfr / 0.001) > 90000) & (
+        np.isnat(creatinine) | (creatinine >= add_months(today, -12))
+    )
     status = np.where(
         ~in_scope,
         "out_of_scope",

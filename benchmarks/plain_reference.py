@@ -14,6 +14,11 @@ evidence, no messages, no rule ids, no checks of the input. Two references share
   every infusion, the follow-up (P-FU-DXA, P-FU-LABS, P-FU-CENTRE), the date pregnancy is to be
   avoided until (P-CI-PREG), and a last check of the hard limits (:func:`check_hard_limits`).
 
+Both know the age limits of P-FRESH: the labs of a first infusion at most 90 days old (undated:
+unknown age, not cleared), the creatinine of the zoledronic acid gate at most 12 months, the
+calcium before a later infusion at most 90 days, the weight at most 30 days, vital signs of the
+assessment date.
+
 Doses are computed exactly on integers: a dose in units of 1e-11 mg is a dose per kg in units of
 1e-5 mg/kg times the weight in mg, which is what the library's decimal arithmetic gives.
 
@@ -57,6 +62,12 @@ _MG = 10**11
 _ZOL_CAP = 4 * _MG
 _PAM_CAP = 90 * _MG
 _ZOL_STEP = _MG // 1000  # 0.001 mg
+
+# P-FRESH, the protocol's ages.
+_FIRST_LABS_DAYS = 90
+_CREATININE_MONTHS = 12
+_CALCIUM_DAYS = 90
+_WEIGHT_DAYS = 30
 _PAM_STEP = _MG // 10  # 0.1 mg
 
 
@@ -173,6 +184,23 @@ def weight_implausible(p: Plain) -> bool:
     return z is not None and abs(z) > 5.0
 
 
+def _labs_not_fresh(p: Plain) -> bool:
+    """P-FRESH: a lab of a first infusion undated or older than 90 days."""
+    oldest = p["today"] - dt.timedelta(days=_FIRST_LABS_DAYS)
+    for name in _LABS:
+        if p["labs"][name] is not None:
+            date = p["lab_dates"][name]
+            if date is None or date < oldest:
+                return True
+    return False
+
+
+def _creatinine_fresh(p: Plain) -> bool:
+    """P-FRESH: the creatinine of the zoledronic acid gate at most 12 months old (undated: yes)."""
+    date = p["lab_dates"]["creatinine"]
+    return date is None or date >= add_months(p["today"], -_CREATININE_MONTHS)
+
+
 def _today_blocks(p: Plain, *, indicated: bool) -> list[str]:
     labs, risks = p["labs"], p["risks"]
     first = not p["infusions"]
@@ -193,6 +221,8 @@ def _today_blocks(p: Plain, *, indicated: bool) -> list[str]:
         vitamin_d = labs["vitamin_d_25oh"]
         if vitamin_d is not None and steps(vitamin_d) < 50000:
             blocks.append("vitamin-d-deficient")
+        if _labs_not_fresh(p):
+            blocks.append("labs-not-fresh")
     return blocks
 
 
@@ -259,7 +289,7 @@ def plain_plan(p: Plain) -> Plain:
     if not indicated:
         result["status"] = "not_indicated"
         return result
-    drug = "zoledronic_acid" if zoledronic else "pamidronate"
+    drug = "zoledronic_acid" if zoledronic and _creatinine_fresh(p) else "pamidronate"
     history = [record for record in p["infusions"] if record[0] == drug]
     complication = any(record[2] in ("moderate", "severe") for record in p["infusions"])
     number = len(history) + 1
@@ -385,7 +415,31 @@ def _assessment_findings(p: Plain, *, first: bool) -> tuple[bool, list[tuple[str
                 findings.append(("dxa-needed", WARN))
     elif deficient:
         findings.append(("vitamin-d-low", WARN))
+    findings += _freshness_findings(p, first=first)
     return indicated, findings
+
+
+def _freshness_findings(p: Plain, *, first: bool) -> list[tuple[str, str]]:
+    """The findings of P-FRESH for the infusion on the assessment date."""
+    today, labs, dates = p["today"], p["labs"], p["lab_dates"]
+    findings = []
+    if first and _labs_not_fresh(p):
+        findings.append(("labs-not-fresh", BLOCK))
+    if labs["creatinine"] is not None:
+        if not _creatinine_fresh(p):
+            findings.append(("creatinine-not-fresh", WARN))
+        if not first and dates["creatinine"] is None:
+            findings.append(("creatinine-age-unknown", WARN))
+    if not first and labs["calcium"] is not None:
+        date = dates["calcium"]
+        if date is None or date < today - dt.timedelta(days=_CALCIUM_DAYS):
+            findings.append(("calcium-not-fresh", WARN))
+    weighed = p["weight_date"]
+    if weighed is not None and weighed < today - dt.timedelta(days=_WEIGHT_DAYS):
+        findings.append(("weight-not-fresh", WARN))
+    if p["vitals_date"] not in (None, today):
+        findings.append(("vitals-not-today", WARN))
+    return findings
 
 
 def _no_baseline(p: Plain) -> bool:
@@ -555,7 +609,7 @@ def plain_plan_full(p: Plain) -> Plain:
         findings.append(("no-baseline-vitals", WARN))
     findings.append(("hypocalcaemia-warning", INFO))
 
-    drug = "zoledronic_acid" if zoledronic else "pamidronate"
+    drug = "zoledronic_acid" if zoledronic and _creatinine_fresh(p) else "pamidronate"
     weight_mg = round(p["weight_kg"] * 1_000_000)
     dates, dues, phases, units = _course(p, drug, weight_mg)
     check_hard_limits(drug, phases, dates, units, weight_mg)

@@ -6,6 +6,8 @@ every threshold (some missing), fever, flags, and an infusion history for about 
 What only the whole plan content depends on (lab dates and the PTH upper limit, heart rate and
 blood pressure today and as baseline, whether the patient could become pregnant) is drawn from a
 second stream, so the first stream, and every patient's other values, stay those of earlier runs.
+The dates of the weight and of today's vital signs (P-FRESH) come from a third stream, for the
+same reason.
 :func:`plain_patient` is the plain-Python reference's input; :func:`to_patient` builds the same
 patient for bisphos.
 """
@@ -58,11 +60,16 @@ def _date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
-def plain_patient(rng: random.Random, index: int, details: random.Random | None = None) -> Plain:
+def plain_patient(
+    rng: random.Random,
+    index: int,
+    details: random.Random | None = None,
+    dated: random.Random | None = None,
+) -> Plain:
     """Draw one patient as plain values in canonical units.
 
-    ``details`` draws the values only the whole plan content needs (:func:`_details`); ``rng``
-    when not given.
+    ``details`` draws the values only the whole plan content needs (:func:`_details`), ``dated``
+    the dates of the weight and vital signs (:func:`_measured_on`); ``rng`` when not given.
     """
     birth = TODAY - dt.timedelta(days=rng.randint(30, 20 * 365))
     age_days = (TODAY - birth).days
@@ -120,7 +127,29 @@ def plain_patient(rng: random.Random, index: int, details: random.Random | None 
         "infusions": infusions,
     }
     patient.update(_details(details or rng, patient))
+    patient.update(_measured_on(dated or rng, patient))
     return patient
+
+
+def _measured_on(rng: random.Random, p: Plain) -> Plain:
+    """The dates of the weight and of today's vital signs (P-FRESH); ``None`` is today.
+
+    About half are undated; of the dated weights some are older than 30 days, of the dated vital
+    signs half are of an earlier day.
+    """
+    birth, today = p["birth"], p["today"]
+    weight_date = (
+        None if rng.random() < 0.5 else max(birth, today - dt.timedelta(days=rng.randint(0, 60)))
+    )
+    draw = rng.random()
+    vitals_date = (
+        None
+        if draw < 0.5
+        else today
+        if draw < 0.75
+        else max(birth, today - dt.timedelta(days=rng.randint(1, 5)))
+    )
+    return {"weight_date": weight_date, "vitals_date": vitals_date}
 
 
 def _vital_signs(rng: random.Random, share: float) -> dict[str, float | None]:
@@ -167,7 +196,8 @@ def _details(rng: random.Random, p: Plain) -> Plain:
 def population(count: int, seed: int = 20260115) -> list[Plain]:
     """Draw ``count`` plain patients, the same ones for the same seed."""
     rng, details = random.Random(seed), random.Random(f"{seed}-details")
-    return [plain_patient(rng, index, details) for index in range(count)]
+    dated = random.Random(f"{seed}-dated")
+    return [plain_patient(rng, index, details, dated) for index in range(count)]
 
 
 def to_patient(p: Plain) -> Patient:
@@ -197,6 +227,7 @@ def to_patient(p: Plain) -> Patient:
         assessment_date=p["today"],
         sex=p["sex"],
         weight=quantity(p["weight_kg"], "kg"),
+        weight_date=p["weight_date"],
         height=None if p["height_cm"] is None else quantity(p["height_cm"], "cm"),
         diagnosis=p["diagnosis"],
         gene_variants=tuple(p["genes"]),
@@ -208,6 +239,7 @@ def to_patient(p: Plain) -> Patient:
         labs=Labs(**labs),
         vitals=VitalSigns(
             temperature=None if temperature is None else quantity(temperature, "degC"),
+            date=p["vitals_date"],
             **_vitals(p["vitals"]),
         ),
         baseline_vitals=None if baseline is None else VitalSigns(**_vitals(baseline)),
@@ -264,6 +296,11 @@ def plain_columns(patients: list[Plain]) -> dict[str, Any]:
             value = p["labs"][name]
             column = f"{name}_{unit.replace('/', '_').lower()}"
             put(column, float("nan") if value is None else value)
+        dates = [p["lab_dates"][name] for name in LAB_RANGES if p["labs"][name] is not None]
+        known = [date for date in dates if date is not None]
+        put("oldest_lab_date", min(known) if known else None)
+        put("undated_lab", None in dates)
+        put("creatinine_date", p["lab_dates"]["creatinine"])
         for flag, value in p["risks"].items():
             put(flag, value)
         for drug in ("zoledronic_acid", "pamidronate"):
