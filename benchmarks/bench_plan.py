@@ -271,6 +271,7 @@ def plain_of(patient: Patient) -> dict[str, Any]:
             "pregnant": risks.pregnant,
             "expected_spontaneous_recovery": risks.expected_spontaneous_recovery,
             "bisphosphonate_hypersensitivity": risks.bisphosphonate_hypersensitivity,
+            "impaired_fracture_healing": risks.impaired_fracture_healing,
         },
         "infusions": [(r.drug.value, r.date, r.complication.value, 0.0) for r in patient.infusions],
         "lab_dates": {name: getattr(getattr(patient.labs, name), "date", None) for name in labs},

@@ -116,13 +116,19 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
     zol = (np.rint(gfr / 0.001) > 90000) & (
         np.isnat(creatinine) | (creatinine >= add_months(today, -12))
     )
+    # P-PAM-RENAL: no pamidronate below a GFR of 30: refused, nothing planned.
+    refused = indicated & ~zol & (np.rint(gfr / 0.001) < 30000)
     status = np.where(
         ~in_scope,
         "out_of_scope",
-        np.where(~indicated, "not_indicated", np.where(blocked, "blocked", "ready")),
+        np.where(
+            ~indicated,
+            "not_indicated",
+            np.where(refused, "refused", np.where(blocked, "blocked", "ready")),
+        ),
     )
     # The course of the indicated rows only, written into full columns.
-    rows = np.flatnonzero(indicated)
+    rows = np.flatnonzero(indicated & ~refused)
     size = len(birth)
     for index in range(1, 7):
         out[f"date_{index}"] = np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
@@ -131,7 +137,13 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
     z = zol[rows]
     given = np.where(z, c["zoledronic_acid_given"][rows], c["pamidronate_given"][rows])
     last = np.where(z, c["last_zoledronic_acid_date"][rows], c["last_pamidronate_date"][rows])
-    start, born, end_ = today[rows], birth[rows], end[rows]
+    born, end_ = birth[rows], end[rows]
+    # P-HIST-INTERVAL: no earlier than 3 months after the last infusion of either drug.
+    after = add_months(
+        np.fmax(c["last_zoledronic_acid_date"][rows], c["last_pamidronate_date"][rows]), 3
+    )
+    start = np.where(np.isnat(after), today[rows], np.maximum(today[rows], after))
+    limited = ~z & (np.rint(gfr[rows] / 0.001) <= 90000)  # P-PAM-RENAL: at most 200 ml/h
     number = given + 1
     interval = np.where(~z | (number == 2), 3, 6)
     from_last = (given > 0) & (add_months(last, interval) >= start)
@@ -172,7 +184,8 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
         out[f"date_{index}"][rows] = np.where(planned, date, np.datetime64("NaT"))
         out[f"dose_{index}_mg"][rows] = np.where(planned, steps / np.where(z, 1000, 10), np.nan)
         out[f"volume_{index}_ml"][rows] = np.where(planned, volume, np.nan)
-        out[f"rate_{index}_ml_h"][rows] = np.where(planned, np.where(z, 50.0, volume / 4.0), np.nan)
+        rate = np.where(z, 50.0, np.where(limited, np.minimum(volume / 4.0, 200.0), volume / 4.0))
+        out[f"rate_{index}_ml_h"][rows] = np.where(planned, rate, np.nan)
         number = number + 1
         months = months + np.where(~z | (number == 2), 3, 6)
     infusions = np.zeros(size, dtype=np.int64)

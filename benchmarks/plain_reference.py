@@ -17,7 +17,9 @@ evidence, no messages, no rule ids, no checks of the input. Two references share
 Both know the age limits of P-FRESH: the labs of a first infusion at most 90 days old (undated:
 unknown age, not cleared), the creatinine of the zoledronic acid gate at most 12 months, the
 calcium before a later infusion at most 90 days, the weight at most 30 days, vital signs of the
-assessment date.
+assessment date. And P-PAM-RENAL (no pamidronate below a Schwartz-40 GFR of 30: the plan is
+refused; up to 90, at most 20 mg/h) and P-HIST-INTERVAL (a course starts no earlier than 3 months
+after the last infusion of either drug).
 
 Doses are computed exactly on integers: a dose in units of 1e-11 mg is a dose per kg in units of
 1e-5 mg/kg times the weight in mg, which is what the library's decimal arithmetic gives.
@@ -68,6 +70,11 @@ _FIRST_LABS_DAYS = 90
 _CREATININE_MONTHS = 12
 _CALCIUM_DAYS = 90
 _WEIGHT_DAYS = 30
+# P-HIST-INTERVAL, the national least interval after any bisphosphonate, in months.
+_MIN_INTERVAL_MONTHS = 3
+# P-PAM-RENAL, in steps of 0.001 ml/min/1.73 m2, and the highest rate in mg/h.
+_PAM_MIN_GFR = 30000
+_PAM_RENAL_MG_H = 20
 _PAM_STEP = _MG // 10  # 0.1 mg
 
 
@@ -234,6 +241,32 @@ def _gfr(p: Plain) -> float | None:
     return gfr
 
 
+def _start(p: Plain) -> dt.date:
+    """P-HIST-INTERVAL: today, or 3 months after the last infusion of either drug if later."""
+    if not p["infusions"]:
+        return p["today"]
+    last = max(record[1] for record in p["infusions"])
+    return max(p["today"], add_months(last, _MIN_INTERVAL_MONTHS))
+
+
+def _pamidronate_refused(gfr: float | None) -> bool:
+    """P-PAM-RENAL: no pamidronate with a Schwartz-40 GFR below 30 (unknown: allowed)."""
+    return gfr is not None and steps(gfr) < _PAM_MIN_GFR
+
+
+def _rate_limited(gfr: float | None) -> bool:
+    """P-PAM-RENAL: a Schwartz-40 GFR of 90 or less limits pamidronate to 20 mg/h."""
+    return gfr is not None and steps(gfr) <= 90000
+
+
+def _pamidronate_rate(units: int, volume: float, *, limited: bool) -> tuple[float, float]:
+    """(ml/h, hours) of a pamidronate dose (1e-11 mg) of ``volume`` ml: 4 h, or longer at
+    20 mg/h with reduced renal function."""
+    if limited and units > 4 * _PAM_RENAL_MG_H * _MG:
+        return int(volume) * _PAM_RENAL_MG_H * _MG / units, units / (_PAM_RENAL_MG_H * _MG)
+    return volume / 4, 4.0
+
+
 def _dose_units(
     drug: str, number: int, date: dt.date, weight_mg: int, *, p: Plain, complication: bool
 ) -> int:
@@ -290,14 +323,19 @@ def plain_plan(p: Plain) -> Plain:
         result["status"] = "not_indicated"
         return result
     drug = "zoledronic_acid" if zoledronic and _creatinine_fresh(p) else "pamidronate"
+    if drug == "pamidronate" and _pamidronate_refused(gfr):
+        result.update(status="refused", indicated=True, blocks=(*blocks, "drug-not-allowed"))
+        return result
+    limited = drug == "pamidronate" and _rate_limited(gfr)
     history = [record for record in p["infusions"] if record[0] == drug]
     complication = any(record[2] in ("moderate", "severe") for record in p["infusions"])
     number = len(history) + 1
-    months, base = 0, p["today"]
+    start = _start(p)
+    months, base = 0, start
     if history:
         interval = 3 if drug == "pamidronate" or number == 2 else 6
         last = history[-1][1]
-        if add_months(last, interval) >= today:
+        if add_months(last, interval) >= start:
             base, months = last, interval
     end = add_months(birth, 12 * 19)
     weight_mg = round(p["weight_kg"] * 1_000_000)
@@ -308,7 +346,8 @@ def plain_plan(p: Plain) -> Plain:
     date = add_months(base, months)
     while len(dates) < 6 and date < end:
         # An int divided by an int is the float nearest the exact quotient.
-        dose = _dose_units(drug, number, date, weight_mg, p=p, complication=complication) / _MG
+        units = _dose_units(drug, number, date, weight_mg, p=p, complication=complication)
+        dose = units / _MG
         dates.append(date)
         doses.append(dose)
         if drug == "zoledronic_acid":
@@ -317,7 +356,7 @@ def plain_plan(p: Plain) -> Plain:
         else:
             volume = round(dose * 10)  # 0.1 mg/ml: a whole number of ml
             volumes.append(float(volume))
-            rates.append(volume / 4)
+            rates.append(_pamidronate_rate(units, volume, limited=limited)[0])
         number += 1
         months += 3 if drug == "pamidronate" or number == 2 else 6
         date = add_months(base, months)
@@ -442,6 +481,37 @@ def _freshness_findings(p: Plain, *, first: bool) -> list[tuple[str, str]]:
     return findings
 
 
+_SECONDARY = {
+    "secondary_corticosteroids",
+    "secondary_immobility",
+    "secondary_intestinal_failure",
+    "secondary_other",
+}
+
+
+def _counselling(p: Plain, *, first: bool) -> list[tuple[str, str]]:
+    """P-FX-RECENT, P-SE-ACUTE, P-LONGTERM, P-HUNGRY-CA, P-TURNOVER-PROMPT (indicated only)."""
+    findings = []
+    since = p["today"] - dt.timedelta(days=42)
+    recent = any(f[2] is not None and f[2] >= since for f in p["fractures"])
+    risks = p["risks"]
+    if recent:
+        if risks.get("impaired_fracture_healing", False) or p["diagnosis"] in _SECONDARY:
+            findings.append(("recent-fracture-consult", WARN))
+        elif p["diagnosis"] == "osteogenesis_imperfecta":
+            findings.append(("recent-fracture-no-delay", INFO))
+    if first:
+        findings += [("side-effects", INFO), ("long-term-effects", INFO)]
+    if risks["prolonged_immobilisation"]:
+        findings.append(("calcium-check-after-infusion", INFO))
+    if (
+        p["diagnosis"] in ("secondary_corticosteroids", "secondary_immobility")
+        and not risks["low_bone_turnover"]
+    ):
+        findings.append(("bone-turnover-not-recorded", INFO))
+    return findings
+
+
 def _no_baseline(p: Plain) -> bool:
     """Whether a vital sign has no baseline: neither recorded as one nor measured today."""
     baseline, today = p["baseline_vitals"] or {}, p["vitals"]
@@ -473,9 +543,11 @@ def _labs_anchor(p: Plain) -> dt.date | None:
     return min(dates)
 
 
-def _follow_up(p: Plain, drug: str, dates: list[dt.date]) -> tuple[tuple[dt.date, str], ...]:
-    """DXA, labs and expertise-centre entries (P-FU-*), by date, in that order on one day."""
-    start = p["today"]
+def _follow_up(
+    p: Plain, drug: str, dates: list[dt.date], start: dt.date
+) -> tuple[tuple[dt.date, str], ...]:
+    """DXA, labs and expertise-centre entries (P-FU-*) from the course's start, by date, in that
+    order on one day."""
     end = max(dates[-1], start) if dates else start
     scans = [scan[3] for scan in p["bmd"] if scan[3] is not None]
     entries = [(date, "dxa") for date in _yearly(max(scans) if scans else None, start, end)]
@@ -537,16 +609,16 @@ def _course(
     p: Plain, drug: str, weight_mg: int
 ) -> tuple[list[dt.date], list[dt.date], list[str], list[int]]:
     """Dates, due dates, phases and doses (1e-11 mg) of the planned infusions of ``drug``."""
-    today, history = p["today"], p["infusions"]
+    start, history = _start(p), p["infusions"]
     given = [record for record in history if record[0] == drug]
     complication = any(record[2] in ("moderate", "severe") for record in history)
     number = len(given) + 1
-    months, base, due = 0, today, today
+    months, base, due = 0, start, start
     if given:
         interval = 3 if drug == "pamidronate" or number == 2 else 6
         last = given[-1][1]
         due = add_months(last, interval)
-        if due >= today:  # else overdue: planned on the start date
+        if due >= start:  # else overdue: planned on the start date
             base, months = last, interval
     end = add_months(p["birth"], 12 * 19)
     dates: list[dt.date] = []
@@ -608,18 +680,36 @@ def plain_plan_full(p: Plain) -> Plain:
     if _no_baseline(p):
         findings.append(("no-baseline-vitals", WARN))
     findings.append(("hypocalcaemia-warning", INFO))
+    findings += _counselling(p, first=not history)
 
     drug = "zoledronic_acid" if zoledronic and _creatinine_fresh(p) else "pamidronate"
+    if drug == "pamidronate" and _pamidronate_refused(gfr):
+        findings.append(("drug-not-allowed", BLOCK))
+        result.update(
+            status="refused",
+            indicated=True,
+            blocks=(*blocks, "drug-not-allowed"),
+            findings=tuple(sorted(findings)),
+        )
+        return result
     weight_mg = round(p["weight_kg"] * 1_000_000)
     dates, dues, phases, units = _course(p, drug, weight_mg)
     check_hard_limits(drug, phases, dates, units, weight_mg)
     doses = [dose / _MG for dose in units]
+    durations = [_HOURS[drug]] * len(doses)
     if drug == "zoledronic_acid":
         volumes = [50.0] * len(doses)
         rates = volumes
     else:
         volumes = [float(round(dose * 10)) for dose in doses]  # 0.1 mg/ml: whole ml
-        rates = [volume / 4 for volume in volumes]
+        limited = _rate_limited(gfr)
+        timed = [
+            _pamidronate_rate(u, v, limited=limited) for u, v in zip(units, volumes, strict=True)
+        ]
+        rates = [rate for rate, _hours in timed]
+        durations = [hours for _rate, hours in timed]
+        if limited:
+            findings.append(("pamidronate-gfr-rate-limit", WARN))
     if len(dates) > 1:
         findings.append(("dose-uses-current-weight", INFO))
     if len(dates) < 6:  # the course stopped at the 19th birthday
@@ -638,8 +728,8 @@ def plain_plan_full(p: Plain) -> Plain:
         findings=tuple(sorted(findings)),
         phases=tuple(phases),
         due_dates=tuple(dues),
-        durations_h=(_HOURS[drug],) * len(dates),
-        follow_up=_follow_up(p, drug, dates),
+        durations_h=tuple(durations),
+        follow_up=_follow_up(p, drug, dates, _start(p)),
         avoid_pregnancy_until=until,
     )
     return result
