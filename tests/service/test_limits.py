@@ -69,3 +69,15 @@ def test_a_request_past_the_time_limit_gets_503(tmp_path: Path, keys: Keys) -> N
         assert response.status_code == 503
         assert time.monotonic() - begun < 1.2
         assert response.json()["error"] == "the request took too long; try again"
+
+
+def test_a_defect_is_a_500_that_names_nothing(tmp_path: Path, keys: Keys) -> None:
+    """An unexpected error inside the decision: 500 with a JSON body, no traceback, no data."""
+
+    def broken(bundle: Mapping[str, Any], on: dt.date) -> Patient:
+        raise IndexError(bundle["entry"][0]["resource"]["id"])
+
+    with running(tmp_path, keys, reader=broken) as server:
+        response = server.call(VIEW, _body())
+        assert response.status_code == 500
+        assert response.json() == {"error": "internal error"}

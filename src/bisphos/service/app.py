@@ -228,6 +228,9 @@ class _Service:
                 _LOG.info("%s: 400 the FHIR data could not be read", name)
                 body_ = {"error": "the FHIR data could not be read", "problems": _problems(error)}
                 return _json(body_, 400)
+            except Exception as error:  # a defect answers 500 naming nothing, never a traceback
+                _LOG.error("%s: 500 %s", name, type(error).__name__)
+                return _json({"error": "internal error"}, 500)
             elapsed = (time.perf_counter() - started) * 1000
             _LOG.info("%s: 200 in %.1f ms", name, elapsed)
             return _json(result)
