@@ -193,6 +193,8 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
     out["status"] = status
     out["indicated"] = indicated
     out["zoledronic_acid_allowed"] = zol
-    out["drug"] = np.where(indicated, np.where(zol, "zoledronic_acid", "pamidronate"), "")
+    out["drug"] = np.where(
+        indicated & ~refused, np.where(zol, "zoledronic_acid", "pamidronate"), ""
+    )
     out["infusions"] = infusions
     return out
