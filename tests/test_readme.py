@@ -26,3 +26,27 @@ def test_ci_runs_the_readme_commands_word_for_word() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     for command in readme_commands():
         assert command in ci
+
+
+def test_the_python_example_plans_through_the_front_door() -> None:
+    """P-ZOL-FIRST, P-ZOL-DOSE: the README's Python example runs and plans the 20 kg girl
+    0.25, 0.5 and 1 mg zoledronic acid through ``bisphos.plan``."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.findall(r"```python\n(.+?)\n```", text, re.S)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(code.replace("examples/", f"{ROOT}/examples/"), "README", "exec"), namespace)
+    plan = namespace["plan"]
+    assert str(plan.status) == "ready"  # type: ignore[attr-defined]
+    doses = [float(i.dose.value.m_as("mg")) for i in plan.infusions[:3]]  # type: ignore[attr-defined]
+    assert doses == [0.25, 0.5, 1.0]
+    assert len(namespace["later"].infusions) == 2  # type: ignore[attr-defined]
+
+
+def test_every_exported_name_is_written_once() -> None:
+    """The names of ``bisphos`` are its ``TYPE_CHECKING`` imports, which the lazy loader reads."""
+    import bisphos
+    from bisphos._lazy import type_checking_imports
+
+    names = type_checking_imports(bisphos.__file__)
+    assert set(bisphos.__all__) == {*names, "__version__"}
+    assert bisphos.plan.__module__ == "bisphos._front"

@@ -12,6 +12,8 @@ from bisphos import _lazy
 from bisphos._version import __version__
 
 if TYPE_CHECKING:
+    from bisphos._front import assess, plan, recommend
+    from bisphos.engine import Engine
     from bisphos.errors import (
         BisphosError,
         DimensionError,
@@ -49,6 +51,9 @@ if TYPE_CHECKING:
         Trauma,
         VitalSigns,
     )
+    from bisphos.pediatric.dosing import DosingOptions
+    from bisphos.pediatric.plan_types import Plan, PlanRequest, PlanStatus
+    from bisphos.pediatric.schedule import Horizon
     from bisphos.units import Quantity, format_quantity, parse_quantity, quantity, ureg
 
 __all__ = [
@@ -58,12 +63,15 @@ __all__ = [
     "ComplicationGrade",
     "Diagnosis",
     "DimensionError",
+    "DosingOptions",
     "Drug",
+    "Engine",
     "Evidence",
     "Finding",
     "Fracture",
     "FractureSite",
     "HardLimitError",
+    "Horizon",
     "ImplausibleValueError",
     "InfusionRecord",
     "InputError",
@@ -75,6 +83,9 @@ __all__ = [
     "OISeverity",
     "Patient",
     "PatientInputError",
+    "Plan",
+    "PlanRequest",
+    "PlanStatus",
     "PluginError",
     "ProtocolConflictError",
     "ProtocolError",
@@ -88,75 +99,24 @@ __all__ = [
     "UnknownUnitError",
     "VitalSigns",
     "__version__",
+    "assess",
     "format_quantity",
     "load_patient",
     "parse_quantity",
     "patient_from_dict",
     "patient_from_text",
     "patient_to_dict",
+    "plan",
     "quantity",
+    "recommend",
     "ureg",
 ]
 
 
 # The names are imported on first use (PEP 562): ``import bisphos`` stays cheap for code that
-# needs one submodule, and the first access costs what the eager import did.
-_EXPORTS: Final[dict[str, tuple[str, ...]]] = {
-    "bisphos.errors": (
-        "BisphosError",
-        "DimensionError",
-        "HardLimitError",
-        "ImplausibleValueError",
-        "InputError",
-        "InvalidValueError",
-        "MissingUnitError",
-        "MissingValueError",
-        "PatientInputError",
-        "PluginError",
-        "ProtocolConflictError",
-        "ProtocolError",
-        "UnitError",
-        "UnknownProtocolError",
-        "UnknownUnitError",
-    ),
-    "bisphos.findings": (
-        "Evidence",
-        "Finding",
-        "Severity",
-    ),
-    "bisphos.io": (
-        "load_patient",
-        "patient_from_dict",
-        "patient_from_text",
-        "patient_to_dict",
-    ),
-    "bisphos.model": (
-        "BmdMeasurement",
-        "BmdSite",
-        "ComplicationGrade",
-        "Diagnosis",
-        "Drug",
-        "Fracture",
-        "FractureSite",
-        "InfusionRecord",
-        "LabResult",
-        "Labs",
-        "OISeverity",
-        "Patient",
-        "RiskFlags",
-        "Sex",
-        "Trauma",
-        "VitalSigns",
-    ),
-    "bisphos.units": (
-        "Quantity",
-        "format_quantity",
-        "parse_quantity",
-        "quantity",
-        "ureg",
-    ),
-}
-_SOURCE: Final = _lazy.sources(_EXPORTS)
+# needs one submodule, and the first access costs what the eager import did. Where each name
+# comes from is read from the ``TYPE_CHECKING`` block above, so it is written once.
+_SOURCE: Final = _lazy.Sources(__file__)
 
 
 def __getattr__(name: str) -> object:
