@@ -25,6 +25,8 @@ from typing import cast
 import attrs
 
 from bisphos.errors import InvalidValueError
+from bisphos.io import patient_to_dict
+from bisphos.model import Patient
 from bisphos.protocols import PluginRecord
 from bisphos.units import format_quantity, is_quantity
 
@@ -33,6 +35,7 @@ __all__ = [
     "canonical_json",
     "input_digest",
     "normalise",
+    "patient_input",
     "plugin_from_dict",
     "plugin_to_dict",
     "sha256_hex",
@@ -241,3 +244,11 @@ class Provenance:
             patient_sha256=texts["patient_sha256"],
             input_sha256=texts["input_sha256"],
         )
+
+
+def patient_input(patient: Patient) -> object:
+    """The patient as the provenance digests it: as :func:`bisphos.io.patient_to_dict` writes it.
+
+    The protocols' results call this, so that no protocol module reads or writes files itself.
+    """
+    return patient_to_dict(patient)

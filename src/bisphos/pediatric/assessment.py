@@ -33,7 +33,6 @@ import attrs
 from bisphos import quantities as q
 from bisphos._version import __version__
 from bisphos.findings import Evidence, Finding, Severity, blocking, rule_ids_of
-from bisphos.io import patient_to_dict
 from bisphos.model import BmdSite, Diagnosis, Drug, Patient, Sex
 from bisphos.pediatric._calendar import birthday, is_younger_than
 from bisphos.pediatric.counselling import counselling_findings
@@ -68,7 +67,7 @@ from bisphos.pediatric.thresholds import (
     exceeds,
 )
 from bisphos.protocols import PluginRecord
-from bisphos.provenance import Provenance
+from bisphos.provenance import Provenance, patient_input
 from bisphos.units import Quantity, quantity
 
 __all__ = [
@@ -165,7 +164,7 @@ class Assessment:
             library_version=__version__,
             plugins=self.plugins,
             rule_ids=rule_ids_of(self.findings),
-            patient=patient_to_dict(self.patient),
+            patient=patient_input(self.patient),
         )
 
     @property

@@ -8,7 +8,6 @@ import enum
 import attrs
 
 from bisphos.findings import Finding, blocking, rule_ids_of
-from bisphos.io import patient_to_dict
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.adjustments import Adjustment
 from bisphos.pediatric.assessment import Assessment
@@ -18,7 +17,7 @@ from bisphos.pediatric.maintenance import MaintenanceAssessment
 from bisphos.pediatric.overrides import Override, overrides_of
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion
 from bisphos.protocols import PluginRecord
-from bisphos.provenance import Provenance, normalise
+from bisphos.provenance import Provenance, normalise, patient_input
 from bisphos.validation import date_in_range
 
 __all__ = ["Plan", "PlanRequest", "PlanStatus"]
@@ -139,6 +138,6 @@ class Plan:
             library_version=self.library_version,
             plugins=self.plugins,
             rule_ids=self.rule_ids,
-            patient=patient_to_dict(self.patient),
+            patient=patient_input(self.patient),
             request=normalise(self.request),
         )
