@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         Trauma,
         VitalSigns,
     )
+    from bisphos.orders import Order, OrderCheck, Verdict, check_order
     from bisphos.pediatric.dosing import DosingOptions
     from bisphos.pediatric.plan_types import Plan, PlanRequest, PlanStatus
     from bisphos.pediatric.schedule import Horizon
@@ -81,6 +82,8 @@ __all__ = [
     "MissingUnitError",
     "MissingValueError",
     "OISeverity",
+    "Order",
+    "OrderCheck",
     "Patient",
     "PatientInputError",
     "Plan",
@@ -97,9 +100,11 @@ __all__ = [
     "UnitError",
     "UnknownProtocolError",
     "UnknownUnitError",
+    "Verdict",
     "VitalSigns",
     "__version__",
     "assess",
+    "check_order",
     "format_quantity",
     "load_patient",
     "parse_quantity",

@@ -14,6 +14,10 @@ Commands:
   invariants          the invariants their property tests verify
   plugins             the plugins loaded, where from, which versions
   show PATIENT_FILE   the patient as read and normalised
+  check-order PATIENT_FILE --order FILE | --drug D --dose Q --volume Q (--duration Q | --rate Q)
+                      an ordered infusion judged: within the protocol, outside a soft limit
+                      (what the protocol would give, the overrides that apply) or refused by a
+                      hard limit; each judgement with its rule ids
   completion SHELL    the shell completion script (bash, zsh, tcsh)
 
 Every command but completion and serve writes JSON with --format json (each document has a JSON
@@ -32,9 +36,10 @@ Bundle's timestamp is the assessment date.
 Exit codes::
 
   0  a plan is ready and nothing blocks an infusion today (plan, check); for an adult file, a
-     regimen can be given; the command succeeded
+     regimen can be given; an order is within the protocol (check-order); the command succeeded
   1  an infusion is blocked today, or treatment is not indicated, the patient is out of the
-     protocol's scope, or the request was refused; replay: the record was not reproduced
+     protocol's scope, or the request was refused; an order is outside a soft limit or refused
+     (check-order); replay: the record was not reproduced
   2  the input was invalid: a patient file, an option, or a plugin's error (anything a plugin
      raises, a sys.exit inside a hook included, is a PluginError); a plan refused by the
      hard-limit gate (HardLimitError); every problem is printed on standard error as a
@@ -72,6 +77,7 @@ from bisphos.errors import (
     BisphosError,
     InputLimitError,
     InvalidValueError,
+    MissingValueError,
     OverrideError,
     PatientInputError,
 )
@@ -647,6 +653,59 @@ def _show(arguments: argparse.Namespace, engine: Engine) -> int:
     _print(json.dumps(patient_to_dict(patient), indent=2, ensure_ascii=False))
     _print("missing for a decision: " + (", ".join(missing) if missing else "nothing"))
     return EXIT_OK
+
+
+def _order(arguments: argparse.Namespace) -> Any:
+    """The order of ``check-order``: a MedicationRequest file, or the options."""
+    from bisphos.orders import Order  # noqa: PLC0415 - on demand
+
+    if arguments.order is not None:
+        from bisphos.fhir.order import order_from_medication_request  # noqa: PLC0415
+        from bisphos.fhir.reader import bundle_from_text  # noqa: PLC0415
+
+        source = printable(str(arguments.order))
+        text = read_text_file(Path(arguments.order))
+        return order_from_medication_request(bundle_from_text(text, source=source), source=source)
+    for option in ("drug", "dose", "volume"):
+        if getattr(arguments, option) is None:
+            raise MissingValueError(
+                "is required without --order", field=f"--{option}", expected="a value"
+            )
+    return Order(
+        drug=arguments.drug,
+        dose=arguments.dose,
+        date=_date(arguments.date, "--date") or _patient(arguments).assessment_date,
+        volume=arguments.volume,
+        duration=arguments.duration,
+        rate=arguments.rate,
+        source="command line",
+    )
+
+
+@command(
+    "check-order",
+    "judge an ordered infusion: within the protocol, outside a soft limit, or refused",
+    PATIENT,
+    _argument("--order", metavar="FILE", help="the order as a FHIR MedicationRequest (.json)"),
+    _argument("--drug", choices=[d.value for d in Drug], help="the drug ordered"),
+    _argument("--dose", metavar="QUANTITY", help="the dose ordered, e.g. '1.2 mg'"),
+    _argument("--volume", metavar="QUANTITY", help="the volume, e.g. '50 mL'"),
+    _argument("--duration", metavar="QUANTITY", help="the infusion time, e.g. '1 h'"),
+    _argument("--rate", metavar="QUANTITY", help="the pump rate, e.g. '50 mL/h'"),
+    _argument("--date", metavar="DATE", help="the day of the infusion (default: assessment date)"),
+    TEXT_OR_JSON,
+)
+def _check_order(arguments: argparse.Namespace, engine: Engine) -> int:
+    from bisphos.orders import Verdict, check_order  # noqa: PLC0415 - on demand
+
+    result = check_order(_patient(arguments), _order(arguments), engine=engine)
+    if arguments.format == "json":
+        from bisphos.export.command_json import order_check_to_dict  # noqa: PLC0415
+
+        _json_document(order_check_to_dict(result.to_dict()))
+    else:
+        _print(result.explain())
+    return EXIT_OK if result.verdict is Verdict.WITHIN else EXIT_NOT_CLEARED
 
 
 #: The shells ``bisphos completion`` writes a script for.

@@ -1,7 +1,7 @@
 """The JSON documents of the commands other than ``plan``, each with a published JSON Schema.
 
-``bisphos check``, ``rules``, ``invariants``, ``plugins``, ``show`` and ``replay`` print one
-document each with ``--format json``. Every document names its ``format`` and
+``bisphos check``, ``check-order``, ``rules``, ``invariants``, ``plugins``, ``show`` and
+``replay`` print one document each with ``--format json``. Every document names its ``format`` and
 ``format_version``; its schema (draft 2020-12) is shipped as ``bisphos/schemas/<command>.schema
 .json`` and kept equal to :func:`command_schema` by a test. A finding is written as in the plan
 document (:func:`bisphos.export.plan_json.finding_to_dict`), and the schemas refer to the plan
@@ -32,6 +32,7 @@ __all__ = [
     "command_schema_json",
     "document_json",
     "invariants_to_dict",
+    "order_check_to_dict",
     "patient_document",
     "plugins_to_dict",
     "replay_to_dict",
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 #: The commands with a JSON document, in the order of the command line's help.
-COMMANDS: Final = ("check", "rules", "invariants", "plugins", "show", "replay")
+COMMANDS: Final = ("check", "check-order", "rules", "invariants", "plugins", "show", "replay")
 #: The version of every document's layout; a change that breaks readers raises it.
 FORMAT_VERSION: Final = 1
 _PATIENT_SCHEMA_ID: Final = "https://bisphos.invalid/schema/patient-1.json"
@@ -173,6 +174,11 @@ def patient_document(patient: dict[str, Any], missing: Sequence[str]) -> dict[st
     return {**_head("show"), "patient": patient, "missing_for_decision": list(missing)}
 
 
+def order_check_to_dict(check: dict[str, Any]) -> dict[str, Any]:
+    """Return ``bisphos check-order``'s document from an order check's ``to_dict()``."""
+    return {**_head("check-order"), **check}
+
+
 def replay_to_dict(report: dict[str, object]) -> dict[str, Any]:
     """Return ``bisphos replay``'s document from a replay report's ``to_dict()``."""
     return {**_head("replay"), **report}
@@ -253,6 +259,50 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
                 ),
                 "findings": _list({"$ref": f"{PLAN_SCHEMA_ID}#/$defs/finding"}),
                 "plugins": _list(_PLUGIN),
+                "rule_ids": _RULE_IDS,
+            },
+        ),
+        "check-order": (
+            "An ordered infusion judged against the protocol (bisphos check-order).",
+            {
+                "verdict": {"enum": ["within", "outside-soft-limit", "refused"]},
+                "order": _object(
+                    {
+                        "drug": {"enum": ["zoledronic_acid", "pamidronate"]},
+                        "dose": _TEXT,
+                        "date": _DATE,
+                        "volume": _TEXT,
+                        "duration_h": {"type": "number"},
+                        "rate_ml_h": {"type": "number"},
+                        "source": _TEXT,
+                    }
+                ),
+                "judgements": _list(
+                    _object(
+                        {
+                            "aspect": _TEXT,
+                            "verdict": {"enum": ["within", "outside-soft-limit", "refused"]},
+                            "message": _TEXT,
+                            "ordered": _TEXT,
+                            "allowed": _TEXT,
+                            "rule_ids": _RULE_IDS,
+                        }
+                    )
+                ),
+                "protocol_would_give": _nullable(
+                    _object(
+                        {
+                            "date": _DATE,
+                            "dose": _TEXT,
+                            "volume": _TEXT,
+                            "duration": _TEXT,
+                            "rate": _TEXT,
+                            "rule_ids": _RULE_IDS,
+                        }
+                    )
+                ),
+                "overrides": _RULE_IDS,
+                "override_reasons": _list(_TEXT),
                 "rule_ids": _RULE_IDS,
             },
         ),

@@ -1,0 +1,591 @@
+"""Checking an order: is the infusion a prescriber typed within what the protocol allows?
+
+:func:`check_order` judges one order of an intravenous bisphosphonate (drug, dose, volume,
+duration or rate, date) for one patient against the pediatric protocol, and answers with one of
+three verdicts, each judgement naming its rules and values:
+
+- **within** the protocol: what the protocol plans for that date, or another choice the
+  guideline leaves open (a dose per kg in the range of the phase, a zoledronic acid volume of
+  50 to 100 ml);
+- **outside a soft limit**: the guideline's own figures (the dose range of the phase, the volume,
+  the concentration, the infusion time, the date of the schedule, the indication) are not met
+  but no hard limit is broken; the check says what the protocol would give and which override
+  applies (a clinician's coded reason);
+- **refused**: a hard limit is broken (the daily caps, the per-kg maxima from the patient's
+  history, the label's concentration, rate and infusion time, the GFR gates, the dates and
+  intervals, a contraindication), named with its limit. The hard limits are those of the engine's
+  gate (:mod:`bisphos.gate`): the order is judged by the same function that judges every plan, on
+  the order's own numbers.
+
+The order is checked as it is: nothing is rounded, capped or corrected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from bisphos import quantities as q
+from bisphos.errors import BisphosError, HardLimitError, InvalidValueError, MissingValueError
+from bisphos.findings import Finding, Severity
+from bisphos.model import PLAUSIBLE_RANGES, Drug, Patient
+from bisphos.pediatric import table as t
+from bisphos.pediatric.kernel import exact, nearest_mg_kg
+from bisphos.pediatric.limits import dosing_weight_kg
+from bisphos.pediatric.overrides import OverrideReason
+from bisphos.pediatric.plan import Plan, PlanRequest, PlanStatus
+from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
+from bisphos.units import Quantity, format_quantity, quantity
+
+if TYPE_CHECKING:
+    from bisphos.engine import Engine
+
+__all__ = [
+    "Judgement",
+    "Order",
+    "OrderCheck",
+    "Verdict",
+    "check_order",
+]
+
+#: Two durations or rates closer than this are the same (a pump is set to the minute).
+_SAME_FRACTION: Final = Decimal("0.01")
+#: Contraindications that hold on every date, not only today (P-CI-ALLERGY, P-CI-PREG).
+_PERMANENT: Final = frozenset({"P-CI-ALLERGY", "P-CI-PREG"})
+
+
+class Verdict(enum.StrEnum):
+    """What the protocol says of an order, from best to worst."""
+
+    WITHIN = "within"
+    OUTSIDE_SOFT_LIMIT = "outside-soft-limit"
+    REFUSED = "refused"
+
+
+_RANK: Final = {Verdict.WITHIN: 0, Verdict.OUTSIDE_SOFT_LIMIT: 1, Verdict.REFUSED: 2}
+
+
+def _dose(value: object) -> Quantity:
+    return PLAUSIBLE_RANGES["dose"].check(value, field="dose")  # type: ignore[arg-type]
+
+
+def _volume(value: object) -> Quantity:
+    return _positive(q.VOLUME.conform(value, field="volume"), "volume")
+
+
+def _optional_duration(value: object) -> Quantity | None:
+    if value is None:
+        return None
+    return _positive(q.DURATION.conform(value, field="duration"), "duration")
+
+
+def _optional_rate(value: object) -> Quantity | None:
+    if value is None:
+        return None
+    return _positive(q.INFUSION_RATE.conform(value, field="rate"), "rate")
+
+
+def _positive(value: Quantity, field: str) -> Quantity:
+    if not float(value.magnitude) > 0:
+        raise InvalidValueError(
+            "must be above zero", field=field, value=format_quantity(value), expected="> 0"
+        )
+    return value
+
+
+def _plain_date(instance: object, attribute: attrs.Attribute[dt.date], value: object) -> None:
+    if type(value) is not dt.date:
+        raise InvalidValueError(
+            "not a date", field=attribute.name, value=repr(value), expected="a datetime.date"
+        )
+
+
+@attrs.frozen
+class Order:
+    """One ordered infusion, as a prescriber typed it.
+
+    Attributes:
+        drug: Zoledronic acid or pamidronate.
+        dose: The dose (a mass; text such as ``"1.2 mg"`` is read as a file is).
+        date: The day of the infusion.
+        volume: The volume infused.
+        duration: The infusion time; give it or the rate (or both, when they agree).
+        rate: The pump rate, a volume per time.
+        source: Where the order came from (``MedicationRequest/abc``), named in the answer.
+    """
+
+    drug: Drug = attrs.field(converter=Drug)
+    dose: Quantity = attrs.field(converter=_dose)
+    date: dt.date = attrs.field(validator=_plain_date)
+    volume: Quantity = attrs.field(converter=_volume)
+    duration: Quantity | None = attrs.field(default=None, converter=_optional_duration)
+    rate: Quantity | None = attrs.field(default=None, converter=_optional_rate)
+    source: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if self.duration is None and self.rate is None:
+            raise MissingValueError(
+                "an order needs its infusion time or its rate",
+                field="duration",
+                expected="a duration such as '1 h' or a rate such as '50 mL/h'",
+            )
+        if self.duration is not None and self.rate is not None:
+            implied = self.volume_ml / self.duration_h
+            if abs(implied - self.rate_ml_h) > _SAME_FRACTION * self.rate_ml_h:
+                raise InvalidValueError(
+                    "the rate does not give the volume in the infusion time",
+                    field="rate",
+                    value=format_quantity(self.rate),
+                    expected=f"{implied:g} mL/h (volume / duration)",
+                )
+
+    @property
+    def dose_mg(self) -> Decimal:
+        """The dose in mg, as the shortest decimal of its float."""
+        return exact(float(self.dose.m_as("milligram")))
+
+    @property
+    def volume_ml(self) -> Decimal:
+        """The volume in ml."""
+        return exact(float(self.volume.m_as("milliliter")))
+
+    @property
+    def duration_h(self) -> Decimal:
+        """The infusion time in hours, given or from the volume and the rate."""
+        if self.duration is not None:
+            return exact(float(self.duration.m_as("hour")))
+        assert self.rate is not None  # checked when constructed
+        return self.volume_ml / exact(float(self.rate.m_as("milliliter / hour")))
+
+    @property
+    def rate_ml_h(self) -> Decimal:
+        """The pump rate in ml/h, given or from the volume and the infusion time."""
+        if self.rate is not None:
+            return exact(float(self.rate.m_as("milliliter / hour")))
+        return self.volume_ml / self.duration_h
+
+
+@attrs.frozen
+class Judgement:
+    """One aspect of an order judged against one rule.
+
+    Attributes:
+        aspect: What was judged: ``dose``, ``volume``, ``concentration``, ``duration``,
+            ``date``, ``indication``, ``contraindication``, or the hard limit's field.
+        verdict: Within, outside a soft limit, or refused.
+        message: What it means, in words.
+        ordered: The ordered value, with its unit.
+        allowed: What the protocol allows (a range, a limit, what it would give).
+        rule_ids: The rules the judgement rests on.
+    """
+
+    aspect: str
+    verdict: Verdict
+    message: str
+    ordered: str
+    allowed: str
+    rule_ids: tuple[str, ...]
+
+
+@attrs.frozen
+class OrderCheck:
+    """The answer of :func:`check_order`.
+
+    Attributes:
+        verdict: The worst verdict of the judgements.
+        order: The order judged.
+        judgements: Every judgement, hard limits first.
+        plan: The plan the protocol makes for the patient with the order's drug (not compared).
+        planned: What the protocol would give on the order's date, or its next infusion; ``None``
+            when it plans none.
+        overrides: For an order outside a soft limit: the rules whose soft limits a clinician
+            may override with a coded reason (P-OVERRIDE); empty otherwise.
+    """
+
+    verdict: Verdict
+    order: Order
+    judgements: tuple[Judgement, ...]
+    plan: Plan = attrs.field(eq=False, repr=False)
+    planned: PlannedInfusion | None = attrs.field(eq=False, repr=False)
+    overrides: tuple[str, ...] = ()
+
+    @property
+    def override_reasons(self) -> tuple[OverrideReason, ...]:
+        """The coded reasons an override of :attr:`overrides` may give (P-OVERRIDE)."""
+        return tuple(OverrideReason) if self.overrides else ()
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every rule the judgements rest on, each once."""
+        return tuple(dict.fromkeys(rule for j in self.judgements for rule in j.rule_ids))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as JSON values."""
+        planned = self.planned
+        return {
+            "verdict": self.verdict.value,
+            "order": {
+                "drug": self.order.drug.value,
+                "dose": format_quantity(self.order.dose),
+                "date": self.order.date.isoformat(),
+                "volume": format_quantity(self.order.volume),
+                "duration_h": float(self.order.duration_h),
+                "rate_ml_h": float(self.order.rate_ml_h),
+                "source": self.order.source,
+            },
+            "judgements": [
+                {
+                    "aspect": j.aspect,
+                    "verdict": j.verdict.value,
+                    "message": j.message,
+                    "ordered": j.ordered,
+                    "allowed": j.allowed,
+                    "rule_ids": list(j.rule_ids),
+                }
+                for j in self.judgements
+            ],
+            "protocol_would_give": None
+            if planned is None
+            else {
+                "date": planned.date.isoformat(),
+                "dose": format_quantity(planned.dose.value),
+                "volume": format_quantity(planned.preparation.volume),
+                "duration": format_quantity(planned.preparation.duration),
+                "rate": format_quantity(planned.preparation.rate),
+                "rule_ids": list(planned.rule_ids),
+            },
+            "overrides": list(self.overrides),
+            "override_reasons": [reason.value for reason in self.override_reasons],
+            "rule_ids": list(self.rule_ids),
+        }
+
+    def explain(self) -> str:
+        """The answer as text: the verdict, then one line per judgement with its rules."""
+        lines = [f"order: {self.verdict.value.replace('-', ' ')}"]
+        lines += [
+            f"  {j.verdict.value.upper()} {j.aspect}: {j.message} "
+            f"(ordered {j.ordered}; allowed {j.allowed}) [{', '.join(j.rule_ids)}]"
+            for j in self.judgements
+        ]
+        if self.planned is not None:
+            p = self.planned
+            prep = p.preparation
+            lines.append(
+                f"  the protocol would give {format_quantity(p.dose.value)} in "
+                f"{format_quantity(prep.volume)} over {format_quantity(prep.duration)}"
+                f" on {p.date.isoformat()} [{', '.join(p.rule_ids)}]"
+            )
+        if self.overrides:
+            reasons = ", ".join(reason.value for reason in self.override_reasons)
+            lines.append(
+                f"  a clinician may override {', '.join(self.overrides)} with a coded reason "
+                f"({reasons}), a name and a time (P-OVERRIDE)"
+            )
+        return "\n".join(lines)
+
+
+def _show_mg(value: Decimal) -> str:
+    return f"{value.normalize():f} mg"
+
+
+def _mg(value: Quantity) -> Decimal:
+    return exact(float(value.m_as("milligram")))
+
+
+# ---- the hard limits: the gate's, on the order's own numbers -------------------------------------
+
+
+def _as_planned(template: PlannedInfusion, order: Order) -> PlannedInfusion:
+    """The template infusion with the order's drug, dose, date, volume, time and rate."""
+    dose = quantity(float(order.dose_mg), "milligram")
+    volume = quantity(float(order.volume_ml), "milliliter")
+    hours = quantity(float(order.duration_h), "hour")
+    rate = quantity(float(order.rate_ml_h), "milliliter / hour")
+    limited = attrs.evolve(template.dose.limited, dose=dose)
+    preparation = attrs.evolve(
+        template.preparation,
+        dose=dose,
+        volume=volume,
+        concentration=quantity(float(order.dose_mg / order.volume_ml), "milligram / milliliter"),
+        duration=hours,
+        rate=rate,
+    )
+    return attrs.evolve(
+        template,
+        date=order.date,
+        dose=attrs.evolve(template.dose, limited=limited),
+        preparation=preparation,
+    )
+
+
+def _hard(patient: Patient, order: Order, course: Course, engine: Engine) -> list[Judgement]:
+    """The gate's judgement of the order, the last infusion of ``course``."""
+    judgements: list[Judgement] = []
+    try:
+        engine.check_course(patient, course)
+    except HardLimitError as error:
+        limit = error.limit or error.expected
+        judgements.append(
+            Judgement(
+                aspect=re.sub(r"^infusions(\[\d+\])?\.?", "", error.field) or "order",
+                verdict=Verdict.REFUSED,
+                message=error.message,
+                ordered=str(error.value),
+                allowed=limit,
+                rule_ids=(error.rule_id or "P-HARD",),
+            )
+        )
+    judgements += _contraindications(
+        order, engine.gate_facts(patient).blocks, patient.assessment_date
+    )
+    return judgements
+
+
+def _contraindications(
+    order: Order, blocks: tuple[Finding, ...], today: dt.date
+) -> list[Judgement]:
+    """P-CI-*: a block refuses today's order, and a permanent one an order of any date."""
+    judgements = []
+    for finding in blocks:
+        if finding.severity is not Severity.BLOCK:
+            continue
+        permanent = bool(_PERMANENT & set(finding.rule_ids))
+        values = "; ".join(str(e) for e in finding.evidence) or finding.code
+        if order.date == today or permanent:
+            judgements.append(
+                Judgement(
+                    aspect="contraindication",
+                    verdict=Verdict.REFUSED,
+                    message=finding.message,
+                    ordered=values,
+                    allowed="no infusion while it holds",
+                    rule_ids=finding.rule_ids,
+                )
+            )
+        else:
+            judgements.append(
+                Judgement(
+                    aspect="contraindication",
+                    verdict=Verdict.WITHIN,
+                    message=f"holds today; to be cleared on {order.date.isoformat()}: "
+                    f"{finding.message}",
+                    ordered=values,
+                    allowed="checked again before the infusion",
+                    rule_ids=finding.rule_ids,
+                )
+            )
+    return judgements
+
+
+# ---- the soft limits: the guideline's own figures ------------------------------------------------
+
+
+def _soft(order: Order, plan: Plan, planned: PlannedInfusion | None) -> list[Judgement]:
+    judgements: list[Judgement] = []
+    if plan.status is not PlanStatus.READY and plan.status is not PlanStatus.BLOCKED:
+        judgements.append(
+            Judgement(
+                aspect="indication",
+                verdict=Verdict.OUTSIDE_SOFT_LIMIT,
+                message=f"the protocol plans no infusion: {plan.status.value.replace('_', ' ')}",
+                ordered=order.drug.value,
+                allowed="an infusion the protocol plans",
+                rule_ids=tuple(
+                    dict.fromkeys(
+                        r
+                        for f in plan.findings
+                        if f.severity is not Severity.INFO
+                        for r in f.rule_ids
+                    )
+                )
+                or ("P-IND-A",),
+            )
+        )
+    if planned is None:
+        if plan.infusions:
+            judgements.append(
+                Judgement(
+                    aspect="date",
+                    verdict=Verdict.OUTSIDE_SOFT_LIMIT,
+                    message="after the last infusion the protocol plans",
+                    ordered=order.date.isoformat(),
+                    allowed=f"on or before {plan.infusions[-1].date.isoformat()}",
+                    rule_ids=plan.infusions[-1].rule_ids,
+                )
+            )
+        return judgements
+    if planned.date != order.date:
+        judgements.append(
+            Judgement(
+                aspect="date",
+                verdict=Verdict.OUTSIDE_SOFT_LIMIT,
+                message="not a date of the protocol's schedule",
+                ordered=order.date.isoformat(),
+                allowed=f"{planned.date.isoformat()} ({planned.date_reason})",
+                rule_ids=planned.rule_ids,
+            )
+        )
+    judgements.append(_dose_judgement(order, planned))
+    judgements += _preparation_judgements(order, planned)
+    return judgements
+
+
+def _dose_judgement(order: Order, planned: PlannedInfusion) -> Judgement:
+    """The dose against the per-kg range the guideline gives for the phase (and the plan's)."""
+    dose = planned.dose
+    weight_kg = exact(nearest_mg_kg(dosing_weight_kg(dose.facts.weight)))
+    allowed = dose.allowed_per_kg
+    low = exact(float(allowed.low.m_as("mg/kg"))) * weight_kg
+    high = exact(float(allowed.high.m_as("mg/kg"))) * weight_kg
+    planned_mg = _mg(dose.value)
+    ceiling_mg = _mg(dose.limited.ceiling)
+    low_mg, high_mg = min(low, planned_mg), max(planned_mg, min(high, ceiling_mg))
+    ordered = order.dose_mg
+    per_kg = (ordered / weight_kg).quantize(Decimal("0.0001"))
+    shown = f"{_show_mg(ordered)} ({per_kg.normalize():f} mg/kg of {weight_kg.normalize():f} kg)"
+    span = f"{_show_mg(low_mg)} to {_show_mg(high_mg)}; the protocol gives {_show_mg(planned_mg)}"
+    rules = tuple(dict.fromkeys((*allowed.rule_ids, *dose.rule_ids)))
+    if ordered == planned_mg:
+        return Judgement("dose", Verdict.WITHIN, "the protocol's dose", shown, span, rules)
+    if low_mg <= ordered <= high_mg:
+        return Judgement(
+            "dose", Verdict.WITHIN, "within the range the guideline gives", shown, span, rules
+        )
+    side = "above" if ordered > high_mg else "below"
+    return Judgement(
+        "dose",
+        Verdict.OUTSIDE_SOFT_LIMIT,
+        f"{side} the range the guideline gives for the {dose.phase.value} infusion",
+        shown,
+        span,
+        rules,
+    )
+
+
+def _same(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) <= _SAME_FRACTION * max(abs(a), abs(b))
+
+
+def _preparation_judgements(order: Order, planned: PlannedInfusion) -> list[Judgement]:
+    prep = planned.preparation
+    judgements = []
+    if order.drug is Drug.ZOLEDRONIC_ACID:
+        smallest, largest = t.ZOLEDRONIC_ACID_VOLUME_ML
+        inside = smallest.decimal <= order.volume_ml <= largest.decimal
+        judgements.append(
+            Judgement(
+                "volume",
+                Verdict.WITHIN if inside else Verdict.OUTSIDE_SOFT_LIMIT,
+                "the guideline's volume" if inside else "outside the guideline's volume",
+                f"{order.volume_ml.normalize():f} mL",
+                f"{smallest.value:g} to {largest.value:g} mL NaCl 0.9 %",
+                smallest.rule_ids,
+            )
+        )
+    else:
+        figure = t.PAMIDRONATE_CONCENTRATION_MG_ML
+        concentration = order.dose_mg / order.volume_ml
+        inside = _same(concentration, figure.decimal)
+        judgements.append(
+            Judgement(
+                "concentration",
+                Verdict.WITHIN if inside else Verdict.OUTSIDE_SOFT_LIMIT,
+                "the guideline's dilution" if inside else "not the guideline's dilution",
+                f"{concentration.quantize(Decimal('0.001')).normalize():f} mg/mL",
+                f"{figure.value:g} mg/mL ({_show_mg(order.dose_mg)} in "
+                f"{(order.dose_mg / figure.decimal).normalize():f} mL)",
+                figure.rule_ids,
+            )
+        )
+    hours = exact(float(prep.duration.m_as("hour")))
+    inside = order.duration_h >= hours or _same(order.duration_h, hours)
+    judgements.append(
+        Judgement(
+            "duration",
+            Verdict.WITHIN if inside else Verdict.OUTSIDE_SOFT_LIMIT,
+            "the protocol's infusion time or longer" if inside else "faster than the protocol",
+            f"{order.duration_h.quantize(Decimal('0.01')).normalize():f} h",
+            f"at least {hours.normalize():f} h",
+            tuple(dict.fromkeys(c.rule_id for c in prep.choices)) or prep.rule_ids,
+        )
+    )
+    return judgements
+
+
+# ---- the check -----------------------------------------------------------------------------------
+
+#: How far past the order's date the protocol's plan is made, to find its next infusion.
+_LOOK_AHEAD: Final = dt.timedelta(days=400)
+
+
+def _course_with(patient: Patient, plan: Plan, order: Order) -> Course | None:
+    """The plan's infusions before the order, then the order in place of the one on its date.
+
+    The gate judges the order as the protocol's plan would give it: after the infusions the
+    plan gives before that date (so the order's place in the history of the drug is the plan's).
+    Without a course of the order's drug, a course of one infusion is planned for it.
+    """
+    course = plan.course
+    if course is None or course.drug is not order.drug or not course.infusions:
+        start = max(order.date, patient.assessment_date)
+        try:
+            course = plan_course(patient, order.drug, start=start, horizon=Horizon(infusions=1))
+        except BisphosError:
+            return None
+    earlier = tuple(p for p in course.infusions if p.date < order.date)
+    template = next((p for p in course.infusions if p.date >= order.date), course.infusions[-1])
+    return attrs.evolve(course, infusions=(*earlier, _as_planned(template, order)))
+
+
+def check_order(
+    patient: Patient,
+    order: Order,
+    *,
+    engine: Engine | None = None,
+    request: PlanRequest | None = None,
+) -> OrderCheck:
+    """Judge ``order`` for ``patient`` against the pediatric protocol on the order's date.
+
+    The protocol's plan is made from the assessment date with the order's drug; an order for a
+    later date is judged as the infusion that plan gives on that date, after the plan's earlier
+    infusions.
+
+    Args:
+        patient: The patient, on the assessment date the order is checked on.
+        order: The ordered infusion.
+        engine: The engine whose protocol and plugins plan (default: the installed ones).
+        request: The plan request the protocol's plan is made with (its options); the drug is
+            the order's.
+
+    Returns:
+        The verdict with every judgement, what the protocol would give, and the overrides that
+        apply.
+
+    Raises:
+        BisphosError: the patient or the order cannot be read (typed, with the field).
+    """
+    if engine is None:
+        from bisphos.engine import default_engine  # noqa: PLC0415 - plugins load on first use
+
+        engine = default_engine()
+    base = request or PlanRequest()
+    today = patient.assessment_date
+    horizon = Horizon(infusions=None, until=max(order.date, today) + _LOOK_AHEAD)
+    plan = engine.plan(patient, attrs.evolve(base, drug=order.drug, start=None, horizon=horizon))
+    planned = next((p for p in plan.infusions if p.date == order.date), None)
+    reference = planned or next((p for p in plan.infusions if p.date > order.date), None)
+    course = _course_with(patient, plan, order)
+    judgements = [] if course is None else _hard(patient, order, course, engine)
+    judgements += _soft(order, plan, reference)
+    verdict = max((j.verdict for j in judgements), key=_RANK.__getitem__, default=Verdict.WITHIN)
+    overrides: tuple[str, ...] = ()
+    if verdict is Verdict.OUTSIDE_SOFT_LIMIT:
+        soft = [j for j in judgements if j.verdict is Verdict.OUTSIDE_SOFT_LIMIT]
+        overrides = tuple(dict.fromkeys(rule for j in soft for rule in j.rule_ids))
+    ordered = sorted(judgements, key=lambda j: -_RANK[j.verdict])
+    return OrderCheck(verdict, order, tuple(ordered), plan, reference, overrides)
