@@ -36,6 +36,7 @@ from bisphos.pediatric.assessment import Assessment
 from bisphos.pediatric.plan import Plan, PlanRequest, local_estimator
 from bisphos.pediatric.protocol import PediatricProtocol
 from bisphos.pediatric.rules import PROTOCOL_ID as PEDIATRIC_ID
+from bisphos.pediatric.schedule import Course
 from bisphos.plugins import oncology as builtin_oncology
 from bisphos.plugins import pediatric as builtin_pediatric
 from bisphos.plugins.manager import (
@@ -178,6 +179,24 @@ class Engine:
             patient=patient,
             plugins=self._plugins,
         )
+
+    def check_course(
+        self, patient: Patient, course: Course, *, protocol_id: str = PEDIATRIC_ID
+    ) -> None:
+        """Judge ``course`` for ``patient`` by the gate, as a plan of ``protocol_id`` is judged.
+
+        The order check (:func:`bisphos.orders.check_order`) puts an order in a course and asks
+        this: the same facts (a plugin's GFR estimate included) and the protocol's declared
+        minimum interval as for the protocol's own plans. Returns nothing: a course that passes
+        is not a plan.
+
+        Raises:
+            HardLimitError: an infusion of the course breaks a hard limit (P-HARD).
+            PluginError: plugin code failed, or the course cannot be read as the gate reads it.
+        """
+        _, registered = self._pediatric(protocol_id)
+        hooks = PluginHooks(self.manager, protocol_id).asked_once(patient)
+        gate.check_course(course, self._facts(patient, hooks), registered.interval)
 
     def plan(
         self,

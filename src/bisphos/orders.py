@@ -323,7 +323,7 @@ def _as_planned(template: PlannedInfusion, order: Order) -> PlannedInfusion:
     )
 
 
-def _hard(patient: Patient, order: Order, course: Course, engine: Engine) -> list[Judgement]:
+def _hard(patient: Patient, course: Course, engine: Engine) -> list[Judgement]:
     """The gate's judgement of the order, the last infusion of ``course``."""
     judgements: list[Judgement] = []
     try:
@@ -340,9 +340,6 @@ def _hard(patient: Patient, order: Order, course: Course, engine: Engine) -> lis
                 rule_ids=(error.rule_id or "P-HARD",),
             )
         )
-    judgements += _contraindications(
-        order, engine.gate_facts(patient).blocks, patient.assessment_date
-    )
     return judgements
 
 
@@ -580,7 +577,8 @@ def check_order(
     planned = next((p for p in plan.infusions if p.date == order.date), None)
     reference = planned or next((p for p in plan.infusions if p.date > order.date), None)
     course = _course_with(patient, plan, order)
-    judgements = [] if course is None else _hard(patient, order, course, engine)
+    judgements = [] if course is None else _hard(patient, course, engine)
+    judgements += _contraindications(order, plan.blocks, today)
     judgements += _soft(order, plan, reference)
     verdict = max((j.verdict for j in judgements), key=_RANK.__getitem__, default=Verdict.WITHIN)
     overrides: tuple[str, ...] = ()
