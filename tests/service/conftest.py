@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.service import _stubs
 from tests.service._server import Keys, Running, running
 
 
@@ -39,7 +38,7 @@ def service_on(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Iterator
             if date not in started:
                 folder = tmp_path_factory.mktemp(f"service-{date.isoformat()}")
                 started[date] = stack.enter_context(
-                    running(folder, keys, checker=_stubs.checker, assessment_date=date.isoformat())
+                    running(folder, keys, assessment_date=date.isoformat())
                 )
             return started[date]
 
@@ -48,4 +47,4 @@ def service_on(tmp_path_factory: pytest.TempPathFactory, keys: Keys) -> Iterator
 
 def serve_in(folder: Path, keys: Keys, **settings: Any) -> AbstractContextManager[Running]:
     """A service in ``folder`` on the example patients' later date, for tests that restart it."""
-    return running(folder, keys, checker=_stubs.checker, assessment_date="2026-11-23", **settings)
+    return running(folder, keys, assessment_date="2026-11-23", **settings)

@@ -22,7 +22,7 @@ from bisphos.errors import InvalidValueError
 from bisphos.model import Drug
 from bisphos.service import SCHEMA_VERSION, Store
 from bisphos.service.store import MIGRATIONS
-from tests.service._fhir import BUNDLES, Example, hook_request, medication_request
+from tests.service._fhir import Example, hook_request, medication_request
 from tests.service._server import Keys, Running
 from tests.service.conftest import serve_in
 
@@ -31,10 +31,10 @@ FEEDBACK = SIGN + "/feedback"
 WHEN = "2026-11-23T10:15:00+01:00"
 
 
-def _cards(server: Running, dose_mg: float) -> list[dict[str, Any]]:
+def _cards(server: Running, dose_mg: float, hours: float = 1.0) -> list[dict[str, Any]]:
     girl = Example.of("oi-girl-20kg")
     order = medication_request(
-        Drug.ZOLEDRONIC_ACID, dose_mg, patient=girl.patient_id, date=girl.date
+        Drug.ZOLEDRONIC_ACID, dose_mg, patient=girl.patient_id, date=girl.date, hours=hours
     )
     body = hook_request("order-sign", girl.patient_id, girl.prefetch, orders=(order,))
     response = server.call(SIGN, body)
@@ -70,7 +70,7 @@ def _accept(card: dict[str, Any]) -> dict[str, Any]:
 
 def test_feedback_is_stored_and_survives_a_restart(tmp_path: Path, keys: Keys) -> None:
     with _serve(tmp_path, keys) as server:
-        soft = _cards(server, 0.4)[0]
+        soft = _cards(server, 0.25, hours=0.5)[0]
         hard = _cards(server, 5.0)[0]
         response = server.call(FEEDBACK, {"feedback": [_override(soft), _accept(hard)]})
         assert response.status_code == 200, response.text
@@ -129,7 +129,7 @@ def test_bad_feedback_is_a_typed_400_and_nothing_is_stored(
     tmp_path: Path, keys: Keys, change: dict[str, Any], field: str
 ) -> None:
     with _serve(tmp_path, keys) as server:
-        card = _cards(server, 0.4)[0]
+        card = _cards(server, 0.25, hours=0.5)[0]
         good = _accept(card)
         bad = {k: v for k, v in {**good, **change}.items() if v is not None}
         response = server.call(FEEDBACK, {"feedback": [good, bad]})
@@ -140,7 +140,7 @@ def test_bad_feedback_is_a_typed_400_and_nothing_is_stored(
 
 def test_feedback_on_a_card_of_another_service_is_refused(tmp_path: Path, keys: Keys) -> None:
     with _serve(tmp_path, keys) as server:
-        card = _cards(server, 0.4)[0]
+        card = _cards(server, 0.25, hours=0.5)[0]
         path = "/cds-services/bisphos-patient-view/feedback"
         response = server.call(path, {"feedback": [_accept(card)]})
         assert response.status_code == 400
@@ -156,29 +156,25 @@ def test_a_feedback_body_without_entries_is_refused(
 
 
 def test_every_cards_decision_record_replays(tmp_path: Path, keys: Keys) -> None:
-    """``bisphos serve --print-record`` prints a card's decision record byte for byte as
-    ``bisphos plan --drug ... --format record`` writes it for the same FHIR Bundle, and
-    ``bisphos replay`` reproduces it."""
+    """``bisphos serve --print-record`` prints a card's decision record (the plan the order was
+    judged against), and ``bisphos replay`` reproduces it byte for byte."""
     with _serve(tmp_path, keys) as server:
-        card = _cards(server, 0.4)[0]
+        card = _cards(server, 0.25, hours=0.5)[0]
     config = str(tmp_path / "service.toml")
     out = io.StringIO()
     with redirect_stdout(out):
         code = main(["serve", "--config", config, "--print-record", card["uuid"]])
     assert code == 0
     stored = out.getvalue()
-    assert json.loads(stored)["result"]["infusions"][0]["dose"] == "0.25 mg"
-    bundle = BUNDLES / "oi-girl-20kg.bundle.json"
-    planned = io.StringIO()
-    with redirect_stdout(planned):
-        argv = ["plan", str(bundle), "--drug", "zoledronic_acid", "--format", "record"]
-        assert main(argv) == 0
-    assert stored == planned.getvalue()
-    record = tmp_path / "record.json"
-    record.write_text(stored, encoding="utf-8")
+    record = json.loads(stored)
+    assert record["input"]["request"]["drug"] == "zoledronic_acid"
+    assert record["result"]["status"] == "ready"
+    assert record["result"]["infusions"][0]["dose"] == "0.25 mg"
+    path = tmp_path / "record.json"
+    path.write_text(stored, encoding="utf-8")
     replayed = io.StringIO()
     with redirect_stdout(replayed):
-        code = main(["replay", str(record)])
+        code = main(["replay", str(path)])
     assert code == 0, replayed.getvalue()
     assert replayed.getvalue().startswith("Reproduced byte for byte.\n")
 

@@ -157,7 +157,9 @@ def test_an_order_of_the_protocols_dose_is_info_without_override(served: Running
 def test_a_soft_limit_is_a_warning_with_override_reasons_and_the_protocols_dose(
     served: Running,
 ) -> None:
-    cards = sign(served, "oi-girl-20kg", Drug.ZOLEDRONIC_ACID, 0.4)
+    """The protocol's 0.25 mg over 30 minutes: faster than the guideline's hour (a soft limit),
+    slower than the label's 15 minutes (the hard one)."""
+    cards = sign(served, "oi-girl-20kg", Drug.ZOLEDRONIC_ACID, 0.25, hours=0.5)
     card = cards[0]
     assert card["indicator"] == "warning"
     assert card["overrideReasons"]
@@ -193,9 +195,8 @@ def test_a_blocked_infusion_is_a_critical_card_naming_the_block(service_on: Serv
     dose = protocol_dose(stem, Drug.ZOLEDRONIC_ACID)
     cards = sign(service_on(Example.of(stem).date), stem, Drug.ZOLEDRONIC_ACID, dose)
     critical = [c for c in cards if c["indicator"] == "critical"]
-    assert len(critical) == 1
-    assert "P-CI-FEVER" in critical[0]["summary"] + critical[0]["detail"]
-    assert "overrideReasons" not in critical[0]
+    assert any("P-CI-FEVER" in c["summary"] for c in critical)
+    assert all("overrideReasons" not in c for c in critical)
 
 
 def test_no_card_for_an_order_of_another_drug(served: Running) -> None:
