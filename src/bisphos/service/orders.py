@@ -18,6 +18,7 @@ from bisphos.fhir.codes import ATC_SYSTEM, BISPHOSPHONATE_ATC, DRUG_CODES
 from bisphos.fhir.order import order_from_medication_request
 from bisphos.model import Patient
 from bisphos.orders import OrderCheck, Verdict, check_order
+from bisphos.pediatric.overrides import SOFT_LIMITS
 from bisphos.service.cards import OrderView, override_reasons
 from bisphos.service.cards import Verdict as CardVerdict
 
@@ -28,6 +29,7 @@ _VERDICTS: Final = {
     Verdict.OUTSIDE_SOFT_LIMIT: CardVerdict.SOFT,
     Verdict.REFUSED: CardVerdict.HARD,
 }
+_RANK: Final = {Verdict.WITHIN: 0, Verdict.OUTSIDE_SOFT_LIMIT: 1, Verdict.REFUSED: 2}
 _DRUG_CODINGS: Final = frozenset(
     (system, code) for codes in DRUG_CODES.values() for system, code, _ in codes
 )
@@ -101,29 +103,39 @@ def check(
     return _view(order, result)
 
 
+def _verdict(rule_ids: tuple[str, ...], verdict: Verdict) -> Verdict:
+    """A refusal that rests on soft limits only is outside a soft limit.
+
+    P-OVERRIDE lets a clinician override P-WEIGHT-PLAUSIBLE and P-MAINT-ENTRY with a coded reason.
+    """
+    if verdict is Verdict.REFUSED and rule_ids and set(rule_ids) <= set(SOFT_LIMITS):
+        return Verdict.OUTSIDE_SOFT_LIMIT
+    return verdict
+
+
 def _view(resource: Mapping[str, Any], result: OrderCheck) -> OrderView:
-    verdict = _VERDICTS[result.verdict]
-    concerns = [j for j in result.judgements if j.verdict is result.verdict]
+    judged = [(j, _verdict(j.rule_ids, j.verdict)) for j in result.judgements]
+    worst = max((v for _, v in judged), key=_RANK.__getitem__, default=Verdict.WITHIN)
+    concerns = [j for j, v in judged if v is worst]
     message = (
         "The order is what the protocol gives, or a choice the guideline leaves open."
-        if result.verdict is Verdict.WITHIN
+        if worst is Verdict.WITHIN
         else concerns[0].message
     )
     evidence = tuple(
-        f"{j.aspect} ({', '.join(j.rule_ids)}): {j.verdict.value}: ordered {j.ordered}; "
-        f"allowed {j.allowed}"
-        for j in result.judgements
+        f"{j.aspect} ({', '.join(j.rule_ids)}): {v.value}: ordered {j.ordered}; allowed {j.allowed}"
+        for j, v in judged
     )
-    planned = result.planned
+    soft = worst is Verdict.OUTSIDE_SOFT_LIMIT
     return OrderView(
         order=resource,
         drug=result.order.drug,
         ordered=result.order.dose,
-        verdict=verdict,
+        verdict=_VERDICTS[worst],
         message=message,
         rule_ids=tuple(dict.fromkeys(r for j in concerns for r in j.rule_ids)) or result.rule_ids,
         evidence=evidence,
-        protocol=planned,
-        override_reasons=override_reasons() if result.override_reasons else (),
+        protocol=result.planned,
+        override_reasons=override_reasons() if soft else (),
         plan=result.plan,
     )
