@@ -80,7 +80,7 @@ NOT_REPRODUCED = {"denosumab-hypocalcaemia", "zoledronic-acid-supplementation"}
 #: Codes built from a pattern in the source, with every value the pattern takes.
 DYNAMIC_CODES = {
     "acute-phase-": {"heart-rate", "systolic-bp", "diastolic-bp", "myalgia", "arthralgia"},
-    "pamidronate-label-": {"rate", "concentration"},
+    "pamidronate-label-": {"rate", "concentration", "renal-rate"},
 }
 
 
@@ -208,12 +208,13 @@ def _pediatric_findings() -> Iterator[Finding]:
     )
     yield from check_observation(plan, high, myalgia=True, arthralgia=True)
     yield from check_observation(plan, low_signs)
-    # Pamidronate label checks passed and failed (P-PAM-DOSE).
+    # Pamidronate label checks passed and failed (P-PAM-DOSE, P-PAM-LABEL, P-PAM-RENAL).
     for volume, hours in ((400.0, 4.0), (20.0, 0.5)):
         for check in pamidronate_label_checks(
-            quantity(40.0, "mg"), quantity(volume, "mL"), quantity(hours, "h")
+            quantity(40.0, "mg"), quantity(volume, "mL"), quantity(hours, "h"), renal_rate=True
         ):
             yield check.finding()
+    yield from _overridden_maintenance(girl)
     # Neither a fracture history nor a reduced BMD (P-IND-B).
     normal = (BmdMeasurement(BmdSite.LUMBAR_SPINE, -1.0, date=D(2026, 10, 5)),)
     yield from assess(attrs.evolve(girl, fractures=(), bmd=normal)).findings
@@ -236,6 +237,17 @@ def _pediatric_findings() -> Iterator[Finding]:
     counselled = pregnancy_counselling(attrs.evolve(later, risks=risks))
     assert counselled is not None
     yield counselled
+
+
+def _overridden_maintenance(girl: Patient) -> Iterator[Finding]:
+    """A maintenance course overridden without a band: Z <= -2 (P-MAINT-ENTRY)."""
+    entry = Override(
+        limit="P-MAINT-ENTRY",
+        reason="specialist-advice",
+        clinician="Dr. A. Jansen",
+        at=dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC),
+    )
+    yield from ENGINE.plan(girl, PlanRequest(maintenance=True, overrides=(entry,))).findings
 
 
 def _lab(value: float, unit: str) -> LabResult:

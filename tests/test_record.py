@@ -274,7 +274,7 @@ def test_replay_names_another_library_and_protocol_version() -> None:
     }
     assert report.causes == (
         f"bisphos version: recorded 0.0.1, now {__version__}",
-        "protocol nl-pediatric-iv-bp-2024 version: recorded 2024.05.0, now 2024.05.1",
+        "protocol nl-pediatric-iv-bp-2024 version: recorded 2024.05.0, now 2024.05.2",
     )
 
 

@@ -84,6 +84,7 @@ from bisphos.errors import (
 from bisphos.i18n import LANGUAGES, Language, check_language, text
 from bisphos.io import load_patient, patient_from_text, patient_to_dict, read_text_file
 from bisphos.model import Drug, Patient
+from bisphos.pediatric.dosing import DosingOptions
 from bisphos.pediatric.overrides import Override
 from bisphos.pediatric.plan import PlanRequest
 from bisphos.pediatric.schedule import Horizon
@@ -376,6 +377,11 @@ PLAN_ARGUMENTS: Final = (
         "--override-time", metavar="DATETIME", help="when, e.g. 2026-11-23T09:30 (P-OVERRIDE)"
     ),
     _argument("--override-note", metavar="TEXT", default="", help="a note to the override"),
+    _argument(
+        "--omit-second-infusion",
+        action="store_true",
+        help="omit the 3-month second zoledronic acid infusion (P-ZOL-SECOND)",
+    ),
     _argument("--format", choices=FORMATS, default="text", help="output format (default: text)"),
     _argument(
         "--sign-key",
@@ -457,6 +463,7 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
         horizon=Horizon(infusions=infusions),
         maintenance=arguments.maintenance,
         overrides=_overrides(arguments),
+        dosing=DosingOptions(zoledronic_second_infusion=not arguments.omit_second_infusion),
     )
     protocol_id = arguments.protocol
     plan = (

@@ -25,6 +25,7 @@ __all__ = [
     "dose_text",
     "follow_up_message_id",
     "infusion_lines",
+    "ledger_lines",
     "preparation_text",
     "render_assessment",
     "render_invariants",
@@ -83,6 +84,7 @@ def infusion_lines(planned: PlannedInfusion, lang: Language) -> list[str]:
     head = f"{planned.number:>4}. {show(planned.date, lang)}  {word('phase', dose.phase, lang)}"
     if planned.due < planned.date:
         head += f"  ({text('ui.overdue', lang, due=planned.due)})"
+    head += f"  [{word('clearance', planned.clearance.value, lang)}]"
     dose_line = dose_text(planned, lang)
     return [
         head,
@@ -182,6 +184,7 @@ def render_plan(plan: Plan, lang: Language = "en") -> str:
     for planned in plan.infusions:
         lines += infusion_lines(planned, lang)
     lines += _follow_up(plan.course.follow_up if plan.course is not None else (), lang)
+    lines += ledger_lines(plan, lang)
     lines += _section(plan.findings, Severity.WARN, "ui.warnings", lang, on)
     lines += _section(plan.findings, Severity.INFO, "ui.information", lang, on)
     if plan.adjustments:
@@ -209,6 +212,26 @@ def _overrides(plan: Plan, lang: Language) -> list[str]:
             at=item.at.isoformat(sep=" ", timespec="minutes"),
         )
         lines.append(f"{_INDENT}{line}" + (f" — {item.note}" if item.note else ""))
+    return lines
+
+
+def ledger_lines(plan: Plan, lang: Language) -> list[str]:
+    """Return the cumulative dose per drug (P-LEDGER) as lines; none without any dose."""
+    ledgers = plan.ledger
+    if not ledgers:
+        return []
+    lines = ["", text("ui.ledger", lang)]
+    for ledger in ledgers:
+        lines.append(f"{_INDENT}{word('drug', ledger.drug.value, lang)}:")
+        for name, total in ledger.totals:
+            amount = text(
+                "ui.ledger-amount",
+                lang,
+                dose=show(total, lang),
+                per_kg=show(ledger.per_kg(total), lang),
+                weight=show(ledger.weight, lang),
+            )
+            lines.append(f"{_INDENT * 2}{text(f'ledger.{name}', lang)}: {amount}")
     return lines
 
 

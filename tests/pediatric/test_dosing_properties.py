@@ -172,23 +172,27 @@ def test_invariant_6_dose_monotonic_in_weight(
     assert lighter.value <= heavier.value
 
 
-@given(facts(), BANDS, options())
+@given(facts(), BANDS, options(), st.booleans())
 def test_invariant_8_pamidronate_volume_and_rate(
-    fact: DoseFacts, band: MaintenanceBand | None, option: DosingOptions
+    fact: DoseFacts, band: MaintenanceBand | None, option: DosingOptions, renal: bool
 ) -> None:
-    """Invariant 8 (P-PAM-DOSE): volume = dose / 0.1 mg/ml and rate = volume / 4 h, exactly,
-    for every pamidronate dose; the label limits (≤ 60 mg/h, ≤ 90 mg/250 ml) are always met."""
+    """Invariant 8 (P-PAM-DOSE, P-PAM-RENAL): volume = dose / 0.1 mg/ml and rate = volume / 4 h,
+    exactly, for every pamidronate dose; in renal impairment over the longer of 4 h and
+    dose / 20 mg/h; the label limits (≤ 60 mg/h, ≤ 90 mg/250 ml, ≤ 20 mg/h renal) are always
+    met."""
     dose = compute_dose(Drug.PAMIDRONATE, fact, band=band, options=option)
-    preparation = prepare_infusion(Drug.PAMIDRONATE, dose.value)
+    preparation = prepare_infusion(Drug.PAMIDRONATE, dose.value, renal_rate=renal)
     dose_mg = exact(_dose_mg(dose))
     volume = exact(preparation.volume.m_as("milliliter"))
     rate = exact(preparation.rate.m_as("milliliter / hour"))
+    hours = max(Decimal(4), dose_mg / Decimal(20)) if renal else Decimal(4)
     target(float(dose_mg) / 90.0, label="pamidronate dose / cap")
     assert volume == dose_mg / Decimal("0.1")
-    assert rate == volume / Decimal(4)
-    assert preparation.duration.m_as("hour") == 4.0
+    assert abs(rate - volume / hours) <= Decimal("1e-9")
+    assert exact(preparation.duration.m_as("hour")) == hours
     assert preparation.concentration.m_as("milligram / milliliter") == 0.1
     assert all(check.passed for check in preparation.checks)
+    assert len(preparation.checks) == (3 if renal else 2)
 
 
 @given(

@@ -134,6 +134,8 @@ GOLDEN: dict[
             _indicated("P-FX-a", "P-BMD"),
             ("dxa-needed", "warn", ("P-PRE-DXA",)),
             ("gfr-not-above-90", "warn", ("P-GFR", "P-CI-RENAL")),
+            # GFR exactly 90 is renal impairment for pamidronate too: at most 20 mg/h.
+            ("pamidronate-renal-impairment", "warn", ("P-PAM-RENAL", "P-CI-RENAL")),
             *ADVICE,
             *FIRST,
         ),
@@ -216,6 +218,83 @@ GOLDEN: dict[
             *ADVICE,
             *FIRST,
         ),
+    ),
+    # The readings of December 2026 (P-PAM-RENAL, P-HIST-INTERVAL, P-MAINT-*, P-ZOL-LOW); their
+    # plans are in test_course_golden.py. Zoledronic acid on 2026-11-02, creatinine 1.0 mg/dl
+    # since: GFR 50.7, pamidronate only, at most 20 mg/h.
+    "ped-switch-after-zoledronic-acid": (
+        True,
+        PAM,
+        False,
+        (
+            _indicated("P-FX-a", "P-FX-b", "P-BMD"),
+            ("gfr-not-above-90", "warn", ("P-GFR", "P-CI-RENAL")),
+            ("pamidronate-renal-impairment", "warn", ("P-PAM-RENAL", "P-CI-RENAL")),
+            *ADVICE,
+        ),
+    ),
+    # GFR 40 x 150 / 240 = 25: neither drug; the P-PAM-RENAL block.
+    "ped-pamidronate-gfr-25": (
+        False,
+        (),
+        False,
+        (
+            _indicated("P-FX-a", "P-BMD"),
+            ("gfr-not-above-90", "warn", ("P-GFR", "P-CI-RENAL")),
+            ("pamidronate-gfr-below-30", "block", ("P-PAM-RENAL", "P-CI-RENAL")),
+            *ADVICE,
+        ),
+    ),
+    # GFR 40 x 150 / 100 = 60: pamidronate with the renal rate.
+    "ped-pamidronate-gfr-60": (
+        True,
+        PAM,
+        False,
+        (
+            _indicated("P-FX-a", "P-BMD"),
+            ("gfr-not-above-90", "warn", ("P-GFR", "P-CI-RENAL")),
+            ("pamidronate-renal-impairment", "warn", ("P-PAM-RENAL", "P-CI-RENAL")),
+            *ADVICE,
+        ),
+    ),
+    # A later pamidronate infusion without creatinine: a WARN, not a block.
+    "ped-pamidronate-no-creatinine": (
+        True,
+        PAM,
+        False,
+        (
+            _indicated("P-FX-a", "P-BMD"),
+            ("gfr-unavailable", "warn", ("P-GFR",)),
+            ("pamidronate-creatinine-missing", "warn", ("P-PAM-RENAL",)),
+            *ADVICE,
+        ),
+    ),
+    # Three patients after 7 years of zoledronic acid (maintenance readings, in their plans).
+    **{
+        stem: (
+            True,
+            ZOL_PAM,
+            False,
+            (
+                _indicated("P-FX-a", "P-FX-b", "P-FX-c", "P-BMD"),
+                GFR_OK,
+                *ADVICE[:3],
+                ("no-baseline-vitals", "warn", ("P-MON-CHECKS", "P-MON-CALL")),
+                ADVICE[3],
+            ),
+        )
+        for stem in (
+            "ped-density-recovered",
+            "ped-maintenance-entry-not-met",
+            "ped-maintenance-old-dxa",
+        )
+    },
+    # An infant of 19 months after two zoledronic acid infusions (P-ZOL-LOW in its plan).
+    "ped-zoledronic-acid-second-birthday": (
+        True,
+        ZOL_PAM,
+        False,
+        (_indicated("P-FX-a", "P-BMD"), GFR_OK, *ADVICE),
     ),
 }
 

@@ -65,7 +65,7 @@ def test_pamidronate_label_checks_pass_for_protocol() -> None:
     assert concentration.passed
     assert math.isclose(concentration.limit.m_as("milligram / milliliter"), 0.36)
     assert all(f.severity is Severity.INFO for f in preparation.findings)
-    assert all(f.rule_ids == ("P-PAM-DOSE",) for f in preparation.findings)
+    assert all(f.rule_ids == ("P-PAM-DOSE", "P-PAM-LABEL") for f in preparation.findings)
 
 
 def test_pamidronate_label_checks_block_a_fast_concentrated_local_regimen() -> None:
@@ -136,3 +136,36 @@ def test_worked_example_70kg_pamidronate() -> None:
     assert (regular.value, preparation.volume, preparation.rate) == (mg(90), ml(900), ml_per_h(225))
     assert first.value == mg(45)
     assert prepare_infusion(PAM, first.value).volume == ml(450)
+
+
+def test_pamidronate_in_renal_impairment_runs_at_most_20_mg_per_hour() -> None:
+    """P-PAM-RENAL, P-PAM-LABEL: 90 mg at 0.1 mg/ml in renal impairment lasts 90 / 20 = 4.5 h
+    (not 4 h at 22.5 mg/h): 900 ml at 200 ml/h; 41 mg stays at 4 h (10.25 mg/h)."""
+    slow = prepare_infusion(PAM, mg(90), renal_rate=True)
+    assert slow.duration == ureg.Quantity(4.5, "hour")
+    assert slow.volume == ureg.Quantity(900, "milliliter")
+    assert slow.rate == ureg.Quantity(200, "milliliter / hour")
+    names = [(c.name, c.passed) for c in slow.checks]
+    assert names == [("rate", True), ("concentration", True), ("renal-rate", True)]
+    assert slow.checks[2].value == ureg.Quantity(20, "milligram / hour")
+    assert slow.checks[2].limit == ureg.Quantity(20, "milligram / hour")
+    assert "P-PAM-RENAL" in slow.rule_ids
+    assert slow.choices[-1].rule_id == "P-PAM-RENAL"
+    short = prepare_infusion(PAM, mg(41), renal_rate=True)
+    assert short.duration == ureg.Quantity(4, "hour")
+    assert short.checks[2].value == ureg.Quantity(10.25, "milligram / hour")
+    assert prepare_infusion(PAM, mg(90)).duration == ureg.Quantity(4, "hour")
+
+
+def test_renal_rate_check_blocks_a_local_regimen_above_20_mg_per_hour() -> None:
+    """P-PAM-LABEL, P-PAM-RENAL: 90 mg over 4 h (22.5 mg/h) fails the renal rate: a BLOCK."""
+    checks = pamidronate_label_checks(mg(90), ml(900), ureg.Quantity(4, "hour"), renal_rate=True)
+    assert [(c.name, c.passed) for c in checks] == [
+        ("rate", True),
+        ("concentration", True),
+        ("renal-rate", False),
+    ]
+    finding = checks[2].finding()
+    assert finding.severity is Severity.BLOCK
+    assert finding.code == "pamidronate-label-renal-rate"
+    assert finding.rule_ids == ("P-PAM-DOSE", "P-PAM-LABEL", "P-PAM-RENAL")

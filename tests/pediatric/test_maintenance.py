@@ -79,7 +79,15 @@ def test_all_conditions_met_mid_band() -> None:
     entry = result.findings[0]
     assert entry.code == "maintenance-may-be-considered"
     assert entry.rule_ids == ("P-MAINT-ENTRY", "P-MAINT-MID")
-    assert all(c.rule_ids == ("P-MAINT-ENTRY",) for c in result.conditions)
+    assert all(
+        c.rule_ids
+        == (
+            ("P-MAINT-ENTRY", "P-MAINT-BAND")
+            if c.name == "bmd_above_minus_2"
+            else ("P-MAINT-ENTRY",)
+        )
+        for c in result.conditions
+    )
 
 
 def test_high_band() -> None:

@@ -92,12 +92,15 @@ def test_threshold_objects(threshold: t.Threshold, expected: tuple[object, ...])
     assert threshold in t.THRESHOLDS
 
 
-def test_thresholds_tuple_lists_all_five() -> None:
-    """The documented thresholds: P-CI-FEVER, P-CI-HYPOCA, P-GFR, P-PRE-VITD, P-BMD."""
+def test_thresholds_tuple_lists_all_seven() -> None:
+    """The documented thresholds: P-CI-FEVER, P-CI-HYPOCA, P-GFR, P-PAM-RENAL (two), P-PRE-VITD,
+    P-BMD."""
     assert t.THRESHOLDS == (
         t.FEVER,
         t.HYPOCALCAEMIA,
         t.ZOLEDRONIC_ACID_GFR,
+        t.PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT,
+        t.PAMIDRONATE_RENAL_IMPAIRMENT,
         t.VITAMIN_D_DEFICIENCY,
         t.REDUCED_BMD,
     )

@@ -109,9 +109,12 @@ def test_invariant_4_no_zoledronic_acid_without_gfr_above_90(
         # The protocol's own choice: zoledronic acid exactly when the gate allows it.
         assert (plan.drug is Drug.ZOLEDRONIC_ACID) == allowed
     if request.drug is Drug.ZOLEDRONIC_ACID and not allowed:
-        assert plan.status is PlanStatus.REFUSED
         assert plan.infusions == ()
-        assert _blocked_by(plan, "P-GFR")
+        if plan.status is PlanStatus.CONTRAINDICATED:  # P-CI-PERMANENT decides first
+            assert _blocked_by(plan, "P-CI-PERMANENT")
+        else:
+            assert plan.status is PlanStatus.REFUSED
+            assert _blocked_by(plan, "P-GFR")
 
 
 @FEWER

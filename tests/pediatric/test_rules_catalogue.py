@@ -23,7 +23,8 @@ TESTS = Path(__file__).resolve().parents[1]
 # A rule id, not a family written with a wildcard ("P-MON-*").
 RULE_ID = re.compile(r"\bP-[A-Z]+(?:-[A-Za-z0-9]+)*\b(?!-\*)")
 
-#: Every id of the catalogue's P section, in its order.
+#: Every id of the catalogue's P section, in its order (the December 2026 readings within their
+#: sections, the readings of the course as a whole after the follow-up).
 CATALOGUE_IDS = (
     "P-SCOPE-1",
     "P-IND-A",
@@ -55,12 +56,15 @@ CATALOGUE_IDS = (
     "P-ZOL-FIRST",
     "P-ZOL-COMPL",
     "P-ZOL-LOW",
+    "P-ZOL-SECOND",
     "P-HUNGRY",
     "P-PAM-DOSE",
     "P-PAM-CAP",
     "P-PAM-FREQ",
     "P-PAM-FIRST",
     "P-MAINT-ENTRY",
+    "P-MAINT-BAND",
+    "P-MAINT-PROMPT",
     "P-MAINT-MID",
     "P-MAINT-HIGH",
     "P-MAINT-STOP",
@@ -80,6 +84,9 @@ CATALOGUE_IDS = (
     "P-LONGTERM",
     "P-HUNGRY-CA",
     "P-TURNOVER-PROMPT",
+    "P-DRUG-CONTINUITY",
+    "P-CI-PERMANENT",
+    "P-LEDGER",
 )
 
 
@@ -138,6 +145,13 @@ def test_each_rule_is_complete(rule_id: str) -> None:
         ("P-PAM-FIRST", "at most 45 mg"),
         ("P-HUNGRY", "never a quarter of an already reduced first dose"),
         ("P-MAINT-MID", "-2 < Z ≤ 0"),
+        ("P-ZOL-LOW", "on or after it the regular dose"),
+        ("P-ZOL-SECOND", "the hard limit of the first two infusions of the drug holds"),
+        ("P-MAINT-BAND", "older than 18 months"),
+        ("P-MAINT-ENTRY", "unless the request carries a clinician's override"),
+        ("P-HIST-INTERVAL", "never shortens the interval"),
+        ("P-CI-PERMANENT", "to be cleared on its day"),
+        ("P-LEDGER", "Shown, not enforced"),
     ],
 )
 def test_readings_state_the_catalogues_decisions(rule_id: str, words: str) -> None:
@@ -163,7 +177,7 @@ def test_invariants_are_numbered_in_order_and_name_known_rules() -> None:
     """The nine invariants of the catalogue and those of the later readings, numbered 1, 2, ...
     without a gap, each naming existing rule ids."""
     assert [i.number for i in INVARIANTS] == list(range(1, len(INVARIANTS) + 1))
-    assert len(INVARIANTS) >= 9
+    assert len(INVARIANTS) >= 19
     for invariant in INVARIANTS:
         assert invariant.protocol == PROTOCOL_ID
         assert set(invariant.rule_ids) <= set(RULES)

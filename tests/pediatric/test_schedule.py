@@ -179,14 +179,17 @@ def _recent_labs(date: dt.date) -> Labs:
 
 
 def test_follow_up_labs_at_switch_of_drug_and_yearly_from_last_labs() -> None:
-    """P-FU-LABS: a switch from pamidronate to zoledronic acid is a change of treatment; the
-    yearly labs count from the labs of 1 Dec 2025."""
+    """P-FU-LABS: a switch from pamidronate to zoledronic acid is a change of treatment, on the
+    first zoledronic acid infusion, 3 months after the last pamidronate one of 1 Nov 2025
+    (P-HIST-INTERVAL); the yearly labs count from the labs of 1 Dec 2025."""
     history = [given(PAM, D(2025, 11, 1), 40)]
     patient = child(20, born=BORN, assessed=START, infusions=history)
     patient = attrs.evolve(patient, labs=_recent_labs(D(2025, 12, 1)))
     result = plan_course(patient, ZOL)
+    assert result.infusions[0].date == D(2026, 2, 1)
+    assert result.infusions[0].number == 1
     labs = [f for f in result.follow_up if f.kind is FollowUpKind.LABS]
-    assert [f.date for f in labs] == [START, D(2026, 12, 1), D(2027, 12, 1)]
+    assert [f.date for f in labs] == [D(2026, 2, 1), D(2026, 12, 1), D(2027, 12, 1)]
     assert "switch from pamidronate to zoledronic_acid" in labs[0].description
 
 
@@ -246,14 +249,16 @@ def test_pregnancy_counselling_who(
     [(Sex.FEMALE, False), (Sex.OTHER, None), (Sex.MALE, None), (Sex.FEMALE, None)],
 )
 def test_a_known_pregnancy_is_always_counselled(sex: Sex, recorded: bool | None) -> None:
-    """P-CI-PREG: a pregnant patient is counselled whatever the flag or sex on record (the
-    infusion itself is blocked by P-CI-PREG as well): until 15 Apr 2027, 12 months after the
-    second infusion on 15 Apr 2026."""
+    """P-CI-PREG, P-CI-PERMANENT: a pregnant patient is counselled whatever the flag or sex on
+    record (a plan dates no infusion at all, P-CI-PERMANENT): no infusion during the pregnancy,
+    never a date to avoid pregnancy until."""
     risks = RiskFlags(could_become_pregnant=recorded, pregnant=True)
     result = course(ZOL, sex=sex, born=D(2012, 1, 1), risks=risks, horizon=Horizon(infusions=2))
-    finding = next(f for f in result.findings if f.code == "pregnancy-avoidance")
-    assert finding.evidence[1].value == D(2027, 4, 15)
-    assert finding.evidence[2].value == "pregnant"
+    assert not [f for f in result.findings if f.code == "pregnancy-avoidance"]
+    finding = next(f for f in result.findings if f.code == "pregnancy-no-infusion")
+    assert finding.rule_ids == ("P-CI-PREG", "P-CI-PERMANENT")
+    assert "no bisphosphonate infusion during the pregnancy" in finding.message
+    assert "until" not in finding.message + finding.action
 
 
 def test_pregnancy_counselling_from_history_only() -> None:

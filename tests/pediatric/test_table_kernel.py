@@ -103,10 +103,12 @@ def test_caps_maxima_and_steps_are_the_guidelines() -> None:
 
 def test_intervals_preparation_and_label_limits() -> None:
     """3 months to the second zoledronic acid infusion (P-ZOL-FIRST), then 6 (P-ZOL-FREQ);
-    pamidronate every 3 (P-PAM-FREQ); maintenance 6 and 12 months; 50-100 ml over 1 h; 0.1 mg/ml
+    6 without the optional second (P-ZOL-SECOND); pamidronate every 3 (P-PAM-FREQ); maintenance
+    6 and 12 months; 50-100 ml over 1 h; 0.1 mg/ml
     over 4 h; the label's 0.36 mg/ml (90 mg in 250 ml), 60 mg/h, 20 mg/h and 15 minutes."""
     assert dict(t.INTERVAL_MONTHS) == {
         "zoledronic_acid_second": Interval(3, "P-ZOL-FIRST"),
+        "zoledronic_acid_second_omitted": Interval(6, "P-ZOL-SECOND"),
         "zoledronic_acid": Interval(6, "P-ZOL-FREQ"),
         "pamidronate": Interval(3, "P-PAM-FREQ"),
         "maintenance_mid": Interval(6, "P-MAINT-MID"),
@@ -122,7 +124,11 @@ def test_intervals_preparation_and_label_limits() -> None:
     assert t.PAMIDRONATE_LABEL_MAX_RATE_MG_H.value == 60.0
     assert t.PAMIDRONATE_LABEL_MAX_RATE_MG_H.unit == "mg/h"
     assert t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.value == 20.0
-    assert t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.rule_ids == ("P-CI-RENAL", "P-PAM-DOSE")
+    assert t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.rule_ids == (
+        "P-PAM-RENAL",
+        "P-PAM-LABEL",
+        "P-CI-RENAL",
+    )
     minimum = t.ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN
     assert (minimum.value, minimum.unit) == (15.0, "min")
     # P-PAM-RENAL, P-GFR-LOCAL, P-HIST-INTERVAL: the gate's own numbers (bisphos.gate).

@@ -101,6 +101,10 @@ BLOCK_CODES: Final = (
     "labs-missing",
     "vitamin-d-deficient",
     "labs-not-fresh",
+    "pamidronate-gfr-below-30",
+    "contraindicated-hypersensitivity",
+    "contraindicated-pregnancy",
+    "no-drug-allowed",
 )
 
 #: The boolean columns (no missing values).

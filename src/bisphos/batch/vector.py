@@ -45,7 +45,6 @@ from bisphos.pediatric.freshness import DEFAULT_FRESHNESS
 from bisphos.pediatric.growth import check_values
 from bisphos.pediatric.indication import INDICATED_DIAGNOSES
 from bisphos.pediatric.infusion import DEFAULT_PREPARATION
-from bisphos.pediatric.limits import NATIONAL_MIN_INTERVAL_MONTHS
 from bisphos.pediatric.renal import schwartz_40
 from bisphos.pediatric.schedule import Horizon
 from bisphos.pediatric.table import Number, Phase
@@ -55,6 +54,8 @@ from bisphos.pediatric.thresholds import (
     FX_B_MIN_COUNT,
     FX_C_MIN_COUNT,
     HYPOCALCAEMIA,
+    PAMIDRONATE_RENAL_IMPAIRMENT,
+    PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT,
     REDUCED_BMD,
     SCOPE_AGE_YEARS,
     VITAMIN_D_DEFICIENCY,
@@ -188,6 +189,9 @@ _PAM_MIN_GFR_STEPS: Final = round(t.PAMIDRONATE_MIN_GFR.value / ZOLEDRONIC_ACID_
 
 _MONTHS_TO_SCOPE_END: Final = _MONTHS_PER_YEAR * SCOPE_AGE_YEARS
 _MONTHS_TO_REDUCED_AGE: Final = _MONTHS_PER_YEAR * t.ZOLEDRONIC_ACID_REDUCED_BELOW_AGE_YEARS
+# P-PAM-RENAL: at most 20 mg/h; a dose that takes longer than 4 h at that rate runs at 20 mg/h,
+# 200 ml/h at 0.1 mg/ml.
+_PAM_RENAL_RATE_ML_H: Final = float(kernel.pamidronate_renal_rate_ml_h())
 
 
 def _limit_steps(threshold: Threshold) -> int:
@@ -317,6 +321,8 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
     indicated = in_scope.copy()
     blocked = np.zeros(size, dtype=bool)
     for code in BLOCK_CODES:
+        if code in _COURSE_BLOCK_CODES:  # decided below, once the indication is known
+            continue
         blocked |= blocks[code]
         if code.startswith("not-indicated"):
             indicated &= ~blocks[code]
@@ -327,6 +333,9 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
     gfr = np.where(in_scope, gfr, np.nan)
     gate = _steps(gfr, ZOLEDRONIC_ACID_GFR) > _limit_steps(ZOLEDRONIC_ACID_GFR)
     gate &= _creatinine_fresh(columns)
+    contraindicated, refused, renal_rate = _kidneys_and_permanent(
+        columns, indicated=indicated, gate=gate, gfr=gfr, blocks=blocks, blocked=blocked
+    )
 
     # Status by its index in _STATUSES, then as text: one pass of pointers, not strings per row.
     # Each condition moves a row one status on: invalid, out of scope, not indicated, ready,
@@ -335,24 +344,29 @@ def plan_arrays(columns: Mapping[str, Array]) -> dict[str, Array]:
     code += in_scope
     code += indicated
     code += indicated & blocked
-
-    # P-PAM-RENAL: no pamidronate below a Schwartz-40 GFR of 30: refused, nothing planned.
-    refused = indicated & ~gate & (_steps(gfr, ZOLEDRONIC_ACID_GFR) < _PAM_MIN_GFR_STEPS)
+    code[contraindicated] = _CONTRAINDICATED
     code[refused] = _REFUSED
-    # The course is computed for the indicated rows only, and written into full columns.
-    rows = np.flatnonzero(indicated & ~refused)
+
+    # The course is computed for the planned rows only, and written into full columns.
+    rows = np.flatnonzero(indicated & ~contraindicated & ~refused)
     course = _course(
         {name: columns[name][rows] for name in _COURSE_COLUMNS},
         gate=gate[rows],
-        renal=(_steps(gfr, ZOLEDRONIC_ACID_GFR) <= _limit_steps(ZOLEDRONIC_ACID_GFR))[rows],
+        renal_rate=renal_rate[rows],
         birth=birth[rows],
-        today=_after_history(columns, today, rows),
+        today=today[rows],
         scope_end=scope_end[rows],
     )
     failed = rows[course.pop("error")]
     if len(failed):
         code[failed] = _ERROR
         errors[failed] = "dose: the dose rounds down to zero"
+    tied = rows[course.pop("tied")]
+    if len(tied):
+        code[tied] = _ERROR
+        errors[tied] = (
+            "infusions: both drugs on the last day of the history; which came last is not known"
+        )
     decided: dict[str, Array] = {
         "status": _STATUSES[code],
         "error": errors,
@@ -398,6 +412,45 @@ def _implausible_weight(columns: Mapping[str, Array], rows: _Bool) -> _Bool:
             None if np.isnan(height) else height,
         ).plausible
     return out
+
+
+def _kidneys_and_permanent(
+    columns: Mapping[str, Array],
+    *,
+    indicated: _Bool,
+    gate: _Bool,
+    gfr: _Float,
+    blocks: dict[str, _Bool],
+    blocked: _Bool,
+) -> tuple[_Bool, _Bool, _Bool]:
+    """P-PAM-RENAL and P-CI-PERMANENT: (contraindicated, refused, renal rate) per row.
+
+    No pamidronate below a GFR of 30; at most 20 mg/h at 90 or less, or without a GFR.
+    Hypersensitivity and a known pregnancy date nothing; then no drug the kidneys allow refuses
+    the plan (the assessment's P-PAM-RENAL block comes first). Adds their blocks to ``blocks``
+    and marks those rows in ``blocked``.
+    """
+    unknown = np.isnan(gfr)
+    severe = _steps(gfr, PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT) < _limit_steps(
+        PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT
+    )
+    pamidronate_allowed = unknown | ~severe
+    renal_rate = unknown | (
+        _steps(gfr, PAMIDRONATE_RENAL_IMPAIRMENT) <= _limit_steps(PAMIDRONATE_RENAL_IMPAIRMENT)
+    )
+    blocks["pamidronate-gfr-below-30"] = indicated & ~gate & ~pamidronate_allowed
+    blocks["contraindicated-hypersensitivity"] = (
+        indicated & columns["bisphosphonate_hypersensitivity"]
+    )
+    blocks["contraindicated-pregnancy"] = indicated & columns["pregnant"]
+    contraindicated = (
+        blocks["contraindicated-hypersensitivity"] | blocks["contraindicated-pregnancy"]
+    )
+    refused = indicated & ~contraindicated & ~gate & ~pamidronate_allowed
+    blocks["no-drug-allowed"] = refused
+    for name in _COURSE_BLOCK_CODES:
+        blocked |= blocks[name]
+    return contraindicated, refused, renal_rate
 
 
 def _indication(columns: Mapping[str, Array], in_scope: _Bool, diagnoses: _Int) -> dict[str, _Bool]:
@@ -459,10 +512,27 @@ def _creatinine_fresh(columns: Mapping[str, Array]) -> _Bool:
 
 
 _STATUSES: Final = np.array(
-    ["invalid", "out_of_scope", "not_indicated", "ready", "blocked", "error", "refused"],
+    [
+        "invalid",
+        "out_of_scope",
+        "not_indicated",
+        "ready",
+        "blocked",
+        "error",
+        "contraindicated",
+        "refused",
+    ],
     dtype=object,
 )
+#: The blocks decided after the assessment (P-PAM-RENAL, P-CI-PERMANENT), in the plan's order.
+_COURSE_BLOCK_CODES: Final = (
+    "pamidronate-gfr-below-30",
+    "contraindicated-hypersensitivity",
+    "contraindicated-pregnancy",
+    "no-drug-allowed",
+)
 _ERROR: Final = list(_STATUSES).index("error")
+_CONTRAINDICATED: Final = list(_STATUSES).index("contraindicated")
 _REFUSED: Final = list(_STATUSES).index("refused")
 _DRUGS: Final = np.array(["", Drug.ZOLEDRONIC_ACID.value, Drug.PAMIDRONATE.value], dtype=object)
 
@@ -478,45 +548,49 @@ _COURSE_COLUMNS: Final = (
 )
 
 
-def _pamidronate_rate(volume_ml: _Float, renal: _Bool) -> _Float:
-    """Volume over 4 h; at most 20 mg/h (200 ml/h at 0.1 mg/ml) with a GFR of 30 to 90."""
-    rate = volume_ml / _PAM_HOURS
-    return np.where(renal, np.minimum(rate, _PAM_RENAL_ML_H), rate)
+def _start(
+    columns: Mapping[str, Array], *, gate: _Bool, today: _Dates
+) -> tuple[_Bool, _Int, _Dates, _Int, _Bool]:
+    """(zoledronic acid, first infusion number, base date, months from it, tied) per row.
 
-
-def _after_history(columns: Mapping[str, Array], today: _Dates, rows: _Int) -> _Dates:
-    """The first date of the course of ``rows``: today, or later after the history.
-
-    P-HIST-INTERVAL: every bisphosphonate counts; a course starts no earlier than the national
-    interval after the last infusion of either drug.
+    P-DRUG-CONTINUITY: the drug given last while allowed, else zoledronic acid where the gate
+    allows it. P-HIST-INTERVAL: the first date is due the last drug's own interval after its
+    last infusion, whichever drug is planned; an overdue one is planned today. ``tied``: both
+    drugs on the last day of the history, so which came last is not known.
     """
-    last = np.fmax(
-        columns["last_zoledronic_acid_date"][rows], columns["last_pamidronate_date"][rows]
+    zol_given, pam_given = columns["zoledronic_acid_given"], columns["pamidronate_given"]
+    last_zol, last_pam = columns["last_zoledronic_acid_date"], columns["last_pamidronate_date"]
+    history = (zol_given + pam_given) > 0
+    last_is_zol = (zol_given > 0) & ((pam_given == 0) | (last_zol > last_pam))
+    tied = (zol_given > 0) & (pam_given > 0) & (last_zol == last_pam)
+    zol = gate & ~(history & ~last_is_zol)
+    number = np.where(zol, zol_given, pam_given) + 1
+    last = np.where(last_is_zol, last_zol, last_pam)
+    last_count = np.where(last_is_zol, zol_given, pam_given)
+    interval = kernel.history_interval_months(
+        _A, last_zoledronic=last_is_zol, given_of_last=last_count
     )
-    earliest = add_months(last, NATIONAL_MIN_INTERVAL_MONTHS)
-    return np.where(np.isnat(earliest), today[rows], np.maximum(today[rows], earliest))
+    from_last = history & (add_months(last, interval) >= today)
+    base = np.where(from_last, last, today)
+    months = np.where(from_last, interval, 0)
+    return zol, number, base, months, tied
 
 
 def _course(
     columns: Mapping[str, Array],
     *,
     gate: _Bool,
-    renal: _Bool,
+    renal_rate: _Bool,
     birth: _Dates,
     today: _Dates,
     scope_end: _Dates,
 ) -> dict[str, Array]:
-    """Drug, dates, doses, volumes and rates of the course of indicated rows, by output name."""
+    """Drug, dates, doses, volumes and rates of the course of planned rows, by output name.
+
+    The drug and the first date come from :func:`_start` (P-DRUG-CONTINUITY, P-HIST-INTERVAL).
+    """
     size = len(gate)
-    zol = gate
-    given = np.where(zol, columns["zoledronic_acid_given"], columns["pamidronate_given"])
-    last = np.where(zol, columns["last_zoledronic_acid_date"], columns["last_pamidronate_date"])
-    number = given + 1
-    interval = kernel.interval_months(_A, zoledronic=zol, number=number)
-    due = add_months(last, interval)
-    from_last = (given > 0) & (due >= today)
-    base = np.where(from_last, last, today)
-    months = np.where(from_last, interval, 0)
+    zol, number, base, months, tied = _start(columns, gate=gate, today=today)
     weight_mg = _weight_mg(columns["weight_kg"])
     reduced_age = add_months(birth, _MONTHS_TO_REDUCED_AGE)
     low = columns["low_bone_turnover"] | columns["complication_after_infusion"]
@@ -573,11 +647,15 @@ def _course(
         result[f"date_{index}"] = np.where(planned, date, np.datetime64("NaT"))
         result[f"dose_{index}_mg"] = np.where(planned, dose / _MG_SCALE, np.nan)
         result[f"volume_{index}_ml"] = np.where(planned, volume_ml, np.nan)
+        # P-PAM-RENAL: at most 20 mg/h, so over dose / 20 mg/h when that is longer than 4 h.
+        slower = ~zol & renal_rate & kernel.renal_slower(_A, dose=dose)
+        pam_rate = np.where(slower, _PAM_RENAL_RATE_ML_H, volume_ml / _PAM_HOURS)
         result[f"rate_{index}_ml_h"] = np.where(
-            planned, np.where(zol, _ZOL_RATE_ML_H, _pamidronate_rate(volume_ml, renal)), np.nan
+            planned, np.where(zol, _ZOL_RATE_ML_H, pam_rate), np.nan
         )
         number = number + 1
         months = months + kernel.interval_months(_A, zoledronic=zol, number=number)
     result["infusions"] = count
-    result["error"] = errors
+    result["error"] = errors & ~tied
+    result["tied"] = tied
     return result

@@ -42,7 +42,7 @@ from bisphos.findings import Finding, Severity
 from bisphos.i18n import Language, localize, text, word
 from bisphos.pediatric.overrides import Override
 from bisphos.pediatric.plan import Plan
-from bisphos.pediatric.schedule import PlannedInfusion
+from bisphos.pediatric.schedule import Clearance, PlannedInfusion
 from bisphos.report import dose_text, preparation_text
 from bisphos.units import Quantity, format_unit, quantity
 
@@ -213,10 +213,19 @@ def _observations(out: _Bundle) -> list[str]:
 
 
 def _status(plan: Plan, planned: PlannedInfusion) -> str:
-    """``active`` when it may be given today, ``on-hold`` when blocked today, else ``draft``."""
-    if planned.date != plan.assessment_date:
-        return "draft"
-    return "active" if plan.cleared_today else "on-hold"
+    """``active`` when it may be given today, ``on-hold`` when blocked today, else ``draft``.
+
+    The plan's own clearance of the infusion decides (P-CI-PERMANENT): only one dated on the
+    assessment date can be cleared or blocked today; every later one is to be cleared on its day.
+    """
+    return _STATUS_OF[planned.clearance]
+
+
+_STATUS_OF: Final = {
+    Clearance.CLEARED_TODAY: "active",
+    Clearance.BLOCKED_TODAY: "on-hold",
+    Clearance.ON_ITS_DAY: "draft",
+}
 
 
 def _medication_request(

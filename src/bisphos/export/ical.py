@@ -4,7 +4,8 @@ One all-day ``VEVENT`` per planned infusion and per follow-up entry (``DTSTART;V
 the next day as ``DTEND``), with a ``UID`` that is stable for the patient, the date and the kind
 of entry, a ``SUMMARY`` in the chosen language and a ``DESCRIPTION`` with the dose, volume, rate
 and rule ids. Every event is ``TENTATIVE``: the treating team confirms each date. An infusion
-planned on the assessment date that is blocked says so, with the blocks.
+planned on the assessment date that is blocked says so, with the blocks; every later infusion
+says it is to be cleared on its day (P-CI-PERMANENT), with what is checked then.
 
 Written by hand, with no dependency: CRLF line ends, text values escaped (backslash, semicolon,
 comma, newline), and lines folded so that none is longer than 75 octets of UTF-8, never inside a
@@ -22,7 +23,7 @@ from bisphos.export._ids import stable_uuid
 from bisphos.findings import Severity
 from bisphos.i18n import Language, localize, text, word
 from bisphos.pediatric.plan import Plan
-from bisphos.pediatric.schedule import FollowUp, PlannedInfusion
+from bisphos.pediatric.schedule import Clearance, FollowUp, PlannedInfusion
 from bisphos.report import dose_text, follow_up_message_id, preparation_text
 
 __all__ = ["MAX_OCTETS", "escape_text", "fold", "plan_to_ics"]
@@ -78,11 +79,14 @@ def _event(uid: str, stamp: str, day: dt.date, summary: str, description: str) -
 
 def _infusion_description(plan: Plan, planned: PlannedInfusion, lang: Language) -> str:
     lines = [
+        f"{word('clearance', planned.clearance.value, lang)}.",
         f"{dose_text(planned, lang)}.",
         f"{preparation_text(planned, lang)}.",
         text("ui.calendar-weight", lang),
         text("ui.rules", lang, rules=", ".join(planned.rule_ids)),
     ]
+    if planned.clearance is Clearance.ON_ITS_DAY:
+        lines.insert(1, text("ui.calendar-on-its-day", lang))
     if planned.date == plan.assessment_date and plan.blocks:
         blocks = "; ".join(
             localize(f, lang, on=plan.assessment_date).message

@@ -21,10 +21,11 @@ from bisphos.findings import Evidence, EvidenceValue, Finding, Severity
 from bisphos.i18n import Language, localize
 from bisphos.model import Drug
 from bisphos.pediatric.adjustments import Adjustment
+from bisphos.pediatric.ledger import Ledger
 from bisphos.pediatric.limits import Phase
 from bisphos.pediatric.overrides import SOFT_LIMITS, OverrideReason
 from bisphos.pediatric.plan import Plan, PlanStatus
-from bisphos.pediatric.schedule import FollowUp, FollowUpKind, PlannedInfusion
+from bisphos.pediatric.schedule import Clearance, FollowUp, FollowUpKind, PlannedInfusion
 from bisphos.units import Quantity, format_unit, is_quantity, ureg
 
 __all__ = [
@@ -130,7 +131,23 @@ def _infusion(planned: PlannedInfusion) -> dict[str, Any]:
             for c in (*dose.choices, *prep.choices)
         ],
         "date_reason": planned.date_reason,
+        "clearance": planned.clearance.value,
         "rule_ids": list(planned.rule_ids),
+    }
+
+
+def _ledger(ledger: Ledger) -> dict[str, Any]:
+    totals: dict[str, Any] = {}
+    for name, total in ledger.totals:
+        totals[name] = {
+            "dose": _fixed(total, "dose"),
+            "per_kg": _fixed(ledger.per_kg(total), "per_kg"),
+        }
+    return {
+        "drug": ledger.drug.value,
+        "weight": _fixed(ledger.weight, "weight"),
+        **totals,
+        "rule_ids": list(ledger.rule_ids),
     }
 
 
@@ -205,6 +222,7 @@ def plan_to_dict(plan: Plan, lang: Language = "en") -> dict[str, Any]:
             _follow_up(entry) for entry in (plan.course.follow_up if plan.course else ())
         ],
         "findings": [finding_to_dict(finding, lang, on) for finding in plan.findings],
+        "ledger": [_ledger(item) for item in plan.ledger],
         "adjustments": [_adjustment(item) for item in plan.adjustments],
         "plugins": [
             {
@@ -347,9 +365,29 @@ def plan_schema() -> dict[str, Any]:
             ),
             "choices": {"type": "array", "items": choice},
             "date_reason": _TEXT,
+            "clearance": _enum(
+                [c.value for c in Clearance],
+                "cleared_today or blocked_today for an infusion on the assessment date; every "
+                "later one is to_be_cleared_on_its_day: its contraindications are checked on its "
+                "day (P-CI-PERMANENT).",
+            ),
             "rule_ids": _RULE_IDS,
         },
         "One planned infusion: date, dose with its limits, preparation, and the rules.",
+    )
+    amount = _object({"dose": _fixed_schema("dose"), "per_kg": _fixed_schema("per_kg")})
+    ledger = _object(
+        {
+            "drug": _enum([d.value for d in Drug]),
+            "weight": _fixed_schema("weight"),
+            "given_12_months": amount,
+            "given_total": amount,
+            "with_planned_12_months": amount,
+            "with_planned_total": amount,
+            "rule_ids": _RULE_IDS,
+        },
+        "The cumulative dose of one drug, per kg of the current weight too (P-LEDGER): shown, "
+        "not enforced.",
     )
     follow_up = _object(
         {
@@ -418,6 +456,7 @@ def plan_schema() -> dict[str, Any]:
             "infusions": {"type": "array", "items": {"$ref": "#/$defs/infusion"}},
             "follow_up": {"type": "array", "items": {"$ref": "#/$defs/follow_up"}},
             "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+            "ledger": {"type": "array", "items": {"$ref": "#/$defs/ledger"}},
             "adjustments": {"type": "array", "items": {"$ref": "#/$defs/adjustment"}},
             "plugins": {"type": "array", "items": plugin},
             "rule_ids": _RULE_IDS,
@@ -435,6 +474,7 @@ def plan_schema() -> dict[str, Any]:
             "finding": finding,
             "infusion": infusion,
             "follow_up": follow_up,
+            "ledger": ledger,
             "adjustment": adjustment,
         },
     }

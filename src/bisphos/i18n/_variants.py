@@ -152,6 +152,10 @@ def _maintenance_stop(finding: Finding, on: dt.date | None) -> Derived:
     return ("severe" if severe else ""), {}
 
 
+def _unmet(finding: Finding, on: dt.date | None) -> Derived:
+    return "", {"unmet": [item.name for item in finding.evidence]}
+
+
 def _label_check(finding: Finding, on: dt.date | None) -> Derived:
     return ("above" if finding.severity is Severity.BLOCK else ""), {}
 
@@ -246,6 +250,8 @@ _READERS: Final[dict[str, _Reader]] = {
     "maintenance-stop": _maintenance_stop,
     "pamidronate-label-rate": _label_check,
     "pamidronate-label-concentration": _label_check,
+    "pamidronate-label-renal-rate": _label_check,
+    "maintenance-entry-not-met": _unmet,
     "protocol-applies": _protocol_applies,
     "renal-limit": _renal_limit,
     "renal-limit-met": _renal_limit,

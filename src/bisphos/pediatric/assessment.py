@@ -50,7 +50,13 @@ from bisphos.pediatric.monitoring import (
     monitoring_findings,
     monitoring_plan,
 )
-from bisphos.pediatric.renal import GfrEstimator, RenalAssessment, assess_renal, schwartz_40
+from bisphos.pediatric.renal import (
+    GfrEstimator,
+    RenalAssessment,
+    assess_renal,
+    pamidronate_renal,
+    schwartz_40,
+)
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.thresholds import (
     DAIRY_PORTIONS_PER_DAY,
@@ -625,7 +631,13 @@ def assess(
         plan = monitoring_plan(patient)
         gate = renal.zoledronic_acid_allowed and creatinine_fresh(patient, freshness)
         drugs = (Drug.ZOLEDRONIC_ACID,) if gate else ()
-        drugs += (Drug.PAMIDRONATE,)
+        if not gate:
+            # Pamidronate is the candidate: what the kidneys allow of it (P-PAM-RENAL).
+            kidneys = pamidronate_renal(patient)
+            findings += kidneys.findings
+            drugs += (Drug.PAMIDRONATE,) if kidneys.allowed else ()
+        else:
+            drugs += (Drug.PAMIDRONATE,)
         vitamin_d = patient.labs.vitamin_d_25oh
         sufficient = vitamin_d is not None and not VITAMIN_D_DEFICIENCY.met(vitamin_d.value)
         findings += _supplement_findings(patient, advice)

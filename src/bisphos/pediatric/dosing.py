@@ -166,6 +166,16 @@ def _step(value: object, field: str) -> Quantity:
     return step
 
 
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidValueError(
+            "not true or false",
+            field=f"options.{attribute.name}",
+            value=repr(value)[:80],
+            expected="true or false",
+        )
+
+
 def _zol_precision(value: object) -> Quantity:
     return _step(value, "options.zoledronic_precision")
 
@@ -187,6 +197,11 @@ class DosingOptions:
             dose with prolonged immobilisation; default 2 (P-HUNGRY).
         zoledronic_precision: Rounding step (down) of zoledronic acid doses; default 0.001 mg.
         pamidronate_precision: Rounding step (down) of pamidronate doses; default 0.1 mg.
+        zoledronic_second_infusion: Give the second zoledronic acid infusion 3 months after the
+            first at 0.025 mg/kg (default, P-ZOL-FIRST); ``False`` omits it, and the second
+            infusion follows after the regular 6 months (P-ZOL-SECOND), at 0.025 mg/kg: the hard
+            limit of the first two infusions of the drug (P-HARD) holds; the regular dose from
+            the third.
     """
 
     zoledronic_first_per_kg: Quantity = attrs.field(
@@ -204,6 +219,7 @@ class DosingOptions:
     pamidronate_precision: Quantity = attrs.field(
         default=DEFAULT_PRECISION[Drug.PAMIDRONATE], converter=_pam_precision
     )
+    zoledronic_second_infusion: bool = attrs.field(default=True, validator=_flag)
 
     def precision(self, drug: Drug) -> Quantity:
         """Return the rounding step of ``drug``."""
@@ -497,6 +513,13 @@ _ZOL_SECOND_CHOICE: Final = Choice(
 )
 _PAM_SECOND_CHOICE: Final = Choice("P-PAM-FIRST", "second infusion: the normal dose")
 _REDUCED: Final = f"{_ZOL_REDUCED:g} mg/kg instead of {_ZOL_REGULAR:g} mg/kg"
+_ZOL_SECOND_OMITTED_CHOICE: Final = Choice(
+    "P-ZOL-SECOND",
+    f"the {t.INTERVAL_MONTHS['zoledronic_acid_second'].months}-month second infusion is omitted: "
+    f"this infusion follows after {t.INTERVAL_MONTHS['zoledronic_acid_second_omitted'].months} "
+    "months, still at the second infusion's dose (the hard limit of the first two infusions)",
+    option="zoledronic_second_infusion = false",
+)
 
 
 def _regular_zoledronic(facts: DoseFacts) -> tuple[float, Choice]:
@@ -615,6 +638,11 @@ def compute_dose(
     drug = drug if type(drug) is Drug else Drug(drug)
     band = band if band is None or type(band) is MaintenanceBand else MaintenanceBand(band)
     phase = phase_of(facts.infusion_number, band)
+    omitted = (
+        phase is Phase.SECOND
+        and drug is Drug.ZOLEDRONIC_ACID
+        and not options.zoledronic_second_infusion
+    )
     weight_kg = facts.weight_kg
     weight = exact(weight_kg)
     cap = daily_cap(drug)
@@ -630,6 +658,8 @@ def compute_dose(
         first_of_drug=facts.infusion_number == 1,
     )
     choices = [regular_choice] if phase is Phase.REGULAR or phase is Phase.MAINTENANCE else []
+    if omitted:
+        choices.append(_ZOL_SECOND_OMITTED_CHOICE)
     if phase_choice is not None:
         choices.append(phase_choice)
     hungry = _hungry(

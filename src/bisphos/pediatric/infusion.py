@@ -70,6 +70,8 @@ PAMIDRONATE_CONCENTRATION: Final = _of(t.PAMIDRONATE_CONCENTRATION_MG_ML)
 PAMIDRONATE_DURATION: Final = _of(t.PAMIDRONATE_DURATION_H)
 #: Highest pamidronate infusion rate of the label (P-PAM-DOSE), a hard limit, in mg/h.
 PAMIDRONATE_LABEL_MAX_RATE: Final = _of(t.PAMIDRONATE_LABEL_MAX_RATE_MG_H)
+#: Highest pamidronate infusion rate of the label in renal impairment (P-PAM-RENAL), in mg/h.
+PAMIDRONATE_RENAL_MAX_RATE: Final = _of(t.PAMIDRONATE_RENAL_MAX_RATE_MG_H)
 #: Highest pamidronate concentration of the label, 90 mg per 250 ml (P-PAM-DOSE), a hard limit.
 PAMIDRONATE_LABEL_MAX_CONCENTRATION: Final = _of(t.PAMIDRONATE_LABEL_MAX_CONCENTRATION_MG_ML)
 
@@ -155,26 +157,29 @@ class LabelCheck:
     def finding(self) -> Finding:
         """Return the check as a finding: ``info`` when passed, ``block`` when not."""
         evidence = (Evidence(name=self.name, value=self.value, threshold=self.limit),)
+        rule_ids = ("P-PAM-DOSE", "P-PAM-LABEL") + (
+            ("P-PAM-RENAL",) if self.name == "renal-rate" else ()
+        )
         if self.passed:
             return Finding(
                 code=f"pamidronate-label-{self.name}",
-                rule_ids=("P-PAM-DOSE",),
+                rule_ids=rule_ids,
                 severity=Severity.INFO,
-                message=f"pamidronate {self.name} within the label limit",
+                message=f"pamidronate {self.name.replace('-', ' ')} within the label limit",
                 evidence=evidence,
             )
         return Finding(
             code=f"pamidronate-label-{self.name}",
-            rule_ids=("P-PAM-DOSE",),
+            rule_ids=rule_ids,
             severity=Severity.BLOCK,
-            message=f"pamidronate {self.name} above the label limit",
+            message=f"pamidronate {self.name.replace('-', ' ')} above the label limit",
             evidence=evidence,
             action="correct the local regimen: dilute further or infuse more slowly",
         )
 
 
 def pamidronate_label_checks(
-    dose: Quantity, volume: Quantity, duration: Quantity
+    dose: Quantity, volume: Quantity, duration: Quantity, *, renal_rate: bool = False
 ) -> tuple[LabelCheck, ...]:
     """Check a pamidronate regimen against the label's rate and concentration limits.
 
@@ -184,15 +189,19 @@ def pamidronate_label_checks(
         dose: The dose of one infusion.
         volume: The volume it is diluted in.
         duration: The infusion time.
+        renal_rate: Renal impairment (P-PAM-RENAL): the rate is checked against 20 mg/h too.
     """
     return _label_checks(
         exact(canonical_magnitude(q.DOSE, dose, field="dose")),
         exact(canonical_magnitude(q.VOLUME, volume, field="volume")),
         exact(canonical_magnitude(q.DURATION, duration, field="duration")),
+        renal_rate=renal_rate,
     )
 
 
-def _label_checks(dose_mg: Decimal, volume_ml: Decimal, hours: Decimal) -> tuple[LabelCheck, ...]:
+def _label_checks(
+    dose_mg: Decimal, volume_ml: Decimal, hours: Decimal, *, renal_rate: bool = False
+) -> tuple[LabelCheck, ...]:
     """:func:`pamidronate_label_checks` on canonical magnitudes."""
     rate_mg_h = rate_per_h(dose_mg, hours)
     concentration_mg_ml = _CONTEXT.divide(dose_mg, volume_ml)
@@ -209,6 +218,17 @@ def _label_checks(dose_mg: Decimal, volume_ml: Decimal, hours: Decimal) -> tuple
             limit=PAMIDRONATE_LABEL_MAX_CONCENTRATION,
             passed=concentration_mg_ml <= t.PAMIDRONATE_LABEL_MAX_CONCENTRATION_MG_ML.decimal,
         ),
+    ) + (
+        (
+            LabelCheck(
+                name="renal-rate",
+                value=_quantity(rate_mg_h, "milligram / hour"),
+                limit=PAMIDRONATE_RENAL_MAX_RATE,
+                passed=rate_mg_h <= t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.decimal,
+            ),
+        )
+        if renal_rate
+        else ()
     )
 
 
@@ -252,6 +272,7 @@ def prepare_infusion(
     *,
     options: PreparationOptions = DEFAULT_PREPARATION,
     max_rate: Quantity | None = None,
+    renal_rate: bool = False,
 ) -> Preparation:
     """Return the preparation of a final ``dose`` of ``drug``.
 
@@ -261,6 +282,8 @@ def prepare_infusion(
         options: The zoledronic acid volume.
         max_rate: For pamidronate, the highest rate in mg/h (P-PAM-RENAL: 20 mg/h): the
             duration becomes the longer of 4 hours and the dose over this rate.
+        renal_rate: Renal impairment (P-PAM-RENAL): pamidronate at most 20 mg/h (``max_rate``
+            20 mg/h unless a lower one is given), and the label check of that rate is added.
 
     Raises:
         HardLimitError: ``dose`` is not a finite, positive dose within the daily cap.
@@ -272,6 +295,17 @@ def prepare_infusion(
     dose = q.DOSE.of(checked_mg)
     if drug is Drug.ZOLEDRONIC_ACID:
         return _zoledronic(dose, dose_mg, options)
+    if renal_rate:
+        prepared = prepare_infusion(
+            drug, dose, options=options, max_rate=max_rate or PAMIDRONATE_RENAL_MAX_RATE
+        )
+        volume_ml = exact(prepared.volume.magnitude)
+        hours = exact(prepared.duration.magnitude)
+        return attrs.evolve(
+            prepared,
+            checks=_label_checks(dose_mg, volume_ml, hours, renal_rate=True),
+            rule_ids=tuple(dict.fromkeys((*prepared.rule_ids, "P-PAM-LABEL", "P-PAM-RENAL"))),
+        )
     if max_rate is None:
         return _pamidronate(dose, dose_mg)
     rate_mg_h = exact(float(max_rate.m_as(_UNITS["milligram / hour"])))

@@ -19,7 +19,12 @@ dose is, how it is limited and rounded, when the next infusion is due.
   weight and any lower ceiling, and rounded down to the step (invariants 1 to 3).
 - :func:`interval_months`: 3 months before the second zoledronic acid infusion, 6 after; 3 for
   pamidronate (P-ZOL-FIRST, P-ZOL-FREQ, P-PAM-FREQ).
-- :func:`pamidronate_volume_ml` and :func:`rate_per_h`: the preparation (P-PAM-DOSE).
+- :func:`pamidronate_volume_ml` and :func:`rate_per_h`: the preparation (P-PAM-DOSE);
+  :func:`pamidronate_hours`, :func:`renal_slower` and :func:`pamidronate_renal_rate_ml_h`: the
+  infusion time in renal impairment, at most 20 mg/h (P-PAM-RENAL).
+- :func:`history_interval_months`: the interval the last drug given sets after its last
+  infusion, whatever drug comes next (P-HIST-INTERVAL); with the second zoledronic acid
+  infusion omitted, 6 months before the second (P-ZOL-SECOND).
 - :func:`per_kg_limit_mg` and :func:`day_limit_mg`: the hard limits a plan is checked against
   last.
 """
@@ -43,15 +48,19 @@ __all__ = [
     "daily_cap_mg",
     "day_limit_mg",
     "exact",
+    "history_interval_months",
     "hungry_bones",
     "interval_months",
     "limited_dose",
     "nearest_mg_kg",
+    "pamidronate_hours",
+    "pamidronate_renal_rate_ml_h",
     "pamidronate_volume_ml",
     "per_kg_limit_mg",
     "phase_dose",
     "rate_per_h",
     "regular_per_kg",
+    "renal_slower",
 ]
 
 N = TypeVar("N")
@@ -272,18 +281,73 @@ def interval_months(
     zoledronic: Condition,
     number: Any,
     of: Callable[[Interval], Any] = _months,
+    second_infusion: bool = True,
 ) -> Any:
     """The interval from infusion ``number − 1`` to infusion ``number`` of active treatment.
 
     Zoledronic acid: 3 months before the second (P-ZOL-FIRST), 6 months otherwise (P-ZOL-FREQ);
-    pamidronate: 3 months (P-PAM-FREQ). ``of`` takes what is wanted of the table's
-    :class:`~bisphos.pediatric.table.Interval`: its months by default, or the interval itself.
+    without the optional 3-month second infusion, 6 months before the second too
+    (P-ZOL-SECOND); pamidronate: 3 months (P-PAM-FREQ). ``of`` takes what is wanted of the
+    table's :class:`~bisphos.pediatric.table.Interval`: its months by default, or the interval
+    itself.
     """
     intervals = t.INTERVAL_MONTHS
-    zoledronic_acid = a.where(
-        number == 2, of(intervals["zoledronic_acid_second"]), of(intervals["zoledronic_acid"])
-    )
+    second = intervals[
+        "zoledronic_acid_second" if second_infusion else "zoledronic_acid_second_omitted"
+    ]
+    zoledronic_acid = a.where(number == 2, of(second), of(intervals["zoledronic_acid"]))
     return a.where(zoledronic, zoledronic_acid, of(intervals["pamidronate"]))
+
+
+def history_interval_months(
+    a: Arithmetic[Any],
+    *,
+    last_zoledronic: Condition,
+    given_of_last: Any,
+    of: Callable[[Interval], Any] = _months,
+    second_infusion: bool = True,
+) -> Any:
+    """The interval after the last infusion in the history, whatever drug comes next.
+
+    P-HIST-INTERVAL: the last given drug's own schedule sets it, as if its next infusion
+    followed: ``given_of_last`` is how many infusions of that drug the history holds. A
+    maintenance band's interval, where one applies, replaces it (the caller's).
+    """
+    return interval_months(
+        a,
+        zoledronic=last_zoledronic,
+        number=given_of_last + 1,
+        of=of,
+        second_infusion=second_infusion,
+    )
+
+
+def pamidronate_hours(dose_mg: Decimal, *, renal: bool) -> Decimal:
+    """The pamidronate infusion time: 4 h, or dose / 20 mg/h where longer in renal impairment.
+
+    P-PAM-DOSE, P-PAM-RENAL: the rate is at most 20 mg/h where the Schwartz-40 GFR is 90 or
+    less (or unknown).
+    """
+    hours = t.PAMIDRONATE_DURATION_H.decimal
+    if not renal:
+        return hours
+    renal_hours = _CONTEXT.divide(dose_mg, t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.decimal)
+    return renal_hours if renal_hours > hours else hours
+
+
+def renal_slower(a: Arithmetic[N], *, dose: N) -> Condition:
+    """Whether a pamidronate dose (a mass) takes longer than 4 h at 20 mg/h (P-PAM-RENAL)."""
+    longest = _CONTEXT.multiply(
+        t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.decimal, t.PAMIDRONATE_DURATION_H.decimal
+    )
+    return a.less(a.mg(float(longest)), dose)
+
+
+def pamidronate_renal_rate_ml_h() -> Decimal:
+    """The pump rate of pamidronate at 20 mg/h and 0.1 mg/ml: 200 ml/h (P-PAM-RENAL)."""
+    return _CONTEXT.divide(
+        t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.decimal, t.PAMIDRONATE_CONCENTRATION_MG_ML.decimal
+    )
 
 
 def pamidronate_volume_ml(dose_mg: Decimal) -> Decimal:

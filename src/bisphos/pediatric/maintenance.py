@@ -39,23 +39,36 @@ from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import (
     BmdMeasurement,
+    BmdSite,
     Diagnosis,
+    Drug,
     Fracture,
     OISeverity,
     Patient,
     Trauma,
 )
-from bisphos.pediatric.dosing import MaintenanceBand
+from bisphos.pediatric.dosing import (
+    DEFAULT_OPTIONS,
+    DosingOptions,
+    MaintenanceBand,
+    dose_for,
+)
+from bisphos.pediatric.thresholds import MAINTENANCE_DXA_MAX_AGE_MONTHS
 from bisphos.units import ureg
 
 __all__ = [
     "ACTIVE_TREATMENT_MIN_MONTHS",
+    "BAND_SITES",
+    "BandReading",
     "ConditionStatus",
     "EntryCondition",
     "MaintenanceAssessment",
     "assess_maintenance",
+    "band_reading",
+    "entry_not_met",
     "latest_z_score",
     "maintenance_band",
+    "maintenance_prompt",
     "stop_guidance",
 ]
 
@@ -129,27 +142,86 @@ def maintenance_band(z_score: float) -> MaintenanceBand | None:
     return None
 
 
-def latest_z_score(scans: Iterable[BmdMeasurement]) -> tuple[float, dt.date | None] | None:
-    """Return the Z-score of the latest scan and its date, or ``None`` without scans.
+#: The sites the maintenance band is read from (P-MAINT-BAND): never the femur.
+BAND_SITES: Final = (BmdSite.LUMBAR_SPINE, BmdSite.TOTAL_BODY_LESS_HEAD)
 
-    The latest scan is the set of measurements with the latest date (undated ones only when no
-    scan is dated). As in P-BMD, at each site the size-corrected score is used where one is given,
-    and the lowest score across sites counts.
+
+@attrs.frozen
+class BandReading:
+    """The Z-score the maintenance band is read from (P-MAINT-BAND).
+
+    Attributes:
+        z_score: The lower of the latest lumbar-spine and the latest TBLH Z-score.
+        site: The site of that score.
+        date: The date of the older of the two latest scans (``None`` when one is undated).
+        latest_date: The date of the newest scan used (``None`` when none is dated).
     """
-    scans = tuple(scans)
-    if not scans:
+
+    z_score: float
+    site: BmdSite
+    date: dt.date | None
+    latest_date: dt.date | None
+
+
+def _latest_at(scans: list[BmdMeasurement]) -> tuple[float, dt.date | None]:
+    """The latest score at one site: the latest date's (undated only when none is dated)."""
+    dated = [scan.date for scan in scans if scan.date is not None]
+    latest = max(dated) if dated else None
+    chosen = [scan for scan in scans if scan.date == latest]
+    corrected = [scan.z_score for scan in chosen if scan.size_corrected]
+    return min(corrected or [scan.z_score for scan in chosen]), latest
+
+
+def band_reading(scans: Iterable[BmdMeasurement]) -> BandReading | None:
+    """Return the reading of P-MAINT-BAND, or ``None`` without a lumbar-spine or TBLH scan.
+
+    At each of the lumbar spine and the total body less head the latest scan counts (the
+    size-corrected score where one is given on that date); the lower of the two is the band's
+    Z-score. The femur never counts, and neither does an older, lower score.
+    """
+    by_site: dict[BmdSite, list[BmdMeasurement]] = {}
+    for scan in scans:
+        if scan.site in BAND_SITES:
+            by_site.setdefault(scan.site, []).append(scan)
+    if not by_site:
         return None
-    dated = [scan for scan in scans if scan.date is not None]
-    latest_date = max((scan.date for scan in dated if scan.date is not None), default=None)
-    chosen = [scan for scan in scans if scan.date == latest_date] if dated else list(scans)
-    by_site: dict[str, list[BmdMeasurement]] = {}
-    for scan in chosen:
-        by_site.setdefault(scan.site.value, []).append(scan)
-    scores = []
-    for site_scans in by_site.values():
-        corrected = [scan.z_score for scan in site_scans if scan.size_corrected]
-        scores.append(min(corrected or [scan.z_score for scan in site_scans]))
-    return min(scores), latest_date
+    latest = {site: _latest_at(items) for site, items in by_site.items()}
+    site = min(latest, key=lambda item: (latest[item][0], BAND_SITES.index(item)))
+    dates = [date for _, date in latest.values()]
+    known = [date for date in dates if date is not None]
+    return BandReading(
+        z_score=latest[site][0],
+        site=site,
+        date=None if None in dates else min(known),
+        latest_date=max(known) if known else None,
+    )
+
+
+def latest_z_score(scans: Iterable[BmdMeasurement]) -> tuple[float, dt.date | None] | None:
+    """Return the Z-score of :func:`band_reading` and its date, or ``None`` without scans."""
+    reading = band_reading(scans)
+    return None if reading is None else (reading.z_score, reading.date)
+
+
+def _stale_finding(reading: BandReading | None, on: dt.date) -> Finding | None:
+    """WARN when the latest DXA of the band is older than 18 months or undated (P-MAINT-BAND)."""
+    if reading is None:
+        return None
+    limit = add_months(on, -MAINTENANCE_DXA_MAX_AGE_MONTHS)
+    if reading.date is not None and reading.date >= limit:
+        return None
+    return Finding(
+        code="maintenance-band-dxa-old",
+        rule_ids=("P-MAINT-BAND", "P-FU-DXA"),
+        severity=Severity.WARN,
+        message="the latest DXA is older than 18 months or undated: the maintenance band is "
+        "uncertain",
+        evidence=(
+            Evidence("dxa_date", "missing" if reading.date is None else reading.date),
+            Evidence("oldest_accepted_dxa", limit),
+        ),
+        action="repeat the DXA (lumbar spine, total body less head) before choosing the band",
+    )
 
 
 def _age(patient: Patient) -> EntryCondition:
@@ -254,17 +326,27 @@ def _fewer_fractures(patient: Patient) -> EntryCondition:
     )
 
 
-def _bmd(latest: tuple[float, dt.date | None] | None) -> EntryCondition:
+def _bmd(reading: BandReading | None) -> EntryCondition:
     name = "bmd_above_minus_2"
-    if latest is None:
-        return EntryCondition(name, ConditionStatus.UNKNOWN, "no DXA on record")
-    z_score, date = latest
-    evidence: tuple[Evidence, ...] = (Evidence("z_score", z_score, threshold=_Z_ENTRY),)
+    rules = ("P-MAINT-ENTRY", "P-MAINT-BAND")
+    if reading is None:
+        return EntryCondition(
+            name, ConditionStatus.UNKNOWN, "no DXA of the lumbar spine or TBLH", rule_ids=rules
+        )
+    z_score, date = reading.z_score, reading.date
+    evidence: tuple[Evidence, ...] = (
+        Evidence("latest_z_score", z_score, threshold=_Z_ENTRY),
+        Evidence("latest_z_site", reading.site.value),
+    )
     if date is not None:
         evidence += (Evidence("dxa_date", date),)
     if z_score > _Z_ENTRY:
-        return EntryCondition(name, ConditionStatus.MET, f"Z = {z_score:g} > −2", evidence)
-    return EntryCondition(name, ConditionStatus.NOT_MET, f"Z = {z_score:g} ≤ −2", evidence)
+        return EntryCondition(
+            name, ConditionStatus.MET, f"latest Z = {z_score:g} > −2", evidence, rules
+        )
+    return EntryCondition(
+        name, ConditionStatus.NOT_MET, f"latest Z = {z_score:g} ≤ −2", evidence, rules
+    )
 
 
 def _growing(patient: Patient) -> EntryCondition:
@@ -401,25 +483,94 @@ def assess_maintenance(
         patient: The patient on the assessment date.
         maintenance_start: When maintenance began, if it has; dates the stop advice.
     """
-    latest = latest_z_score(patient.bmd)
+    reading = band_reading(patient.bmd)
     conditions = (
         _age(patient),
         _active_treatment(patient),
         _fewer_fractures(patient),
-        _bmd(latest),
+        _bmd(reading),
         _growing(patient),
         _condition(patient),
     )
     status = _overall(conditions)
-    band = None if latest is None else maintenance_band(latest[0])
+    band = None if reading is None else maintenance_band(reading.z_score)
+    stale = _stale_finding(reading, patient.assessment_date)
     findings = (
         _entry_finding(status, conditions, band),
+        *(() if stale is None else (stale,)),
         stop_guidance(patient, maintenance_start=maintenance_start),
     )
     return MaintenanceAssessment(
         conditions=conditions,
         status=status,
         band=band,
-        z_score=None if latest is None else latest[0],
+        z_score=None if reading is None else reading.z_score,
         findings=findings,
     )
+
+
+def entry_not_met(assessment: MaintenanceAssessment) -> Finding | None:
+    """Return the BLOCK that keeps a maintenance course unplanned (P-MAINT-ENTRY), if any.
+
+    Every condition that is not met, or not known to be met, is listed. A clinician's override
+    of P-MAINT-ENTRY with a coded reason releases it.
+    """
+    if assessment.status is ConditionStatus.MET:
+        return None
+    unmet = [c for c in assessment.conditions if c.status is not ConditionStatus.MET]
+    listed = ", ".join(c.name for c in unmet)
+    return Finding(
+        code="maintenance-entry-not-met",
+        rule_ids=("P-MAINT-ENTRY",),
+        severity=Severity.BLOCK,
+        message=f"no maintenance course: entry conditions not met or not known: {listed}",
+        evidence=tuple(Evidence(c.name, c.status.value) for c in unmet),
+        action="continue the active course, or record a clinician's override with a coded reason",
+    )
+
+
+def maintenance_prompt(
+    patient: Patient, drug: Drug, *, options: DosingOptions = DEFAULT_OPTIONS
+) -> tuple[Finding, ...]:
+    """During an active course: WARN "maintenance to be considered" (P-MAINT-PROMPT).
+
+    When every scan the band is read from (P-MAINT-BAND) was made after the first infusion in
+    the history and gives a band (Z > −2), the warning names the band, the dose per kg and for
+    the current weight, and the interval maintenance would give. The active dose is not changed.
+    A latest DXA older than 18 months adds the warning that the band is uncertain.
+    """
+    if not patient.infusions:
+        return ()
+    reading = band_reading(patient.bmd)
+    first = patient.infusions[0].date
+    if reading is None or reading.date is None or reading.date <= first:
+        return ()
+    band = maintenance_band(reading.z_score)
+    if band is None:
+        return ()
+    dose = dose_for(patient, drug, band=band, options=options)
+    months = 6 if band is MaintenanceBand.MID else 12
+    per_kg = f"{float(dose.per_kg.magnitude):g} mg/kg"  # the dose's canonical units
+    shown = f"{float(dose.value.magnitude):g} mg"
+    prompt = Finding(
+        code="maintenance-to-be-considered",
+        rule_ids=("P-MAINT-PROMPT", "P-MAINT-BAND", band.rule_id),
+        severity=Severity.WARN,
+        message=f"maintenance to be considered: the latest Z-score {reading.z_score:g} "
+        f"({reading.site.value.replace('_', ' ')}, {reading.date.isoformat()}) is above -2; the "
+        f"{band.value} band gives {per_kg} ({shown}) every {months} months",
+        evidence=(
+            Evidence("latest_z_score", reading.z_score, threshold=_Z_ENTRY),
+            Evidence("latest_z_site", reading.site.value),
+            Evidence("dxa_date", reading.date),
+            Evidence("first_infusion", first),
+            Evidence("band", band.value),
+            Evidence("maintenance_per_kg", dose.per_kg),
+            Evidence("maintenance_dose", dose.value),
+            Evidence("maintenance_interval_months", months),
+        ),
+        action="review the entry conditions of maintenance (P-MAINT-ENTRY); the active dose is "
+        "not changed",
+    )
+    stale = _stale_finding(reading, patient.assessment_date)
+    return (prompt,) if stale is None else (prompt, stale)

@@ -34,12 +34,23 @@ from bisphos.findings import Evidence, Finding, Severity, blocking
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.adjustments import Adjustment
 from bisphos.pediatric.assessment import Assessment, assess
+from bisphos.pediatric.course import (
+    drug_switch,
+    label_blocks,
+    mark_clearance,
+    permanent_contraindications,
+)
 from bisphos.pediatric.dosing import MaintenanceBand
 from bisphos.pediatric.freshness import local_freshness
 from bisphos.pediatric.hooks import NO_HOOKS, NoHooks, PlanHooks
 from bisphos.pediatric.infusion import prepare_infusion
 from bisphos.pediatric.limits import PAMIDRONATE_RENAL_MAX_RATE
-from bisphos.pediatric.maintenance import MaintenanceAssessment, assess_maintenance
+from bisphos.pediatric.maintenance import (
+    MaintenanceAssessment,
+    assess_maintenance,
+    entry_not_met,
+    maintenance_prompt,
+)
 from bisphos.pediatric.overrides import apply_overrides
 from bisphos.pediatric.plan_types import Plan, PlanRequest, PlanStatus
 from bisphos.pediatric.proposals import apply_local
@@ -169,16 +180,31 @@ def _protocol_formula_too(patient: Patient, assessment: Assessment) -> Assessmen
     )
 
 
+def _overridden(request: PlanRequest, rule_id: str) -> bool:
+    """Whether the request carries a clinician's override of the soft limit ``rule_id``."""
+    return any(item.limit == rule_id for item in request.overrides)
+
+
 def _choose_drug(
-    request: PlanRequest, assessment: Assessment, facts: gate.PatientFacts
+    request: PlanRequest, assessment: Assessment, facts: gate.PatientFacts, patient: Patient
 ) -> tuple[Drug | None, Finding | None]:
+    """The drug: the one requested, else the one given last while allowed (P-DRUG-CONTINUITY)."""
     allowed = tuple(
         drug
         for drug in assessment.allowed_drugs
         if drug is not Drug.PAMIDRONATE or facts.pamidronate_allowed
     )
-    if request.drug is None and allowed:
-        return allowed[0], None
+    if request.drug is None:
+        last = patient.infusions[-1].drug if patient.infusions else None
+        if last is not None and last in allowed:
+            return last, None
+        if allowed:
+            return allowed[0], None
+        return None, _refusal(
+            "no-drug-allowed",
+            "no bisphosphonate is allowed for this patient: the kidneys allow neither drug",
+            ("P-PAM-RENAL", "P-GFR", "P-CI-RENAL"),
+        )
     if request.drug in allowed:
         return request.drug, None
     wanted = request.drug or Drug.PAMIDRONATE
@@ -314,6 +340,9 @@ def make_plan(
         maintenance: MaintenanceAssessment | None = None,
         adjustments: tuple[Adjustment, ...] = (),
     ) -> Plan:
+        if course is not None:
+            ready = status is PlanStatus.READY
+            course = mark_clearance(course, ready=ready, today=patient.assessment_date)
         return Plan(
             protocol=PROTOCOL_ID if protocol is None else protocol.protocol_id,
             protocol_version=PROTOCOL_VERSION if protocol is None else protocol.version,
@@ -336,7 +365,11 @@ def make_plan(
         return finish(PlanStatus.OUT_OF_SCOPE)
     if not assessment.indicated:
         return finish(PlanStatus.NOT_INDICATED)
-    drug, refusal = _choose_drug(request, assessment, facts)
+    permanent = permanent_contraindications(patient)
+    if permanent:  # nothing is dated, no drug of the class is offered (P-CI-PERMANENT)
+        findings += permanent
+        return finish(PlanStatus.CONTRAINDICATED)
+    drug, refusal = _choose_drug(request, assessment, facts, patient)
     if drug is None:
         findings += [refusal] if refusal is not None else []
         return finish(PlanStatus.REFUSED)
@@ -346,6 +379,11 @@ def make_plan(
         maintenance = assess_maintenance(patient)
         findings += maintenance.findings
         band = maintenance.band
+        unmet = entry_not_met(maintenance)
+        if unmet is not None:
+            findings.append(unmet)
+            if not _overridden(request, "P-MAINT-ENTRY"):
+                return finish(PlanStatus.NOT_INDICATED, maintenance=maintenance)
         if band is None:
             findings.append(
                 _refusal(
@@ -355,10 +393,15 @@ def make_plan(
                 )
             )
             return finish(PlanStatus.REFUSED, maintenance=maintenance)
+    else:
+        findings += maintenance_prompt(patient, drug, options=request.dosing)
+    switch = drug_switch(patient, drug, request.drug, assessment, band, request.dosing)
+    findings += [switch] if switch is not None else []
     course = course_builder(patient, drug, _after_history(request, facts, interval), band)
     course, adjustments = apply_local(patient, course, request, hooks)
     course = gate.check_course(_renal_rate(course, facts), facts, interval)
     findings += course.findings
+    findings += label_blocks(course, patient)
     released = apply_overrides(findings, request.overrides)
     status = PlanStatus.BLOCKED if blocking(released) else PlanStatus.READY
     return finish(status, drug, course, maintenance, adjustments)

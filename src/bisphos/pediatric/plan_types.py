@@ -13,6 +13,7 @@ from bisphos.pediatric.adjustments import Adjustment
 from bisphos.pediatric.assessment import Assessment
 from bisphos.pediatric.dosing import DEFAULT_OPTIONS, DosingOptions
 from bisphos.pediatric.infusion import DEFAULT_PREPARATION, PreparationOptions
+from bisphos.pediatric.ledger import Ledger, ledger_of
 from bisphos.pediatric.maintenance import MaintenanceAssessment
 from bisphos.pediatric.overrides import Override, overrides_of
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion
@@ -36,6 +37,9 @@ class PlanStatus(enum.StrEnum):
     OUT_OF_SCOPE = "out_of_scope"
     #: The request cannot be planned (a drug that is not allowed, no BMD band for maintenance).
     REFUSED = "refused"
+    #: A contraindication that lasts (hypersensitivity; a known pregnancy while it lasts): no
+    #: infusion of any bisphosphonate is dated (P-CI-PERMANENT).
+    CONTRAINDICATED = "contraindicated"
 
 
 @attrs.frozen
@@ -106,6 +110,11 @@ class Plan:
     def infusions(self) -> tuple[PlannedInfusion, ...]:
         """The planned infusions, in date order (empty when nothing is planned)."""
         return () if self.course is None else self.course.infusions
+
+    @property
+    def ledger(self) -> tuple[Ledger, ...]:
+        """The cumulative dose per drug, given and planned (P-LEDGER): shown, not enforced."""
+        return ledger_of(self.patient, self.infusions)
 
     @property
     def blocks(self) -> tuple[Finding, ...]:

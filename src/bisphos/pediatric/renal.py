@@ -7,6 +7,12 @@ component (:class:`GfrEstimator`): a hospital may use, for example, the bedside 
 36.5 for IDMS-traceable creatinine. The gate itself, GFR above 90 ml/min/1.73 m² for zoledronic
 acid (:func:`zoledronic_acid_allowed`), is not replaceable: exactly 90 is not enough, and without a
 height or a creatinine there is no GFR and no zoledronic acid (invariant 4).
+
+Pamidronate (P-PAM-RENAL, the reading of P-CI-RENAL for pamidronate, after its labels): with the
+protocol's Schwartz-40 GFR below 30 ml/min/1.73 m² no pamidronate is given; from 30 to 90 it is
+given with a warning at a rate of at most 20 mg/h (:func:`pamidronate_renal`). A local estimator
+does not change this reading. Without a GFR the renal rate applies too (conservative); a missing
+creatinine before a later pamidronate infusion is a warning (before the first, P-PRE-LABS blocks).
 """
 
 from __future__ import annotations
@@ -20,15 +26,21 @@ from bisphos import quantities as q
 from bisphos.errors import PluginError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Patient
-from bisphos.pediatric.thresholds import ZOLEDRONIC_ACID_GFR
+from bisphos.pediatric.thresholds import (
+    PAMIDRONATE_RENAL_IMPAIRMENT,
+    PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT,
+    ZOLEDRONIC_ACID_GFR,
+)
 from bisphos.units import Quantity, format_quantity, ureg
 
 __all__ = [
     "GfrEstimate",
     "GfrEstimator",
+    "PamidronateRenal",
     "RenalAssessment",
     "SchwartzEstimator",
     "assess_renal",
+    "pamidronate_renal",
     "schwartz_40",
     "zoledronic_acid_allowed",
 ]
@@ -229,3 +241,78 @@ def assess_renal(patient: Patient, estimator: GfrEstimator = schwartz_40) -> Ren
             action="Give no zoledronic acid; consider pamidronate with caution.",
         )
     return RenalAssessment(estimate, name, (), zoledronic_acid_allowed=allowed, findings=(finding,))
+
+
+@attrs.frozen
+class PamidronateRenal:
+    """What the kidneys allow for pamidronate (P-PAM-RENAL).
+
+    Attributes:
+        estimate: The protocol's Schwartz-40 GFR, or ``None`` without height or creatinine.
+        allowed: Whether pamidronate may be planned (no: a GFR below 30 ml/min/1.73 m²).
+        renal_rate: Whether the renal rate of at most 20 mg/h applies (a GFR of 90 or less, or
+            no GFR at all).
+        findings: The warning or block, with the GFR; empty with a GFR above 90.
+    """
+
+    estimate: GfrEstimate | None
+    allowed: bool
+    renal_rate: bool
+    findings: tuple[Finding, ...]
+
+
+def pamidronate_renal(patient: Patient) -> PamidronateRenal:
+    """Decide pamidronate by the protocol's Schwartz-40 GFR (P-PAM-RENAL).
+
+    Below 30 ml/min/1.73 m²: not allowed (a BLOCK). From 30 to 90: allowed at a rate of at most
+    20 mg/h (a WARN). No GFR: allowed at the renal rate; a missing creatinine before a later
+    infusion is a WARN (before the first, P-PRE-LABS blocks already).
+    """
+    creatinine = patient.labs.creatinine
+    if patient.height is None or creatinine is None:
+        findings: tuple[Finding, ...] = ()
+        if creatinine is None and patient.infusions:
+            findings = (
+                Finding(
+                    code="pamidronate-creatinine-missing",
+                    rule_ids=("P-PAM-RENAL",),
+                    severity=Severity.WARN,
+                    message=(
+                        "No creatinine before this pamidronate infusion: renal function is not "
+                        "known; pamidronate at most 20 mg/h."
+                    ),
+                    evidence=(Evidence("labs.creatinine", "missing"),),
+                    action="Measure creatinine before the infusion.",
+                ),
+            )
+        return PamidronateRenal(None, allowed=True, renal_rate=True, findings=findings)
+    estimate = schwartz_40(height=patient.height, creatinine=creatinine.value)
+    evidence = estimate.evidence()[:3]
+    gfr = estimate.value
+    shown = f"{float(gfr.magnitude):.1f} ml/min/1.73 m²"
+    if PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT.met(gfr):
+        finding = Finding(
+            code="pamidronate-gfr-below-30",
+            rule_ids=("P-PAM-RENAL", "P-CI-RENAL"),
+            severity=Severity.BLOCK,
+            message=(
+                f"GFR {shown} (schwartz-40) is below 30: no pamidronate (severe renal impairment)."
+            ),
+            evidence=(PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT.evidence(gfr, "gfr"), *evidence[1:]),
+            action="Give no bisphosphonate; consult the paediatric nephrologist.",
+        )
+        return PamidronateRenal(estimate, allowed=False, renal_rate=True, findings=(finding,))
+    if PAMIDRONATE_RENAL_IMPAIRMENT.met(gfr):
+        finding = Finding(
+            code="pamidronate-renal-impairment",
+            rule_ids=("P-PAM-RENAL", "P-CI-RENAL"),
+            severity=Severity.WARN,
+            message=(
+                f"GFR {shown} (schwartz-40) is 90 or less: pamidronate with caution, at most "
+                "20 mg/h."
+            ),
+            evidence=(PAMIDRONATE_RENAL_IMPAIRMENT.evidence(gfr, "gfr"), *evidence[1:]),
+            action="Infuse pamidronate at most at 20 mg/h and check creatinine before each dose.",
+        )
+        return PamidronateRenal(estimate, allowed=True, renal_rate=True, findings=(finding,))
+    return PamidronateRenal(estimate, allowed=True, renal_rate=False, findings=())

@@ -29,7 +29,7 @@ __all__ = [
 PROTOCOL_ID: Final = "nl-pediatric-iv-bp-2024"
 
 #: The version of this encoding: the source's date (2024-05, 6th version) and our revision.
-PROTOCOL_VERSION: Final = "2024.05.1"
+PROTOCOL_VERSION: Final = "2024.05.2"
 
 _SCOPE = "Scope"
 _INDICATION = "Indication"
@@ -305,6 +305,20 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "Below 2 years of age, or with low bone turnover, consider the lower 0.025 mg/kg.",
             "Bij kinderen < 2 jaar en bij kinderen met osteoporose met een verlaagde botturnover "
             "valt de lagere dosering te overwegen (0,025 mg/kg)",
+            "'Kinderen < 2 jaar' is the age on the date of each infusion (reading of December "
+            "2026): an infusion before the second birthday gets 0.025 mg/kg, one on or after it "
+            "the regular dose; low bone turnover applies to every infusion.",
+        ),
+        _rule(
+            "P-ZOL-SECOND",
+            _ZOL,
+            "The second zoledronic acid infusion, 3 months after the first, is optional.",
+            "e.v. volgende gift na 3 maanden 0,025 mg/kg",
+            "'e.v.' (eventueel): the 3-month second infusion is the default; the dosing option "
+            "zoledronic_second_infusion = false omits it, and the next infusion then follows "
+            "after the regular 6 months; its dose stays 0.025 mg/kg, because the hard limit of "
+            "the first two infusions of the drug holds (P-HARD), and the regular dose follows "
+            "from the third.",
         ),
         _rule(
             "P-HUNGRY",
@@ -353,6 +367,30 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "severe OI or another condition with fractures and low bone density.",
             "Bij een afname van het aantal fracturen per jaar en verbeterde botdichtheid "
             "(BMD > - 2 SDS), bij een groeiend kind ... is onderhoudsbehandeling te overwegen",
+            "Each condition is met, not met or unknown. A maintenance course whose conditions are "
+            "not all met is not planned (status not indicated, listing every unmet or unknown "
+            "condition), unless the request carries a clinician's override of P-MAINT-ENTRY "
+            "with a coded reason (P-OVERRIDE).",
+        ),
+        _rule(
+            "P-MAINT-BAND",
+            _MAINT,
+            "The maintenance band is read from the latest lumbar-spine and the latest total-"
+            "body-less-head Z-score, the lower of the two; never from the femur, never from the "
+            "lowest value ever.",
+            "Bij BMD tussen -2 en 0 SDS ... Bij BMD > 0 SDS (clarified in December 2026)",
+            "At each site the latest scan counts (its size-corrected score where given). A "
+            "latest DXA older than 18 months, or undated, gives a WARN: the band is uncertain. "
+            "For the indication (P-BMD) the lowest value ever still counts.",
+        ),
+        _rule(
+            "P-MAINT-PROMPT",
+            _MAINT,
+            "During an active course, a DXA after the first infusion with a Z-score above -2 "
+            "prompts: maintenance to be considered, with the band, its dose and interval.",
+            "Reading of December 2026 of 'is onderhoudsbehandeling te overwegen'",
+            "A WARN only: the active dose is not changed. It is given when every scan the band "
+            "is read from (P-MAINT-BAND) is dated after the first infusion in the history.",
         ),
         _rule(
             "P-MAINT-MID",
@@ -544,6 +582,41 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "Seed rule: an INFO finding while risks.low_bone_turnover is not set for these two "
             "diagnoses; the dose is not changed (P-ZOL-LOW applies when the flag is set).",
         ),
+        _rule(
+            "P-DRUG-CONTINUITY",
+            _COURSE,
+            "With a history, the default drug is the one given last while it is still allowed; "
+            "a switch is never silent.",
+            "Reading of December 2026",
+            "A switch, requested or forced (the GFR no longer allows zoledronic acid), carries a "
+            "WARN with the reason and the date it waits for (P-HIST-INTERVAL).",
+        ),
+        _rule(
+            "P-CI-PERMANENT",
+            _COURSE,
+            "Hypersensitivity to bisphosphonates is permanent and a known pregnancy lasts while "
+            "pregnant: the plan is contraindicated and dates no infusion of any bisphosphonate. "
+            "A temporary block stops today's infusion only, and every later infusion is to be "
+            "cleared on its day.",
+            "Contra-indicaties (voor elke infusie): overgevoeligheid voor bisfosfonaten; "
+            "zwangerschap (reading of December 2026)",
+            "Status 'contraindicated', no course, no other drug of the class offered; for a "
+            "pregnancy the counselling is that no infusion is given during it. A temporary "
+            "block (fever, hypocalcaemia, missing or stale labs, vitamin D) blocks today's "
+            "infusion; every later infusion carries the clearance 'to be cleared on its day' in "
+            "the text, the JSON plan, the FHIR bundle and the calendar.",
+        ),
+        _rule(
+            "P-LEDGER",
+            _COURSE,
+            "Every plan shows, per drug, the cumulative dose in the last 12 months and in "
+            "total, in mg and in mg/kg of the current weight, from the history and with the "
+            "planned infusions added.",
+            "Reading of December 2026 (the guideline sets no cumulative limit)",
+            "Shown, not enforced: given in the 12 months up to the assessment date, given in "
+            "total, the largest total of any 12 months with the planned infusions, and the "
+            "total with the planned infusions.",
+        ),
     ]
 )
 
@@ -590,6 +663,7 @@ _LIMITS = "tests/pediatric/test_limits.py::"
 _PLANS = "tests/pediatric/test_plan_properties.py::"
 _DECISIONS = "tests/pediatric/test_decision_properties.py::"
 _OVERRIDES = "tests/pediatric/test_overrides.py::"
+_COURSES = "tests/pediatric/test_course_properties.py::"
 
 
 #: The invariants the rules imply, verified by property tests for all inputs.
@@ -682,8 +756,9 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
     _invariant(
         8,
         "Pamidronate volume is the dose divided by 0.1 mg/ml; the rate is that volume over "
-        "4 hours.",
+        "4 hours, or over dose / 20 mg/h where that is longer in renal impairment.",
         "P-PAM-DOSE",
+        "P-PAM-RENAL",
         tests=(f"{_DOSING}test_invariant_8_pamidronate_volume_and_rate",),
     ),
     _invariant(
@@ -721,6 +796,74 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
                 "test_invariant_12_no_infusion_cleared_on_stale_or_undated_first_labs"
             ),
         ),
+    ),
+    _invariant(
+        13,
+        "No two bisphosphonate infusions of the national protocol are less than 3 months apart, "
+        "whatever the history and the drug; none is earlier than the interval of the last drug "
+        "given after its last infusion.",
+        "P-HIST-INTERVAL",
+        "P-ZOL-FREQ",
+        "P-ZOL-FIRST",
+        "P-PAM-FREQ",
+        tests=(f"{_COURSES}test_invariant_13_no_two_infusions_less_than_3_months_apart",),
+    ),
+    _invariant(
+        14,
+        "With a history, the plan's drug is the last drug given while it is allowed; any other "
+        "drug carries a switch warning with the date it waits for.",
+        "P-DRUG-CONTINUITY",
+        "P-HIST-INTERVAL",
+        tests=(f"{_COURSES}test_invariant_14_a_switch_of_drug_is_never_silent",),
+    ),
+    _invariant(
+        15,
+        "The pamidronate rate never exceeds 20 mg/h when the Schwartz-40 GFR is 90 ml/min/1.73 m² "
+        "or less (or unknown), never 60 mg/h, and its concentration never 0.36 mg/ml; no "
+        "pamidronate is planned with a GFR below 30.",
+        "P-PAM-RENAL",
+        "P-PAM-LABEL",
+        tests=(
+            f"{_COURSES}test_invariant_15_pamidronate_rate_never_above_20_mg_h_in_renal_impairment",
+        ),
+    ),
+    _invariant(
+        16,
+        "A permanent contraindication never yields a dated infusion; with any block today, no "
+        "infusion is cleared, and every infusion after today is to be cleared on its day.",
+        "P-CI-PERMANENT",
+        "P-CI-ALLERGY",
+        "P-CI-PREG",
+        tests=(
+            f"{_COURSES}test_invariant_16_a_permanent_contraindication_never_yields_a_dated_infusion",
+        ),
+    ),
+    _invariant(
+        17,
+        "The maintenance band follows the lower of the latest lumbar-spine and latest TBLH "
+        "Z-scores, never the femur nor an older score; a maintenance course is planned only "
+        "when its entry conditions are met or a clinician overrides them.",
+        "P-MAINT-BAND",
+        "P-MAINT-ENTRY",
+        "P-MAINT-PROMPT",
+        tests=(f"{_COURSES}test_invariant_17_maintenance_band_from_the_latest_spine_and_tblh",),
+    ),
+    _invariant(
+        18,
+        "A zoledronic acid infusion dated before the second birthday is at most 0.025 mg/kg; with "
+        "the second infusion omitted, the first two infusions of zoledronic acid are 6 months "
+        "apart.",
+        "P-ZOL-LOW",
+        "P-ZOL-SECOND",
+        tests=(f"{_COURSES}test_invariant_18_zoledronic_acid_age_per_infusion_and_second_omitted",),
+    ),
+    _invariant(
+        19,
+        "The ledger of each drug is the sum of the history's and the plan's doses: the total "
+        "with the plan is the given total plus every planned dose, and no 12-month total "
+        "exceeds its total.",
+        "P-LEDGER",
+        tests=(f"{_COURSES}test_invariant_19_ledger_adds_the_history_and_the_plan",),
     ),
 )
 

@@ -8,9 +8,24 @@ Intervals between infusion n−1 and infusion n of a drug:
 - maintenance: 6 months with −2 < Z ≤ 0 (P-MAINT-MID), 12 months with Z > 0 (P-MAINT-HIGH).
   The first maintenance infusion follows the last infusion after the maintenance interval.
 
-**Dates.** The first planned infusion is on the start date (by default the assessment date) when
-the drug has no history; otherwise it is due one interval after the last infusion of the drug in
-the history, and an overdue infusion is planned on the start date instead. Later dates are counted
+**The history of every bisphosphonate (P-HIST-INTERVAL).** The first planned infusion, of
+whichever drug, is due no earlier than the interval the *last given* drug's own schedule sets
+after its last infusion: zoledronic acid 3 months after its first infusion (P-ZOL-FIRST), 6
+months after later ones (P-ZOL-FREQ); pamidronate 3 months (P-PAM-FREQ); in maintenance the
+band's 6 or 12 months. A switch of drug restarts the new drug's numbering (its first-dose
+reductions) but never shortens this interval. With no history the first infusion is on the start
+date (by default the assessment date); an overdue infusion is planned on the start date.
+
+**The optional second zoledronic acid infusion (P-ZOL-SECOND).** By default the second infusion
+of zoledronic acid follows the first after 3 months (P-ZOL-FIRST); the dosing option
+``zoledronic_second_infusion = False`` omits it, and the next infusion follows at the regular
+6 months with the regular dose.
+
+**Clearance (P-CI-PERMANENT).** The contraindications are checked before every infusion: only an
+infusion on the assessment date can be cleared or blocked today; every later one is marked as
+to be cleared on its day (:class:`Clearance`), in every output.
+
+**Dates.** Later dates are counted
 from the same point (the last infusion, or the start date when there is no history or the next
 infusion is overdue) in whole calendar months with :func:`bisphos.dates.add_months`, as a
 running total (3, 9, 15 ... months), not month by month, so that clamping to a month's end never
@@ -57,7 +72,6 @@ from bisphos.pediatric.dosing import (
     DosingOptions,
     MaintenanceBand,
     compute_doses,
-    phase_of,
 )
 from bisphos.pediatric.infusion import (
     DEFAULT_PREPARATION,
@@ -65,23 +79,27 @@ from bisphos.pediatric.infusion import (
     PreparationOptions,
     prepare_infusion,
 )
-from bisphos.pediatric.kernel import EXACT, interval_months
+from bisphos.pediatric.kernel import EXACT, history_interval_months, interval_months
 from bisphos.pediatric.limits import Phase
+from bisphos.pediatric.renal import pamidronate_renal
 from bisphos.pediatric.table import Interval
 from bisphos.validation import date_in_range
 
 __all__ = [
     "MAX_PLANNED_INFUSIONS",
     "MAX_START_YEARS",
+    "Clearance",
     "Course",
     "FollowUp",
     "FollowUpKind",
     "Horizon",
     "Interval",
     "PlannedInfusion",
+    "interval_after_history",
     "interval_before",
     "plan_course",
     "pregnancy_counselling",
+    "pregnancy_no_infusion",
 ]
 
 
@@ -137,21 +155,75 @@ class Horizon:
             )
 
 
-def interval_before(drug: Drug, number: int, band: MaintenanceBand | None = None) -> Interval:
-    """Return the interval between infusion ``number − 1`` and infusion ``number`` of ``drug``."""
+def interval_before(
+    drug: Drug,
+    number: int,
+    band: MaintenanceBand | None = None,
+    *,
+    second_infusion: bool = True,
+) -> Interval:
+    """Return the interval between infusion ``number − 1`` and infusion ``number`` of ``drug``.
+
+    ``second_infusion=False`` omits the 3-month second zoledronic acid infusion (P-ZOL-SECOND):
+    the second infusion then follows the first after the regular 6 months.
+    """
     if band is not None:
-        return t.INTERVAL_MONTHS[
-            "maintenance_mid" if band is MaintenanceBand.MID else "maintenance_high"
-        ]
+        return _band_interval(band)
     zoledronic = (drug if type(drug) is Drug else Drug(drug)) is Drug.ZOLEDRONIC_ACID
     interval: Interval = interval_months(
-        EXACT, zoledronic=zoledronic, number=number, of=_the_interval
+        EXACT,
+        zoledronic=zoledronic,
+        number=number,
+        of=_the_interval,
+        second_infusion=second_infusion,
     )
     return interval
 
 
+def _band_interval(band: MaintenanceBand) -> Interval:
+    return t.INTERVAL_MONTHS[
+        "maintenance_mid" if band is MaintenanceBand.MID else "maintenance_high"
+    ]
+
+
 def _the_interval(interval: Interval) -> Interval:
     return interval
+
+
+def interval_after_history(
+    patient: Patient, band: MaintenanceBand | None = None, *, second_infusion: bool = True
+) -> tuple[Drug, dt.date, Interval] | None:
+    """Return the last drug given, its last date, and the interval its schedule sets after it.
+
+    Every intravenous bisphosphonate in the history counts, whatever the drug (P-HIST-INTERVAL):
+    no infusion of any bisphosphonate is due before ``date + interval``; a maintenance band's
+    interval replaces the drug's. ``None`` without history.
+    """
+    if not patient.infusions:
+        return None
+    last = patient.infusions[-1]
+    if band is not None:
+        return last.drug, last.date, _band_interval(band)
+    given = sum(1 for record in patient.infusions if record.drug is last.drug)
+    interval: Interval = history_interval_months(
+        EXACT,
+        last_zoledronic=last.drug is Drug.ZOLEDRONIC_ACID,
+        given_of_last=given,
+        of=_the_interval,
+        second_infusion=second_infusion,
+    )
+    return last.drug, last.date, interval
+
+
+class Clearance(enum.StrEnum):
+    """Whether a planned infusion is cleared (P-CI-PERMANENT: checked before every infusion)."""
+
+    #: On the assessment date, and nothing blocks it.
+    CLEARED_TODAY = "cleared_today"
+    #: On the assessment date, and a finding blocks it.
+    BLOCKED_TODAY = "blocked_today"
+    #: A later infusion: its contraindications are checked on its own day.
+    ON_ITS_DAY = "to_be_cleared_on_its_day"
 
 
 @attrs.frozen
@@ -167,6 +239,8 @@ class PlannedInfusion:
         preparation: Volume, duration and rate.
         date_reason: Why this date, in words.
         rule_ids: The rules of the date, the dose and the preparation.
+        clearance: Cleared today, blocked today, or to be cleared on its day; the plan sets it
+            (:func:`bisphos.pediatric.plan.make_plan`), and a course alone never clears one.
     """
 
     number: int
@@ -177,6 +251,7 @@ class PlannedInfusion:
     preparation: Preparation
     date_reason: str
     rule_ids: tuple[str, ...]
+    clearance: Clearance = Clearance.ON_ITS_DAY
 
 
 class FollowUpKind(enum.StrEnum):
@@ -248,22 +323,32 @@ class _Slot:
 
 
 def _dates(
-    patient: Patient, drug: Drug, band: MaintenanceBand | None, start: dt.date, horizon: Horizon
+    patient: Patient,
+    drug: Drug,
+    band: MaintenanceBand | None,
+    start: dt.date,
+    horizon: Horizon,
+    *,
+    second_infusion: bool = True,
 ) -> tuple[list[_Slot], Finding | None]:
     """The planned slots, and a scope finding if the course was cut at the 19th birthday."""
-    history = [record for record in patient.infusions if record.drug is drug]
-    number = len(history) + 1
-    if history:
-        interval = interval_before(drug, number, band)
-        last = history[-1].date
+    number = sum(1 for record in patient.infusions if record.drug is drug) + 1
+    after = interval_after_history(patient, band, second_infusion=second_infusion)
+    if after is not None:
+        last_drug, last, interval = after
         due = add_months(last, interval.months)
         reason = f"{interval.months} months after the last infusion on {last.isoformat()}"
+        if last_drug is not drug:
+            reason += (
+                f" ({last_drug.value.replace('_', ' ')}; the interval of the last drug given, "
+                "P-HIST-INTERVAL)"
+            )
         # Count from the last infusion, so that its day of the month is kept; an overdue
         # infusion moves the count to the start date.
         base, months = (last, interval.months) if due >= start else (start, 0)
         if due < start:
             reason += f"; overdue since {due.isoformat()}, planned on the start date"
-        first_rule = interval.rule_id
+        first_rule = interval.rule_id if last_drug is drug else "P-HIST-INTERVAL"
     else:
         due = base = start
         months = 0
@@ -282,7 +367,7 @@ def _dates(
             return planned, _scope_finding(date, end_of_scope)
         planned.append(_Slot(number, date, due, reason, first_rule))
         number += 1
-        interval = interval_before(drug, number, band)
+        interval = interval_before(drug, number, band, second_infusion=second_infusion)
         months += interval.months
         previous = planned[-1].date
         date = due = add_months(base, months)
@@ -354,7 +439,15 @@ def plan_course(
             value=horizon.until.isoformat(),
             expected=f"{start.isoformat()} or later",
         )
-    dates, scope = _dates(patient, drug, band, start, horizon)
+    dates, scope = _dates(
+        patient,
+        drug,
+        band,
+        start,
+        horizon,
+        second_infusion=dosing.zoledronic_second_infusion,
+    )
+    renal_rate = drug is Drug.PAMIDRONATE and pamidronate_renal(patient).renal_rate
     doses = compute_doses(
         drug,
         DoseFacts.series(patient, ((slot.number, slot.date) for slot in dates)),
@@ -368,8 +461,10 @@ def plan_course(
         if before is not None and before.dose.magnitude == dose.value.magnitude:
             prepared = before
         else:
-            prepared = prepare_infusion(drug, dose.value, options=preparation)
-        planned.append(_planned(band, slot, dose, prepared))
+            prepared = prepare_infusion(
+                drug, dose.value, options=preparation, renal_rate=renal_rate
+            )
+        planned.append(_planned(slot, dose, prepared))
     infusions = tuple(planned)
     last = infusions[-1].date if infusions else None
     end = max(d for d in (last, horizon.until, start) if d is not None)
@@ -397,14 +492,12 @@ def plan_course(
     )
 
 
-def _planned(
-    band: MaintenanceBand | None, slot: _Slot, dose: Dose, prepared: Preparation
-) -> PlannedInfusion:
+def _planned(slot: _Slot, dose: Dose, prepared: Preparation) -> PlannedInfusion:
     return PlannedInfusion(
         number=slot.number,
         date=slot.date,
         due=slot.due,
-        phase=phase_of(slot.number, band),
+        phase=dose.phase,
         dose=dose,
         preparation=prepared,
         date_reason=f"{slot.reason} ({slot.rule_id})",
@@ -561,9 +654,12 @@ def pregnancy_counselling(
 
     The date is 12 months after the last planned dose, or after the last given one when none is
     planned. ``None`` when there is no dose at all or the patient cannot become pregnant. A
-    known pregnancy is always counselled (as in
-    :func:`~bisphos.pediatric.assessment.could_become_pregnant`).
+    known pregnancy is always counselled, and then the counselling is that no infusion is given
+    during the pregnancy (:func:`pregnancy_no_infusion`, P-CI-PERMANENT), not a date to avoid
+    pregnancy until.
     """
+    if patient.risks.pregnant:
+        return pregnancy_no_infusion()
     if infusions:
         last, what = infusions[-1].date, "last planned dose"
     elif patient.infusions:
@@ -576,10 +672,7 @@ def pregnancy_counselling(
         patient.sex is Sex.FEMALE
         and not is_younger_than(patient.birth_date, _COUNSEL_FROM_YEARS, until)
     )
-    if patient.risks.pregnant:
-        # A known pregnancy settles it, whatever the flag or the sex on record says.
-        basis = "pregnant"
-    elif recorded:
+    if recorded:
         basis = "recorded"
     elif unrecorded_female:
         basis = "not recorded; female, 10 years or older by that date"
@@ -597,4 +690,18 @@ def pregnancy_counselling(
             Evidence(name="could_become_pregnant", value=basis),
         ),
         action=f"counsel the patient: no pregnancy until {until.isoformat()}",
+    )
+
+
+def pregnancy_no_infusion() -> Finding:
+    """Return the counselling of a known pregnancy: no infusion during it (P-CI-PERMANENT)."""
+    return Finding(
+        code="pregnancy-no-infusion",
+        rule_ids=("P-CI-PREG", "P-CI-PERMANENT"),
+        severity=Severity.INFO,
+        message="no bisphosphonate infusion during the pregnancy: bisphosphonates cross the "
+        "placenta",
+        evidence=(Evidence(name="risks.pregnant", value=True),),
+        action="counsel the patient: no infusion during the pregnancy; the treatment is "
+        "reconsidered after it",
     )

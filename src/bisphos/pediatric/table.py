@@ -23,12 +23,13 @@ Pamidronate, first infusion             half             P-PAM-FIRST (of the cap
 Hungry bones                            a quarter        P-HUNGRY (first 2 infusions by default)
 Daily caps                              4 mg, 90 mg      P-ZOL-CAP, P-PAM-CAP
 Rounding steps (down)                   0.001, 0.1 mg    P-ZOL-DOSE, P-PAM-DOSE
-Intervals                               3, 6, 12 months  P-ZOL-FIRST, P-ZOL-FREQ, P-PAM-FREQ, ...
+Intervals                               3, 6, 12 months  P-ZOL-FIRST, P-ZOL-FREQ, P-PAM-FREQ,
+                                                         P-ZOL-SECOND, P-HIST-INTERVAL, ...
 Pamidronate concentration, duration     0.1 mg/ml, 4 h   P-PAM-DOSE
 Zoledronic acid volume, duration        50–100 ml, 1 h   P-ZOL-DOSE
 Label: pamidronate concentration        ≤ 0.36 mg/ml     P-PAM-DOSE (label)
 Label: pamidronate rate                 ≤ 60 mg/h        P-PAM-DOSE (label)
-Label: pamidronate rate, renal          ≤ 20 mg/h        P-CI-RENAL, P-PAM-DOSE (label)
+Label: pamidronate rate, renal          ≤ 20 mg/h        P-PAM-RENAL, P-PAM-LABEL, P-CI-RENAL
 Label: zoledronic acid duration         ≥ 15 min         P-ZOL-DOSE (label)
 ======================================  ===============  =========================================
 """
@@ -212,6 +213,7 @@ ROUNDING_STEP_MG: Final[Mapping[Drug, Number]] = MappingProxyType(
 INTERVAL_MONTHS: Final[Mapping[str, Interval]] = MappingProxyType(
     {
         "zoledronic_acid_second": Interval(3, "P-ZOL-FIRST"),
+        "zoledronic_acid_second_omitted": Interval(6, "P-ZOL-SECOND"),
         "zoledronic_acid": Interval(6, "P-ZOL-FREQ"),
         "pamidronate": Interval(3, "P-PAM-FREQ"),
         "maintenance_mid": Interval(6, "P-MAINT-MID"),
@@ -248,7 +250,10 @@ PAMIDRONATE_LABEL_MAX_RATE_MG_H: Final = Number(
 )
 #: The highest pamidronate infusion rate in renal impairment (label).
 PAMIDRONATE_RENAL_MAX_RATE_MG_H: Final = Number(
-    "pamidronate, highest rate in renal impairment", 20.0, "mg/h", ("P-CI-RENAL", "P-PAM-DOSE")
+    "pamidronate, highest rate in renal impairment",
+    20.0,
+    "mg/h",
+    ("P-PAM-RENAL", "P-PAM-LABEL", "P-CI-RENAL"),
 )
 #: The shortest zoledronic acid infusion of the label.
 ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN: Final = Number(

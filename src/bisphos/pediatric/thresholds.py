@@ -15,6 +15,8 @@ Value                             Resolution            Threshold (rule ids)
 Temperature                       0.001 °C              > 38.5 °C (P-CI-FEVER, P-MON-CALL)
 Total calcium                     0.001 mmol/l          < 2.2 mmol/l (P-CI-HYPOCA, P-PRE-CA)
 GFR (Schwartz)                    0.001 ml/min/1.73 m²  > 90 allows zoledronic acid (P-GFR)
+GFR (Schwartz k = 40)             0.001 ml/min/1.73 m²  < 30 no pamidronate; ≤ 90 at most 20 mg/h
+                                                        (P-PAM-RENAL)
 25-OH vitamin D                   0.001 nmol/l          < 50 nmol/l (P-PRE-VITD)
 PTH                               0.001 pmol/l          > laboratory upper limit (P-PRE-CA)
 Heart rate                        0.001 /min            > 20 % from baseline (P-MON-CALL)
@@ -67,6 +69,10 @@ __all__ = [
     "HEART_RATE_RESOLUTION",
     "HYPOCALCAEMIA",
     "HYPOCALCAEMIA_CALCIUM",
+    "MAINTENANCE_DXA_MAX_AGE_MONTHS",
+    "PAMIDRONATE_MIN_GFR",
+    "PAMIDRONATE_RENAL_IMPAIRMENT",
+    "PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT",
     "PAYNE_ALBUMIN_REFERENCE",
     "PAYNE_CALCIUM_PER_ALBUMIN",
     "PREGNANCY_AVOIDANCE_MONTHS",
@@ -74,6 +80,7 @@ __all__ = [
     "PTH_RESOLUTION",
     "REDUCED_BMD",
     "REDUCED_BMD_Z_SCORE",
+    "RENAL_IMPAIRMENT_MAX_GFR",
     "SCOPE_AGE_YEARS",
     "TEMPERATURE_RESOLUTION",
     "THRESHOLDS",
@@ -272,8 +279,33 @@ REDUCED_BMD: Final = Threshold(
     "DXA Z-score", REDUCED_BMD_Z_SCORE, Comparison.AT_MOST, Z_SCORE_RESOLUTION, ("P-BMD",)
 )
 
+#: P-PAM-RENAL: pamidronate needs a Schwartz-40 GFR of at least this (labels: not recommended in
+#: severe renal impairment).
+PAMIDRONATE_MIN_GFR: Final = quantity(30.0, "mL_min_1_73m2")
+#: P-PAM-RENAL: a Schwartz-40 GFR at or below this is renal impairment for pamidronate (its rate
+#: at most 20 mg/h); the same 90 as the zoledronic acid gate, where exactly 90 does not pass.
+RENAL_IMPAIRMENT_MAX_GFR: Final = quantity(90.0, "mL_min_1_73m2")
+#: Met when the GFR forbids pamidronate: below 30; exactly 30 allows it (with the renal rate).
+PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT: Final = Threshold(
+    "GFR", PAMIDRONATE_MIN_GFR, Comparison.BELOW, GFR_RESOLUTION, ("P-PAM-RENAL",)
+)
+#: Met when pamidronate is given at the renal rate (at most 20 mg/h): a GFR of 90 or less.
+PAMIDRONATE_RENAL_IMPAIRMENT: Final = Threshold(
+    "GFR", RENAL_IMPAIRMENT_MAX_GFR, Comparison.AT_MOST, GFR_RESOLUTION, ("P-PAM-RENAL",)
+)
+#: P-MAINT-BAND: a latest DXA older than this many months leaves the maintenance band uncertain.
+MAINTENANCE_DXA_MAX_AGE_MONTHS: Final = 18
+
 #: Every threshold object, for documentation.
-THRESHOLDS: Final = (FEVER, HYPOCALCAEMIA, ZOLEDRONIC_ACID_GFR, VITAMIN_D_DEFICIENCY, REDUCED_BMD)
+THRESHOLDS: Final = (
+    FEVER,
+    HYPOCALCAEMIA,
+    ZOLEDRONIC_ACID_GFR,
+    PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT,
+    PAMIDRONATE_RENAL_IMPAIRMENT,
+    VITAMIN_D_DEFICIENCY,
+    REDUCED_BMD,
+)
 
 #: In scope while younger than 19 years (P-SCOPE-1).
 SCOPE_AGE_YEARS: Final = 19

@@ -45,7 +45,7 @@ from bisphos.pediatric.limits import (
 )
 from bisphos.pediatric.plan import Plan, PlanRequest, PlanStatus
 from bisphos.pediatric.protocol import PediatricProtocol
-from bisphos.pediatric.renal import schwartz_40
+from bisphos.pediatric.renal import pamidronate_renal, schwartz_40
 from bisphos.pediatric.schedule import Horizon
 from bisphos.pediatric.thresholds import (
     FEVER,
@@ -318,21 +318,27 @@ def check_pamidronate_preparation(plan: Plan) -> None:
     """Check invariant 8.
 
     Invariant 8 (P-PAM-DOSE, P-PAM-RENAL): pamidronate volume = dose / 0.1 mg/ml and rate =
-    volume / duration, the duration 4 h, or the dose / 20 mg/h where that is longer (a reduced
-    renal function), whatever a plugin proposed.
+    volume / duration, the duration 4 h, or dose / 20 mg/h where that is longer in renal
+    impairment (a Schwartz-40 GFR of 90 or less, or none), whatever a plugin proposed.
     """
+    renal = None
     for planned in plan.infusions:
         if planned.dose.drug is not Drug.PAMIDRONATE:
             continue
+        if renal is None:
+            renal = pamidronate_renal(plan.patient).renal_rate
         preparation = planned.preparation
         dose = _mg(planned.dose.value)
         volume = exact(float(preparation.volume.m_as("mL")))
         rate = exact(float(preparation.rate.m_as("mL/h")))
+        hours = exact(float(preparation.duration.m_as("hour")))
+        expected = max(Decimal(4), dose / 20) if renal else Decimal(4)
         assert _mg(preparation.dose) == dose, "invariant 8: the preparation is of another dose"
         assert volume == dose / _TEN, f"invariant 8: {volume} ml for {dose} mg"
-        hours = exact(float(preparation.duration.m_as("h")))
-        assert hours in {Decimal(4), max(Decimal(4), dose / 20)}, f"invariant 8: {hours} h"
-        assert rate == volume / hours, f"invariant 8: {rate} ml/h for {volume} ml over {hours} h"
+        assert hours == expected, f"invariant 8: {hours} h for {dose} mg (renal: {renal})"
+        assert abs(rate - volume / hours) <= Decimal("1e-9"), (
+            f"invariant 8: {rate} ml/h for {volume} ml over {hours} h"
+        )
 
 
 def check_rule_ids(plan: Plan) -> None:
@@ -486,7 +492,8 @@ class PluginInvariants:
         not above regular; 4 (P-GFR) the GFR gate; 5 (P-CI-FEVER, P-CI-HYPOCA, P-CI-ALLERGY,
         P-CI-PREG, P-PRE-VITD, P-PRE-LABS) contraindications, with the protocol's findings kept;
         6 (P-ZOL-DOSE, P-PAM-DOSE) monotonic in weight; 7 independent of units; 8 (P-PAM-DOSE)
-        pamidronate at 0.1 mg/ml over 4 h; 9 rule ids everywhere.
+        pamidronate at 0.1 mg/ml over 4 h (or dose / 20 mg/h in renal impairment, P-PAM-RENAL);
+        9 rule ids everywhere.
         """
         case = data.draw(self.cases(), label="case")
         plan = self.plan(case)
