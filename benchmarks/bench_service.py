@@ -88,6 +88,8 @@ def prefetch_of(path: Path) -> tuple[str, dict[str, Any]]:
 
 
 def order(patient_id: str, dose_mg: float) -> dict[str, Any]:
+    """The draft order: ``dose_mg`` of zoledronic acid in 50 mL over 1 h on 2026-11-23."""
+    ucum = "http://unitsofmeasure.org"
     return {
         "resourceType": "MedicationRequest",
         "id": "bench-order",
@@ -99,18 +101,16 @@ def order(patient_id: str, dose_mg: float) -> dict[str, Any]:
         },
         "dosageInstruction": [
             {
+                "timing": {
+                    "event": ["2026-11-23"],
+                    "repeat": {"count": 1, "duration": 1, "durationUnit": "h"},
+                },
                 "doseAndRate": [
-                    {
-                        "doseQuantity": {
-                            "value": dose_mg,
-                            "unit": "mg",
-                            "system": "http://unitsofmeasure.org",
-                            "code": "mg",
-                        }
-                    }
-                ]
+                    {"doseQuantity": {"value": dose_mg, "unit": "mg", "system": ucum, "code": "mg"}}
+                ],
             }
         ],
+        "dispenseRequest": {"quantity": {"value": 50, "unit": "mL", "system": ucum, "code": "mL"}},
     }
 
 
