@@ -15,6 +15,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -31,7 +32,7 @@ from bisphos.batch import (
 )
 from bisphos.engine import Engine
 from bisphos.io import load_patient
-from bisphos.model import Patient
+from bisphos.model import Drug, Patient
 from bisphos.pediatric.dosing import DosingOptions
 from bisphos.pediatric.plan import PlanRequest, PlanStatus
 from bisphos.plugins import hookimpl
@@ -192,3 +193,22 @@ def test_out_of_scope_row_has_only_the_scope_block() -> None:
     assert summary.status is PlanStatus.OUT_OF_SCOPE
     assert summary.blocks == ("out-of-scope",)
     assert summary == summarise(ENGINE.plan(old))
+
+
+def test_a_stale_creatinine_closes_the_gate_on_both_paths_p_fresh() -> None:
+    """P-FRESH / P-GFR: a creatinine of 13 months ago decides no zoledronic acid, in the batch
+    path and in the one-by-one summary alike (the GFR itself, 126.7, would pass)."""
+    labs = OI_GIRL.labs
+    assert labs.creatinine is not None
+    old = OI_GIRL.assessment_date.replace(year=OI_GIRL.assessment_date.year - 1) - dt.timedelta(
+        days=31
+    )
+    stale = attrs.evolve(
+        OI_GIRL, labs=attrs.evolve(labs, creatinine=attrs.evolve(labs.creatinine, date=old))
+    )
+    plan = ENGINE.plan(stale)
+    assert plan.drug is Drug.PAMIDRONATE
+    (summary,) = plan_many([stale], engine=ENGINE)
+    assert summary == summarise(plan)
+    assert summary.zoledronic_acid_allowed is False
+    assert summarise(ENGINE.plan(OI_GIRL)).zoledronic_acid_allowed is True

@@ -155,6 +155,41 @@ def test_an_order_before_the_assessment_date_is_refused() -> None:
     assert result.verdict is Verdict.REFUSED
 
 
+@pytest.mark.parametrize("drug", list(Drug))
+def test_an_order_for_a_patient_of_19_is_refused_not_a_crash(drug: Drug) -> None:
+    """P-SCOPE-1 / P-HARD: no infusion from the 19th birthday on (the 20-year-old example)."""
+    patient = load_patient(ROOT / "examples" / "patients" / "ped-twenty-years-old.json")
+    result = check_order(
+        patient,
+        Order(drug, "1 mg", patient.assessment_date, "100 mL", duration="4 h"),
+        engine=ENGINE,
+    )
+    assert result.verdict is Verdict.REFUSED
+    scope = next(j for j in result.judgements if "P-SCOPE-1" in j.rule_ids)
+    assert scope.verdict is Verdict.REFUSED
+    assert scope.aspect == "date"
+
+
+def test_an_order_on_the_day_before_the_19th_birthday_is_not_refused_for_scope() -> None:
+    """P-SCOPE-1: the day before the 19th birthday is still in scope."""
+    patient = girl()
+    eve = dt.date(patient.birth_date.year + 19, patient.birth_date.month, patient.birth_date.day)
+    eve -= dt.timedelta(days=1)
+    result = check_order(
+        patient,
+        Order(Drug.PAMIDRONATE, "20 mg", eve, "200 mL", duration="4 h"),
+        engine=ENGINE,
+    )
+    assert not any("P-SCOPE-1" in j.rule_ids and j.aspect == "date" for j in result.judgements)
+    day = eve + dt.timedelta(days=1)
+    after = check_order(
+        patient,
+        Order(Drug.PAMIDRONATE, "20 mg", day, "200 mL", duration="4 h"),
+        engine=ENGINE,
+    )
+    assert after.verdict is Verdict.REFUSED
+
+
 def test_zoledronic_acid_without_the_gfr_gate_is_refused() -> None:
     """P-GFR: exactly 90 is not above 90."""
     patient = load_patient(ROOT / "examples" / "patients" / "ped-gfr-exactly-90.json")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from bisphos import quantities as q
+from bisphos.dates import birthday
 from bisphos.errors import BisphosError, HardLimitError, InvalidValueError, MissingValueError
 from bisphos.findings import Finding, Severity
 from bisphos.model import PLAUSIBLE_RANGES, Drug, Patient
@@ -40,6 +41,7 @@ from bisphos.pediatric.limits import dosing_weight_kg
 from bisphos.pediatric.overrides import OverrideReason
 from bisphos.pediatric.plan import Plan, PlanRequest, PlanStatus
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
+from bisphos.pediatric.thresholds import SCOPE_AGE_YEARS
 from bisphos.units import Quantity, format_quantity, quantity
 
 if TYPE_CHECKING:
@@ -343,6 +345,23 @@ def _hard(patient: Patient, course: Course, engine: Engine) -> list[Judgement]:
     return judgements
 
 
+def _scope(patient: Patient, order: Order) -> list[Judgement]:
+    """P-SCOPE-1 (a hard limit of P-HARD): no infusion from the 19th birthday on."""
+    end = birthday(patient.birth_date, SCOPE_AGE_YEARS)
+    if order.date < end:
+        return []
+    return [
+        Judgement(
+            aspect="date",
+            verdict=Verdict.REFUSED,
+            message="the pediatric protocol gives no infusion from the 19th birthday on",
+            ordered=order.date.isoformat(),
+            allowed=f"before {end.isoformat()}",
+            rule_ids=("P-SCOPE-1", "P-HARD"),
+        )
+    ]
+
+
 def _contraindications(
     order: Order, blocks: tuple[Finding, ...], today: dt.date
 ) -> list[Judgement]:
@@ -534,6 +553,8 @@ def _course_with(patient: Patient, plan: Plan, order: Order) -> Course | None:
             course = plan_course(patient, order.drug, start=start, horizon=Horizon(infusions=1))
         except BisphosError:
             return None
+        if not course.infusions:  # nothing can be planned for the drug (e.g. out of scope)
+            return None
     earlier = tuple(p for p in course.infusions if p.date < order.date)
     template = next((p for p in course.infusions if p.date >= order.date), course.infusions[-1])
     return attrs.evolve(course, infusions=(*earlier, _as_planned(template, order)))
@@ -578,6 +599,7 @@ def check_order(
     reference = planned or next((p for p in plan.infusions if p.date > order.date), None)
     course = _course_with(patient, plan, order)
     judgements = [] if course is None else _hard(patient, course, engine)
+    judgements += _scope(patient, order)
     judgements += _contraindications(order, plan.blocks, today)
     judgements += _soft(order, plan, reference)
     verdict = max((j.verdict for j in judgements), key=_RANK.__getitem__, default=Verdict.WITHIN)

@@ -15,6 +15,7 @@ import datetime as dt
 import attrs
 
 from bisphos.model import Drug
+from bisphos.pediatric.freshness import creatinine_fresh
 from bisphos.pediatric.plan import Plan, PlanStatus
 from bisphos.units import Quantity
 
@@ -30,8 +31,9 @@ class PlanSummary:
         status: Ready, blocked today, not indicated, out of scope or refused.
         in_scope: Whether the patient is younger than 19 (P-SCOPE-1).
         indicated: Whether treatment is indicated (P-IND-A, P-IND-B ...).
-        zoledronic_acid_allowed: Whether the GFR gate allows zoledronic acid (P-GFR); ``False``
-            out of scope and without a GFR.
+        zoledronic_acid_allowed: Whether the GFR gate allows zoledronic acid (P-GFR) on a
+            creatinine recent enough to decide it (P-FRESH, the protocol's 12 months, as the
+            batch path reads it); ``False`` out of scope and without a GFR.
         drug: The drug planned, if any.
         blocks: The codes of the findings that block today's infusion, in the plan's order.
         dates: The planned infusion dates.
@@ -63,7 +65,9 @@ def summarise(plan: Plan) -> PlanSummary:
         in_scope=assessment.in_scope,
         indicated=assessment.indicated,
         zoledronic_acid_allowed=(
-            assessment.renal is not None and assessment.renal.zoledronic_acid_allowed
+            assessment.renal is not None
+            and assessment.renal.zoledronic_acid_allowed
+            and creatinine_fresh(assessment.patient)
         ),
         drug=plan.drug,
         blocks=tuple(finding.code for finding in plan.blocks),
