@@ -229,7 +229,7 @@ def _choose_drug(
 def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
     """P-PAM-RENAL: with a Schwartz-40 GFR of 30 to 90, pamidronate at most 20 mg/h."""
     gfr = facts.schwartz_gfr
-    if course.drug is not Drug.PAMIDRONATE or gfr is None or not facts.pamidronate_rate_limited:
+    if course.drug is not Drug.PAMIDRONATE:
         return course
     infusions = tuple(
         attrs.evolve(
@@ -240,6 +240,12 @@ def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
         )
         for planned in course.infusions
     )
+    if gfr is None:
+        # Renal function unknown: the schedule gave 20 mg/h (P-PAM-RENAL, with its own warning);
+        # a dose a plugin changed keeps that rate.
+        return attrs.evolve(course, infusions=infusions)
+    if not facts.pamidronate_rate_limited:
+        return course
     warning = Finding(
         code="pamidronate-gfr-rate-limit",
         rule_ids=("P-PAM-RENAL", "P-CI-RENAL"),
