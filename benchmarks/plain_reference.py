@@ -242,16 +242,49 @@ def _gfr(p: Plain) -> float | None:
 
 
 def _start(p: Plain) -> dt.date:
-    """P-HIST-INTERVAL: today, or 3 months after the last infusion of either drug if later."""
+    """P-HIST-INTERVAL: today, or the last given drug's own interval after its last infusion."""
     if not p["infusions"]:
         return p["today"]
-    last = max(record[1] for record in p["infusions"])
-    return max(p["today"], add_months(last, _MIN_INTERVAL_MONTHS))
+    return max(p["today"], add_months(_last_given(p)[1], _last_interval_months(p)))
+
+
+def _last_interval_months(p: Plain) -> int:
+    """The last drug's own interval: zoledronic acid 3 months after its first, 6 after later
+    ones; pamidronate 3."""
+    drug = _last_given(p)[0]
+    given = sum(1 for record in p["infusions"] if record[0] == drug)
+    return 6 if drug == "zoledronic_acid" and given >= 2 else _MIN_INTERVAL_MONTHS
+
+
+def _national_start(p: Plain) -> dt.date:
+    """The follow-up's start: today, or the national minimum of 3 months after the last infusion
+    of either drug (the plan counts its follow-up from there, its dates from the last drug's own
+    interval)."""
+    if not p["infusions"]:
+        return p["today"]
+    return max(p["today"], add_months(_last_given(p)[1], _MIN_INTERVAL_MONTHS))
+
+
+def _last_given(p: Plain) -> tuple[str, dt.date]:
+    """P-HIST-INTERVAL: the drug and date of the last infusion in the history."""
+    drug, date = p["infusions"][-1][:2]
+    return drug, date
 
 
 def _pamidronate_refused(gfr: float | None) -> bool:
     """P-PAM-RENAL: no pamidronate with a Schwartz-40 GFR below 30 (unknown: allowed)."""
     return gfr is not None and steps(gfr) < _PAM_MIN_GFR
+
+
+def _pamidronate_renal_findings(p: Plain, gfr: float | None) -> list[tuple[str, str]]:
+    """P-PAM-RENAL's findings when pamidronate is the candidate: below 30 a block, 30 to 90 a
+    warning, no creatinine before a later infusion a warning."""
+    if gfr is None:
+        missing = p["labs"]["creatinine"] is None and bool(p["infusions"])
+        return [("pamidronate-creatinine-missing", WARN)] if missing else []
+    if _pamidronate_refused(gfr):
+        return [("pamidronate-gfr-below-30", BLOCK)]
+    return [("pamidronate-renal-impairment", WARN)] if _rate_limited(gfr) else []
 
 
 def _rate_limited(gfr: float | None) -> bool:
@@ -318,15 +351,16 @@ def plain_plan(p: Plain) -> Plain:
     blocks += _today_blocks(p, indicated=indicated)
     gfr = _gfr(p)
     zoledronic = gfr is not None and steps(gfr) > 90000
-    result.update(blocks=tuple(blocks), zoledronic_acid_allowed=zoledronic)
+    result.update(blocks=tuple(blocks), zoledronic_acid_allowed=zoledronic and _creatinine_fresh(p))
     if not indicated:
         result["status"] = "not_indicated"
         return result
     drug = "zoledronic_acid" if zoledronic and _creatinine_fresh(p) else "pamidronate"
     if drug == "pamidronate" and _pamidronate_refused(gfr):
-        result.update(status="refused", indicated=True, blocks=(*blocks, "drug-not-allowed"))
+        refusal = ("pamidronate-gfr-below-30", "no-drug-allowed")  # P-PAM-RENAL, then no drug
+        result.update(status="refused", indicated=True, blocks=(*blocks, *refusal))
         return result
-    limited = drug == "pamidronate" and _rate_limited(gfr)
+    limited = drug == "pamidronate" and (gfr is None or _rate_limited(gfr))
     history = [record for record in p["infusions"] if record[0] == drug]
     complication = any(record[2] in ("moderate", "severe") for record in p["infusions"])
     number = len(history) + 1
@@ -620,6 +654,11 @@ def _course(
         due = add_months(last, interval)
         if due >= start:  # else overdue: planned on the start date
             base, months = last, interval
+    elif history and start > p["today"]:
+        # A switch (P-HIST-INTERVAL): counted from the last infusion of the drug given last.
+        last = _last_given(p)[1]
+        base, months = last, _last_interval_months(p)
+        due = add_months(base, months)
     end = add_months(p["birth"], 12 * 19)
     dates: list[dt.date] = []
     dues: list[dt.date] = []
@@ -637,7 +676,7 @@ def _course(
     return dates, dues, phases, units
 
 
-def plain_plan_full(p: Plain) -> Plain:
+def plain_plan_full(p: Plain) -> Plain:  # noqa: PLR0915 - the whole plan, read top to bottom
     """Plan one plain patient: the whole plan content, as plain values.
 
     The keys of :func:`plain_plan`, and ``findings`` (the sorted (code, severity) pairs of
@@ -668,7 +707,7 @@ def plain_plan_full(p: Plain) -> Plain:
     else:
         findings.append(("gfr-above-90", INFO) if zoledronic else ("gfr-not-above-90", WARN))
     blocks = tuple(code for code, severity in findings if severity == BLOCK)
-    result.update(blocks=blocks, zoledronic_acid_allowed=zoledronic)
+    result.update(blocks=blocks, zoledronic_acid_allowed=zoledronic and _creatinine_fresh(p))
     if not indicated:
         result.update(status="not_indicated", findings=tuple(sorted(findings)))
         return result
@@ -683,15 +722,19 @@ def plain_plan_full(p: Plain) -> Plain:
     findings += _counselling(p, first=not history)
 
     drug = "zoledronic_acid" if zoledronic and _creatinine_fresh(p) else "pamidronate"
+    if drug == "pamidronate":
+        findings += _pamidronate_renal_findings(p, gfr)
     if drug == "pamidronate" and _pamidronate_refused(gfr):
-        findings.append(("drug-not-allowed", BLOCK))
+        findings.append(("no-drug-allowed", BLOCK))
         result.update(
             status="refused",
             indicated=True,
-            blocks=(*blocks, "drug-not-allowed"),
+            blocks=(*blocks, "pamidronate-gfr-below-30", "no-drug-allowed"),
             findings=tuple(sorted(findings)),
         )
         return result
+    if history and _last_given(p)[0] != drug:
+        findings.append(("drug-switch", WARN))  # P-DRUG-CONTINUITY: never silent
     weight_mg = round(p["weight_kg"] * 1_000_000)
     dates, dues, phases, units = _course(p, drug, weight_mg)
     check_hard_limits(drug, phases, dates, units, weight_mg)
@@ -702,13 +745,14 @@ def plain_plan_full(p: Plain) -> Plain:
         rates = volumes
     else:
         volumes = [float(round(dose * 10)) for dose in doses]  # 0.1 mg/ml: whole ml
-        limited = _rate_limited(gfr)
+        # 20 mg/h with a GFR of 90 or less, and with renal function unknown (P-PAM-RENAL).
+        limited = gfr is None or _rate_limited(gfr)
         timed = [
             _pamidronate_rate(u, v, limited=limited) for u, v in zip(units, volumes, strict=True)
         ]
         rates = [rate for rate, _hours in timed]
         durations = [hours for _rate, hours in timed]
-        if limited:
+        if _rate_limited(gfr):
             findings.append(("pamidronate-gfr-rate-limit", WARN))
     if len(dates) > 1:
         findings.append(("dose-uses-current-weight", INFO))
@@ -729,7 +773,7 @@ def plain_plan_full(p: Plain) -> Plain:
         phases=tuple(phases),
         due_dates=tuple(dues),
         durations_h=tuple(durations),
-        follow_up=_follow_up(p, drug, dates, _start(p)),
+        follow_up=_follow_up(p, drug, dates, _national_start(p)),
         avoid_pregnancy_until=until,
     )
     return result
