@@ -18,6 +18,11 @@ from importlib.metadata import EntryPoint
 from typing import Any, Final
 
 from bisphos._version import __version__
+from bisphos.export._schema import DATE as _DATE
+from bisphos.export._schema import RULE_IDS as _RULE_IDS
+from bisphos.export._schema import TEXT as _TEXT
+from bisphos.export._schema import nullable as _nullable
+from bisphos.export._schema import object_schema as _object
 from bisphos.export.plan_json import PLAN_SCHEMA_ID, finding_to_dict
 from bisphos.i18n import Language
 from bisphos.pediatric.assessment import Assessment
@@ -195,29 +200,7 @@ def document_json(document: dict[str, Any]) -> str:
 
 # The schemas.
 
-_TEXT: Final = {"type": "string"}
 _FLAG: Final = {"type": "boolean"}
-_DATE: Final = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_RULE_IDS: Final = {
-    "type": "array",
-    "items": {"type": "string", "pattern": r"^[A-Z]+-[A-Za-z0-9-]+$"},
-}
-
-
-def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
-    schema: dict[str, Any] = {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties),
-        "additionalProperties": False,
-    }
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _list(items: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,11 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from bisphos.export._schema import DATE as _DATE
+from bisphos.export._schema import RULE_IDS as _RULE_IDS
+from bisphos.export._schema import TEXT as _TEXT
+from bisphos.export._schema import nullable as _nullable
+from bisphos.export._schema import object_schema as _object
 from bisphos.export.plan_json import _typed_schema
 from bisphos.export.plan_json import finding_to_dict as _finding_dict
 from bisphos.findings import Severity
@@ -239,29 +244,7 @@ def recommendation_to_json(result: OncologyRecommendation, lang: Language = "en"
 
 # The schema.
 
-_DATE: Final = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_RULE_IDS: Final = {
-    "type": "array",
-    "items": {"type": "string", "pattern": r"^[A-Z]+-[A-Za-z0-9-]+$"},
-}
-_TEXT: Final = {"type": "string"}
 _TEXTS: Final = {"type": "array", "items": _TEXT}
-
-
-def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
-    schema: dict[str, Any] = {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties),
-        "additionalProperties": False,
-    }
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _enum(values: list[str]) -> dict[str, Any]:
