@@ -116,38 +116,49 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
     zol = (np.rint(gfr / 0.001) > 90000) & (
         np.isnat(creatinine) | (creatinine >= add_months(today, -12))
     )
+    # P-CI-PERMANENT: hypersensitivity or a known pregnancy: nothing planned, no drug.
+    permanent = indicated & (c["bisphosphonate_hypersensitivity"] | c["pregnant"])
     # P-PAM-RENAL: no pamidronate below a GFR of 30: refused, nothing planned.
-    refused = indicated & ~zol & (np.rint(gfr / 0.001) < 30000)
+    refused = indicated & ~permanent & ~zol & (np.rint(gfr / 0.001) < 30000)
     status = np.where(
         ~in_scope,
         "out_of_scope",
         np.where(
             ~indicated,
             "not_indicated",
-            np.where(refused, "refused", np.where(blocked, "blocked", "ready")),
+            np.where(
+                permanent,
+                "contraindicated",
+                np.where(refused, "refused", np.where(blocked, "blocked", "ready")),
+            ),
         ),
     )
+    # P-DRUG-CONTINUITY: the drug given last while allowed (pamidronate is, where not refused).
+    zol_given, pam_given = c["zoledronic_acid_given"], c["pamidronate_given"]
+    last_zol, last_pam = c["last_zoledronic_acid_date"], c["last_pamidronate_date"]
+    last_is_pam = (pam_given > 0) & ((zol_given == 0) | (last_pam > last_zol))
+    drug_zol = zol & ~last_is_pam
     # The course of the indicated rows only, written into full columns.
-    rows = np.flatnonzero(indicated & ~refused)
+    rows = np.flatnonzero(indicated & ~permanent & ~refused)
     size = len(birth)
     for index in range(1, 7):
         out[f"date_{index}"] = np.full(size, np.datetime64("NaT"), dtype="datetime64[D]")
         for name in (f"dose_{index}_mg", f"volume_{index}_ml", f"rate_{index}_ml_h"):
             out[name] = np.full(size, np.nan)
-    z = zol[rows]
-    given = np.where(z, c["zoledronic_acid_given"][rows], c["pamidronate_given"][rows])
-    last = np.where(z, c["last_zoledronic_acid_date"][rows], c["last_pamidronate_date"][rows])
-    born, end_ = birth[rows], end[rows]
-    # P-HIST-INTERVAL: no earlier than 3 months after the last infusion of either drug.
-    after = add_months(
-        np.fmax(c["last_zoledronic_acid_date"][rows], c["last_pamidronate_date"][rows]), 3
-    )
-    start = np.where(np.isnat(after), today[rows], np.maximum(today[rows], after))
-    limited = ~z & (np.rint(gfr[rows] / 0.001) <= 90000)  # P-PAM-RENAL: at most 200 ml/h
+    z = drug_zol[rows]
+    given = np.where(z, zol_given[rows], pam_given[rows])
+    born, end_, today_ = birth[rows], end[rows], today[rows]
+    # P-HIST-INTERVAL: the last given drug's own interval after its last infusion (zoledronic
+    # acid 3 months after its first, 6 after later ones; pamidronate 3), counted from there
+    # unless overdue.
+    pam_last = last_is_pam[rows]
+    last = np.where(pam_last, last_pam[rows], last_zol[rows])
+    interval = np.where(pam_last | (zol_given[rows] == 1), 3, 6)
+    from_last = ((zol_given + pam_given)[rows] > 0) & (add_months(last, interval) >= today_)
+    # P-PAM-RENAL: at most 20 mg/h (200 ml/h) up to a GFR of 90, and with renal function unknown.
+    limited = ~z & (np.isnan(gfr[rows]) | (np.rint(gfr[rows] / 0.001) <= 90000))
     number = given + 1
-    interval = np.where(~z | (number == 2), 3, 6)
-    from_last = (given > 0) & (add_months(last, interval) >= start)
-    base = np.where(from_last, last, start)
+    base = np.where(from_last, last, today_)
     months = np.where(from_last, interval, 0)
     weight_mg = np.rint(c["weight_kg"][rows] * 1e6).astype(np.int64)
     two = add_months(born, 24)
@@ -194,7 +205,9 @@ def plan(c: Columns) -> Columns:  # noqa: PLR0915 - one straight computation
     out["indicated"] = indicated
     out["zoledronic_acid_allowed"] = zol
     out["drug"] = np.where(
-        indicated & ~refused, np.where(zol, "zoledronic_acid", "pamidronate"), ""
+        indicated & ~permanent & ~refused,
+        np.where(drug_zol, "zoledronic_acid", "pamidronate"),
+        "",
     )
     out["infusions"] = infusions
     return out

@@ -265,6 +265,50 @@ def _national_start(p: Plain) -> dt.date:
     return max(p["today"], add_months(_last_given(p)[1], _MIN_INTERVAL_MONTHS))
 
 
+def _drug(p: Plain, *, zoledronic: bool) -> str:
+    """P-DRUG-CONTINUITY: the drug given last while it is allowed, else zoledronic acid where
+    ``zoledronic`` (P-GFR with a fresh creatinine) allows it, else pamidronate."""
+    if p["infusions"] and (_last_given(p)[0] == "pamidronate" or zoledronic):
+        return _last_given(p)[0]
+    return "zoledronic_acid" if zoledronic else "pamidronate"
+
+
+def _permanent(p: Plain) -> list[tuple[str, str]]:
+    """P-CI-PERMANENT: hypersensitivity to bisphosphonates, a known pregnancy (with its
+    counselling)."""
+    findings = []
+    if p["risks"]["bisphosphonate_hypersensitivity"]:
+        findings.append(("contraindicated-hypersensitivity", BLOCK))
+    if p["risks"]["pregnant"]:
+        findings += [("contraindicated-pregnancy", BLOCK), ("pregnancy-no-infusion", INFO)]
+    return findings
+
+
+def _maintenance_prompt(p: Plain) -> list[tuple[str, str]]:
+    """P-MAINT-PROMPT during an active course: the band's reading (P-MAINT-BAND: the lower of
+    the latest lumbar-spine and the latest TBLH score, dated by the older of the two) made after
+    the first infusion and above -2; with it, the band's DXA older than 18 months."""
+    latest: list[tuple[float, dt.date | None]] = []
+    for site in ("lumbar_spine", "total_body_less_head"):
+        scans = [scan for scan in p["bmd"] if scan[0] == site]
+        if scans:
+            dated = [scan[3] for scan in scans if scan[3] is not None]
+            last = max(dated) if dated else None
+            chosen = [scan for scan in scans if scan[3] == last]
+            corrected = [scan[1] for scan in chosen if scan[2]]
+            latest.append((min(corrected or [scan[1] for scan in chosen]), last))
+    if not p["infusions"] or not latest or any(date is None for _, date in latest):
+        return []
+    z_score = min(z for z, _ in latest)
+    date = min(date for _, date in latest if date is not None)
+    if date <= p["infusions"][0][1] or z_score <= -2:
+        return []
+    prompt = [("maintenance-to-be-considered", WARN)]
+    if date < add_months(p["today"], -18):
+        prompt.append(("maintenance-band-dxa-old", WARN))
+    return prompt
+
+
 def _last_given(p: Plain) -> tuple[str, dt.date]:
     """P-HIST-INTERVAL: the drug and date of the last infusion in the history."""
     drug, date = p["infusions"][-1][:2]
@@ -355,45 +399,29 @@ def plain_plan(p: Plain) -> Plain:
     if not indicated:
         result["status"] = "not_indicated"
         return result
-    drug = "zoledronic_acid" if zoledronic and _creatinine_fresh(p) else "pamidronate"
+    permanent = _permanent(p)
+    if permanent:  # P-CI-PERMANENT: nothing dated, no drug of the class
+        codes = tuple(code for code, severity in permanent if severity == BLOCK)
+        result.update(status="contraindicated", indicated=True, blocks=(*blocks, *codes))
+        return result
+    drug = _drug(p, zoledronic=zoledronic and _creatinine_fresh(p))
     if drug == "pamidronate" and _pamidronate_refused(gfr):
         refusal = ("pamidronate-gfr-below-30", "no-drug-allowed")  # P-PAM-RENAL, then no drug
         result.update(status="refused", indicated=True, blocks=(*blocks, *refusal))
         return result
     limited = drug == "pamidronate" and (gfr is None or _rate_limited(gfr))
-    history = [record for record in p["infusions"] if record[0] == drug]
-    complication = any(record[2] in ("moderate", "severe") for record in p["infusions"])
-    number = len(history) + 1
-    start = _start(p)
-    months, base = 0, start
-    if history:
-        interval = 3 if drug == "pamidronate" or number == 2 else 6
-        last = history[-1][1]
-        if add_months(last, interval) >= start:
-            base, months = last, interval
-    end = add_months(birth, 12 * 19)
     weight_mg = round(p["weight_kg"] * 1_000_000)
-    dates: list[dt.date] = []
-    doses: list[float] = []
-    volumes: list[float] = []
-    rates: list[float] = []
-    date = add_months(base, months)
-    while len(dates) < 6 and date < end:
-        # An int divided by an int is the float nearest the exact quotient.
-        units = _dose_units(drug, number, date, weight_mg, p=p, complication=complication)
-        dose = units / _MG
-        dates.append(date)
-        doses.append(dose)
-        if drug == "zoledronic_acid":
-            volumes.append(50.0)
-            rates.append(50.0)
-        else:
-            volume = round(dose * 10)  # 0.1 mg/ml: a whole number of ml
-            volumes.append(float(volume))
-            rates.append(_pamidronate_rate(units, volume, limited=limited)[0])
-        number += 1
-        months += 3 if drug == "pamidronate" or number == 2 else 6
-        date = add_months(base, months)
+    dates, _dues, _phases, units = _course(p, drug, weight_mg)
+    # An int divided by an int is the float nearest the exact quotient.
+    doses = [dose / _MG for dose in units]
+    if drug == "zoledronic_acid":
+        volumes = [50.0] * len(doses)
+        rates = volumes
+    else:
+        volumes = [float(round(dose * 10)) for dose in doses]  # 0.1 mg/ml: a whole number of ml
+        rates = [
+            _pamidronate_rate(u, v, limited=limited)[0] for u, v in zip(units, volumes, strict=True)
+        ]
     result.update(
         status="blocked" if blocks else "ready",
         indicated=True,
@@ -654,11 +682,13 @@ def _course(
         due = add_months(last, interval)
         if due >= start:  # else overdue: planned on the start date
             base, months = last, interval
-    elif history and start > p["today"]:
-        # A switch (P-HIST-INTERVAL): counted from the last infusion of the drug given last.
+    elif history:
+        # A switch (P-HIST-INTERVAL): due the last given drug's own interval after its last
+        # infusion, and counted from there unless overdue.
         last = _last_given(p)[1]
-        base, months = last, _last_interval_months(p)
-        due = add_months(base, months)
+        due = add_months(last, _last_interval_months(p))
+        if due >= start:
+            base, months = last, _last_interval_months(p)
     end = add_months(p["birth"], 12 * 19)
     dates: list[dt.date] = []
     dues: list[dt.date] = []
@@ -720,10 +750,20 @@ def plain_plan_full(p: Plain) -> Plain:  # noqa: PLR0915 - the whole plan, read 
         findings.append(("no-baseline-vitals", WARN))
     findings.append(("hypocalcaemia-warning", INFO))
     findings += _counselling(p, first=not history)
-
-    drug = "zoledronic_acid" if zoledronic and _creatinine_fresh(p) else "pamidronate"
-    if drug == "pamidronate":
+    if not (zoledronic and _creatinine_fresh(p)):  # the assessment's pamidronate candidate
         findings += _pamidronate_renal_findings(p, gfr)
+    permanent = _permanent(p)
+    if permanent:  # P-CI-PERMANENT: nothing dated, no drug of the class
+        codes = tuple(code for code, severity in permanent if severity == BLOCK)
+        result.update(
+            status="contraindicated",
+            indicated=True,
+            blocks=(*blocks, *codes),
+            findings=tuple(sorted(findings + permanent)),
+        )
+        return result
+
+    drug = _drug(p, zoledronic=zoledronic and _creatinine_fresh(p))
     if drug == "pamidronate" and _pamidronate_refused(gfr):
         findings.append(("no-drug-allowed", BLOCK))
         result.update(
@@ -733,6 +773,7 @@ def plain_plan_full(p: Plain) -> Plain:  # noqa: PLR0915 - the whole plan, read 
             findings=tuple(sorted(findings)),
         )
         return result
+    findings += _maintenance_prompt(p)
     if history and _last_given(p)[0] != drug:
         findings.append(("drug-switch", WARN))  # P-DRUG-CONTINUITY: never silent
     weight_mg = round(p["weight_kg"] * 1_000_000)
