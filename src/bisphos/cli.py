@@ -384,6 +384,13 @@ PLAN_ARGUMENTS: Final = (
     ),
     _argument("--format", choices=FORMATS, default="text", help="output format (default: text)"),
     _argument(
+        "--timezone",
+        metavar="ZONE",
+        default=None,
+        help="the time zone of the calendar (--format ics): its VTIMEZONE and the reminders the "
+        "day before at 18:00 and on the day at 08:00 (default: Europe/Amsterdam)",
+    ),
+    _argument(
         "--sign-key",
         metavar="FILE",
         help="sign the record (--format record) with this Ed25519 private key file "
@@ -409,7 +416,7 @@ def _recommend(arguments: argparse.Namespace, engine: Engine) -> int:
     patient = _adult(arguments)
     result = engine.recommend(patient, protocol_id=arguments.protocol or ONCOLOGY_ID)
     lang = _lang(arguments)
-    content = render(result, arguments.format, lang)
+    content = render(result, arguments.format, lang, arguments.timezone)
     if content is None:
         status = text("onc-status." + result.status.value, lang)
         print(text("ui.no-calendar", lang, status=status), file=sys.stderr)
@@ -453,6 +460,10 @@ def _adult(arguments: argparse.Namespace) -> AdultPatient:
     "plan", "plan a patient's treatment under a protocol (by the file's kind)", *PLAN_ARGUMENTS
 )
 def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
+    if arguments.timezone is not None:
+        from bisphos.export.ical import check_timezone  # noqa: PLC0415 - on demand
+
+        check_timezone(arguments.timezone, "--timezone")
     if _is_adult(arguments):
         return _recommend(arguments, engine)
     patient = _patient(arguments)
@@ -492,13 +503,19 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
 
         _out(plan_to_fhir_json(plan, lang))
     elif arguments.format == "ics":
-        from bisphos.export.ical import plan_to_ics  # noqa: PLC0415 - on demand
+        from bisphos.export.ical import (  # noqa: PLC0415 - on demand
+            DEFAULT_CALENDAR,
+            CalendarOptions,
+            plan_to_ics,
+        )
 
         if not plan.infusions and (plan.course is None or not plan.course.follow_up):
             status = text("status." + plan.status.value, lang)
             print(text("ui.no-calendar", lang, status=status), file=sys.stderr)
             return code
-        _out(plan_to_ics(plan, lang))
+        zone = arguments.timezone
+        options = DEFAULT_CALENDAR if zone is None else CalendarOptions(timezone=zone)
+        _out(plan_to_ics(plan, lang, options))
     else:
         _print(render_plan(plan, lang))
     return code

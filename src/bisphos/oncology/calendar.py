@@ -4,8 +4,10 @@ One all-day ``TENTATIVE`` event per radium-223 injection of the course, and per 
 the first regimen offered (the deck's first choice) over the coming year, at its interval (every
 4 weeks for zoledronic acid 4 mg and denosumab 120 mg, O-INTERVAL). Each event says the dose, the
 infusion, "serum creatinine before this dose" where the label asks for it (O-LABEL), the rule ids
-and that every date is to be confirmed and cleared on its day. Written with the pediatric
-calendar's own escaping and folding (:mod:`bisphos.export.ical`); ``DTSTAMP`` is the assessment
+and its state: an entry on the assessment date is cleared today or blocked today (with the
+blocks), every later one is to be cleared on its day. Written with the pediatric calendar's
+writer (:func:`bisphos.export.ical.calendar_document`, the ``icalendar`` package): the same
+reminders the day before and on the day, the same time zone, and ``DTSTAMP`` the assessment
 date, so the same recommendation gives the same file.
 """
 
@@ -15,17 +17,28 @@ import datetime as dt
 from collections.abc import Iterator
 
 from bisphos.dates import add_months
-from bisphos.errors import InvalidValueError
 from bisphos.export._ids import stable_uuid
-from bisphos.export.ical import _event, escape_text, fold
-from bisphos.i18n import Language, localize, show, text, word
+from bisphos.export.ical import (
+    DEFAULT_CALENDAR,
+    CalendarEntry,
+    CalendarOptions,
+    blocks_note,
+    calendar_document,
+    state_summary,
+)
+from bisphos.i18n import Language, show, text, word
 from bisphos.oncology.durations import clinical_duration
-from bisphos.oncology.recommendation import OncologyRecommendation, RegimenOption
+from bisphos.oncology.recommendation import (
+    OncologyRecommendation,
+    RecommendationStatus,
+    RegimenOption,
+)
 from bisphos.oncology.regimens import RenalRule
+from bisphos.pediatric.schedule import Clearance
+from bisphos.units import format_quantity
 
 __all__ = ["administration_dates", "has_calendar", "recommendation_to_ics"]
 
-_CRLF = "\r\n"
 _MONTHLY_UNITS = frozenset({"month", "year"})
 
 
@@ -54,21 +67,58 @@ def has_calendar(result: OncologyRecommendation) -> bool:
     return radium or _first_offered(result) is not None
 
 
-def _blocked_note(result: OncologyRecommendation, lang: Language) -> str:
-    blocks = "; ".join(
-        localize(f, lang, on=result.assessment_date).message for f in result.general_blocks
+def _clearance(result: OncologyRecommendation, day: dt.date) -> Clearance:
+    """The state of an entry: on the assessment date cleared or blocked, later on its day."""
+    if day != result.assessment_date:
+        return Clearance.ON_ITS_DAY
+    if result.status is RecommendationStatus.READY:
+        return Clearance.CLEARED_TODAY
+    return Clearance.BLOCKED_TODAY
+
+
+def _entry(
+    result: OncologyRecommendation,
+    *,
+    key: tuple[str, ...],
+    day: dt.date,
+    kind: str,
+    event: str,
+    lines: list[str],
+    rule_ids: tuple[str, ...],
+    values: tuple[tuple[str, str], ...],
+    lang: Language,
+) -> CalendarEntry:
+    """The entry on ``day``: its state first (the blocks of a blocked day), then ``lines``."""
+    state = _clearance(result, day)
+    described = [f"{word('clearance', state.value, lang)}.", *lines]
+    if state is Clearance.BLOCKED_TODAY:
+        described.insert(0, blocks_note(result.general_blocks, result.assessment_date, lang))
+    footer = text(
+        "ui.calendar-disclaimer",
+        lang,
+        library=result.provenance.library_version,
+        protocol=result.protocol_id,
+        version=result.protocol_version,
     )
-    return text("ui.calendar-blocked", lang, date=result.assessment_date, blocks=blocks)
+    return CalendarEntry(
+        uid=f"{stable_uuid(result.patient_id, day.isoformat(), *key)}@bisphos",
+        date=day,
+        kind=kind,
+        summary=state_summary(event, state, lang),
+        description="\n".join([*described, footer]),
+        reminder=event,
+        rule_ids=rule_ids,
+        state=state.value,
+        values=values,
+    )
 
 
-def _option_events(
-    result: OncologyRecommendation, stamp: str, footer: str, lang: Language
-) -> Iterator[str]:
+def _option_entries(result: OncologyRecommendation, lang: Language) -> Iterator[CalendarEntry]:
     option = _first_offered(result)
     if option is None or option.dose is None:
         return
     drug = word("drug", option.regimen.drug.value, lang)
-    summary = text("ui.onc-calendar-dose", lang, drug=drug, dose=show(option.dose, lang))
+    event = text("ui.onc-calendar-dose", lang, drug=drug, dose=show(option.dose, lang))
     lines = [
         text(
             "ui.onc-dose",
@@ -78,6 +128,7 @@ def _option_events(
             deck=option.regimen.deck_interval,
         )
     ]
+    values = [("product", option.regimen.id), ("dose", format_quantity(option.dose))]
     if option.infusion is not None:
         infusion = option.infusion
         lines.append(
@@ -91,78 +142,89 @@ def _option_events(
                 pump_rate=show(infusion.pump_rate, lang),
             )
         )
+        values += [
+            ("volume", format_quantity(infusion.volume)),
+            ("rate", format_quantity(infusion.pump_rate)),
+        ]
     if option.regimen.renal in {RenalRule.ZOLEDRONIC_ACID_4MG, RenalRule.PAMIDRONATE}:
         lines.append(text("ui.onc-calendar-check", lang))
     lines.append(text("ui.rules", lang, rules=", ".join(option.rule_ids)))
     for number, day in enumerate(administration_dates(option, result.assessment_date), start=1):
-        described = list(lines)
-        if day == result.assessment_date and result.general_blocks:
-            described.insert(0, _blocked_note(result, lang))
-        uid = stable_uuid(result.patient_id, day.isoformat(), option.regimen.id, str(number))
-        yield from _event(f"{uid}@bisphos", stamp, day, summary, "\n".join([*described, footer]))
+        yield _entry(
+            result,
+            key=(option.regimen.id, str(number)),
+            day=day,
+            kind="administration",
+            event=event,
+            lines=lines,
+            rule_ids=option.rule_ids,
+            values=(*values[:1], ("number", str(number)), *values[1:]),
+            lang=lang,
+        )
 
 
-def _radium_events(
-    result: OncologyRecommendation, stamp: str, footer: str, lang: Language
-) -> Iterator[str]:
+def _radium_entries(result: OncologyRecommendation, lang: Language) -> Iterator[CalendarEntry]:
     if result.radium is None:
         return
     for injection in result.radium.injections:
-        summary = text(
+        activity = injection.activity.activity
+        event = text(
             "ui.onc-calendar-injection",
             lang,
             number=str(injection.number),
-            activity=show(injection.activity.activity.activity, lang),
+            activity=show(activity.activity, lang),
         )
-        description = [
-            text(
-                "ui.onc-injection",
-                lang,
-                number=str(injection.number),
-                date=injection.date,
-                activity=show(injection.activity.activity.activity, lang),
-                standard=injection.activity.activity.standard.value,
-                deck=show(injection.activity.deck_equivalent.activity, lang),
-                deck_standard=injection.activity.deck_equivalent.standard.value,
+        line = text(
+            "ui.onc-injection",
+            lang,
+            number=str(injection.number),
+            date=injection.date,
+            activity=show(activity.activity, lang),
+            standard=activity.standard.value,
+            deck=show(injection.activity.deck_equivalent.activity, lang),
+            deck_standard=injection.activity.deck_equivalent.standard.value,
+        )
+        yield _entry(
+            result,
+            key=("radium-223",),
+            day=injection.date,
+            kind="injection",
+            event=event,
+            lines=[line, text("ui.rules", lang, rules=", ".join(injection.rule_ids))],
+            rule_ids=injection.rule_ids,
+            lang=lang,
+            values=(
+                ("product", "radium-223"),
+                ("number", str(injection.number)),
+                ("dose", format_quantity(activity.activity)),
             ),
-            text("ui.rules", lang, rules=", ".join(injection.rule_ids)),
-            footer,
-        ]
-        uid = stable_uuid(result.patient_id, injection.date.isoformat(), "radium-223")
-        yield from _event(f"{uid}@bisphos", stamp, injection.date, summary, "\n".join(description))
+        )
 
 
-def recommendation_to_ics(result: OncologyRecommendation, lang: Language = "en") -> str:
+def recommendation_to_ics(
+    result: OncologyRecommendation,
+    lang: Language = "en",
+    options: CalendarOptions = DEFAULT_CALENDAR,
+) -> str:
     """Return the dated entries of ``result`` as an iCalendar document.
+
+    Args:
+        result: The recommendation.
+        lang: The language of the texts.
+        options: The time zone and the reminders' local times.
 
     Raises:
         InvalidValueError: the recommendation holds no dated entry (see :func:`has_calendar`).
     """
-    if not has_calendar(result):
-        raise InvalidValueError(
-            "the recommendation holds no dated entry, and a calendar needs at least one event",
-            field="recommendation",
-            expected="an offered regimen or a radium-223 injection",
-        )
-    stamp = f"{result.assessment_date.strftime('%Y%m%d')}T000000Z"
     library = result.provenance.library_version
-    footer = text(
-        "ui.calendar-disclaimer",
-        lang,
-        library=library,
-        protocol=result.protocol_id,
-        version=result.protocol_version,
-    )
     name = text("ui.onc-calendar-name", lang, patient=result.patient_id or text("ui.no-id", lang))
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//bisphos//bisphos {library}//{lang.upper()}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(name)}",
-        *_option_events(result, stamp, footer, lang),
-        *_radium_events(result, stamp, footer, lang),
-        "END:VCALENDAR",
-    ]
-    return "".join(part + _CRLF for line in lines for part in fold(line))
+    entries = [*_option_entries(result, lang), *_radium_entries(result, lang)]
+    return calendar_document(
+        entries,
+        name=name,
+        stamp_date=result.assessment_date,
+        library=library,
+        status=result.status.value,
+        lang=lang,
+        options=options,
+    )

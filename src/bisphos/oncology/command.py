@@ -41,8 +41,15 @@ def exit_code(result: OncologyRecommendation) -> int:
     return 0 if result.status is RecommendationStatus.READY else 1
 
 
-def render(result: OncologyRecommendation, output_format: str, lang: Language) -> str | None:
+def render(
+    result: OncologyRecommendation,
+    output_format: str,
+    lang: Language,
+    timezone: str | None = None,
+) -> str | None:
     """Return ``result`` in ``output_format``; ``None`` for a calendar without a dated entry.
+
+    ``timezone`` is the calendar's (default :data:`bisphos.export.ical.DEFAULT_TIMEZONE`).
 
     The writers are imported when asked for: the text report, the default, needs none of them.
     """
@@ -59,9 +66,11 @@ def render(result: OncologyRecommendation, output_format: str, lang: Language) -
 
         return recommendation_to_fhir_json(result, lang)
     if output_format == "ics":
+        from bisphos.export.ical import DEFAULT_CALENDAR, CalendarOptions  # noqa: PLC0415
         from bisphos.oncology.calendar import has_calendar, recommendation_to_ics  # noqa: PLC0415
 
-        return recommendation_to_ics(result, lang) if has_calendar(result) else None
+        options = DEFAULT_CALENDAR if timezone is None else CalendarOptions(timezone=timezone)
+        return recommendation_to_ics(result, lang, options) if has_calendar(result) else None
     from bisphos.oncology.report import render_recommendation  # noqa: PLC0415
 
     return render_recommendation(result, lang) + "\n"
