@@ -215,11 +215,14 @@ class Engine:
         hooks = PluginHooks(self.manager, protocol_id).asked_once(patient)
         facts = self._facts(patient, hooks)
         given, asked = self._arguments(registered, (patient, request))
-        plan = self._run(
-            registered,
-            f"{protocol_id}.plan",
-            lambda: protocol.plan(given, asked, hooks=hooks),
-        )
+        if registered.builtin:  # constructed here: it plans on the gate's reading of the patient
+            plan = protocol.plan_read(given, asked, hooks=hooks, facts=facts)
+        else:
+            plan = self._run(
+                registered,
+                f"{protocol_id}.plan",
+                lambda: protocol.plan(given, asked, hooks=hooks),
+            )
         checked = gate.check_plan(plan, facts, registered.interval)
         assessment = attrs.evolve(
             checked.assessment,

@@ -765,10 +765,14 @@ def _check_intervals(
             )
 
 
+#: The types of a value shown to a reader that need no further look (exact types only).
+_PLAIN_TYPES: Final = frozenset({str, int, float, bool, type(None), dt.date})
+
+
 def _plain(value: object, field: str) -> None:
     """A value shown to a reader: text, a number, a flag, a plain date or a plain quantity."""
     kind = type(value)
-    if kind in (str, int, float, bool, type(None), dt.date):
+    if kind in _PLAIN_TYPES:
         return
     if kind is _QUANTITY:
         state = vars(value)
@@ -781,25 +785,47 @@ def _plain(value: object, field: str) -> None:
 
 
 def _findings(value: object, field: str) -> tuple[Finding, ...]:
-    """Findings of bisphos's exact class, each field a plain value (no foreign object)."""
+    """Findings of bisphos's exact class, each field a plain value (no foreign object).
+
+    The field names of an error are written only when one is raised.
+    """
     findings = _tuple(value, field)
+    plain = _PLAIN_TYPES
     for index, finding in enumerate(findings):
-        where = f"{field}[{index}]"
-        item = _exact(finding, Finding, where)
+        if type(finding) is not Finding:
+            _exact(finding, Finding, f"{field}[{index}]")
+        item: Finding = finding  # type: ignore[assignment]
         if type(item.severity) is not Severity:
-            raise _refuse("a finding's severity is not a bisphos Severity", where)
-        for name in ("code", "message", "action"):
-            if type(getattr(item, name)) is not str:
-                raise _refuse(f"a finding's {name} is not text", f"{where}.{name}")
-        for rule in _tuple(item.rule_ids, f"{where}.rule_ids"):
-            if type(rule) is not str:
-                raise _refuse("a rule id is not text", f"{where}.rule_ids")
-        for number, evidence in enumerate(_tuple(item.evidence, f"{where}.evidence")):
-            shown = _exact(evidence, Evidence, f"{where}.evidence[{number}]")
-            _plain(shown.name, f"{where}.evidence[{number}].name")
-            _plain(shown.value, f"{where}.evidence[{number}].value")
-            _plain(shown.threshold, f"{where}.evidence[{number}].threshold")
+            raise _refuse("a finding's severity is not a bisphos Severity", f"{field}[{index}]")
+        if type(item.code) is not str or type(item.message) is not str:
+            _texts(item, f"{field}[{index}]")
+        if type(item.action) is not str:
+            _texts(item, f"{field}[{index}]")
+        rules = item.rule_ids
+        if type(rules) is not tuple or any(type(rule) is not str for rule in rules):
+            for rule in _tuple(rules, f"{field}[{index}].rule_ids"):
+                if type(rule) is not str:
+                    raise _refuse("a rule id is not text", f"{field}[{index}].rule_ids")
+        evidence = item.evidence
+        if type(evidence) is not tuple:
+            _tuple(evidence, f"{field}[{index}].evidence")
+        for number, shown in enumerate(evidence):
+            if type(shown) is not Evidence:
+                _exact(shown, Evidence, f"{field}[{index}].evidence[{number}]")
+            if type(shown.name) not in plain:
+                _plain(shown.name, f"{field}[{index}].evidence[{number}].name")
+            if type(shown.value) not in plain:
+                _plain(shown.value, f"{field}[{index}].evidence[{number}].value")
+            if type(shown.threshold) not in plain:
+                _plain(shown.threshold, f"{field}[{index}].evidence[{number}].threshold")
     return findings  # type: ignore[return-value]
+
+
+def _texts(item: Finding, where: str) -> None:
+    """A finding's code, message and action are text."""
+    for name in ("code", "message", "action"):
+        if type(getattr(item, name)) is not str:
+            raise _refuse(f"a finding's {name} is not text", f"{where}.{name}")
 
 
 def _check_blocks(

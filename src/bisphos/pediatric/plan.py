@@ -229,7 +229,9 @@ def _choose_drug(
 def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
     """P-PAM-RENAL: with a Schwartz-40 GFR of 30 to 90, pamidronate at most 20 mg/h."""
     gfr = facts.schwartz_gfr
-    if course.drug is not Drug.PAMIDRONATE:
+    if course.drug is not Drug.PAMIDRONATE or (
+        gfr is not None and not facts.pamidronate_rate_limited
+    ):
         return course
     infusions = tuple(
         attrs.evolve(
@@ -244,8 +246,6 @@ def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
         # Renal function unknown: the schedule gave 20 mg/h (P-PAM-RENAL, with its own warning);
         # a dose a plugin changed keeps that rate.
         return attrs.evolve(course, infusions=infusions)
-    if not facts.pamidronate_rate_limited:
-        return course
     warning = Finding(
         code="pamidronate-gfr-rate-limit",
         rule_ids=("P-PAM-RENAL", "P-CI-RENAL"),
@@ -317,6 +317,7 @@ def make_plan(
     protocol: ProtocolInfo | None = None,
     course_builder: CourseBuilder = national_course,
     interval: MinimumInterval = NATIONAL_INTERVAL,
+    facts: gate.PatientFacts | None = None,
 ) -> Plan:
     """Plan the next infusions for ``patient`` under ``nl-pediatric-iv-bp-2024``.
 
@@ -328,6 +329,11 @@ def make_plan(
             protocol keeps the national assessment and brings its own ``course_builder``.
         course_builder: Plans the course of the chosen drug.
         interval: The protocol's least interval between two infusions (P-HIST-INTERVAL).
+        facts: The patient as the engine's gate read it (:func:`bisphos.gate.read_patient`,
+            with the hooks' estimator), given by :meth:`bisphos.engine.Engine.plan`, which
+            passes the whole plan through the gate afterwards; the course is then checked here
+            only when a plugin proposed a change to it. Without facts the patient is read here
+            and the course is always checked.
 
     Raises:
         PluginError: a plugin returned something that is not a proposal or raised.
@@ -335,7 +341,9 @@ def make_plan(
     """
     request = PlanRequest() if request is None else request
     estimator = local_estimator(patient, hooks)
-    facts = gate.read_patient(patient, estimator)  # before any proposal is asked for
+    gated_after = facts is not None
+    if facts is None:
+        facts = gate.read_patient(patient, estimator)  # before any proposal is asked for
     assessment = _assess(patient, hooks, estimator)
     findings = list(assessment.findings)
 
@@ -405,7 +413,9 @@ def make_plan(
     findings += [switch] if switch is not None else []
     course = course_builder(patient, drug, _after_history(request, facts, interval), band)
     course, adjustments = apply_local(patient, course, request, hooks)
-    course = gate.check_course(_renal_rate(course, facts), facts, interval)
+    course = _renal_rate(course, facts)
+    if adjustments or not gated_after:  # else the engine's gate checks the protocol's course
+        course = gate.check_course(course, facts, interval)
     findings += course.findings
     findings += label_blocks(course, patient)
     released = apply_overrides(findings, request.overrides)

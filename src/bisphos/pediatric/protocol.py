@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisphos.gate import PatientFacts
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.assessment import Assessment
 from bisphos.pediatric.dosing import MaintenanceBand
@@ -71,6 +72,31 @@ class PediatricProtocol(Protocol):
         hooks: PlanHooks = NO_HOOKS,
     ) -> Plan:
         """Plan ``patient``'s next infusions (see :func:`bisphos.pediatric.plan.make_plan`)."""
+        return self._make_plan(patient, request, hooks, None)
+
+    def plan_read(
+        self,
+        patient: Patient,
+        request: PlanRequest | None,
+        *,
+        hooks: PlanHooks,
+        facts: PatientFacts,
+    ) -> Plan:
+        """:meth:`plan` with the patient as the engine's gate read it (``facts``).
+
+        For the engine and the protocols it constructs itself: the engine passes the plan
+        through the gate afterwards, so the patient is not read twice (see ``facts`` of
+        :func:`bisphos.pediatric.plan.make_plan`).
+        """
+        return self._make_plan(patient, request, hooks, facts)
+
+    def _make_plan(
+        self,
+        patient: Patient,
+        request: PlanRequest | None,
+        hooks: PlanHooks,
+        facts: PatientFacts | None,
+    ) -> Plan:
         return make_plan(
             patient,
             request,
@@ -78,6 +104,7 @@ class PediatricProtocol(Protocol):
             protocol=self.info,
             course_builder=self.course,
             interval=self.minimum_interval,
+            facts=facts,
         )
 
     def __repr__(self) -> str:
