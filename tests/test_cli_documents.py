@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
+import re
 import subprocess
 import sys
 from importlib.resources import files
@@ -19,17 +21,22 @@ from bisphos import cli
 from bisphos.engine import Engine
 from bisphos.export.command_json import COMMANDS, command_schema_json
 from bisphos.export.plan_json import plan_schema
+from bisphos.oncology.export import recommendation_schema
 
 ROOT = Path(__file__).parent.parent
 PATIENTS = ROOT / "examples" / "patients"
 EXAMPLES = sorted(path for path in PATIENTS.glob("*.*") if path.suffix in {".json", ".toml"})
 ENGINE = Engine.create(entry_points=False)
 EXAMPLE = PATIENTS / "oi-girl-20kg.json"
+ADULTS = sorted((PATIENTS / "oncology").glob("*.*"))
 
 
 def _registry() -> Registry[Any]:
     patient = json.loads(files("bisphos").joinpath("patient.schema.json").read_text("utf-8"))
-    resources = [plan_schema(), patient]
+    adult = json.loads(
+        files("bisphos.oncology").joinpath("adult-patient.schema.json").read_text("utf-8")
+    )
+    resources = [plan_schema(), patient, adult]
     return Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in resources
     )
@@ -71,6 +78,95 @@ def test_check_and_show_documents_validate_for_every_example(
     code, out, _ = _run(capsys, "show", str(path), "--format", "json")
     assert code == 0
     _validate(json.loads(out), "show")
+
+
+@pytest.mark.parametrize("path", ADULTS, ids=lambda path: path.name)
+def test_check_and_show_documents_of_adult_files_validate(
+    capsys: pytest.CaptureFixture[str], path: Path
+) -> None:
+    """An adult oncology file: check writes the recommendation document (its schema), show the
+    show document with the adult patient."""
+    code, out, _ = _run(capsys, "check", str(path), "--format", "json")
+    document = json.loads(out)
+    errors = list(jsonschema.Draft202012Validator(recommendation_schema()).iter_errors(document))
+    assert not errors, [e.message for e in errors[:3]]
+    assert code == (0 if document["status"] == "ready" else 1)
+    code, out, _ = _run(capsys, "show", str(path), "--format", "json")
+    assert code == 0
+    shown = json.loads(out)
+    _validate(shown, "show")
+    assert shown["patient"]["kind"] == "adult-oncology"
+
+
+def test_keygen_document_names_the_files_and_the_public_key_fingerprint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    private, public = tmp_path / "signing.pem", tmp_path / "signing.pub.pem"
+    code, out, _ = _run(capsys, "keygen", str(private), str(public), "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    _validate(document, "keygen")
+    assert (document["private_key"], document["public_key"]) == (str(private), str(public))
+    key = serialization.load_pem_public_key(public.read_bytes())
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert document["public_key_sha256"] == hashlib.sha256(raw).hexdigest()
+    # A second run refuses to replace the files: exit 2, no document.
+    code, out, err = _run(capsys, "keygen", str(private), str(public), "--format", "json")
+    assert (code, out) == (2, "")
+    assert "cannot create the key file" in err
+
+
+@pytest.mark.parametrize("shell", cli.SHELLS)
+def test_completion_document_holds_the_script(
+    capsys: pytest.CaptureFixture[str], shell: str
+) -> None:
+    code, script, _ = _run(capsys, "completion", shell)
+    assert code == 0
+    code, out, _ = _run(capsys, "completion", shell, "--format", "json")
+    assert code == 0
+    document = json.loads(out)
+    _validate(document, "completion")
+    assert document["shell"] == shell
+    assert document["script"] == script
+
+
+def _subparsers() -> dict[str, argparse.ArgumentParser]:
+    parser = cli.build_parser()
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(commands.choices)
+
+
+@pytest.mark.parametrize("name", sorted(_subparsers()))
+def test_every_command_help_lists_its_formats_and_its_own_exit_codes(name: str) -> None:
+    """Over cli.build_parser(): the help ends with the --format choices, the JSON Schema that is
+    shipped for a JSON document, and the command's exit codes with the shared 2 and 130."""
+    sub = _subparsers()[name]
+    text = sub.format_help()
+    choices: list[str] = next(
+        (list(a.choices or ()) for a in sub._actions if "--format" in a.option_strings), []
+    )
+    formats = text[text.index("Formats: ") : text.index("Exit codes:")]
+    if choices:
+        assert formats.startswith(f"Formats: {', '.join(choices)}")
+    else:
+        assert name == "serve"
+        assert "decision record" in formats
+    if "json" in choices:
+        schemas = re.findall(r"bisphos/[\w/.-]+\.schema\.json", " ".join(formats.split()))
+        assert schemas
+        for schema in schemas:
+            package, _, resource = schema.rpartition("/")
+            if package.endswith("schemas"):
+                package, resource = package.rpartition("/")[0], f"schemas/{resource}"
+            module = package.replace("/", ".")
+            assert files(module).joinpath(resource).is_file(), schema
+        assert name in {*COMMANDS, "plan", "recommend"}
+    codes = [int(m) for m in re.findall(r"^  (\d+) ", text[text.index("Exit codes:") :], re.M)]
+    assert codes[0] == 0
+    assert codes[-2:] == [cli.EXIT_INPUT_ERROR, cli.EXIT_INTERRUPTED]
+    assert codes == sorted(set(codes))
 
 
 def test_check_document_carries_the_assessment(capsys: pytest.CaptureFixture[str]) -> None:
@@ -207,5 +303,8 @@ def test_bash_completion_offers_commands_formats_and_files(tmp_path: Path) -> No
         return done.stdout.split()
 
     assert complete("bisphos", "pl") == ["plan", "plugins"]
+    assert set(complete("bisphos", "")) >= set(_subparsers())
+    assert complete("bisphos", "keygen", "--format", "") == ["text", "json"]
+    assert complete("bisphos", "completion", "") == list(cli.SHELLS)
     assert complete("bisphos", "plan", "--format", "") == ["text", "json", "record", "fhir", "ics"]
     assert "girl.json" in complete("bisphos", "check", "gi")

@@ -20,8 +20,9 @@ Commands:
                       hard limit; each judgement with its rule ids
   completion SHELL    the shell completion script (bash, zsh, tcsh)
 
-Every command but completion and serve writes JSON with --format json (each document has a JSON
-Schema, bisphos/schemas/<command>.schema.json), and writes its output to a file with --output FILE.
+Every command but serve writes JSON with --format json (each document has a JSON Schema,
+bisphos/schemas/<command>.schema.json, bisphos/plan.schema.json for plan), and writes its output to
+a file with --output FILE. The help of each command lists its formats and its exit codes.
 A PATIENT_FILE or RECORD of "-" is read from standard input.
   replay RECORD       decide a stored decision record again; --verify-key checks its signature
   keygen PRIV PUB     write an Ed25519 key pair to sign records with (plan --sign-key)
@@ -63,6 +64,7 @@ import re
 import signal
 import sys
 import tempfile
+import textwrap
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import entry_points
@@ -110,6 +112,7 @@ if TYPE_CHECKING:
     from bisphos.oncology.patient import AdultPatient
 
 __all__ = [
+    "COMMON_EXITS",
     "EXIT_INPUT_ERROR",
     "EXIT_INTERRUPTED",
     "EXIT_NOT_CLEARED",
@@ -124,6 +127,7 @@ __all__ = [
     "Command",
     "build_parser",
     "command",
+    "json_schema_of",
     "main",
 ]
 
@@ -181,27 +185,99 @@ PROTOCOL = _argument("--protocol", metavar="ID", help="one protocol id (default:
 Run = Callable[[argparse.Namespace, Engine], int]
 
 
+#: The exit codes every command shares, after its own.
+COMMON_EXITS: Final = (
+    (
+        EXIT_INPUT_ERROR,
+        (
+            "the input was invalid: a file, an option, or a plugin's error; a plan refused by the "
+            "hard-limit gate; each problem on standard error as a 'path: problem' line"
+        ),
+    ),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+)
+#: What a command whose output is cut short by its reader (a broken pipe) exits with.
+BROKEN_PIPE_NOTE: Final = "Output cut short by its reader (a broken pipe) exits 1, never 0."
+#: The exit code of a command that only succeeds or fails on its input.
+SUCCEEDED: Final = ((EXIT_OK, "the command succeeded"),)
+
+
 @attrs.frozen
 class Command:
-    """A subcommand: its name, help, arguments, and the function that runs it."""
+    """A subcommand: its name, help, arguments, exit codes, formats, and the function it runs.
+
+    Attributes:
+        name: The subcommand's name.
+        help: One line on what it does.
+        arguments: Its arguments.
+        run: The function that runs it.
+        exits: Its own exit codes, each with what it means (:data:`COMMON_EXITS` follow).
+        formats: Its output formats in words, for a command without ``--format``; empty when
+            the choices of its ``--format`` say it.
+    """
 
     name: str
     help: str
     arguments: tuple[Argument, ...]
     run: Run
+    exits: tuple[tuple[int, str], ...] = SUCCEEDED
+    formats: str = ""
+
+    @property
+    def format_choices(self) -> tuple[str, ...]:
+        """The choices of its ``--format`` option; empty without one."""
+        for argument in self.arguments:
+            if "--format" in argument.flags:
+                return tuple(argument.options["choices"])
+        return ()
+
+    def epilog(self) -> str:
+        """The end of its help: its formats, then its exit codes and the shared ones."""
+        choices = self.format_choices
+        formats = self.formats or ", ".join(choices)
+        schema = ""
+        if "json" in choices:
+            schema = f" (JSON Schema: {json_schema_of(self.name)})"
+        lines = [*textwrap.wrap(f"Formats: {formats}{schema}", 90), "", "Exit codes:", ""]
+        for code, meaning in (*self.exits, *COMMON_EXITS):
+            lines += textwrap.wrap(
+                meaning, 90, initial_indent=f"  {code:<3}  ", subsequent_indent=" " * 7
+            )
+        return "\n".join([*lines, "", BROKEN_PIPE_NOTE])
+
+
+#: The schema of an adult oncology file's recommendation (``plan``, ``recommend``, ``check``).
+_ADULT_SCHEMA: Final = "an adult file: bisphos/oncology/recommendation.schema.json"
+
+
+def json_schema_of(name: str) -> str:
+    """Return the shipped JSON Schema(s) of command ``name``'s ``--format json`` document."""
+    if name in {"plan", "recommend"}:
+        return f"bisphos/plan.schema.json; {_ADULT_SCHEMA}"
+    if name == "check":
+        return f"bisphos/schemas/check.schema.json; {_ADULT_SCHEMA}"
+    return f"bisphos/schemas/{name}.schema.json"
 
 
 _COMMANDS: dict[str, Command] = {}
 
 
-def command(name: str, help_text: str, *arguments: Argument) -> Callable[[Run], Run]:
+def command(
+    name: str,
+    help_text: str,
+    *arguments: Argument,
+    exits: tuple[tuple[int, str], ...] = SUCCEEDED,
+    formats: str = "",
+) -> Callable[[Run], Run]:
     """Register the decorated function as the subcommand ``name``.
 
-    The function receives the parsed arguments and the engine and returns the exit code.
+    The function receives the parsed arguments and the engine and returns the exit code;
+    ``exits`` says what each of its own exit codes means, ``formats`` its output formats for a
+    command without ``--format``.
     """
 
     def register(run: Run) -> Run:
-        _COMMANDS[name] = Command(name, help_text, arguments, run)
+        _COMMANDS[name] = Command(name, help_text, arguments, run, exits, formats)
         return run
 
     return register
@@ -456,8 +532,31 @@ def _adult(arguments: argparse.Namespace) -> AdultPatient:
     return load_adult_patient(arguments.patient_file)
 
 
+#: The exit codes of ``plan`` and ``recommend``.
+PLAN_EXITS: Final = (
+    (
+        EXIT_OK,
+        (
+            "a plan is ready and nothing blocks an infusion today; for an adult file, a regimen "
+            "(or today's radium-223 injection) can be given"
+        ),
+    ),
+    (
+        EXIT_NOT_CLEARED,
+        (
+            "an infusion is blocked today, treatment is not indicated or contraindicated, the "
+            "patient is out of the protocol's scope, or the request was refused (--format ics then "
+            "writes no calendar)"
+        ),
+    ),
+)
+
+
 @command(
-    "plan", "plan a patient's treatment under a protocol (by the file's kind)", *PLAN_ARGUMENTS
+    "plan",
+    "plan a patient's treatment under a protocol (by the file's kind)",
+    *PLAN_ARGUMENTS,
+    exits=PLAN_EXITS,
 )
 def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
     if arguments.timezone is not None:
@@ -521,9 +620,12 @@ def _plan(arguments: argparse.Namespace, engine: Engine) -> int:
     return code
 
 
-command("recommend", "the same as plan: a patient's treatment under a protocol", *PLAN_ARGUMENTS)(
-    _plan
-)
+command(
+    "recommend",
+    "the same as plan: a patient's treatment under a protocol",
+    *PLAN_ARGUMENTS,
+    exits=PLAN_EXITS,
+)(_plan)
 
 
 @command(
@@ -540,6 +642,16 @@ command("recommend", "the same as plan: a patient's treatment under a protocol",
         metavar="FILE",
         help="verify the record's signature with this Ed25519 public key file (default: the "
         "file named by BISPHOS_VERIFY_KEY); with a key, an unsigned or edited record exits 1",
+    ),
+    exits=(
+        (EXIT_OK, "the record was reproduced (with a key: and its signature is valid)"),
+        (
+            EXIT_NOT_CLEARED,
+            (
+                "the record was not reproduced, or a key was given and the record is unsigned or "
+                "its signature does not verify"
+            ),
+        ),
     ),
 )
 def _replay(arguments: argparse.Namespace, engine: Engine) -> int:
@@ -573,12 +685,23 @@ def _replay(arguments: argparse.Namespace, engine: Engine) -> int:
     "write a new Ed25519 key pair to sign decision records with",
     _argument("private_file", metavar="PRIVATE_KEY", help="the private key file to create"),
     _argument("public_file", metavar="PUBLIC_KEY", help="the public key file to create"),
+    TEXT_OR_JSON,
+    exits=((EXIT_OK, "both key files were written"),),
 )
 def _keygen(arguments: argparse.Namespace, engine: Engine) -> int:
     from bisphos.records import signing  # noqa: PLC0415 - on demand
 
     fingerprint = signing.generate_keys(arguments.private_file, arguments.public_file)
-    print(f"Ed25519 key pair written; public key SHA-256 {fingerprint}")
+    if arguments.format == "json":
+        from bisphos.export.command_json import keygen_to_dict  # noqa: PLC0415 - on demand
+
+        _json_document(
+            keygen_to_dict(
+                printable(arguments.private_file), printable(arguments.public_file), fingerprint
+            )
+        )
+    else:
+        print(f"Ed25519 key pair written; public key SHA-256 {fingerprint}")
     return EXIT_OK
 
 
@@ -588,14 +711,35 @@ def _json_document(document: dict[str, Any]) -> None:
     _out(document_json(document))
 
 
-@command("check", "what blocks an infusion today (assessment only)", PATIENT, TEXT_OR_JSON, LANG)
+@command(
+    "check",
+    "what blocks an infusion today (assessment only)",
+    PATIENT,
+    TEXT_OR_JSON,
+    LANG,
+    exits=(
+        (EXIT_OK, "nothing blocks an infusion today; for an adult file, a regimen can be given"),
+        (
+            EXIT_NOT_CLEARED,
+            (
+                "an infusion is blocked today, treatment is not indicated, or the patient is out "
+                "of the protocol's scope"
+            ),
+        ),
+    ),
+)
 def _check(arguments: argparse.Namespace, engine: Engine) -> int:
     if _is_adult(arguments):
         from bisphos.oncology.command import exit_code  # noqa: PLC0415
         from bisphos.oncology.report import render_recommendation  # noqa: PLC0415
 
         result = engine.recommend(_adult(arguments))
-        _print(render_recommendation(result, _lang(arguments)))
+        if arguments.format == "json":
+            from bisphos.oncology.export import recommendation_to_json  # noqa: PLC0415
+
+            _out(recommendation_to_json(result, _lang(arguments)))
+        else:
+            _print(render_recommendation(result, _lang(arguments)))
         return exit_code(result)
     assessment = engine.assess(_patient(arguments))
     if arguments.format == "json":
@@ -663,9 +807,14 @@ def _show(arguments: argparse.Namespace, engine: Engine) -> int:
         from bisphos.oncology.patient_file import adult_patient_to_dict  # noqa: PLC0415
 
         adult = _adult(arguments)
-        print(json.dumps(adult_patient_to_dict(adult), indent=2, ensure_ascii=False))
         lacking = [] if adult.serum_creatinine is not None else ["serum_creatinine"]
-        print("missing for a decision: " + (", ".join(lacking) if lacking else "nothing"))
+        if arguments.format == "json":
+            from bisphos.export.command_json import patient_document  # noqa: PLC0415 - on demand
+
+            _json_document(patient_document(adult_patient_to_dict(adult), lacking))
+            return EXIT_OK
+        _print(json.dumps(adult_patient_to_dict(adult), indent=2, ensure_ascii=False))
+        _print("missing for a decision: " + (", ".join(lacking) if lacking else "nothing"))
         return EXIT_OK
     patient = _patient(arguments)
     missing = _missing_for_decision(patient)
@@ -718,6 +867,10 @@ def _order(arguments: argparse.Namespace) -> Any:
     _argument("--rate", metavar="QUANTITY", help="the pump rate, e.g. '50 mL/h'"),
     _argument("--date", metavar="DATE", help="the day of the infusion (default: assessment date)"),
     TEXT_OR_JSON,
+    exits=(
+        (EXIT_OK, "the order is within the protocol"),
+        (EXIT_NOT_CLEARED, "the order is outside a soft limit, or refused by a hard limit"),
+    ),
 )
 def _check_order(arguments: argparse.Namespace, engine: Engine) -> int:
     from bisphos.orders import Verdict, check_order  # noqa: PLC0415 - on demand
@@ -740,6 +893,12 @@ SHELLS: Final = ("bash", "zsh", "tcsh")
     "completion",
     'print the shell completion script; bash: eval "$(bisphos completion bash)"',
     _argument("shell", choices=SHELLS, help="the shell"),
+    _argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="output format: the script itself, or a JSON document holding it (default: text)",
+    ),
 )
 def _completion(arguments: argparse.Namespace, engine: Engine) -> int:
     import shtab  # noqa: PLC0415 - on demand
@@ -748,7 +907,13 @@ def _completion(arguments: argparse.Namespace, engine: Engine) -> int:
     for action in _actions(parser):
         if action.metavar in _FILE_METAVARS:
             action.complete = shtab.FILE  # type: ignore[attr-defined]
-    _out(shtab.complete(parser, shell=arguments.shell))
+    script = shtab.complete(parser, shell=arguments.shell)
+    if arguments.format == "json":
+        from bisphos.export.command_json import completion_to_dict  # noqa: PLC0415 - on demand
+
+        _json_document(completion_to_dict(arguments.shell, script))
+    else:
+        _out(script)
     return EXIT_OK
 
 
@@ -779,6 +944,9 @@ def _actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
         metavar="CARD_UUID",
         help="print the stored decision record of a card (for 'bisphos replay') and exit",
     ),
+    exits=((EXIT_OK, "the service stopped, or the record of --print-record was printed"),),
+    formats="the service's log on standard error; --print-record: a decision record (JSON, "
+    "bisphos-decision-record)",
 )
 def _serve(arguments: argparse.Namespace, engine: Engine) -> int:
     try:
@@ -823,7 +991,7 @@ def build_parser() -> argparse.ArgumentParser:
             item.name,
             help=item.help,
             description=item.help,
-            epilog=_epilog(),
+            epilog=item.epilog(),
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         for argument in item.arguments:

@@ -1,11 +1,12 @@
 """The JSON documents of the commands other than ``plan``, each with a published JSON Schema.
 
-``bisphos check``, ``check-order``, ``rules``, ``invariants``, ``plugins``, ``show`` and
-``replay`` print one document each with ``--format json``. Every document names its ``format`` and
-``format_version``; its schema (draft 2020-12) is shipped as ``bisphos/schemas/<command>.schema
-.json`` and kept equal to :func:`command_schema` by a test. A finding is written as in the plan
-document (:func:`bisphos.export.plan_json.finding_to_dict`), and the schemas refer to the plan
-schema's ``finding`` and the patient schema itself instead of repeating them.
+``bisphos check``, ``check-order``, ``rules``, ``invariants``, ``plugins``, ``show``, ``replay``,
+``keygen`` and ``completion`` print one document each with ``--format json``. Every document
+names its ``format`` and ``format_version``; its schema (draft 2020-12) is shipped as
+``bisphos/schemas/<command>.schema.json`` and kept equal to :func:`command_schema` by a test. A
+finding is written as in the plan document (:func:`bisphos.export.plan_json.finding_to_dict`),
+and the schemas refer to the plan schema's ``finding`` and the patient schemas themselves
+instead of repeating them.
 
 The same input gives the same bytes: keys keep one order and nothing reads a clock.
 """
@@ -35,8 +36,10 @@ __all__ = [
     "assessment_to_dict",
     "command_schema",
     "command_schema_json",
+    "completion_to_dict",
     "document_json",
     "invariants_to_dict",
+    "keygen_to_dict",
     "order_check_to_dict",
     "patient_document",
     "plugins_to_dict",
@@ -45,10 +48,21 @@ __all__ = [
 ]
 
 #: The commands with a JSON document, in the order of the command line's help.
-COMMANDS: Final = ("check", "check-order", "rules", "invariants", "plugins", "show", "replay")
+COMMANDS: Final = (
+    "check",
+    "check-order",
+    "rules",
+    "invariants",
+    "plugins",
+    "show",
+    "replay",
+    "keygen",
+    "completion",
+)
 #: The version of every document's layout; a change that breaks readers raises it.
 FORMAT_VERSION: Final = 1
 _PATIENT_SCHEMA_ID: Final = "https://bisphos.invalid/schema/patient-1.json"
+_ADULT_PATIENT_SCHEMA_ID: Final = "https://bisphos.invalid/schema/adult-oncology-patient-1.json"
 
 
 def _head(command: str) -> dict[str, Any]:
@@ -173,7 +187,8 @@ def patient_document(patient: dict[str, Any], missing: Sequence[str]) -> dict[st
 
     Args:
         patient: The patient as :func:`bisphos.io.patient_to_dict` writes it (a valid patient
-            file).
+            file), or an adult oncology patient as
+            :func:`bisphos.oncology.patient_file.adult_patient_to_dict` writes it.
         missing: The field paths a decision needs that the file does not give.
     """
     return {**_head("show"), "patient": patient, "missing_for_decision": list(missing)}
@@ -187,6 +202,28 @@ def order_check_to_dict(check: dict[str, Any]) -> dict[str, Any]:
 def replay_to_dict(report: dict[str, object]) -> dict[str, Any]:
     """Return ``bisphos replay``'s document from a replay report's ``to_dict()``."""
     return {**_head("replay"), **report}
+
+
+def keygen_to_dict(private_key: str, public_key: str, fingerprint: str) -> dict[str, Any]:
+    """Return ``bisphos keygen``'s document: the key files written and the public key's SHA-256.
+
+    Args:
+        private_key: The private key file, as given.
+        public_key: The public key file, as given.
+        fingerprint: The SHA-256 of the raw public key, hexadecimal (as a signature names it).
+    """
+    return {
+        **_head("keygen"),
+        "algorithm": "Ed25519",
+        "private_key": private_key,
+        "public_key": public_key,
+        "public_key_sha256": fingerprint,
+    }
+
+
+def completion_to_dict(shell: str, script: str) -> dict[str, Any]:
+    """Return ``bisphos completion``'s document: the shell and its completion script."""
+    return {**_head("completion"), "shell": shell, "script": script}
 
 
 def document_json(document: dict[str, Any]) -> str:
@@ -356,7 +393,9 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
         "show": (
             "The patient as read and normalised, and what a decision lacks (bisphos show).",
             {
-                "patient": {"$ref": _PATIENT_SCHEMA_ID},
+                "patient": {
+                    "anyOf": [{"$ref": _PATIENT_SCHEMA_ID}, {"$ref": _ADULT_PATIENT_SCHEMA_ID}]
+                },
                 "missing_for_decision": _list(_TEXT),
             },
         ),
@@ -377,6 +416,22 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
                 "causes": _list(_TEXT),
                 "error": _TEXT,
                 "signature": _object({"status": _TEXT, "detail": _TEXT}),
+            },
+        ),
+        "keygen": (
+            "A new Ed25519 key pair to sign decision records with (bisphos keygen).",
+            {
+                "algorithm": {"const": "Ed25519"},
+                "private_key": _TEXT,
+                "public_key": _TEXT,
+                "public_key_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            },
+        ),
+        "completion": (
+            "The shell completion script of the command line (bisphos completion).",
+            {
+                "shell": {"enum": ["bash", "zsh", "tcsh"]},
+                "script": {"type": "string", "minLength": 1},
             },
         ),
     }
