@@ -1,11 +1,11 @@
 """The CDS Hooks service under load: order-sign latency, throughput, saturation and overload.
 
 Run: ``python benchmarks/bench_service.py`` (``--quick`` for a 10-second smoke run).
-Needs the ``bench`` extra (the service and httpx).
+Needs the ``bench`` extra (the service).
 
 It starts ``bisphos serve`` (uvicorn, one worker, access log off) on 127.0.0.1 and a free port,
 with a key pair made for this run and a fresh SQLite file in a temporary folder, then drives it
-with a bounded request loop (httpx, asyncio) that stops by itself:
+with a bounded request loop (asyncio, a minimal HTTP/1.1 client) that stops by itself:
 
 1. warm-up: 200 order-sign calls;
 2. steady: order-sign at a fixed rate (default 200/s) for a fixed time (default 60 s), each call
@@ -45,7 +45,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -73,6 +72,104 @@ serve(load_config({config!r}), checker=checker)
 #: Requests the load loop keeps outstanding at most; one more is not sent but counted (status 0),
 #: so that a server slower than the offered rate cannot make the loop's own backlog unbounded.
 MAX_OUTSTANDING = 128
+
+
+class ClientError(Exception):
+    """No answer: the connection failed or closed, or no answer within the client's timeout."""
+
+
+class Reply:
+    """An HTTP answer: status and body."""
+
+    def __init__(self, status_code: int, content: bytes) -> None:
+        self.status_code = status_code
+        self.content = content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+class Client:
+    """A minimal HTTP/1.1 client on asyncio streams, keep-alive, at most ``connections`` at once.
+
+    The load loop's own cost per request must stay far below the server's, on a machine whose
+    cores are shared: a general client (httpx) costs the loop about as much CPU per request as
+    the server spends, so the loop, not the server, would set the rate. This one writes each
+    request in one piece and reads the status line, ``Content-Length`` and the body, nothing more
+    (the service always sends a length).
+    """
+
+    def __init__(self, host: str, port: int, connections: int, timeout: float) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self._idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter] | None]
+        self._idle = asyncio.Queue()
+        for _ in range(connections):
+            self._idle.put_nowait(None)  # opened when first used
+
+    async def get(self, path: str, headers: dict[str, str]) -> Reply:
+        return await self.request("GET", path, headers, b"")
+
+    async def post(
+        self,
+        path: str,
+        headers: dict[str, str],
+        content: bytes | None = None,
+        json: Any = None,
+    ) -> Reply:
+        body = content if content is not None else _json_bytes(json)
+        return await self.request(
+            "POST", path, {"Content-Type": "application/json", **headers}, body
+        )
+
+    async def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        lines.append(f"Content-Length: {len(body)}")
+        message = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        connection = await self._idle.get()
+        try:
+            if connection is None:
+                connection = await asyncio.open_connection(self.host, self.port)
+            reply = await asyncio.wait_for(self._exchange(connection, message), self.timeout)
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as error:
+            if connection is not None:
+                connection[1].close()
+            self._idle.put_nowait(None)
+            raise ClientError(type(error).__name__) from None
+        self._idle.put_nowait(connection)
+        return reply
+
+    @staticmethod
+    async def _exchange(
+        connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], message: bytes
+    ) -> Reply:
+        reader, writer = connection
+        writer.write(message)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        length = 0
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        return Reply(int(status_line.split()[1]), await reader.readexactly(length))
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        while not self._idle.empty():
+            connection = self._idle.get_nowait()
+            if connection is not None:
+                connection[1].close()
+
+
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data).encode()
 
 
 def free_port() -> int:
@@ -145,6 +242,30 @@ class Tokens:
         return self._stock.pop()
 
 
+def server_cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of process ``pid`` so far (Linux ``/proc``; else ``None``)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """The server's CPU time over a phase, per request it received."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.began = server_cpu_seconds(pid)
+
+    def per_request_ms(self, statuses: dict[int, int]) -> float | None:
+        now = server_cpu_seconds(self.pid)
+        received = sum(n for status, n in statuses.items() if status > 0)
+        if now is None or self.began is None or not received:
+            return None
+        return round((now - self.began) * 1000 / received, 3)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
@@ -153,7 +274,11 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def report(
-    name: str, latencies: list[float], statuses: dict[int, int], seconds: float
+    name: str,
+    latencies: list[float],
+    statuses: dict[int, int],
+    seconds: float,
+    cpu: CpuMeter | None = None,
 ) -> dict[str, Any]:
     done = statuses.get(200, 0)
     row = {
@@ -166,20 +291,21 @@ def report(
         "p99_ms": round(percentile(latencies, 0.99), 2),
         "p999_ms": round(percentile(latencies, 0.999), 2),
         "max_ms": round(max(latencies), 2) if latencies else None,
+        "server_cpu_ms_per_request": None if cpu is None else cpu.per_request_ms(statuses),
     }
     print(json.dumps(row))
     return row
 
 
 async def open_loop(
-    http: httpx.AsyncClient,
+    http: Client,
     tokens: Tokens,
     path: str,
     *,
     body: bytes | None,
     rate: float,
     seconds: float,
-    on_ok: Callable[[httpx.Response], Any] | None = None,
+    on_ok: Callable[[Reply], Any] | None = None,
 ) -> tuple[list[float], dict[int, int], float]:
     """Send ``rate`` requests per second for ``seconds``, each at its scheduled time."""
     count = int(rate * seconds)
@@ -198,7 +324,7 @@ async def open_loop(
             else:
                 response = await http.post(path, content=body, headers=headers)
             status = response.status_code
-        except httpx.HTTPError:
+        except ClientError:
             status = -1
             response = None
         statuses[status] = statuses.get(status, 0) + 1
@@ -224,8 +350,8 @@ async def open_loop(
 
 
 async def closed_loop(
-    http: httpx.AsyncClient, tokens: Tokens, body: bytes, callers: int, seconds: float
-) -> float:
+    http: Client, tokens: Tokens, body: bytes, callers: int, seconds: float
+) -> tuple[float, int]:
     """The rate ``callers`` concurrent callers complete, each sending as soon as answered."""
     tokens.fill(int(2000 * seconds), SIGN)
     done = 0
@@ -244,18 +370,18 @@ async def closed_loop(
                         "Content-Type": "application/json",
                     },
                 )
-            except httpx.HTTPError:
+            except ClientError:
                 continue
             if response.status_code == 200:
                 done += 1
 
     began = time.monotonic()
     await asyncio.gather(*(caller() for _ in range(callers)))
-    return done / (time.monotonic() - began)
+    return done / (time.monotonic() - began), done
 
 
-async def drive(
-    args: argparse.Namespace, url: str, key: ec.EllipticCurvePrivateKey, database: Path
+async def drive(  # noqa: PLR0915 - the phases in order, one after the other
+    args: argparse.Namespace, url: str, key: ec.EllipticCurvePrivateKey, pid: int
 ) -> dict[str, Any]:
     patient_id, prefetch = prefetch_of(EXAMPLE)
     hook = {
@@ -274,11 +400,11 @@ async def drive(
     }
     body = json.dumps(hook).encode()
     tokens = Tokens(key, url)
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     # Status -1 in the tables: the client gave up (no answer within 10 s, or no free connection);
     # status 0: not sent, MAX_OUTSTANDING requests were already waiting.
     results: dict[str, Any] = {"request_bytes": len(body)}
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10) as http:
+    host, port = url.removeprefix("http://").split(":")
+    async with Client(host, int(port), connections=64, timeout=10) as http:
         tokens.fill(200, SIGN)
         for _ in range(200):
             response = await http.post(
@@ -294,18 +420,28 @@ async def drive(
         cards = response.json()["cards"]
         results["cards"] = [(c["indicator"], c["summary"]) for c in cards]
 
+        cpu = CpuMeter(pid)
         steady = await open_loop(
             http, tokens, SIGN, body=body, rate=args.rate, seconds=args.seconds
         )
-        results["steady"] = report(f"order-sign {args.rate}/s", *steady)
+        results["steady"] = report(f"order-sign {args.rate}/s", *steady, cpu)
+        results["load_average_after_steady"] = os.getloadavg()
+        cpu = CpuMeter(pid)
         reference = await open_loop(
             http, tokens, "/cds-services", body=None, rate=args.rate, seconds=min(10, args.seconds)
         )
-        results["reference"] = report(f"discovery {args.rate}/s (reference)", *reference)
+        results["reference"] = report(f"discovery {args.rate}/s (reference)", *reference, cpu)
 
-        saturating = await closed_loop(http, tokens, body, 16, args.saturation_seconds)
+        cpu = CpuMeter(pid)
+        saturating, answered = await closed_loop(http, tokens, body, 16, args.saturation_seconds)
         results["saturating_rate_per_s"] = round(saturating, 1)
-        print(json.dumps({"phase": "saturation (16 callers)", "rate_per_s": round(saturating, 1)}))
+        saturation = {
+            "phase": "saturation (16 callers)",
+            "rate_per_s": round(saturating, 1),
+            "server_cpu_ms_per_request": cpu.per_request_ms({200: answered}),
+        }
+        results["saturation"] = saturation
+        print(json.dumps(saturation))
 
         acknowledged = 0
         refused = 0
@@ -315,7 +451,7 @@ async def drive(
             int(2 * saturating * args.overload_seconds / 5) + 10, SIGN + "/feedback"
         )
 
-        async def give_feedback(response: httpx.Response) -> None:
+        async def give_feedback(response: Reply) -> None:
             nonlocal acknowledged, refused, counter
             counter += 1
             if counter % 5:
@@ -333,7 +469,7 @@ async def drive(
                     json={"feedback": [entry]},
                     headers={"Authorization": f"Bearer {feedback_tokens.take()}"},
                 )
-            except httpx.HTTPError:  # not acknowledged: the EHR would send it again
+            except ClientError:  # not acknowledged: the EHR would send it again
                 refused += 1
                 return
             if reply.status_code == 200:
@@ -341,6 +477,7 @@ async def drive(
             else:
                 refused += 1
 
+        cpu = CpuMeter(pid)
         overload = await open_loop(
             http,
             tokens,
@@ -351,13 +488,16 @@ async def drive(
             on_ok=give_feedback,
         )
         results["overload"] = report(
-            f"order-sign {round(2 * saturating)}/s (2x saturating)", *overload
+            f"order-sign {round(2 * saturating)}/s (2x saturating)", *overload, cpu
         )
         tokens.fill(1, "/cds-services")
         alive = await http.get(
             "/cds-services", headers={"Authorization": f"Bearer {tokens.take()}"}
         )
         results["alive_after_overload"] = alive.status_code == 200
+        results["sign_answered"] = 200 + steady[1].get(200, 0) + answered + overload[1].get(200, 0)
+        # A call the client gave up on (-1) may have been answered after all.
+        results["sign_given_up"] = steady[1].get(-1, 0) + overload[1].get(-1, 0)
         results["feedback_acknowledged"] = acknowledged
         results["feedback_refused"] = refused
     return results
@@ -372,7 +512,13 @@ def run_server(
     command = [sys.executable, "-m", "bisphos", "serve", "--config", config]
     if args.stand_in_order_check:
         command = [sys.executable, "-c", STAND_IN.format(root=str(ROOT), config=config)]
+    pinned = args.server_cpu is not None and hasattr(os, "sched_setaffinity")
+    if pinned:  # the server inherits this affinity; the load loop then moves to its own CPU
+        os.sched_setaffinity(0, {args.server_cpu})
     server = subprocess.Popen(command, stdout=log, stderr=log)
+    if pinned:
+        others = set(range(os.cpu_count() or 1)) - {args.server_cpu}
+        os.sched_setaffinity(0, {args.load_cpu} if args.load_cpu is not None else others or {0})
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -383,7 +529,7 @@ def run_server(
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("the service did not start") from None
                 time.sleep(0.05)
-        results = asyncio.run(drive(args, url, key, base / "bench.sqlite3"))
+        results = asyncio.run(drive(args, url, key, server.pid))
         results["server_running_after_overload"] = server.poll() is None
     finally:
         server.terminate()
@@ -405,6 +551,12 @@ def main() -> None:
     parser.add_argument("--max-in-flight", type=int, default=8, help="the service's setting")
     parser.add_argument("--timeout", type=float, default=1.0, help="the service's time limit (s)")
     parser.add_argument(
+        "--server-cpu", type=int, default=None, help="pin the server to this CPU (Linux)"
+    )
+    parser.add_argument(
+        "--load-cpu", type=int, default=None, help="pin the load loop to this CPU (Linux)"
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="5 s steady, 3 s saturation, 5 s overload"
     )
     parser.add_argument(
@@ -424,6 +576,8 @@ def main() -> None:
                 "order_check": "stand-in" if args.stand_in_order_check else "bisphos.check_order",
                 "max_in_flight": args.max_in_flight,
                 "timeout_s": args.timeout,
+                "server_cpu": args.server_cpu,
+                "load_cpu": args.load_cpu,
             }
         )
     )
@@ -451,8 +605,14 @@ def main() -> None:
         results["service_log_tracebacks"] = sum("Traceback" in line for line in lines)
         with sqlite3.connect(base / "bench.sqlite3") as db:
             stored = db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+            decisions = db.execute("SELECT COUNT(*) FROM decisions").fetchone()[0]
         results["feedback_stored"] = stored
         results["no_feedback_lost"] = stored == results["feedback_acknowledged"]
+        # Every order-sign answered 200 has its decision record stored (the writer's queue is
+        # flushed when the server stops).
+        results["decisions_stored"] = decisions
+        answered = results["sign_answered"]
+        results["no_decision_lost"] = answered <= decisions <= answered + results["sign_given_up"]
     print(
         json.dumps(
             {k: v for k, v in results.items() if k not in ("steady", "overload", "reference")},

@@ -32,6 +32,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+import attrs
+
 from bisphos import model
 from bisphos.errors import (
     BisphosError,
@@ -700,11 +702,27 @@ def _plain(value: object) -> object:
     return value
 
 
+_FACTORY: Final[type] = type(attrs.Factory(tuple))
+
+
+def _at_default(item: object, default: object) -> bool:
+    """Whether ``item`` is left out: ``None``, an empty tuple, or equal to a plain default.
+
+    A default that is no value (none, ``None``, a factory) is never compared: comparing a Pint
+    quantity with it costs a conversion and is false anyway.
+    """
+    if item is None or (isinstance(item, tuple) and not item):
+        return True
+    if default is attrs.NOTHING or default is None or isinstance(default, _FACTORY):
+        return False
+    return bool(item == default)
+
+
 def _attrs_out(value: object) -> dict[str, object]:
     out: dict[str, object] = {}
     for attribute in type(value).__attrs_attrs__:  # type: ignore[attr-defined]
         item = getattr(value, attribute.name)
-        if item is None or item in (attribute.default, ()):
+        if _at_default(item, attribute.default):
             continue
         plain = _plain(item)
         # An empty object equal to a factory default is left out; one replacing None is kept.

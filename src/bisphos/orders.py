@@ -42,10 +42,18 @@ from bisphos.pediatric.overrides import OverrideReason
 from bisphos.pediatric.plan import Plan, PlanRequest, PlanStatus
 from bisphos.pediatric.schedule import Course, Horizon, PlannedInfusion, plan_course
 from bisphos.pediatric.thresholds import SCOPE_AGE_YEARS
-from bisphos.units import Quantity, format_quantity, quantity
+from bisphos.units import Quantity, format_quantity, quantity, ureg
 
 if TYPE_CHECKING:
     from bisphos.engine import Engine
+
+# The units the order is read in, built once (a conversion to a unit object parses no text).
+_MG: Final = ureg.Unit("milligram")
+_ML: Final = ureg.Unit("milliliter")
+_HOUR: Final = ureg.Unit("hour")
+_ML_PER_H: Final = ureg.Unit("milliliter / hour")
+_MG_PER_KG: Final = ureg.Unit("milligram / kilogram")
+_MG_PER_ML: Final = ureg.Unit("milligram / milliliter")
 
 __all__ = [
     "Judgement",
@@ -149,26 +157,26 @@ class Order:
     @property
     def dose_mg(self) -> Decimal:
         """The dose in mg, as the shortest decimal of its float."""
-        return exact(float(self.dose.m_as("milligram")))
+        return exact(float(self.dose.m_as(_MG)))
 
     @property
     def volume_ml(self) -> Decimal:
         """The volume in ml."""
-        return exact(float(self.volume.m_as("milliliter")))
+        return exact(float(self.volume.m_as(_ML)))
 
     @property
     def duration_h(self) -> Decimal:
         """The infusion time in hours, given or from the volume and the rate."""
         if self.duration is not None:
-            return exact(float(self.duration.m_as("hour")))
+            return exact(float(self.duration.m_as(_HOUR)))
         assert self.rate is not None  # checked when constructed
-        return self.volume_ml / exact(float(self.rate.m_as("milliliter / hour")))
+        return self.volume_ml / exact(float(self.rate.m_as(_ML_PER_H)))
 
     @property
     def rate_ml_h(self) -> Decimal:
         """The pump rate in ml/h, given or from the volume and the infusion time."""
         if self.rate is not None:
-            return exact(float(self.rate.m_as("milliliter / hour")))
+            return exact(float(self.rate.m_as(_ML_PER_H)))
         return self.volume_ml / self.duration_h
 
 
@@ -296,7 +304,7 @@ def _show_mg(value: Decimal) -> str:
 
 
 def _mg(value: Quantity) -> Decimal:
-    return exact(float(value.m_as("milligram")))
+    return exact(float(value.m_as(_MG)))
 
 
 # ---- the hard limits: the gate's, on the order's own numbers -------------------------------------
@@ -304,16 +312,16 @@ def _mg(value: Quantity) -> Decimal:
 
 def _as_planned(template: PlannedInfusion, order: Order) -> PlannedInfusion:
     """The template infusion with the order's drug, dose, date, volume, time and rate."""
-    dose = quantity(float(order.dose_mg), "milligram")
-    volume = quantity(float(order.volume_ml), "milliliter")
-    hours = quantity(float(order.duration_h), "hour")
-    rate = quantity(float(order.rate_ml_h), "milliliter / hour")
+    dose = quantity(float(order.dose_mg), _MG)
+    volume = quantity(float(order.volume_ml), _ML)
+    hours = quantity(float(order.duration_h), _HOUR)
+    rate = quantity(float(order.rate_ml_h), _ML_PER_H)
     limited = attrs.evolve(template.dose.limited, dose=dose)
     preparation = attrs.evolve(
         template.preparation,
         dose=dose,
         volume=volume,
-        concentration=quantity(float(order.dose_mg / order.volume_ml), "milligram / milliliter"),
+        concentration=quantity(float(order.dose_mg / order.volume_ml), _MG_PER_ML),
         duration=hours,
         rate=rate,
     )
@@ -456,8 +464,8 @@ def _dose_judgement(order: Order, planned: PlannedInfusion) -> Judgement:
     dose = planned.dose
     weight_kg = exact(nearest_mg_kg(dosing_weight_kg(dose.facts.weight)))
     allowed = dose.allowed_per_kg
-    low = exact(float(allowed.low.m_as("mg/kg"))) * weight_kg
-    high = exact(float(allowed.high.m_as("mg/kg"))) * weight_kg
+    low = exact(float(allowed.low.m_as(_MG_PER_KG))) * weight_kg
+    high = exact(float(allowed.high.m_as(_MG_PER_KG))) * weight_kg
     planned_mg = _mg(dose.value)
     ceiling_mg = _mg(dose.limited.ceiling)
     low_mg, high_mg = min(low, planned_mg), max(planned_mg, min(high, ceiling_mg))
@@ -518,7 +526,7 @@ def _preparation_judgements(order: Order, planned: PlannedInfusion) -> list[Judg
                 figure.rule_ids,
             )
         )
-    hours = exact(float(prep.duration.m_as("hour")))
+    hours = exact(float(prep.duration.m_as(_HOUR)))
     inside = order.duration_h >= hours or _same(order.duration_h, hours)
     judgements.append(
         Judgement(

@@ -223,11 +223,14 @@ _AMBIGUOUS_COMMA = re.compile(r",\d{3}(?!\d)")
 
 def _normalise(text: str) -> str:
     unit = text.strip().replace("µ", "u").replace("μ", "u").replace("−", "-")
-    unit = re.sub(r"°\s+([CF])$", r"°\1", unit)
-    unit = re.sub(r"\s*/\s*", "/", unit)
-    unit = re.sub(r"\s*(\*\*|\^|\*|·)\s*", r"\1", unit)
+    # Every pattern below matches white space only: text without any is left as it is.
+    spaced = " " in unit or not unit.isprintable()
+    if spaced:
+        unit = re.sub(r"°\s+([CF])$", r"°\1", unit)
+        unit = re.sub(r"\s*/\s*", "/", unit)
+        unit = re.sub(r"\s*(\*\*|\^|\*|·)\s*", r"\1", unit)
     unit = unit.translate(_SUPERSCRIPTS)
-    return re.sub(r"\s+", " ", unit)
+    return re.sub(r"\s+", " ", unit) if spaced else unit
 
 
 def _case_hint(part: str) -> str:
@@ -237,31 +240,45 @@ def _case_hint(part: str) -> str:
     return ""
 
 
+# The unit of each atom, of the registry's definitions; a parse multiplies them.
+_ATOM_UNITS: Final[dict[str, pint.util.UnitsContainer]] = {
+    atom: ureg.Unit(name)._units for atom, name in _ATOMS.items()
+}
+_POWERS_OF_TEN: Final[dict[str, pint.util.UnitsContainer]] = {
+    exp: ureg.Unit(f"ten_to_the_{exp}")._units for exp in ("9", "12")
+}
+_DIMENSIONLESS: Final = ureg.dimensionless._units
+_GFR_UNITS: Final = ureg.Unit(_GFR_UNIT)._units
+_TEMPERATURE_UNITS: Final = {text: ureg.Unit(name)._units for text, name in _TEMPERATURES.items()}
+_WHOLE_UNITS: Final = {text: ureg.Unit(name)._units for text, name in _WHOLE.items()}
+_FACTOR_SEPARATOR = re.compile(r"[ *·.]")
+
+
 def _parse_unit_text(text: str) -> Unit:
     unit = _normalise(text)
     if not unit:
         raise MissingUnitError("a unit is required", value=text, expected="e.g. 'kg', 'umol/L'")
     if _GFR.match(unit.replace(" ", "")):
-        return ureg.Unit(_GFR_UNIT)
+        return ureg.Unit(_GFR_UNITS)
     if unit in _TEMPERATURES:
-        return ureg.Unit(_TEMPERATURES[unit])
+        return ureg.Unit(_TEMPERATURE_UNITS[unit])
     if unit in _WHOLE:
-        return ureg.Unit(_WHOLE[unit])
-    result = ureg.dimensionless
+        return ureg.Unit(_WHOLE_UNITS[unit])
+    result = _DIMENSIONLESS
     parts = unit.split("/")
     for index, part in enumerate(parts):
         sign = 1 if index == 0 else -1
         if index == 0 and part in {"", "1"} and len(parts) > 1:
             continue
-        for factor in re.split(r"[ *·.]", part):
+        for factor in _FACTOR_SEPARATOR.split(part):
             result = result * _parse_factor(factor, text) ** sign
-    return result
+    return ureg.Unit(result)
 
 
-def _parse_factor(factor: str, text: str) -> Unit:
+def _parse_factor(factor: str, text: str) -> pint.util.UnitsContainer:
     power = _POWER_OF_TEN.match(factor)
     if power:
-        return ureg.Unit(f"ten_to_the_{power['exp']}")  # 10^9/L for blood counts
+        return _POWERS_OF_TEN[power["exp"]]  # 10^9/L for blood counts
     match = _FACTOR.match(factor)
     if match is None or match["atom"] not in _ATOMS:
         hint = _case_hint(match["atom"] if match else factor)
@@ -271,7 +288,7 @@ def _parse_factor(factor: str, text: str) -> Unit:
             expected="a unit such as kg, lb, cm, umol/L, mg/dL, mmol/L, degC, mmHg, mL/min/1.73m2",
         )
     exponent = int(match["exp"]) if match["exp"] else 1
-    return ureg.Unit(_ATOMS[match["atom"]]) ** exponent
+    return cast("pint.util.UnitsContainer", _ATOM_UNITS[match["atom"]] ** exponent)
 
 
 def parse_unit(text: str, *, field: str = "") -> Unit:
@@ -421,12 +438,16 @@ _SPELLING: Final[dict[str, str]] = {
 
 def format_unit(unit: Unit) -> str:
     """Write ``unit`` in a spelling that :func:`parse_unit` reads back to the same unit."""
+    return _format_units(unit._units)
+
+
+def _format_units(units: pint.util.UnitsContainer) -> str:
     numerator: list[str] = []
     denominator: list[str] = []
-    for name, exponent in sorted(unit._units.items()):
+    for name, exponent in sorted(units.unit_items()):
         spelling = _SPELLING.get(name)
         if spelling is None:
-            raise InvalidValueError("unit has no accepted spelling", value=str(unit))
+            raise InvalidValueError("unit has no accepted spelling", value=str(ureg.Unit(units)))
         power = float(cast("float", exponent))
         text = spelling if abs(power) == 1 else f"{spelling}^{abs(power):g}"
         (numerator if power > 0 else denominator).append(text)
@@ -441,4 +462,4 @@ def format_quantity(value: Quantity) -> str:
 
     The magnitude is written with ``repr``, so the round trip loses no precision.
     """
-    return f"{float(value.magnitude)!r} {format_unit(value.units)}"
+    return f"{float(value.magnitude)!r} {_format_units(value._units)}"

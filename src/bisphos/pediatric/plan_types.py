@@ -141,12 +141,21 @@ class Plan:
         The input is the patient as :func:`bisphos.io.patient_to_dict` writes it and the request
         as :func:`bisphos.provenance.normalise` writes it; a refused plan carries it too.
         """
+        return self.provenance_of(patient_input(self.patient))
+
+    def provenance_of(self, patient: object) -> Provenance:
+        """The :attr:`provenance`, with this plan's patient already written.
+
+        Args:
+            patient: This plan's patient as :func:`bisphos.provenance.patient_input` writes it;
+                a decision record, which holds it anyway, writes it once for both.
+        """
         return Provenance.of(
             protocol_id=self.protocol,
             protocol_version=self.protocol_version,
             library_version=self.library_version,
             plugins=self.plugins,
             rule_ids=self.rule_ids,
-            patient=patient_input(self.patient),
+            patient=patient,
             request=normalise(self.request),
         )

@@ -183,13 +183,14 @@ def record(plan: Plan) -> dict[str, Any]:
     A refused, not indicated or out-of-scope plan has a record like any other (no infusions,
     and the findings that say why).
     """
+    patient = patient_to_dict(plan.patient)  # the input, and what the provenance digests
     return {
         "format": FORMAT,
         "record_version": RECORD_VERSION,
         "kind": KIND_PEDIATRIC_PLAN,
-        "provenance": plan.provenance.to_dict(),
+        "provenance": plan.provenance_of(patient).to_dict(),
         "input": {
-            "patient": patient_to_dict(plan.patient),
+            "patient": patient,
             "request": request_to_dict(plan.request),
         },
         "result": _result(plan),

@@ -26,6 +26,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from typing import Any, Final
 
@@ -63,7 +64,8 @@ from bisphos.service.sources import (
     prefetch_bundle,
     prefetch_templates,
 )
-from bisphos.service.store import FeedbackEntry, Store
+from bisphos.service.store import Decision, FeedbackEntry, Store
+from bisphos.service.writer import Writer
 
 __all__ = ["SERVICES", "HookService", "create_app"]
 
@@ -178,6 +180,7 @@ class _Service:
         self.checker = checker
         self.verifier = TokenVerifier(config, clock)
         self.store = Store(config.database)
+        self.writer = Writer(self.store, max_pending=config.max_pending_writes)
         self.templates = prefetch_templates()
         self.services = {service.id: service for service in SERVICES}
         self.in_flight = 0
@@ -218,6 +221,10 @@ class _Service:
                     result = await anyio.to_thread.run_sync(
                         timed, client, body, limiter=self.limiter, abandon_on_cancel=True
                     )
+                    if isinstance(result, Future):  # work of the writer's thread: its result
+                        result = await anyio.to_thread.run_sync(
+                            result.result, abandon_on_cancel=True
+                        )
             except TimeoutError:
                 _LOG.warning("%s: 503 timed out", name)
                 return _refusal(OverloadedError("the request took too long; try again"))
@@ -321,7 +328,7 @@ class _Service:
         decision_id = str(uuid.uuid4())
         for card in cards:
             card["extension"]["org.bisphos.decision"]["decision_id"] = decision_id
-        self.store.save_decision(
+        stored = Decision.of(
             decision_id=decision_id,
             service_id=service.id,
             hook_instance=hook_instance,
@@ -330,10 +337,11 @@ class _Service:
             record=record(plan),
             cards=cards,
         )
+        self.writer.save_decision(stored)  # stored off the answer's path, in order
         return {"cards": cards}
 
-    def feedback(self, service_id: str, client: Client, body: bytes) -> dict[str, Any]:
-        """Store the feedback on cards of this service."""
+    def feedback(self, service_id: str, client: Client, body: bytes) -> Future[dict[str, int]]:
+        """Store the feedback on cards of this service, after the decisions queued before it."""
         self._service(service_id)
         request = _object(body)
         raw = request.get("feedback")
@@ -342,8 +350,12 @@ class _Service:
                 "missing or empty", field="feedback", expected="a list of Feedback objects"
             )
         entries = [_feedback_entry(item, index) for index, item in enumerate(raw)]
-        stored = self.store.save_feedback(entries, (client.iss, client.sub), service=service_id)
-        return {"stored": stored}
+        issuer = (client.iss, client.sub)
+
+        def save(store: Store) -> dict[str, int]:
+            return {"stored": store.save_feedback(entries, issuer, service=service_id)}
+
+        return self.writer.submit(save)
 
     def discovery(self, client: Client, body: bytes) -> dict[str, Any]:
         """The discovery document."""
@@ -487,6 +499,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
         yield
+        state.writer.close(timeout=60)  # every decision queued is stored before the database closes
         state.store.close()
 
     middleware: Sequence[Middleware] = ()

@@ -112,8 +112,32 @@ class TokenVerifier:
         self._config = config
         self._clock = clock
         self._keys = {issuer.iss: _keys(issuer.jwks, issuer.iss) for issuer in config.issuers}
+        # Each kid's keys, with their issuers: a token whose kid only one issuer has is parsed
+        # once, verified with that key, and must name that issuer.
+        self._by_kid: dict[str, list[tuple[str, jwt.PyJWK]]] = {}
+        for iss, keys in self._keys.items():
+            for kid, key in keys.items():
+                self._by_kid.setdefault(kid, []).append((iss, key))
         self._algorithms = list(config.algorithms)
         self.replays = ReplayGuard(clock)
+
+    def _key(self, token: str, kid: str) -> tuple[str, jwt.PyJWK]:
+        """The issuer and key a token is verified with: by its kid, and its iss if kids clash."""
+        candidates = self._by_kid.get(kid, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        try:
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            raise AuthenticationError("not a JWT") from None
+        iss = str(unverified.get("iss"))
+        keys = self._keys.get(iss)
+        if keys is None:
+            raise AuthenticationError("issuer not trusted")
+        key = keys.get(kid)
+        if key is None:
+            raise AuthenticationError("no key with this kid")
+        return iss, key
 
     def verify(self, authorization: str | None, audiences: tuple[str, ...]) -> Client:
         """Return the client of a valid ``Authorization`` header value.
@@ -130,18 +154,12 @@ class TokenVerifier:
         token = authorization[len("Bearer ") :].strip()
         try:
             header = jwt.get_unverified_header(token)
-            unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.PyJWTError:
             raise AuthenticationError("not a JWT") from None
         algorithm = header.get("alg")
         if algorithm not in self._algorithms:
             raise AuthenticationError("signing algorithm not accepted")
-        keys = self._keys.get(str(unverified.get("iss")))
-        if keys is None:
-            raise AuthenticationError("issuer not trusted")
-        key = keys.get(str(header.get("kid", "")))
-        if key is None:
-            raise AuthenticationError("no key with this kid")
+        iss, key = self._key(token, str(header.get("kid", "")))
         config = self._config
         try:
             claims = jwt.decode(
@@ -149,7 +167,7 @@ class TokenVerifier:
                 key,
                 algorithms=[algorithm],
                 audience=list(audiences),
-                issuer=unverified["iss"],
+                issuer=iss,
                 leeway=config.leeway_seconds,
                 options={"require": list(REQUIRED_CLAIMS), "verify_iat": True},
             )

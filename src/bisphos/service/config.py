@@ -10,6 +10,7 @@ Example (``examples/service/service.toml``)::
     max_body_bytes = 1_000_000
     request_timeout_seconds = 2.0
     max_in_flight = 16
+    max_pending_writes = 1024            # decisions waiting to be stored; more get 503
     cors_origins = []                    # CORS is off unless origins are listed
 
     [[service.issuers]]                  # every EHR trusted, with its public keys
@@ -69,6 +70,8 @@ class ServiceConfig:
         max_body_bytes: Larger request bodies get 413.
         request_timeout_seconds: A request not answered in this time gets 503.
         max_in_flight: Requests handled at once; more get 503 at once (load shedding).
+        max_pending_writes: Decisions and feedback requests waiting to be stored at most
+            (:mod:`bisphos.service.writer`); a hook call or feedback past it gets 503.
         token_max_lifetime_seconds: A token whose ``exp`` lies further ahead is refused.
         leeway_seconds: Clock skew allowed for ``exp`` and ``iat``.
         cors_origins: Origins allowed by CORS; empty (the default): CORS off.
@@ -87,6 +90,7 @@ class ServiceConfig:
     max_body_bytes: int = 1_000_000
     request_timeout_seconds: float = 2.0
     max_in_flight: int = 16
+    max_pending_writes: int = 1024
     token_max_lifetime_seconds: int = 300
     leeway_seconds: int = 30
     cors_origins: tuple[str, ...] = ()
@@ -204,6 +208,7 @@ def load_config(path: str | Path, **overrides: Any) -> ServiceConfig:
         "max_body_bytes": _get(table, "max_body_bytes", int, 1_000_000),
         "request_timeout_seconds": float(_get(table, "request_timeout_seconds", (int, float), 2.0)),
         "max_in_flight": _get(table, "max_in_flight", int, 16),
+        "max_pending_writes": _get(table, "max_pending_writes", int, 1024),
         "token_max_lifetime_seconds": _get(table, "token_max_lifetime_seconds", int, 300),
         "leeway_seconds": _get(table, "leeway_seconds", int, 30),
         "cors_origins": tuple(_get(table, "cors_origins", list, [])),
@@ -211,6 +216,6 @@ def load_config(path: str | Path, **overrides: Any) -> ServiceConfig:
         "access_log": _get(table, "access_log", bool, default=True),
     }
     values.update(overrides)
-    for key in ("max_body_bytes", "request_timeout_seconds", "max_in_flight"):
+    for key in ("max_body_bytes", "request_timeout_seconds", "max_in_flight", "max_pending_writes"):
         _positive(values[key], key)
     return ServiceConfig(**values)

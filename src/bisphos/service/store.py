@@ -36,7 +36,7 @@ from bisphos.errors import InvalidValueError
 from bisphos.records import to_json
 from bisphos.service.errors import BadRequestError
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "FeedbackEntry", "Store"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Decision", "FeedbackEntry", "Store"]
 
 #: The migrations, in order: version ``i + 1`` is ``MIGRATIONS[i]``.
 MIGRATIONS: Final[tuple[str, ...]] = (
@@ -109,6 +109,76 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
+def _compact(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+@attrs.frozen
+class Decision:
+    """One hook call's decision as stored: its record and its cards, already written as JSON.
+
+    Made by :meth:`of` on the request's path, so that a record that cannot be written (a NaN, a
+    value JSON has no form for) fails the request instead of the later write.
+
+    Attributes:
+        id: The decision id (every card's ``org.bisphos.decision`` names it).
+        service_id: The service called.
+        hook_instance: The hook call's ``hookInstance``.
+        client: The client's ``iss`` and ``sub``.
+        user_id: The user of the hook's context.
+        created_at: When the decision was made (ISO 8601, UTC).
+        record: The decision record as compact JSON, in its own key order.
+        cards: One row per card: uuid, decision id, indicator, summary, the card as JSON.
+    """
+
+    id: str
+    service_id: str
+    hook_instance: str
+    client: tuple[str, str | None]
+    user_id: str | None
+    created_at: str
+    record: str
+    cards: tuple[tuple[str, str, str, str, str], ...]
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        decision_id: str,
+        service_id: str,
+        hook_instance: str,
+        client: tuple[str, str | None],
+        user_id: str | None,
+        record: Mapping[str, Any],
+        cards: Sequence[Mapping[str, Any]],
+    ) -> Decision:
+        """The decision of a record (:func:`bisphos.records.record`) and its cards, written now.
+
+        Raises:
+            InvalidValueError: the record or a card is not JSON data.
+        """
+        try:
+            text = _compact(record)
+            rows = tuple(
+                (c["uuid"], decision_id, c["indicator"], c["summary"], _compact(c)) for c in cards
+            )
+        except (TypeError, ValueError) as error:
+            raise InvalidValueError(f"not JSON data: {error}", field="record") from None
+        return cls(decision_id, service_id, hook_instance, client, user_id, _now(), text, rows)
+
+    def row(self) -> tuple[str | None, ...]:
+        """The row of table ``decisions``."""
+        return (
+            self.id,
+            self.service_id,
+            self.hook_instance,
+            self.created_at,
+            *self.client,
+            self.user_id,
+            self.record,
+        )
+
+
 class Store:
     """The SQLite database of cards, decision records and feedback; safe to share by threads.
 
@@ -172,34 +242,20 @@ class Store:
         with self._lock:
             self._db.close()
 
-    def save_decision(
-        self,
-        *,
-        decision_id: str,
-        service_id: str,
-        hook_instance: str,
-        client: tuple[str, str | None],
-        user_id: str | None,
-        record: Mapping[str, Any],
-        cards: Sequence[Mapping[str, Any]],
-    ) -> None:
-        """Store a decision record (:func:`bisphos.records.record`) and its cards at once.
-
-        One transaction; the record is kept as compact JSON, in its own key order.
-        """
-        text = json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        rows = [
-            (c["uuid"], decision_id, c["indicator"], c["summary"], json.dumps(c)) for c in cards
-        ]
+    def save_decisions(self, decisions: Sequence[Decision]) -> None:
+        """Store decisions with their cards, all in one transaction (all or none)."""
         with self._lock:
             db = self._db
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.execute(
+                db.executemany(
                     "INSERT INTO decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (decision_id, service_id, hook_instance, _now(), *client, user_id, text),
+                    [d.row() for d in decisions],
                 )
-                db.executemany("INSERT INTO cards VALUES (?, ?, ?, ?, ?)", rows)
+                db.executemany(
+                    "INSERT INTO cards VALUES (?, ?, ?, ?, ?)",
+                    [card for d in decisions for card in d.cards],
+                )
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
