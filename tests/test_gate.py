@@ -71,6 +71,7 @@ NAMES = (
     "ped-pregnant-16",
     "ped-bisphosphonate-hypersensitivity",
     "ped-twenty-years-old",
+    "ped-pamidronate-no-creatinine",
 )
 
 
@@ -165,7 +166,8 @@ def judge(
             assert not first or dose <= min(weight, Decimal(45)), "P-PAM-FIRST"
             assert days[drug, item.date] <= min(Decimal(90), 2 * weight), "P-PAM-CAP, P-PAM-DOSE"
             assert dose * 250 <= 90 * volume, "P-PAM-LABEL: at most 0.36 mg/ml"
-            rate = Decimal(20) if gfr is not None and round(gfr, 3) <= 90 else Decimal(60)
+            # P-PAM-RENAL: a GFR of 90 or less, or none at all (unknown), allows 20 mg/h.
+            rate = Decimal(20) if gfr is None or round(gfr, 3) <= 90 else Decimal(60)
             assert dose <= rate * hours, "P-PAM-LABEL, P-PAM-RENAL: the rate"
     every = sorted([(r.date, False) for r in patient.infusions] + [(p.date, True) for p in planned])
     start, length, previous = None, 0, None
@@ -670,6 +672,84 @@ def test_p_pam_renal_rate_and_the_lowest_gfr() -> None:
     refused = engine.plan(at(25.0))
     assert refused.status is PlanStatus.REFUSED
     assert refused.infusions == ()
+
+
+class AtRate(PediatricProtocol):
+    """A local protocol that runs every pamidronate infusion at ``mg_per_h``, volume unchanged."""
+
+    def __init__(self, mg_per_h: float) -> None:
+        self.mg_per_h = mg_per_h
+
+    @property
+    def info(self) -> Any:
+        return attrs.evolve(super().info, protocol_id=LOCAL_ID)
+
+    def plan(self, patient: Patient, request: Any = None, *, hooks: Any = None) -> Any:
+        plan = super().plan(patient, request, hooks=hooks)
+
+        def faster(index: int, planned: Any) -> Any:
+            hours = float(planned.dose.value.m_as("mg")) / self.mg_per_h
+            preparation = attrs.evolve(planned.preparation, duration=ureg.Quantity(hours, "h"))
+            return attrs.evolve(planned, preparation=preparation)
+
+        return _evolve_infusions(plan, faster)
+
+
+def _without_creatinine(patient: Patient) -> Patient:
+    return attrs.evolve(patient, labs=attrs.evolve(patient.labs, creatinine=None))
+
+
+def test_p_pam_renal_unknown_gfr_a_plugin_at_60_mg_h_is_refused() -> None:
+    """P-PAM-RENAL: no creatinine before the third pamidronate infusion (50 kg, 90 mg): renal
+    function unknown allows 20 mg/h. A local protocol that runs it at the label's 60 mg/h
+    (1.5 h) is refused naming P-PAM-RENAL and 20 mg/h; at 20 mg/h (4.5 h) it passes."""
+    boy = EXAMPLES["ped-pamidronate-no-creatinine"]
+    assert boy.labs.creatinine is None
+    request = PlanRequest(drug=Drug.PAMIDRONATE)
+    fast = Engine.create(entry_points=False, plugins=[("fast", Registers(AtRate(60.0)))])
+    with pytest.raises(HardLimitError) as raised:
+        fast.plan(boy, request, protocol_id=LOCAL_ID)
+    error = raised.value
+    assert (error.rule_id, error.infusion) == ("P-PAM-RENAL", 0)
+    assert error.limit == "at most 20 mg/h"
+    assert error.value == "60 mg/h"
+    slow = Engine.create(entry_points=False, plugins=[("slow", Registers(AtRate(20.0)))])
+    plan = slow.plan(boy, request, protocol_id=LOCAL_ID)
+    assert [float(p.preparation.duration.m_as("h")) for p in plan.infusions[:1]] == [4.5]
+    judge(plan, boy)
+
+
+@settings(max_examples=examples())
+@given(
+    PATIENTS,
+    st.floats(1.0, 60.0),
+    st.sampled_from(["no-creatinine", "no-height", "measured"]),
+)
+def test_p_pam_renal_rate_never_above_20_mg_h_with_gfr_90_or_less_or_unknown(
+    patient: Patient, mg_per_h: float, kidneys: str
+) -> None:
+    """Invariant 15 (P-PAM-RENAL, P-PAM-LABEL): a local protocol runs pamidronate at any rate
+    up to 60 mg/h, on patients with the creatinine or the height removed (renal function
+    unknown) or as measured: every plan that comes back runs pamidronate at most 20 mg/h where
+    the GFR this test computes (40 x height / creatinine) is 90 or less or cannot be computed, at
+    most 60 mg/h otherwise; a faster one is refused with a typed error."""
+    if kidneys == "no-creatinine":
+        patient = _without_creatinine(patient)
+    elif kidneys == "no-height":
+        patient = attrs.evolve(patient, height=None)
+    engine = Engine.create(entry_points=False, plugins=[("rate", Registers(AtRate(mg_per_h)))])
+    gfr = _schwartz(patient)
+    limit = 20 if gfr is None or round(gfr, 3) <= 90 else 60
+    plan = _outcome(
+        lambda: engine.plan(patient, PlanRequest(drug=Drug.PAMIDRONATE), protocol_id=LOCAL_ID)
+    )
+    if plan is None:
+        return
+    for item in plan.infusions:
+        dose = _d(item.preparation.dose.m_as("mg"))
+        hours = _d(item.preparation.duration.m_as("h"))
+        assert dose <= limit * hours, f"P-PAM-RENAL: {dose} mg over {hours} h, limit {limit}"
+    judge(plan, patient)
 
 
 def test_p_gfr_local_estimate_outside_1_to_250_or_from_another_height_is_a_plugin_error() -> None:

@@ -18,7 +18,9 @@ The gate judges the plan's own numbers, never its labels:
   included. The weight is the patient's own, to the nearest milligram.
 - **preparation** — concentration and rate recomputed from the dose, the volume and the
   duration: pamidronate at most 0.36 mg/ml and 60 mg/h (P-PAM-LABEL), 20 mg/h with a Schwartz-40
-  GFR of 30 to 90 (P-PAM-RENAL), no pamidronate below 30; zoledronic acid over at least 15 minutes.
+  GFR of 30 to 90 or with none (P-PAM-RENAL: renal function unknown is read as impaired, the
+  table's :data:`~bisphos.pediatric.table.PAMIDRONATE_MAX_RATE_MG_H`), no pamidronate below 30;
+  zoledronic acid over at least 15 minutes.
 - **renal gate** — no zoledronic acid unless the protocol's Schwartz-40 GFR (computed here from
   the patient's height and creatinine) is above 90, and a local estimate, when a plugin gives
   one, is above 90 too (P-GFR, P-GFR-LOCAL).
@@ -59,7 +61,6 @@ from bisphos.pediatric.dosing import Dose
 from bisphos.pediatric.indication import Indication
 from bisphos.pediatric.infusion import (
     PAMIDRONATE_LABEL_MAX_CONCENTRATION,
-    PAMIDRONATE_LABEL_MAX_RATE,
     Preparation,
 )
 from bisphos.pediatric.kernel import day_limit_mg, per_kg_limit_mg
@@ -68,7 +69,6 @@ from bisphos.pediatric.limits import (
     LOCAL_GFR_RANGE,
     PAMIDRONATE_FIRST_MAX,
     PAMIDRONATE_MIN_GFR,
-    PAMIDRONATE_RENAL_MAX_RATE,
     WEIGHT_RESOLUTION_KG,
     ZOLEDRONIC_FIRST_INFUSIONS,
     ZOLEDRONIC_MIN_DURATION,
@@ -79,6 +79,7 @@ from bisphos.pediatric.limits import (
 from bisphos.pediatric.plan_types import Plan, PlanStatus
 from bisphos.pediatric.renal import GfrEstimate, GfrEstimator, schwartz_40
 from bisphos.pediatric.schedule import Course, PlannedInfusion
+from bisphos.pediatric.table import PAMIDRONATE_MAX_RATE_MG_H, RenalFunction
 from bisphos.pediatric.thresholds import GFR_RESOLUTION, SCOPE_AGE_YEARS, ZOLEDRONIC_ACID_MIN_GFR
 from bisphos.protocols import NATIONAL_INTERVAL, MinimumInterval
 from bisphos.units import Quantity, format_quantity, ureg
@@ -216,8 +217,12 @@ _PAM_FIRST_PER_KG: Final = _constant(max_per_kg(Drug.PAMIDRONATE, Phase.FIRST).p
 _PAM_PER_KG: Final = _constant(max_per_kg(Drug.PAMIDRONATE, Phase.REGULAR).per_kg, _MG_PER_KG)
 _PAM_FIRST_MG: Final = _constant(PAMIDRONATE_FIRST_MAX, _MG)
 _PAM_MAX_MG_PER_ML: Final = _constant(PAMIDRONATE_LABEL_MAX_CONCENTRATION, _MG_PER_ML)
-_PAM_MAX_MG_PER_H: Final = _constant(PAMIDRONATE_LABEL_MAX_RATE, _MG_PER_H)
-_PAM_RENAL_MG_PER_H: Final = _constant(PAMIDRONATE_RENAL_MAX_RATE, _MG_PER_H)
+#: P-PAM-RENAL, P-PAM-LABEL: the highest pamidronate rate (mg/h) and the rule a refusal names,
+#: by renal function, read from the table's one entry (unknown: the renal limit).
+_PAM_MAX_MG_PER_H: Final = {
+    renal: (number.decimal, number.rule_ids[0])
+    for renal, number in PAMIDRONATE_MAX_RATE_MG_H.items()
+}
 _ZOL_MIN_HOURS: Final = _constant(ZOLEDRONIC_MIN_DURATION, _HOUR)
 _GFR_STEP: Final = GFR_RESOLUTION.step
 _ZOL_GFR_STEPS: Final = round(_magnitude(ZOLEDRONIC_ACID_MIN_GFR, _GFR, "constant") / _GFR_STEP)
@@ -303,9 +308,20 @@ class PatientFacts:
         return self.schwartz_gfr is None or _steps(self.schwartz_gfr) >= _PAM_GFR_STEPS
 
     @property
+    def renal_function(self) -> RenalFunction:
+        """P-PAM-RENAL: the kidneys by the Schwartz-40 GFR (above 90, 90 or less, none)."""
+        if self.schwartz_gfr is None:
+            return RenalFunction.UNKNOWN
+        if _steps(self.schwartz_gfr) <= _ZOL_GFR_STEPS:
+            return RenalFunction.IMPAIRED
+        return RenalFunction.NORMAL
+
+    @property
     def pamidronate_rate_limited(self) -> bool:
-        """P-PAM-RENAL: a Schwartz-40 GFR of 90 or less limits pamidronate to 20 mg/h."""
-        return self.schwartz_gfr is not None and _steps(self.schwartz_gfr) <= _ZOL_GFR_STEPS
+        """P-PAM-RENAL: a Schwartz-40 GFR of 90 or less, or none, limits pamidronate to 20 mg/h."""
+        return (
+            _PAM_MAX_MG_PER_H[self.renal_function][0] < _PAM_MAX_MG_PER_H[RenalFunction.NORMAL][0]
+        )
 
     def earliest_start(self, interval: MinimumInterval) -> dt.date | None:
         """The first day a new cycle may start after the history (P-HIST-INTERVAL).
@@ -645,9 +661,7 @@ def _check_preparation(item: _Infusion, facts: PatientFacts) -> None:
             f"{concentration:.4g}",
             "mg/ml",
         )
-    rate_limit, rule = _PAM_MAX_MG_PER_H, "P-PAM-LABEL"
-    if facts.pamidronate_rate_limited:
-        rate_limit, rule = _PAM_RENAL_MG_PER_H, "P-PAM-RENAL"
+    rate_limit, rule = _PAM_MAX_MG_PER_H[facts.renal_function]
     if item.dose_mg > _CONTEXT.multiply(rate_limit, item.hours):
         rate = _CONTEXT.divide(item.dose_mg, item.hours)
         raise _limit(

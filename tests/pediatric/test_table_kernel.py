@@ -129,6 +129,14 @@ def test_intervals_preparation_and_label_limits() -> None:
         "P-PAM-LABEL",
         "P-CI-RENAL",
     )
+    # P-PAM-RENAL: renal function unknown is read as impaired, 20 mg/h (one entry, the gate's
+    # and the schedule's).
+    rates = {renal: (n.value, n.rule_ids[0]) for renal, n in t.PAMIDRONATE_MAX_RATE_MG_H.items()}
+    assert rates == {
+        t.RenalFunction.NORMAL: (60.0, "P-PAM-LABEL"),
+        t.RenalFunction.IMPAIRED: (20.0, "P-PAM-RENAL"),
+        t.RenalFunction.UNKNOWN: (20.0, "P-PAM-RENAL"),
+    }
     minimum = t.ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN
     assert (minimum.value, minimum.unit) == (15.0, "min")
     # P-PAM-RENAL, P-GFR-LOCAL, P-HIST-INTERVAL: the gate's own numbers (bisphos.gate).

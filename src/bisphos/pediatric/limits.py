@@ -55,6 +55,7 @@ __all__ = [
     "LOCAL_GFR_RANGE",
     "NATIONAL_MIN_INTERVAL_MONTHS",
     "PAMIDRONATE_FIRST_MAX",
+    "PAMIDRONATE_MAX_RATE",
     "PAMIDRONATE_MIN_GFR",
     "PAMIDRONATE_RENAL_MAX_RATE",
     "WEIGHT_RESOLUTION_KG",
@@ -156,6 +157,12 @@ PAMIDRONATE_MIN_GFR: Final = quantity(t.PAMIDRONATE_MIN_GFR.value, t.PAMIDRONATE
 #: P-PAM-RENAL, P-PAM-LABEL: the highest pamidronate rate with a GFR of 30 to 90.
 PAMIDRONATE_RENAL_MAX_RATE: Final = quantity(
     t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.value, t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.unit
+)
+#: P-PAM-RENAL, P-PAM-LABEL: the highest pamidronate rate by renal function, the table's one
+#: entry (:data:`bisphos.pediatric.table.PAMIDRONATE_MAX_RATE_MG_H`) as quantities: 60 mg/h,
+#: 20 mg/h with a GFR of 90 or less or with renal function unknown.
+PAMIDRONATE_MAX_RATE: Final[Mapping[t.RenalFunction, Quantity]] = MappingProxyType(
+    {renal: quantity(n.value, n.unit) for renal, n in t.PAMIDRONATE_MAX_RATE_MG_H.items()}
 )
 #: P-GFR-LOCAL: a local GFR estimate outside this range is a plugin error.
 LOCAL_GFR_RANGE: Final = tuple(quantity(n.value, n.unit) for n in t.LOCAL_GFR_RANGE)

@@ -44,7 +44,7 @@ from bisphos.pediatric.dosing import MaintenanceBand
 from bisphos.pediatric.freshness import local_freshness
 from bisphos.pediatric.hooks import NO_HOOKS, NoHooks, PlanHooks
 from bisphos.pediatric.infusion import prepare_infusion
-from bisphos.pediatric.limits import PAMIDRONATE_RENAL_MAX_RATE
+from bisphos.pediatric.limits import PAMIDRONATE_MAX_RATE
 from bisphos.pediatric.maintenance import (
     MaintenanceAssessment,
     assess_maintenance,
@@ -233,12 +233,12 @@ def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
         gfr is not None and not facts.pamidronate_rate_limited
     ):
         return course
+    # The highest rate for these kidneys: the table's one entry, which the gate enforces.
+    rate = PAMIDRONATE_MAX_RATE[facts.renal_function]
     infusions = tuple(
         attrs.evolve(
             planned,
-            preparation=prepare_infusion(
-                Drug.PAMIDRONATE, planned.dose.value, max_rate=PAMIDRONATE_RENAL_MAX_RATE
-            ),
+            preparation=prepare_infusion(Drug.PAMIDRONATE, planned.dose.value, max_rate=rate),
         )
         for planned in course.infusions
     )

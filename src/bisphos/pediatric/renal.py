@@ -11,8 +11,10 @@ height or a creatinine there is no GFR and no zoledronic acid (invariant 4).
 Pamidronate (P-PAM-RENAL, the reading of P-CI-RENAL for pamidronate, after its labels): with the
 protocol's Schwartz-40 GFR below 30 ml/min/1.73 m² no pamidronate is given; from 30 to 90 it is
 given with a warning at a rate of at most 20 mg/h (:func:`pamidronate_renal`). A local estimator
-does not change this reading. Without a GFR the renal rate applies too (conservative); a missing
-creatinine before a later pamidronate infusion is a warning (before the first, P-PRE-LABS blocks).
+does not change this reading. Without a GFR the renal rate applies too (conservative: the table's
+one entry :data:`~bisphos.pediatric.table.PAMIDRONATE_MAX_RATE_MG_H`, which the gate enforces);
+a missing creatinine before a later pamidronate infusion is a warning (before the first,
+P-PRE-LABS blocks).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from bisphos import quantities as q
 from bisphos.errors import PluginError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Patient
+from bisphos.pediatric import table as t
+from bisphos.pediatric.limits import PAMIDRONATE_MAX_RATE
+from bisphos.pediatric.table import RenalFunction
 from bisphos.pediatric.thresholds import (
     PAMIDRONATE_RENAL_IMPAIRMENT,
     PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT,
@@ -250,15 +255,30 @@ class PamidronateRenal:
     Attributes:
         estimate: The protocol's Schwartz-40 GFR, or ``None`` without height or creatinine.
         allowed: Whether pamidronate may be planned (no: a GFR below 30 ml/min/1.73 m²).
-        renal_rate: Whether the renal rate of at most 20 mg/h applies (a GFR of 90 or less, or
-            no GFR at all).
+        renal_function: The kidneys as P-PAM-RENAL reads them: normal (a GFR above 90),
+            impaired (90 or less) or unknown (no GFR).
         findings: The warning or block, with the GFR; empty with a GFR above 90.
     """
 
     estimate: GfrEstimate | None
     allowed: bool
-    renal_rate: bool
+    renal_function: RenalFunction
     findings: tuple[Finding, ...]
+
+    @property
+    def max_rate(self) -> Quantity:
+        """The highest pamidronate rate for these kidneys, from the table's one entry.
+
+        :data:`bisphos.pediatric.table.PAMIDRONATE_MAX_RATE_MG_H`, which the gate reads too:
+        60 mg/h with a GFR above 90, 20 mg/h with 90 or less or with none.
+        """
+        return PAMIDRONATE_MAX_RATE[self.renal_function]
+
+    @property
+    def renal_rate(self) -> bool:
+        """Whether a rate below the label's applies (20 mg/h: a GFR of 90 or less, or none)."""
+        number = t.PAMIDRONATE_MAX_RATE_MG_H[self.renal_function]
+        return number.decimal < t.PAMIDRONATE_LABEL_MAX_RATE_MG_H.decimal
 
 
 def pamidronate_renal(patient: Patient) -> PamidronateRenal:
@@ -285,7 +305,9 @@ def pamidronate_renal(patient: Patient) -> PamidronateRenal:
                     action="Measure creatinine before the infusion.",
                 ),
             )
-        return PamidronateRenal(None, allowed=True, renal_rate=True, findings=findings)
+        return PamidronateRenal(
+            None, allowed=True, renal_function=RenalFunction.UNKNOWN, findings=findings
+        )
     estimate = schwartz_40(height=patient.height, creatinine=creatinine.value)
     evidence = estimate.evidence()[:3]
     gfr = estimate.value
@@ -301,7 +323,9 @@ def pamidronate_renal(patient: Patient) -> PamidronateRenal:
             evidence=(PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT.evidence(gfr, "gfr"), *evidence[1:]),
             action="Give no bisphosphonate; consult the paediatric nephrologist.",
         )
-        return PamidronateRenal(estimate, allowed=False, renal_rate=True, findings=(finding,))
+        return PamidronateRenal(
+            estimate, allowed=False, renal_function=RenalFunction.IMPAIRED, findings=(finding,)
+        )
     if PAMIDRONATE_RENAL_IMPAIRMENT.met(gfr):
         finding = Finding(
             code="pamidronate-renal-impairment",
@@ -314,5 +338,9 @@ def pamidronate_renal(patient: Patient) -> PamidronateRenal:
             evidence=(PAMIDRONATE_RENAL_IMPAIRMENT.evidence(gfr, "gfr"), *evidence[1:]),
             action="Infuse pamidronate at most at 20 mg/h and check creatinine before each dose.",
         )
-        return PamidronateRenal(estimate, allowed=True, renal_rate=True, findings=(finding,))
-    return PamidronateRenal(estimate, allowed=True, renal_rate=False, findings=())
+        return PamidronateRenal(
+            estimate, allowed=True, renal_function=RenalFunction.IMPAIRED, findings=(finding,)
+        )
+    return PamidronateRenal(
+        estimate, allowed=True, renal_function=RenalFunction.NORMAL, findings=()
+    )

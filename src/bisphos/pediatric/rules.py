@@ -512,6 +512,10 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "dose / 20 mg/h.",
             "Reading of P-CI-RENAL for pamidronate; labels: not recommended in severe renal "
             "impairment, at most 20 mg/h in renal impairment",
+            "Renal function unknown (no usable height or creatinine, e.g. none before a later "
+            "infusion: a WARN) is read as impaired: at most 20 mg/h. The highest rate by renal "
+            "function is one entry of bisphos.pediatric.table (PAMIDRONATE_MAX_RATE_MG_H), which "
+            "the schedule prepares from and the hard-limit gate enforces on every plan.",
         ),
         _rule(
             "P-PAM-LABEL",
@@ -825,6 +829,10 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "P-PAM-LABEL",
         tests=(
             f"{_COURSES}test_invariant_15_pamidronate_rate_never_above_20_mg_h_in_renal_impairment",
+            (
+                "tests/test_gate.py::"
+                "test_p_pam_renal_rate_never_above_20_mg_h_with_gfr_90_or_less_or_unknown"
+            ),
         ),
     ),
     _invariant(

@@ -447,7 +447,10 @@ def plan_course(
         horizon,
         second_infusion=dosing.zoledronic_second_infusion,
     )
-    renal_rate = drug is Drug.PAMIDRONATE and pamidronate_renal(patient).renal_rate
+    # P-PAM-RENAL: the rate by renal function, from the table's one entry the gate enforces.
+    kidneys = pamidronate_renal(patient) if drug is Drug.PAMIDRONATE else None
+    renal_rate = kidneys is not None and kidneys.renal_rate
+    max_rate = kidneys.max_rate if kidneys is not None and renal_rate else None
     doses = compute_doses(
         drug,
         DoseFacts.series(patient, ((slot.number, slot.date) for slot in dates)),
@@ -462,7 +465,7 @@ def plan_course(
             prepared = before
         else:
             prepared = prepare_infusion(
-                drug, dose.value, options=preparation, renal_rate=renal_rate
+                drug, dose.value, options=preparation, max_rate=max_rate, renal_rate=renal_rate
             )
         planned.append(_planned(slot, dose, prepared))
     infusions = tuple(planned)

@@ -30,6 +30,8 @@ Zoledronic acid volume, duration        50–100 ml, 1 h   P-ZOL-DOSE
 Label: pamidronate concentration        ≤ 0.36 mg/ml     P-PAM-DOSE (label)
 Label: pamidronate rate                 ≤ 60 mg/h        P-PAM-DOSE (label)
 Label: pamidronate rate, renal          ≤ 20 mg/h        P-PAM-RENAL, P-PAM-LABEL, P-CI-RENAL
+Pamidronate rate, GFR unknown           ≤ 20 mg/h        P-PAM-RENAL (the renal limit: unknown is
+                                                         read as impaired)
 Label: zoledronic acid duration         ≥ 15 min         P-ZOL-DOSE (label)
 ======================================  ===============  =========================================
 """
@@ -58,6 +60,7 @@ __all__ = [
     "PAMIDRONATE_FIRST_FRACTION",
     "PAMIDRONATE_LABEL_MAX_CONCENTRATION_MG_ML",
     "PAMIDRONATE_LABEL_MAX_RATE_MG_H",
+    "PAMIDRONATE_MAX_RATE_MG_H",
     "PAMIDRONATE_MG_PER_KG",
     "PAMIDRONATE_RENAL_MAX_RATE_MG_H",
     "PER_KG_MAXIMUM_MG_PER_KG",
@@ -76,6 +79,7 @@ __all__ = [
     "Interval",
     "Number",
     "Phase",
+    "RenalFunction",
 ]
 
 
@@ -90,6 +94,18 @@ class Phase(enum.StrEnum):
     SECOND = "second"
     REGULAR = "regular"
     MAINTENANCE = "maintenance"
+
+
+class RenalFunction(enum.StrEnum):
+    """The kidneys as P-PAM-RENAL reads them for pamidronate, by the protocol's Schwartz-40 GFR.
+
+    ``NORMAL`` is a GFR above 90 ml/min/1.73 m²; ``IMPAIRED`` one of 90 or less (below 30 no
+    pamidronate is given at all); ``UNKNOWN`` no GFR: no usable height or creatinine.
+    """
+
+    NORMAL = "normal"
+    IMPAIRED = "impaired"
+    UNKNOWN = "unknown"
 
 
 @attrs.frozen
@@ -246,7 +262,7 @@ PAMIDRONATE_LABEL_MAX_CONCENTRATION_MG_ML: Final = Number(
 )
 #: The highest pamidronate infusion rate of the label.
 PAMIDRONATE_LABEL_MAX_RATE_MG_H: Final = Number(
-    "pamidronate, highest rate", 60.0, "mg/h", ("P-PAM-DOSE",)
+    "pamidronate, highest rate", 60.0, "mg/h", ("P-PAM-LABEL", "P-PAM-DOSE")
 )
 #: The highest pamidronate infusion rate in renal impairment (label).
 PAMIDRONATE_RENAL_MAX_RATE_MG_H: Final = Number(
@@ -254,6 +270,18 @@ PAMIDRONATE_RENAL_MAX_RATE_MG_H: Final = Number(
     20.0,
     "mg/h",
     ("P-PAM-RENAL", "P-PAM-LABEL", "P-CI-RENAL"),
+)
+#: P-PAM-RENAL, P-PAM-LABEL: the highest pamidronate rate by renal function, the one entry the
+#: gate (:mod:`bisphos.gate`) and the schedule both read. Renal function unknown (no usable
+#: creatinine or height, e.g. none measured before a later infusion) is read as impaired: the
+#: renal-impairment limit of 20 mg/h, never the label's 60 mg/h. The first rule id of each value
+#: is the one a refusal names.
+PAMIDRONATE_MAX_RATE_MG_H: Final[Mapping[RenalFunction, Number]] = MappingProxyType(
+    {
+        RenalFunction.NORMAL: PAMIDRONATE_LABEL_MAX_RATE_MG_H,
+        RenalFunction.IMPAIRED: PAMIDRONATE_RENAL_MAX_RATE_MG_H,
+        RenalFunction.UNKNOWN: PAMIDRONATE_RENAL_MAX_RATE_MG_H,
+    }
 )
 #: The shortest zoledronic acid infusion of the label.
 ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN: Final = Number(
