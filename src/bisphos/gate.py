@@ -63,7 +63,7 @@ from bisphos.pediatric.infusion import (
     PAMIDRONATE_LABEL_MAX_CONCENTRATION,
     Preparation,
 )
-from bisphos.pediatric.kernel import day_limit_mg, per_kg_limit_mg
+from bisphos.pediatric.kernel import day_limit_mg, due_after, per_kg_limit_mg
 from bisphos.pediatric.limits import (
     DAILY_CAPS,
     LOCAL_GFR_RANGE,
@@ -724,7 +724,7 @@ def _check_dates(item: _Infusion, facts: PatientFacts) -> None:
 
 def _earliest(start: dt.date, interval: MinimumInterval) -> dt.date | None:
     try:
-        return add_months(start, interval.months) + dt.timedelta(days=interval.days)
+        return due_after(add_months, start, interval.months, interval.days)
     except (ValueError, OverflowError):
         return None
 

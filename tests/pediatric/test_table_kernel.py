@@ -11,6 +11,7 @@ the exact arithmetic gives, for every dose of the table and weights across the r
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
@@ -21,6 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bisphos.batch import vector
+from bisphos.batch.dates import add_months as array_add_months
+from bisphos.dates import add_months
 from bisphos.model import Drug
 from bisphos.pediatric import kernel
 from bisphos.pediatric import table as t
@@ -306,6 +309,38 @@ def test_intervals_from_the_kernel() -> None:
     assert kernel.interval_months(a, zoledronic=False, number=2, of=itself) == Interval(
         3, "P-PAM-FREQ"
     )
+
+
+def test_p_hist_interval_after_history_one_patient_and_batch() -> None:
+    """P-HIST-INTERVAL: after a last infusion on 31 August, 6 months is due on 28 February and
+    counted from 31 August (so the day is kept); due before the start (overdue): counted from
+    the start; without a history: from the start. The batch arithmetic on arrays of dates
+    gives the same; the gate's 3 months and 1 day after 30 November is 1 March."""
+    last, start = dt.date(2026, 8, 31), dt.date(2026, 12, 1)
+    assert kernel.after_history(
+        EXACT, add_months, history=True, last=last, months=6, start=start
+    ) == (dt.date(2027, 2, 28), last, 6)
+    assert kernel.after_history(
+        EXACT, add_months, history=True, last=last, months=3, start=start
+    ) == (dt.date(2026, 11, 30), start, 0)
+    assert kernel.after_history(EXACT, add_months, history=False, last=last, months=6, start=start)[
+        1:
+    ] == (start, 0)
+    assert kernel.due_after(add_months, dt.date(2026, 11, 30), 3, 1) == dt.date(2027, 3, 1)
+    lasts = np.array([last, last, last, "NaT"], dtype="datetime64[D]")
+    starts = np.array([start] * 4, dtype="datetime64[D]")
+    history = np.array([True, True, False, False])
+    due, base, months = kernel.after_history(
+        vector._A,
+        array_add_months,
+        history=history,
+        last=lasts,
+        months=np.array([6, 3, 6, 6]),
+        start=starts,
+    )
+    assert due[:3].tolist() == [dt.date(2027, 2, 28), dt.date(2026, 11, 30), dt.date(2027, 2, 28)]
+    assert base.tolist() == [last, start, start, start]
+    assert months.tolist() == [6, 0, 0, 0]
 
 
 def test_preparation_arithmetic() -> None:

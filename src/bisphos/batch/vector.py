@@ -570,9 +570,9 @@ def _start(
     interval = kernel.history_interval_months(
         _A, last_zoledronic=last_is_zol, given_of_last=last_count
     )
-    from_last = history & (add_months(last, interval) >= today)
-    base = np.where(from_last, last, today)
-    months = np.where(from_last, interval, 0)
+    _, base, months = kernel.after_history(
+        _A, add_months, history=history, last=last, months=interval, start=today
+    )
     return zol, number, base, months, tied
 
 

@@ -24,17 +24,21 @@ dose is, how it is limited and rounded, when the next infusion is due.
   infusion time in renal impairment, at most 20 mg/h (P-PAM-RENAL).
 - :func:`history_interval_months`: the interval the last drug given sets after its last
   infusion, whatever drug comes next (P-HIST-INTERVAL); with the second zoledronic acid
-  infusion omitted, 6 months before the second (P-ZOL-SECOND).
+  infusion omitted, 6 months before the second (P-ZOL-SECOND). :func:`after_history` and
+  :func:`due_after`: the day that interval gives after the last infusion of any drug, and where
+  the first infusion is counted from (an overdue one: the start) — the one computation of the
+  schedule, the batch path and the hard-limit gate.
 - :func:`per_kg_limit_mg` and :func:`day_limit_mg`: the hard limits a plan is checked against
   last.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar, cast
 
 from bisphos.model import Drug
 from bisphos.pediatric import table as t
@@ -45,8 +49,10 @@ __all__ = [
     "WEIGHT_RESOLUTION_KG",
     "Arithmetic",
     "Exact",
+    "after_history",
     "daily_cap_mg",
     "day_limit_mg",
+    "due_after",
     "exact",
     "history_interval_months",
     "hungry_bones",
@@ -64,6 +70,8 @@ __all__ = [
 ]
 
 N = TypeVar("N")
+#: A date, or an array of dates.
+D = TypeVar("D")
 #: A condition: a bool for one patient, an array of bools for many.
 Condition = Any
 
@@ -320,6 +328,44 @@ def history_interval_months(
         of=of,
         second_infusion=second_infusion,
     )
+
+
+def due_after(add_months: Callable[[D, Any], D], last: D, months: Any, days: int = 0) -> D:
+    """The day ``months`` calendar months and ``days`` days after ``last`` (P-HIST-INTERVAL).
+
+    ``add_months`` is the calendar of the caller: :func:`bisphos.dates.add_months` for one date,
+    :func:`bisphos.batch.dates.add_months` for an array of them (a month-end day is kept, or the
+    shorter month's last day taken).
+    """
+    due: Any = add_months(last, months)
+    if days:
+        due = due + dt.timedelta(days=days)
+    return cast("D", due)
+
+
+def after_history(
+    a: Arithmetic[Any],
+    add_months: Callable[[D, Any], D],
+    *,
+    history: Condition,
+    last: D,
+    months: Any,
+    start: D,
+) -> tuple[D, D, Any]:
+    """Where the first infusion after the history is counted from (P-HIST-INTERVAL).
+
+    The next infusion of any bisphosphonate is due ``months`` after ``last``, the last infusion
+    of any drug (``months``: the last given drug's own interval, :func:`history_interval_months`,
+    or a maintenance band's), so a switch of drug never shortens it. When that day is before
+    ``start`` (overdue), or there is no ``history``, the course is counted from ``start``.
+
+    Returns:
+        ``(due, base, months from base)``: the first date is ``months from base`` after
+        ``base``, so that the day of the month of the last infusion is kept.
+    """
+    due = due_after(add_months, last, months)
+    counted = a.both(history, a.negate(a.less(due, start)))
+    return due, a.where(counted, last, start), a.where(counted, months, 0)
 
 
 def pamidronate_hours(dose_mg: Decimal, *, renal: bool) -> Decimal:

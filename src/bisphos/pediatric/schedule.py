@@ -79,7 +79,12 @@ from bisphos.pediatric.infusion import (
     PreparationOptions,
     prepare_infusion,
 )
-from bisphos.pediatric.kernel import EXACT, history_interval_months, interval_months
+from bisphos.pediatric.kernel import (
+    EXACT,
+    after_history,
+    history_interval_months,
+    interval_months,
+)
 from bisphos.pediatric.limits import Phase
 from bisphos.pediatric.renal import pamidronate_renal
 from bisphos.pediatric.table import Interval
@@ -336,16 +341,17 @@ def _dates(
     after = interval_after_history(patient, band, second_infusion=second_infusion)
     if after is not None:
         last_drug, last, interval = after
-        due = add_months(last, interval.months)
+        due, base, months = after_history(
+            EXACT, add_months, history=True, last=last, months=interval.months, start=start
+        )
         reason = f"{interval.months} months after the last infusion on {last.isoformat()}"
         if last_drug is not drug:
             reason += (
                 f" ({last_drug.value.replace('_', ' ')}; the interval of the last drug given, "
                 "P-HIST-INTERVAL)"
             )
-        # Count from the last infusion, so that its day of the month is kept; an overdue
+        # Counted from the last infusion, so that its day of the month is kept; an overdue
         # infusion moves the count to the start date.
-        base, months = (last, interval.months) if due >= start else (start, 0)
         if due < start:
             reason += f"; overdue since {due.isoformat()}, planned on the start date"
         first_rule = interval.rule_id if last_drug is drug else "P-HIST-INTERVAL"
