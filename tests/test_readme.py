@@ -43,10 +43,30 @@ def test_the_python_example_plans_through_the_front_door() -> None:
 
 
 def test_every_exported_name_is_written_once() -> None:
-    """The names of ``bisphos`` are its ``TYPE_CHECKING`` imports, which the lazy loader reads."""
+    """The names of ``bisphos``, ``bisphos.export`` and ``bisphos.oncology`` are their
+    ``TYPE_CHECKING`` imports, each an explicit re-export (``Name as Name``, which mypy reads),
+    and ``__all__`` is exactly those names, in the order written: the lazy loader reads the same
+    block, and nothing else lists them."""
+    import ast
+    import importlib
+
     import bisphos
     from bisphos._lazy import type_checking_imports
 
-    names = type_checking_imports(bisphos.__file__)
-    assert set(bisphos.__all__) == {*names, "__version__"}
+    for package in ("bisphos", "bisphos.export", "bisphos.oncology"):
+        module = importlib.import_module(package)
+        path = module.__file__
+        assert path is not None
+        names = type_checking_imports(path)
+        assert module.__all__ == list(names), package
+        assert len(names) >= 7, package
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+        texts = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
+        assert not texts & set(names), f"{package}: a name written again as text"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                for alias in node.names:
+                    if alias.name in names:
+                        assert alias.asname == alias.name, f"{package}.{alias.name}"
+    assert "__version__" in bisphos.__all__
     assert bisphos.plan.__module__ == "bisphos._front"

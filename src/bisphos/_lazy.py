@@ -2,7 +2,16 @@
 
 A package keeps ``import bisphos.<package>`` cheap for code that needs one of its submodules: the
 first access of an exported name imports the submodule that defines it, later accesses find the
-name in the package's namespace.
+name in the package's namespace. The exported names are written once, in the package's
+``if TYPE_CHECKING:`` block (:func:`type_checking_imports`); the package's ``__all__`` is built
+from it::
+
+    if TYPE_CHECKING:
+        from bisphos.engine import Engine as Engine
+
+    _SOURCE: Final = _lazy.type_checking_imports(__file__)
+    __all__: list[str] = []
+    __all__.extend(_SOURCE)
 """
 
 from __future__ import annotations
@@ -13,19 +22,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Sources", "load", "sources", "type_checking_imports"]
-
-
-def sources(exports: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
-    """Map each exported name to the module that defines it, from ``{module: names}``."""
-    return {name: module for module, names in exports.items() for name in names}
+__all__ = ["load", "type_checking_imports"]
 
 
 def type_checking_imports(path: str) -> dict[str, str]:
     """Map each name imported in the ``if TYPE_CHECKING:`` block of the module at ``path``.
 
-    A package writes each exported name once, in that block (for type checkers); the lazy
-    loader reads the same block, so the two cannot disagree.
+    A package writes each exported name once, in that block, as ``from module import Name as
+    Name`` (an explicit re-export, which type checkers read); the package's ``__all__`` and its
+    lazy loader are this mapping, read once when the package is imported, so they cannot
+    disagree with the block.
     """
     tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     names: dict[str, str] = {}
@@ -37,27 +43,7 @@ def type_checking_imports(path: str) -> dict[str, str]:
     return names
 
 
-class Sources:
-    """The module of each name a package imports in its ``TYPE_CHECKING`` block, read when asked.
-
-    Each name is asked for once (:func:`load` keeps it in the package's namespace), so the block
-    is read again for each first use rather than kept.
-
-    Args:
-        path: The package's ``__init__.py``.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def get(self, name: str) -> str | None:
-        """The module that defines ``name``, or ``None``."""
-        return type_checking_imports(self.path).get(name)
-
-
-def load(
-    package: str, source: Mapping[str, str] | Sources, namespace: dict[str, Any], name: str
-) -> object:
+def load(package: str, source: Mapping[str, str], namespace: dict[str, Any], name: str) -> object:
     """Import ``name`` of ``package`` from its module, keep it in ``namespace`` and return it.
 
     Raises:

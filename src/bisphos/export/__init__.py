@@ -13,31 +13,21 @@ from typing import TYPE_CHECKING, Final
 from bisphos import _lazy
 
 if TYPE_CHECKING:
-    from bisphos.export.fhir import plan_to_fhir, plan_to_fhir_json
-    from bisphos.export.ical import plan_to_ics
-    from bisphos.export.plan_json import (
-        plan_schema,
-        plan_schema_json,
-        plan_to_dict,
-        plan_to_json,
-    )
+    from bisphos.export.fhir import plan_to_fhir as plan_to_fhir
+    from bisphos.export.fhir import plan_to_fhir_json as plan_to_fhir_json
+    from bisphos.export.ical import plan_to_ics as plan_to_ics
+    from bisphos.export.plan_json import plan_schema as plan_schema
+    from bisphos.export.plan_json import plan_schema_json as plan_schema_json
+    from bisphos.export.plan_json import plan_to_dict as plan_to_dict
+    from bisphos.export.plan_json import plan_to_json as plan_to_json
 
-__all__ = [
-    "plan_schema",
-    "plan_schema_json",
-    "plan_to_dict",
-    "plan_to_fhir",
-    "plan_to_fhir_json",
-    "plan_to_ics",
-    "plan_to_json",
-]
 
-_EXPORTS: Final[dict[str, tuple[str, ...]]] = {
-    "bisphos.export.fhir": ("plan_to_fhir", "plan_to_fhir_json"),
-    "bisphos.export.ical": ("plan_to_ics",),
-    "bisphos.export.plan_json": ("plan_schema", "plan_schema_json", "plan_to_dict", "plan_to_json"),
-}
-_SOURCE: Final = _lazy.sources(_EXPORTS)
+# The names are imported on first use (PEP 562): the JSON and iCalendar writers do not load the
+# FHIR models. Each name is written once, in the ``TYPE_CHECKING`` block above (an explicit
+# re-export that type checkers read): the loader and ``__all__`` are read from it.
+_SOURCE: Final = _lazy.type_checking_imports(__file__)
+__all__: list[str] = []
+__all__.extend(_SOURCE)
 
 
 def __getattr__(name: str) -> object:

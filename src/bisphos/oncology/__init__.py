@@ -18,51 +18,30 @@ from typing import TYPE_CHECKING, Final
 from bisphos import _lazy
 
 if TYPE_CHECKING:
-    from bisphos.oncology.patient import AdultPatient, MenopausalStatus, Setting, Tumour
-    from bisphos.oncology.recommendation import (
-        OncologyRecommendation,
-        OptionStatus,
-        RegimenOption,
-        recommend,
-    )
-    from bisphos.oncology.rules import PROTOCOL_ID, PROTOCOL_VERSION, RULES
-    from bisphos.oncology.scope import CareSetting, ProtocolChoice, choose_protocol
-    from bisphos.oncology.settings import Advice
+    from bisphos.oncology.patient import AdultPatient as AdultPatient
+    from bisphos.oncology.patient import MenopausalStatus as MenopausalStatus
+    from bisphos.oncology.patient import Setting as Setting
+    from bisphos.oncology.patient import Tumour as Tumour
+    from bisphos.oncology.recommendation import OncologyRecommendation as OncologyRecommendation
+    from bisphos.oncology.recommendation import OptionStatus as OptionStatus
+    from bisphos.oncology.recommendation import RegimenOption as RegimenOption
+    from bisphos.oncology.recommendation import recommend as recommend
+    from bisphos.oncology.rules import PROTOCOL_ID as PROTOCOL_ID
+    from bisphos.oncology.rules import PROTOCOL_VERSION as PROTOCOL_VERSION
+    from bisphos.oncology.rules import RULES as RULES
+    from bisphos.oncology.scope import CareSetting as CareSetting
+    from bisphos.oncology.scope import ProtocolChoice as ProtocolChoice
+    from bisphos.oncology.scope import choose_protocol as choose_protocol
+    from bisphos.oncology.settings import Advice as Advice
 
-__all__ = [
-    "PROTOCOL_ID",
-    "PROTOCOL_VERSION",
-    "RULES",
-    "AdultPatient",
-    "Advice",
-    "CareSetting",
-    "MenopausalStatus",
-    "OncologyRecommendation",
-    "OptionStatus",
-    "ProtocolChoice",
-    "RegimenOption",
-    "Setting",
-    "Tumour",
-    "choose_protocol",
-    "recommend",
-]
 
 # Imported on first use: the engine registers this protocol in every process, and a process that
-# only plans children's infusions then loads its rule catalogue, not its regimens and tables.
-_SOURCE: Final = _lazy.sources(
-    {
-        "bisphos.oncology.patient": ("AdultPatient", "MenopausalStatus", "Setting", "Tumour"),
-        "bisphos.oncology.recommendation": (
-            "OncologyRecommendation",
-            "OptionStatus",
-            "RegimenOption",
-            "recommend",
-        ),
-        "bisphos.oncology.rules": ("PROTOCOL_ID", "PROTOCOL_VERSION", "RULES"),
-        "bisphos.oncology.scope": ("CareSetting", "ProtocolChoice", "choose_protocol"),
-        "bisphos.oncology.settings": ("Advice",),
-    }
-)
+# only plans children's infusions then loads its rule catalogue, not its regimens and tables. Each
+# name is written once, in the ``TYPE_CHECKING`` block above (an explicit re-export that type
+# checkers read): the loader and ``__all__`` are read from it.
+_SOURCE: Final = _lazy.type_checking_imports(__file__)
+__all__: list[str] = []
+__all__.extend(_SOURCE)
 
 
 def __getattr__(name: str) -> object:
