@@ -41,6 +41,7 @@ from bisphos.plugins import oncology as builtin_oncology
 from bisphos.plugins import pediatric as builtin_pediatric
 from bisphos.plugins.manager import (
     PluginHooks,
+    collect_catalogues,
     collect_protocols,
     get_plugin_manager,
     plugin_records,
@@ -92,6 +93,7 @@ class Engine:
             {key: _registered(value, key in builtins) for key, value in registered.items()}
         )
         self._plugins = plugin_records(manager)
+        self._catalogues = collect_catalogues(manager)
         self._third_party = any(not record.builtin for record in self._plugins)
 
     @classmethod

@@ -140,3 +140,47 @@ def test_installed_plugin_is_found_through_its_entry_point(monkeypatch: pytest.M
     assert engine.manager.get_plugin("umc") is plugin
     monkeypatch.setenv("BISPHOS_DISABLE_PLUGINS", "umc")
     assert "umc-pamidronate-cyclical-2025" not in Engine.create().protocols
+
+
+def test_the_plugins_findings_are_dutch_in_dutch_output(
+    bisphos_engine_factory: EngineFactory, bisphos_example_patients: dict[str, Patient]
+) -> None:
+    """UMC-CI-1: the plugin's catalogue words its block in Dutch, the date and days its own."""
+    from bisphos.i18n import localize, registered_catalogues
+    from bisphos.report import render_plan
+
+    patient = bisphos_example_patients["oi-girl-20kg"]
+    date = patient.assessment_date - dt.timedelta(days=10)
+    procedure = Procedure(patient.patient_id, "osteotomy", date)
+    plan = bisphos_engine_factory(umc(procedure)).plan(patient)
+    assert "umc_bisphos" in dict(registered_catalogues())
+    block = next(f for f in plan.findings if f.code == "umc-recent-orthopaedic-procedure")
+    dutch = localize(block, "nl")
+    assert dutch.from_catalogue
+    until = (date + dt.timedelta(days=42)).strftime("%d-%m-%Y")
+    assert dutch.message == (
+        f"osteotomie op {date.strftime('%d-%m-%Y')}, 10 dagen geleden: geen bisfosfonaatinfuus "
+        "binnen 6 weken na een orthopedische ingreep"
+    )
+    assert dutch.action == f"stel het infuus uit tot {until} of later"
+    assert "dagen sinds de ingreep: 10 (grens 42)" in dutch.evidence
+    # English keeps the plugin's own words, and the Dutch report shows no English of the plugin.
+    assert localize(block, "en").message == block.message
+    report = render_plan(plan, "nl")
+    assert block.message not in report
+    assert "osteotomie op" in report
+
+
+def test_a_catalogue_that_is_not_a_message_catalogue_is_refused(
+    bisphos_engine_factory: EngineFactory,
+) -> None:
+    """A hook returning a bare path is a PluginError, not a silently English report."""
+    from bisphos.plugins import hookimpl
+
+    class Wrong:
+        @hookimpl
+        def bisphos_message_catalogues(self) -> list[object]:
+            return [Path(__file__).parent]
+
+    with pytest.raises(PluginError, match="bisphos_message_catalogues"):
+        bisphos_engine_factory(("wrong", Wrong()))

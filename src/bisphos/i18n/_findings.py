@@ -100,7 +100,7 @@ def localize(finding: Finding, lang: Language, *, on: dt.date | None = None) -> 
     own = LocalizedFinding(
         finding, lang, message_id, finding.message, finding.action, evidence, from_catalogue=False
     )
-    if not has(message_id) or (finding.action and not has(action_id)):
+    if not has(message_id, lang) or (finding.action and not has(action_id, lang)):
         return own
     values = {**_context(finding), **derived}
     try:

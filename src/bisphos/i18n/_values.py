@@ -1,8 +1,11 @@
-"""Values written for reading, in English or Dutch: numbers, units, dates, yes and no.
+"""Values written for reading, in English or Dutch: numbers, units, dates, lists, yes and no.
 
-Dutch uses the decimal comma and day-month-year dates (``38,5 °C``, ``23-11-2026``); English keeps
-the decimal point and ISO dates, as the library's own messages do. Units are written as clinicians
-write them (``ml``, ``µmol/l``, ``°C``, ``ml/min/1.73 m²``; Dutch ``uur``, ``IE``, ``jaar``).
+Numbers, dates and lists are written by Babel for the language's locale: Dutch has the decimal
+comma, day-month-year dates and "a, b en c" (``38,5 °C``, ``23-11-2026``); English keeps the
+decimal point and ISO dates, as the library's own messages do. A number is first written as the
+shortest plain decimal of its float (no float noise, no exponent), then in the locale's symbols.
+Units are written as clinicians write them (``ml``, ``µmol/l``, ``°C``, ``ml/min/1.73 m²``;
+Dutch ``uur``, ``IE``, ``jaar``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Final, Literal
+
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
 
 from bisphos.units import Quantity, format_quantity, format_unit, is_quantity
 
@@ -50,7 +57,8 @@ _BY_LANGUAGE: Final[dict[str, dict[str, tuple[str, str]]]] = {
     },
 }
 _TRUE_FALSE: Final = {"en": ("yes", "no"), "nl": ("ja", "nee")}
-_AND: Final = {"en": " and ", "nl": " en "}
+#: The date pattern per language (Babel's): ISO in English, the locale's short date in Dutch.
+_DATE: Final = {"en": "yyyy-MM-dd", "nl": "short"}
 _SLUG: Final = re.compile(r"[^a-z0-9]+")
 
 
@@ -65,7 +73,10 @@ def slug(text: str) -> str:
 
 
 def _localise(number: str, lang: Language) -> str:
-    return number.replace(".", ",") if lang == "nl" else number
+    """Write a plain decimal (``-12.50``) in the locale's symbols, every digit kept, no grouping."""
+    decimals = len(number.partition(".")[2])
+    pattern = "0." + "0" * decimals if decimals else "0"
+    return format_decimal(Decimal(number), format=pattern, locale=lang, group_separator=False)
 
 
 def _plain(text: str) -> str:
@@ -91,6 +102,7 @@ def show_number(value: float, lang: Language, spec: str = "") -> str:
         text = _plain(repr(number))
     elif spec:
         text = format(number, spec)
+        text = _plain(text) if "e" in text.lower() else text
     else:
         text = _plain(f"{number:.6g}")
     return _localise("0" if text == "-0" else text, lang)
@@ -134,9 +146,9 @@ def _show_quantity(value: Quantity, lang: Language, spec: str) -> str:
 
 
 def _show_date(value: dt.date, lang: Language, spec: str) -> str:
-    if lang == "nl" and spec != "iso":
-        return value.strftime("%d-%m-%Y")
-    return value.isoformat()
+    if spec == "iso":
+        return value.isoformat()
+    return format_date(value, format=_DATE[lang], locale=lang)
 
 
 def show(value: object, lang: Language, spec: str = "") -> str:
@@ -150,9 +162,9 @@ def show(value: object, lang: Language, spec: str = "") -> str:
             or a :func:`format` spec for the number alone (``".1f"``, ``"g"``).
     """
     if isinstance(value, Sequence) and not isinstance(value, str):
-        joiner = _AND[lang] if spec == "and" else ", "
-        item_spec = "" if spec == "and" else spec
-        return joiner.join(show(item, lang, item_spec) for item in value)
+        if spec == "and":
+            return format_list([show(item, lang) for item in value], locale=lang)
+        return ", ".join(show(item, lang, spec) for item in value)
     if isinstance(value, bool):
         yes, no = _TRUE_FALSE[lang]
         return yes if value else no

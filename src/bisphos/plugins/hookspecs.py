@@ -16,6 +16,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from bisphos.findings import Finding
+    from bisphos.i18n import MessageCatalogue
     from bisphos.model import Drug, Patient
     from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
     from bisphos.pediatric.assessment import Assessment
@@ -32,6 +33,7 @@ __all__ = [
     "bisphos_freshness",
     "bisphos_gfr_estimator",
     "bisphos_infusion_volume",
+    "bisphos_message_catalogues",
     "bisphos_register_protocols",
     "hookspec",
 ]
@@ -166,4 +168,25 @@ def bisphos_freshness(protocol_id: str, patient: Patient) -> Freshness | None:
     :return: A :class:`bisphos.pediatric.freshness.Freshness`, or ``None`` for the protocol's.
 
     .. versionadded:: 0.2.0
+    """
+
+
+# -- Messages --------------------------------------------------------------------------------
+
+
+@hookspec
+def bisphos_message_catalogues() -> Sequence[MessageCatalogue]:  # type: ignore[empty-body]
+    """Return the gettext catalogues of this plugin's messages, so its findings are translated.
+
+    Called once when the engine is built. Each :class:`bisphos.i18n.MessageCatalogue` names a
+    domain of the plugin's own and the directory of its ``<lang>/LC_MESSAGES/<domain>.mo``
+    (or ``.po``). A finding whose code the library's catalogue does not hold is looked up there:
+    its message under its code, its action under ``<code>.action``, with the same placeholders
+    as the library's messages. A plugin's catalogue never rewords the library's messages (the
+    library's are asked first). Anything that is not a ``MessageCatalogue`` raises
+    :class:`~bisphos.errors.PluginError`; see ``docs/translation.md``.
+
+    :return: The plugin's catalogues.
+
+    .. versionadded:: 0.3.0
     """

@@ -24,9 +24,10 @@ import pluggy
 
 from bisphos._contain import contained, describe
 from bisphos._version import __version__
-from bisphos.errors import PluginError, ProtocolConflictError
+from bisphos.errors import BisphosError, PluginError, ProtocolConflictError
 from bisphos.findings import Finding
 from bisphos.gate import LocalEstimator
+from bisphos.i18n import MessageCatalogue, register_catalogue
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
 from bisphos.pediatric.assessment import Assessment
@@ -43,6 +44,7 @@ __all__ = [
     "BUILTIN_PLUGINS",
     "PluginHooks",
     "PluginRecord",
+    "collect_catalogues",
     "collect_protocols",
     "get_plugin_manager",
     "plugin_records",
@@ -202,6 +204,33 @@ def collect_protocols(
                 )
             protocols[protocol_id] = cast("Protocol", protocol)
     return protocols
+
+
+def collect_catalogues(manager: pluggy.PluginManager) -> tuple[MessageCatalogue, ...]:
+    """Register the message catalogues the plugins ship, and return them.
+
+    Raises:
+        PluginError: a plugin returned something that is not a MessageCatalogue, a domain or a
+            directory the catalogues refuse, or failed.
+    """
+    name = "bisphos_message_catalogues"
+    if not _implemented(manager, name):
+        return ()
+    groups = _call(name, manager.hook.bisphos_message_catalogues)
+    found: list[MessageCatalogue] = []
+    for group in _sequence(name, groups):
+        found += _typed(name, group, MessageCatalogue)
+    for item in found:
+        try:
+            register_catalogue(item.domain, item.directory)
+        except BisphosError as error:
+            raise PluginError(
+                f"a plugin's message catalogue is refused: {error.message}",
+                field=name,
+                value=describe(item),
+                expected=error.expected or "a domain of its own and an existing directory",
+            ) from None
+    return tuple(found)
 
 
 def _sequence(hook_name: str, value: object) -> Sequence[object]:

@@ -1,21 +1,24 @@
 """The hook implementations of UMC's plugin, and the object the ``bisphos`` entry point loads.
 
-Five hooks, each a proposal that bisphos checks:
+Six hooks, each a proposal that bisphos checks (or, the last, words for its findings):
 
 - ``bisphos_register_protocols``: the local cyclical pamidronate protocol;
 - ``bisphos_gfr_estimator``: the bedside Schwartz estimator, k = 36.5 (UMC-GFR-1), within the
   1-250 ml/min/1.73 m² bisphos accepts from a local estimate (P-GFR-LOCAL);
 - ``bisphos_extra_findings``: a recent orthopaedic procedure blocks the infusion (UMC-CI-1);
 - ``bisphos_freshness``: labs of a first infusion at most 30 days old (P-FRESH, tightened);
-- ``bisphos_adjust_dose``: doses rounded down to a measurable volume (UMC-VIAL-1).
+- ``bisphos_adjust_dose``: doses rounded down to a measurable volume (UMC-VIAL-1);
+- ``bisphos_message_catalogues``: the Dutch words of the plugin's findings (``locale/``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 
 from bisphos.findings import Finding, Severity
+from bisphos.i18n import MessageCatalogue
 from bisphos.model import Patient
 from bisphos.pediatric.adjustments import DoseProposal
 from bisphos.pediatric.dosing import Dose
@@ -30,7 +33,15 @@ from umc_bisphos.procedures import ProceduresFile, ProcedureSource, recent_proce
 from umc_bisphos.protocol import CyclicalPamidronate
 from umc_bisphos.vials import round_down
 
-__all__ = ["BEDSIDE_SCHWARTZ", "NAME", "NOT_LOOKED_UP", "REASON_CODE", "UmcPlugin", "plugin"]
+__all__ = [
+    "BEDSIDE_SCHWARTZ",
+    "CATALOGUE",
+    "NAME",
+    "NOT_LOOKED_UP",
+    "REASON_CODE",
+    "UmcPlugin",
+    "plugin",
+]
 
 #: The name the entry point registers the plugin under.
 NAME = "umc"
@@ -41,6 +52,9 @@ REASON_CODE = "UMC-VIAL-ROUNDING"
 #: The bedside Schwartz estimator for IDMS-traceable creatinine (UMC-GFR-1).
 BEDSIDE_SCHWARTZ = SchwartzEstimator(name="schwartz-bedside-36.5", k=36.5)
 
+
+#: The plugin's message catalogues: ``locale/nl/LC_MESSAGES/umc_bisphos.po``.
+CATALOGUE = MessageCatalogue(domain="umc_bisphos", directory=Path(__file__).parent / "locale")
 
 #: The warning for a patient without an identifier (UMC-CI-1).
 NOT_LOOKED_UP = Finding(
@@ -100,6 +114,11 @@ class UmcPlugin:
     def bisphos_freshness(self) -> Freshness:
         """Labs of a first infusion at most 30 days old: the ward's rule, tighter than 90."""
         return Freshness(first_labs_days=30)
+
+    @hookimpl
+    def bisphos_message_catalogues(self) -> Sequence[MessageCatalogue]:
+        """The Dutch messages of the plugin's findings, so that Dutch output is Dutch."""
+        return (CATALOGUE,)
 
     @hookimpl
     def bisphos_adjust_dose(self, dose: Dose) -> DoseProposal | None:

@@ -141,6 +141,7 @@ def recent_procedure_findings(
                     Evidence("procedure", procedure.kind),
                     Evidence("procedure_date", procedure.date),
                     Evidence("days_since_procedure", days, threshold=BLOCK_DAYS),
+                    Evidence("postpone_until", until),
                 ),
                 action=f"postpone the infusion to {until.isoformat()} or later",
             )
