@@ -280,8 +280,8 @@ RESOURCE_LOADERS = {
     "bisphos.oncology.regimens.load_regimens",
     "bisphos.oncology.regimens.regimens_by_id",
     "bisphos.i18n._catalogue._own",  # a compiled message catalogue, read once
-    "bisphos.i18n._catalogue._chain",
-    "bisphos.i18n._catalogue._read_catalogue",  # a catalogue's texts by id, read once  # the catalogues of one language, the plugins' after
+    "bisphos.i18n._catalogue._chain",  # the catalogues of one language, the plugins' after
+    "bisphos.i18n._catalogue._read_catalogue",  # a catalogue's texts by id, read once
     "bisphos.pediatric.growth._table",
 }
 
