@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from attrs import evolve as attrs_evolve
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -229,3 +230,55 @@ def test_a_plugin_catalogue_without_its_own_domain_or_directory_is_refused(tmp_p
     for plugin in (Wrong(), Hijack()):
         with pytest.raises(PluginError, match="bisphos_message_catalogues"):
             Engine.create(entry_points=False, plugins=[("bad", plugin)])
+
+
+# The message layer decides nothing.
+
+
+def test_the_message_layer_imports_no_protocol_rule_or_threshold() -> None:
+    """bisphos.i18n writes the values a finding carries; it reads no threshold, regimen or
+    radium-223 criterion to choose a wording (P-IND-B, O-RENAL, O-RA223 decide in their modules)."""
+    for path in (SOURCE / "i18n").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom | ast.Import):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                names += [alias.name for alias in getattr(node, "names", [])]
+                for name in names:
+                    assert not name.startswith(
+                        ("bisphos.pediatric", "bisphos.oncology", "bisphos.batch")
+                    ), f"{path.name} imports {name}"
+
+
+def test_the_wording_is_the_one_the_finding_names() -> None:
+    """P-IND-B: the variant comes from the finding: the same evidence words as it says."""
+    base = Finding(
+        code="not-indicated-criteria",
+        rule_ids=("P-IND-B",),
+        severity=Severity.BLOCK,
+        message="x",
+        variant="no-bmd",
+    )
+    assert localize(base, "nl").message.startswith("Niet geïndiceerd: geen verlaagde botdichtheid")
+    assert localize(base, "en").message_id == "not-indicated-criteria:no-bmd"
+
+
+def test_a_finding_with_a_parameter_that_is_not_a_plain_value_is_refused_by_the_gate() -> None:
+    """A plugin's finding whose parameter is an object of its own never reaches a renderer."""
+    from bisphos.errors import PluginError
+    from bisphos.gate._read import read_findings as _findings
+
+    class Sneaky:
+        def __str__(self) -> str:
+            return "4 mg"
+
+    finding = Finding(
+        code="local-vial-size",
+        rule_ids=("P-ZOL-DOSE",),
+        severity=Severity.INFO,
+        message="rounded",
+        params={"vial": Sneaky()},  # type: ignore[arg-type]
+    )
+    with pytest.raises(PluginError, match="params"):
+        _findings((finding,), "findings")
+    plain = attrs_evolve(finding, params={"vial": ("4 mg", 4.0)})
+    assert _findings((plain,), "findings") == (plain,)

@@ -2,7 +2,11 @@
 
 A finding is never a bare string. It carries a stable ``code`` for software, the rule ids it comes
 from, a severity, a plain-language message, an optional action, and the values that triggered it
-(with their units). ``BLOCK`` findings stop an infusion today; ``WARN`` findings need attention;
+(with their units). Where the code that makes a finding chose one of several wordings, or
+derived values its message names beyond the evidence (a whole age, a list of sites, a label's
+source), it says so in ``variant`` and ``params``: the message catalogue
+(:mod:`bisphos.i18n`) only writes what it is given, in the reader's language. ``BLOCK``
+findings stop an infusion today; ``WARN`` findings need attention;
 ``INFO`` findings are advice.
 """
 
@@ -10,19 +14,29 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TypeAlias
 
 import attrs
 
 from bisphos.units import Quantity, format_quantity, is_quantity
 
-__all__ = ["Evidence", "EvidenceValue", "Finding", "Severity", "blocking", "rule_ids_of"]
+__all__ = [
+    "Evidence",
+    "EvidenceValue",
+    "Finding",
+    "MessageValue",
+    "Severity",
+    "blocking",
+    "rule_ids_of",
+]
 
 # A string alias, because ``Quantity`` is one too and ``|`` cannot combine strings at runtime.
 #: What a piece of evidence may hold: a quantity, a date, a number without unit (a Z-score, a
 #: count), a flag or a word.
 EvidenceValue: TypeAlias = "Quantity | dt.date | float | int | bool | str"
+#: What a message's placeholder may take: a value of evidence, or a tuple of them (a list).
+MessageValue: TypeAlias = "EvidenceValue | tuple[EvidenceValue, ...]"
 
 
 class Severity(enum.StrEnum):
@@ -72,6 +86,15 @@ def _evidence(value: Iterable[Evidence]) -> tuple[Evidence, ...]:
     return value if type(value) is tuple else tuple(value)
 
 
+def _params(
+    value: Mapping[str, MessageValue] | Iterable[tuple[str, MessageValue]],
+) -> tuple[tuple[str, MessageValue], ...]:
+    if type(value) is tuple:
+        return value
+    pairs = value.items() if isinstance(value, Mapping) else value
+    return tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in pairs)
+
+
 def _severity(value: Severity | str) -> Severity:
     # A Severity passes as it is; calling the enum class costs more than the finding's other fields.
     return value if type(value) is Severity else Severity(value)
@@ -88,6 +111,10 @@ class Finding:
         message: What it means, in plain language.
         evidence: The values that triggered it, with units.
         action: What to do about it, if anything.
+        variant: Which of the code's wordings applies (message id ``<code>:<variant>``), ``""``
+            for the code's own.
+        params: Values the message names beyond the evidence, by placeholder name, chosen by
+            the code that made the finding (``(("age_years", 20),)``).
     """
 
     code: str
@@ -96,6 +123,13 @@ class Finding:
     message: str
     evidence: tuple[Evidence, ...] = attrs.field(default=(), converter=_evidence)
     action: str = ""
+    variant: str = ""
+    params: tuple[tuple[str, MessageValue], ...] = attrs.field(default=(), converter=_params)
+
+    @property
+    def message_id(self) -> str:
+        """The catalogue id of the message: the code, with its variant if any."""
+        return f"{self.code}:{self.variant}" if self.variant else self.code
 
     def __str__(self) -> str:
         values = "; ".join(str(e) for e in self.evidence)

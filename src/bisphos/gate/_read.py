@@ -183,8 +183,11 @@ def read_findings(value: object, field: str) -> tuple[Finding, ...]:
             raise refuse("a finding's severity is not a bisphos Severity", f"{field}[{index}]")
         if type(item.code) is not str or type(item.message) is not str:
             check_texts(item, f"{field}[{index}]")
-        if type(item.action) is not str:
+        if type(item.action) is not str or type(item.variant) is not str:
             check_texts(item, f"{field}[{index}]")
+        params = item.params
+        if type(params) is not tuple or params:  # a tuple's truth is the builtin's
+            check_params(params, f"{field}[{index}].params")
         rules = item.rule_ids
         if type(rules) is not tuple or any(type(rule) is not str for rule in rules):
             for rule in read_tuple(rules, f"{field}[{index}].rule_ids"):
@@ -206,7 +209,17 @@ def read_findings(value: object, field: str) -> tuple[Finding, ...]:
 
 
 def check_texts(item: Finding, where: str) -> None:
-    """A finding's code, message and action are text."""
-    for name in ("code", "message", "action"):
+    """A finding's code, message, action and variant are text."""
+    for name in ("code", "message", "action", "variant"):
         if type(getattr(item, name)) is not str:
             raise refuse(f"a finding's {name} is not text", f"{where}.{name}")
+
+
+def check_params(params: object, where: str) -> None:
+    """A finding's parameters: (name, value) pairs of plain values, a value or a tuple of them."""
+    for number, pair in enumerate(read_tuple(params, where)):
+        at = f"{where}[{number}]"
+        if type(pair) is not tuple or len(pair) != 2 or type(pair[0]) is not str:
+            raise refuse("a finding's parameter is not a (name, value) pair", at)
+        for shown in pair[1] if type(pair[1]) is tuple else (pair[1],):
+            check_plain(shown, at)

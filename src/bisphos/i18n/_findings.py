@@ -1,10 +1,12 @@
 """Findings in the reader's language: message, action and evidence from the catalogue.
 
-A finding's message id is its code, with a variant where one code has several wordings
-(:mod:`bisphos.i18n._variants` reads which one from the finding). The placeholders are filled
+A finding's message id is its code, with the variant the code that made it chose where one code
+has several wordings (:attr:`bisphos.findings.Finding.message_id`). The placeholders are filled
 from the evidence: each evidence value under its name as a key (``labs.calcium`` becomes
 ``{labs_calcium}``, its limit ``{labs_calcium_limit}``), ``{missing}`` for the names of the
-missing values, and the values a variant derives (a list of sites, a whole age in years).
+missing values, ``{rules}``, and the finding's own ``params`` (a list of sites, a whole age in
+years, a label's source), which the code that made it derived. Nothing here decides: a
+wording and every value come from the finding.
 
 A finding whose code the catalogue does not hold (a local plugin's) keeps its own words: the
 library never invents a translation.
@@ -19,7 +21,6 @@ import attrs
 from bisphos.findings import Evidence, Finding
 from bisphos.i18n._catalogue import has, text, word
 from bisphos.i18n._values import Language, show, slug
-from bisphos.i18n._variants import variant_of
 
 __all__ = ["LocalizedFinding", "evidence_text", "localize", "message_id_of"]
 
@@ -73,13 +74,17 @@ def _context(finding: Finding) -> dict[str, object]:
             values.setdefault(f"{key}_limit", item.threshold)
     values["missing"] = [item.name for item in finding.evidence if item.value == "missing"]
     values["rules"] = list(finding.rule_ids)
+    values.update(finding.params)
     return values
 
 
 def message_id_of(finding: Finding, *, on: dt.date | None = None) -> str:
-    """Return the catalogue id of ``finding``'s message (its code, and variant if any)."""
-    variant, _ = variant_of(finding, on)
-    return f"{finding.code}:{variant}" if variant else finding.code
+    """Return the catalogue id of ``finding``'s message (its code, and variant if any).
+
+    ``on`` is accepted for the callers that pass the assessment date; the finding carries
+    every value its message names.
+    """
+    return finding.message_id
 
 
 def localize(finding: Finding, lang: Language, *, on: dt.date | None = None) -> LocalizedFinding:
@@ -88,21 +93,18 @@ def localize(finding: Finding, lang: Language, *, on: dt.date | None = None) -> 
     Args:
         finding: The finding.
         lang: The language.
-        on: The assessment date, for texts that name a whole age in years.
+        on: Accepted for the callers that pass the assessment date; unused, the finding
+            carries every value its message names.
     """
     evidence = tuple(evidence_text(item, lang) for item in finding.evidence)
-    try:
-        variant, derived = variant_of(finding, on)
-    except (KeyError, ValueError, TypeError, AttributeError):
-        variant, derived = "", {}
-    message_id = f"{finding.code}:{variant}" if variant else finding.code
+    message_id = finding.message_id
     action_id = f"{message_id}.action"
     own = LocalizedFinding(
         finding, lang, message_id, finding.message, finding.action, evidence, from_catalogue=False
     )
     if not has(message_id, lang) or (finding.action and not has(action_id, lang)):
         return own
-    values = {**_context(finding), **derived}
+    values = _context(finding)
     try:
         message = text(message_id, lang, **values)
         action = text(action_id, lang, **values) if finding.action else ""

@@ -217,6 +217,7 @@ def blood_count_findings(patient: AdultPatient, injection_number: int) -> tuple[
                         Evidence(limit.field, "missing", limit.minimum),
                     ),
                     action=f"measure the {limit.kind.name} before the injection",
+                    params=(("count", limit.field), ("minimum", limit.minimum)),
                 )
             )
             continue
@@ -232,6 +233,12 @@ def blood_count_findings(patient: AdultPatient, injection_number: int) -> tuple[
                     f"{format_quantity(limit.minimum)} ({criteria.source})",
                     evidence=(Evidence("injection_number", injection_number), evidence),
                     action="do not give the injection today; repeat the count",
+                    variant=which,
+                    params=(
+                        ("count", limit.field),
+                        ("minimum", limit.minimum),
+                        ("source", criteria.source),
+                    ),
                 )
             )
         else:
@@ -244,6 +251,8 @@ def blood_count_findings(patient: AdultPatient, injection_number: int) -> tuple[
                 severity=Severity.INFO,
                 message=f"blood counts meet the {which}-injection criteria ({criteria.source})",
                 evidence=(Evidence("injection_number", injection_number), *met),
+                variant=which,
+                params={"source": criteria.source},
             )
         )
     return tuple(findings)
@@ -450,6 +459,12 @@ def plan_radium(patient: AdultPatient, *, injection_number: int | None = None) -
             Evidence("deck_equivalent", activity.deck_equivalent.activity),
         ),
         action="recompute the activity from the weight on the day of each injection",
+        params={
+            "standard": activity.activity.standard.value,
+            "per_kg": activity.per_kg.activity,
+            "deck_standard": activity.deck_equivalent.standard.value,
+            "deck_per_kg": activity.deck_per_kg.activity,
+        },
     )
     return RadiumPlan(
         injections=injections,

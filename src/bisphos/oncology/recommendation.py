@@ -257,6 +257,7 @@ def _registration_finding(row: Regimen, patient: AdultPatient) -> Finding:
         message=f"{row.id} is not registered for this tumour ({row.registration.deck})",
         evidence=(Evidence("tumour", patient.tumour.value), Evidence("regimen", row.id)),
         action="choose another regimen",
+        params={"deck": row.registration.deck},
     )
 
 

@@ -371,6 +371,7 @@ def _zoledronic_acid_4mg(regimen: Regimen, clearance: Quantity) -> RenalOutcome:
                 f"30 ml/min ({ZOMETA_SOURCE})",
                 evidence=evidence,
                 action="choose a regimen without this renal limit",
+                params={"source": ZOMETA_SOURCE},
             ),
         )
     full = band.dose == regimen.dose
@@ -384,6 +385,7 @@ def _zoledronic_acid_4mg(regimen: Regimen, clearance: Quantity) -> RenalOutcome:
             message=f"{regimen.id}: {format_quantity(band.dose)} for a creatinine clearance "
             f"in {band} ({ZOMETA_SOURCE})",
             evidence=(*evidence, Evidence("dose", band.dose)),
+            params={"source": ZOMETA_SOURCE},
         ),
     )
 
@@ -404,6 +406,8 @@ def _minimum(regimen: Regimen, clearance: Quantity, limit: ClearanceMinimum) -> 
                 f"{minimum:g} ml/min ({limit.source})",
                 evidence=evidence,
                 action="choose a regimen without this renal limit",
+                variant=limit.consequence.replace(" ", "-"),
+                params={"source": limit.source},
             ),
         )
     return RenalOutcome(
@@ -416,6 +420,7 @@ def _minimum(regimen: Regimen, clearance: Quantity, limit: ClearanceMinimum) -> 
             message=f"{regimen.id}: creatinine clearance at or above {minimum:g} ml/min "
             f"({limit.source})",
             evidence=evidence,
+            params={"source": limit.source},
         ),
     )
 

@@ -91,6 +91,7 @@ def onj_findings(
                 ),
                 action="arrange a dental evaluation"
                 + ("" if started else " before the first administration"),
+                variant="running" if started else "",
             )
         )
     if patient.jaw_surgery_planned:

@@ -136,6 +136,7 @@ def choose_protocol(
                     severity=Severity.INFO,
                     message=f"{protocol} applies: it is for {who}",
                     evidence=evidence,
+                    variant="pediatric" if rule_id == "P-SCOPE-1" else "oncology",
                 ),
             ),
         )

@@ -114,7 +114,14 @@ class SettingAdvice:
     supplements: tuple[Supplement, ...] = ()
 
 
-def _info(code: str, rule_id: str, message: str, *evidence: Evidence, action: str = "") -> Finding:
+def _info(
+    code: str,
+    rule_id: str,
+    message: str,
+    *evidence: Evidence,
+    action: str = "",
+    variant: str = "",
+) -> Finding:
     return Finding(
         code=code,
         rule_ids=(rule_id,),
@@ -122,6 +129,7 @@ def _info(code: str, rule_id: str, message: str, *evidence: Evidence, action: st
         message=message,
         evidence=evidence,
         action=action,
+        variant=variant,
     )
 
 
@@ -404,11 +412,13 @@ def prevention_of_metastases(patient: AdultPatient) -> SettingAdvice:
                     action="record the menopausal status"
                     if status is MenopausalStatus.UNKNOWN
                     else "",
+                    variant="postmenopausal" if post else "",
                 ),
                 _info(
                     "no-regimen-in-deck",
                     "O-PREV-BREAST",
                     "the deck names no adjuvant regimen; this protocol gives no dose",
+                    variant="breast",
                 ),
             ),
         )
@@ -425,6 +435,7 @@ def prevention_of_metastases(patient: AdultPatient) -> SettingAdvice:
                     "no-regimen-in-deck",
                     "O-PREV-PROSTATE",
                     "the deck names no regimen for it; this protocol gives no dose",
+                    variant="prostate",
                 ),
             ),
         )

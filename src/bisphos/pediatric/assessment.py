@@ -261,6 +261,7 @@ def _scope_finding(patient: Patient) -> Finding:
             Evidence("birth_date", patient.birth_date),
             Evidence("19th birthday", birthday(patient.birth_date, SCOPE_AGE_YEARS)),
         ),
+        params={"age_years": patient.age_in_whole_years},
     )
 
 
@@ -443,6 +444,7 @@ def _calcium_consult(patient: Patient) -> list[Finding]:
                 ),
                 evidence=(calcium, Evidence("labs.pth", "missing" if pth is None else pth.value)),
                 action=f"{_CONSULT} Decide on calcium supplementation with PTH.",
+                variant="pth-missing" if pth is None else "pth-limit-unknown",
             )
         ]
     raised = exceeds(pth.value, pth.upper_limit, PTH_RESOLUTION)
@@ -494,6 +496,7 @@ def _dxa(patient: Patient) -> list[Finding]:
             severity=Severity.WARN,
             message=f"No DXA on record of the {names}.",
             evidence=tuple(Evidence(f"bmd.{site.value}", "missing") for site in needed),
+            params={"sites": tuple(site.value for site in needed)},
             action=(
                 f"DXA of the {names}, and vertebral morphometry (VFA) or, where that is not "
                 "possible, a lateral spine X-ray."
@@ -520,6 +523,7 @@ def _first_infusion(
                 ),
                 evidence=tuple(Evidence(f"labs.{name}", "missing") for name in missing),
                 action=f"Measure {names} before the first infusion.",
+                params={"labs": tuple(missing)},
             )
         )
     findings += _vitamin_d(patient, first=True, advice=vitamin_d_advice)
@@ -560,6 +564,7 @@ def _supplement_findings(patient: Patient, advice: SupplementAdvice) -> list[Fin
                 Evidence("risks.dark_skin", patient.risks.dark_skin),
                 Evidence("risks.little_time_outdoors", patient.risks.little_time_outdoors),
             ),
+            variant="raised" if dose.magnitude > VITAMIN_D_DAILY.magnitude else "",
         ),
         Finding(
             code="calcium-intake",
@@ -567,6 +572,7 @@ def _supplement_findings(patient: Patient, advice: SupplementAdvice) -> list[Fin
             severity=Severity.INFO,
             message=f"Calcium by age and diet: at least {low} to {high} dairy portions per day.",
             evidence=(Evidence("dairy portions per day", f"at least {low} to {high}, by age"),),
+            params={"low": low, "high": high},
         ),
     ]
 

@@ -198,6 +198,7 @@ def _exclusions(patient: Patient) -> list[Finding]:
                     "not advised."
                 ),
                 evidence=tuple(Evidence("gene_variants", gene) for gene in genes),
+                params={"genes": tuple(genes)},
             )
         )
     if patient.risks.expected_spontaneous_recovery:
@@ -239,6 +240,7 @@ def assess_indication(patient: Patient) -> Indication:
                 severity=Severity.BLOCK,
                 message=f"Not indicated: {' and '.join(missing)}.",
                 evidence=evidence,
+                variant="neither" if len(missing) == 2 else "no-bmd" if history else "no-history",
             )
         )
     indicated = not findings
@@ -255,6 +257,8 @@ def assess_indication(patient: Patient) -> Indication:
                     + (" and a reduced bone density." if reduced else ".")
                 ),
                 evidence=(Evidence("diagnosis", patient.diagnosis.value), *evidence),
+                variant="" if reduced else "bmd-not-reduced",
+                params={"criteria": criteria},
             )
         )
     return Indication(

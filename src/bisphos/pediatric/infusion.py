@@ -175,6 +175,7 @@ class LabelCheck:
             message=f"pamidronate {self.name.replace('-', ' ')} above the label limit",
             evidence=evidence,
             action="correct the local regimen: dilute further or infuse more slowly",
+            variant="above",
         )
 
 

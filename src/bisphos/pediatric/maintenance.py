@@ -420,6 +420,7 @@ def _entry_finding(
             severity=Severity.INFO,
             message=f"maintenance treatment may be considered{band_text}",
             evidence=evidence,
+            variant="" if band is None else band.value,
         )
     failing = [c.name for c in conditions if c.status is status]
     verb = "not met" if status is ConditionStatus.NOT_MET else "unknown"
@@ -431,6 +432,7 @@ def _entry_finding(
         severity=Severity.INFO,
         message=f"maintenance entry conditions {verb}: {', '.join(failing)}",
         evidence=evidence,
+        params={"failing": tuple(failing)},
     )
 
 
@@ -450,10 +452,13 @@ def stop_guidance(patient: Patient, *, maintenance_start: dt.date | None = None)
         patient.diagnosis is Diagnosis.OSTEOGENESIS_IMPERFECTA
         and patient.oi_severity is OISeverity.SEVERE
     )
+    variant = ""
     if severe and patient.still_growing is False:
         message = "severe OI at final height: maintenance may now be stopped"
+        variant = "severe-final-height"
     elif severe:
         message = "severe OI: continue maintenance until final height"
+        variant = "severe"
     else:
         message = (
             "consider stopping maintenance after 1 to 2 years, depending on puberty and growth"
@@ -471,6 +476,7 @@ def stop_guidance(patient: Patient, *, maintenance_start: dt.date | None = None)
         message=message,
         evidence=tuple(evidence),
         action=action,
+        variant=variant,
     )
 
 
@@ -526,6 +532,7 @@ def entry_not_met(assessment: MaintenanceAssessment) -> Finding | None:
         message=f"no maintenance course: entry conditions not met or not known: {listed}",
         evidence=tuple(Evidence(c.name, c.status.value) for c in unmet),
         action="continue the active course, or record a clinician's override with a coded reason",
+        params={"unmet": tuple(c.name for c in unmet)},
     )
 
 

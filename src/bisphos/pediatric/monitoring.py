@@ -192,6 +192,7 @@ def check_observation(
                     Evidence(f"baseline {band.name}", band.baseline),
                 ),
                 action=_CALL,
+                variant=direction,
             )
         )
     for symptom, present in (("myalgia", myalgia), ("arthralgia", arthralgia)):
@@ -250,6 +251,7 @@ def monitoring_findings(
                 severity=Severity.WARN,
                 message=f"No baseline for {missing}: the 20 % limits cannot be set yet.",
                 evidence=tuple(Evidence(sign, "missing") for sign in plan.without_baseline),
+                params={"signs": tuple(plan.without_baseline)},
                 action=f"Record {missing} before the infusion as the baseline.",
             )
         )
@@ -276,6 +278,7 @@ def monitoring_findings(
             ),
             evidence=evidence,
             action="Check serum calcium after the infusion." if check_calcium else "",
+            variant="check-calcium" if check_calcium else "",
         )
     )
     return tuple(findings)

@@ -699,6 +699,7 @@ def pregnancy_counselling(
             Evidence(name="could_become_pregnant", value=basis),
         ),
         action=f"counsel the patient: no pregnancy until {until.isoformat()}",
+        variant="planned" if infusions else "given",
     )
 
 
