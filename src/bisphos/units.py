@@ -52,6 +52,23 @@ class FrozenQuantity(pint.UnitRegistry.Quantity):  # type: ignore[type-arg]
     several plans at once without one plan (or a plugin) changing what another reads.
     """
 
+    def __new__(cls, value: object, units: object = None) -> FrozenQuantity:
+        """Pint's quantity; one of a float and a unit is made as Pint makes it, without its checks.
+
+        Pint's checks are for other inputs (text, arrays, another quantity, a class without a
+        registry); of a float and a unit Pint stores the float and the unit's container, as this
+        does. A plan makes a few hundred quantities, most of them in Pint's own arithmetic.
+        """
+        if type(value) is float and hasattr(cls, "_REGISTRY"):
+            if isinstance(units, PlainUnit):
+                units = units._units
+            if type(units) is pint.util.UnitsContainer:
+                made = object.__new__(cls)
+                object.__setattr__(made, "_magnitude", value)
+                object.__setattr__(made, "_units", units)
+                return made
+        return super().__new__(cls, value, units)  # type: ignore[call-overload,no-any-return]
+
     def __setattr__(self, name: str, value: object) -> None:
         if name in self.__dict__:
             raise AttributeError(f"a bisphos quantity cannot be changed (attribute {name!r})")
@@ -271,7 +288,8 @@ def _parse_unit_text(text: str) -> Unit:
         if index == 0 and part in {"", "1"} and len(parts) > 1:
             continue
         for factor in _FACTOR_SEPARATOR.split(part):
-            result = result * _parse_factor(factor, text) ** sign
+            atom = _parse_factor(factor, text)
+            result = result * atom if sign == 1 else result / atom
     return ureg.Unit(result)
 
 
@@ -287,8 +305,10 @@ def _parse_factor(factor: str, text: str) -> pint.util.UnitsContainer:
             value=text,
             expected="a unit such as kg, lb, cm, umol/L, mg/dL, mmol/L, degC, mmHg, mL/min/1.73m2",
         )
-    exponent = int(match["exp"]) if match["exp"] else 1
-    return cast("pint.util.UnitsContainer", _ATOM_UNITS[match["atom"]] ** exponent)
+    atom = _ATOM_UNITS[match["atom"]]
+    if not match["exp"]:
+        return atom
+    return cast("pint.util.UnitsContainer", atom ** int(match["exp"]))
 
 
 def parse_unit(text: str, *, field: str = "") -> Unit:
@@ -448,6 +468,9 @@ def _format_units(units: pint.util.UnitsContainer) -> str:
         spelling = _SPELLING.get(name)
         if spelling is None:
             raise InvalidValueError("unit has no accepted spelling", value=str(ureg.Unit(units)))
+        if exponent == 1:  # the common case
+            numerator.append(spelling)
+            continue
         power = float(cast("float", exponent))
         text = spelling if abs(power) == 1 else f"{spelling}^{abs(power):g}"
         (numerator if power > 0 else denominator).append(text)

@@ -35,7 +35,7 @@ import stat
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -409,10 +409,12 @@ def check_structure(data: object, limits: StructureLimits, *, field: str = "") -
         InputLimitError: a limit of ``limits`` is exceeded (named in the error).
         InvalidValueError: a text holds a refused character, or a number is not finite.
     """
-    stack: list[tuple[object, str, int]] = [(data, field, 1)]
+    max_text = limits.max_text
+    # Each value's place is kept as (parent place, key or index) and written out only for an error.
+    stack: list[tuple[object, _Place, int]] = [(data, field, 1)]
     nodes = 0
     while stack:
-        value, path, depth = stack.pop()
+        value, place, depth = stack.pop()
         nodes += 1
         if nodes > limits.max_nodes:
             raise InputLimitError(
@@ -422,14 +424,15 @@ def check_structure(data: object, limits: StructureLimits, *, field: str = "") -
                 expected=f"at most {limits.max_nodes} values",
             )
         if isinstance(value, str):
-            check_text(value, field=path or "value", max_length=limits.max_text)
+            if len(value) > max_text or not value.isprintable():
+                check_text(value, field=_path(place) or "value", max_length=max_text)
         elif isinstance(value, bool) or value is None:
             continue
         elif isinstance(value, int):
             if value.bit_length() > MAX_INTEGER_BITS:
                 raise InputLimitError(
                     f"an integer of more than {MAX_INTEGER_BITS} bits",
-                    field=path or "value",
+                    field=_path(place) or "value",
                     value=picture(value),
                     limit="integer size",
                     expected=f"an integer from -2**{MAX_INTEGER_BITS} to 2**{MAX_INTEGER_BITS}",
@@ -437,28 +440,47 @@ def check_structure(data: object, limits: StructureLimits, *, field: str = "") -
         elif isinstance(value, float):
             if not math.isfinite(value):
                 raise InvalidValueError(
-                    "not a finite number", field=path or "value", value=picture(value)
+                    "not a finite number", field=_path(place) or "value", value=picture(value)
                 )
-        elif isinstance(value, Mapping | list | tuple):
+        elif isinstance(value, dict | list | tuple | Mapping):
             if depth > limits.max_depth:
-                raise _too_deep(path or field, limits.max_depth)
+                raise _too_deep(_path(place) or field, limits.max_depth)
             if len(value) > limits.max_items:
                 raise InputLimitError(
                     f"more than {limits.max_items} items",
-                    field=path or "value",
+                    field=_path(place) or "value",
                     limit="items per list or object",
                     expected=f"at most {limits.max_items} items",
                 )
-            if isinstance(value, Mapping):
+            if isinstance(value, dict | Mapping):
                 for key, item in value.items():
                     if not isinstance(key, str):
                         raise InvalidValueError(
-                            "a key is not text", field=path or "value", value=picture(key)
+                            "a key is not text", field=_path(place) or "value", value=picture(key)
                         )
-                    check_text(key, field=_join(path, printable(key)), max_length=limits.max_text)
-                    stack.append((item, _join(path, key), depth + 1))
+                    if len(key) > max_text or not key.isprintable():
+                        check_text(
+                            key, field=_join(_path(place), printable(key)), max_length=max_text
+                        )
+                    stack.append((item, (place, key), depth + 1))
             else:
-                stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+                stack.extend((item, (place, i), depth + 1) for i, item in enumerate(value))
+
+
+#: Where a value is: the document's field, or (the parent's place, a key or a list index).
+_Place: TypeAlias = "str | tuple[_Place, str | int]"
+
+
+def _path(place: _Place) -> str:
+    """The path of a place as the errors name it: ``labs.calcium``, ``fractures[1].date``."""
+    steps: list[str | int] = []
+    while not isinstance(place, str):
+        place, step = place
+        steps.append(step)
+    path = place
+    for step in reversed(steps):
+        path = f"{path}[{step}]" if isinstance(step, int) else _join(path, step)
+    return path
 
 
 def _join(path: str, key: str) -> str:

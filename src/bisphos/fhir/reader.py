@@ -168,7 +168,7 @@ class _Reader:
     # ---- elements ----------------------------------------------------------------------------
 
     def mapping(self, value: object, path: str) -> Mapping[str, object] | None:
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):  # JSON's objects are dicts
             return value
         self.problem(path, "must be an object", value, "a JSON object")
         return None

@@ -184,7 +184,9 @@ class _Service:
         self.templates = prefetch_templates()
         self.services = {service.id: service for service in SERVICES}
         self.in_flight = 0
-        self.limiter = anyio.CapacityLimiter(2)
+        # One decision at a time: it is CPU work under the interpreter's one lock, and two at
+        # once would only take turns, each finishing later.
+        self.limiter = anyio.CapacityLimiter(1)
         self.source = source_of(engine.protocol(PEDIATRIC_ID).info)
 
     # -- request handling ------------------------------------------------------------------
