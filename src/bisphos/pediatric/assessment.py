@@ -70,6 +70,7 @@ from bisphos.pediatric.thresholds import (
     VITAMIN_D_DAILY,
     VITAMIN_D_DAILY_RAISED,
     VITAMIN_D_DEFICIENCY,
+    Threshold,
     exceeds,
 )
 from bisphos.protocols import PluginRecord
@@ -278,18 +279,55 @@ def _temperature(patient: Patient) -> list[Finding]:
                 action="Measure the temperature before the infusion; postpone above 38.5 °C.",
             )
         ]
-    if FEVER.met(temperature):
-        return [
-            Finding(
-                code="fever",
-                rule_ids=("P-CI-FEVER",),
-                severity=Severity.BLOCK,
-                message="Temperature above 38.5 °C: postpone the infusion.",
-                evidence=(FEVER.evidence(temperature, "vitals.temperature"),),
-                action="Postpone the infusion until the fever has resolved.",
-            )
-        ]
-    return []
+    return _fever(temperature)
+
+
+#: The BLOCKs of a threshold met today: (threshold, field, code, rule id, message, action).
+_FEVER_BLOCK: Final = (
+    FEVER,
+    "vitals.temperature",
+    "fever",
+    "P-CI-FEVER",
+    "Temperature above 38.5 °C: postpone the infusion.",
+    "Postpone the infusion until the fever has resolved.",
+)
+_HYPOCALCAEMIA_BLOCK: Final = (
+    HYPOCALCAEMIA,
+    "labs.calcium",
+    "hypocalcaemia",
+    "P-CI-HYPOCA",
+    "Total calcium below 2.2 mmol/l: do not infuse.",
+    _CONSULT,
+)
+
+
+def _fever(temperature: Quantity | None) -> list[Finding]:
+    """P-CI-FEVER: the BLOCK of a temperature above 38.5 °C."""
+    return _threshold_block(_FEVER_BLOCK, temperature)
+
+
+def _hypocalcaemia(calcium: Quantity | None) -> list[Finding]:
+    """P-CI-HYPOCA: the BLOCK of a total calcium below 2.2 mmol/l."""
+    return _threshold_block(_HYPOCALCAEMIA_BLOCK, calcium)
+
+
+def _threshold_block(
+    block: tuple[Threshold, str, str, str, str, str], value: Quantity | None
+) -> list[Finding]:
+    """The BLOCK of ``value`` meeting the block's threshold; none otherwise."""
+    threshold, field, code, rule_id, message, action = block
+    if value is None or not threshold.met(value):
+        return []
+    return [
+        Finding(
+            code=code,
+            rule_ids=(rule_id,),
+            severity=Severity.BLOCK,
+            message=message,
+            evidence=(threshold.evidence(value, field),),
+            action=action,
+        )
+    ]
 
 
 def _calcium(patient: Patient, *, first: bool) -> list[Finding]:
@@ -308,19 +346,8 @@ def _calcium(patient: Patient, *, first: bool) -> list[Finding]:
             )
         ]
     calcium = labs.calcium.value
-    findings: list[Finding] = []
-    low = HYPOCALCAEMIA.met(calcium)
-    if low:
-        findings.append(
-            Finding(
-                code="hypocalcaemia",
-                rule_ids=("P-CI-HYPOCA",),
-                severity=Severity.BLOCK,
-                message="Total calcium below 2.2 mmol/l: do not infuse.",
-                evidence=(HYPOCALCAEMIA.evidence(calcium, "labs.calcium"),),
-                action=_CONSULT,
-            )
-        )
+    findings = _hypocalcaemia(calcium)
+    low = bool(findings)
     if labs.albumin is not None:
         corrected = albumin_corrected_calcium(calcium, labs.albumin.value)
         if low or HYPOCALCAEMIA.met(corrected):
@@ -343,8 +370,9 @@ def _calcium(patient: Patient, *, first: bool) -> list[Finding]:
     return findings
 
 
-def _contraindications(patient: Patient, *, first: bool) -> list[Finding]:
-    findings = _temperature(patient) + _calcium(patient, first=first)
+def _risk_blocks(patient: Patient) -> list[Finding]:
+    """P-CI-ALLERGY, P-CI-PREG: the BLOCKs of a hypersensitivity and of a known pregnancy."""
+    findings = []
     if patient.risks.bisphosphonate_hypersensitivity:
         findings.append(
             Finding(
@@ -365,7 +393,12 @@ def _contraindications(patient: Patient, *, first: bool) -> list[Finding]:
                 evidence=(Evidence("risks.pregnant", value=True),),
             )
         )
-    elif patient.risks.pregnant is None and could_become_pregnant(patient):
+    return findings
+
+
+def _contraindications(patient: Patient, *, first: bool) -> list[Finding]:
+    findings = _temperature(patient) + _calcium(patient, first=first) + _risk_blocks(patient)
+    if patient.risks.pregnant is None and could_become_pregnant(patient):
         # "pregnant": null is not recorded, never read as "not pregnant".
         findings.append(
             Finding(
@@ -387,7 +420,10 @@ def core_contraindications(patient: Patient) -> tuple[Finding, ...]:
     These are the core's: the gate (:mod:`bisphos.gate`) checks that no protocol or plugin
     removed or demoted them, and that nothing is cleared while one holds.
     """
-    return blocking(_contraindications(patient, first=not patient.infusions))
+    calcium = patient.labs.calcium
+    blocks = _fever(patient.vitals.temperature)
+    blocks += _hypocalcaemia(None if calcium is None else calcium.value)
+    return tuple(blocks + _risk_blocks(patient))
 
 
 def _vitamin_d(patient: Patient, *, first: bool, advice: Quantity) -> list[Finding]:
@@ -639,7 +675,8 @@ def assess(
         drugs = (Drug.ZOLEDRONIC_ACID,) if gate else ()
         if not gate:
             # Pamidronate is the candidate: what the kidneys allow of it (P-PAM-RENAL).
-            kidneys = pamidronate_renal(patient)
+            protocol = type(estimator) is type(schwartz_40) and estimator == schwartz_40
+            kidneys = pamidronate_renal(patient, estimate=renal.estimate if protocol else None)
             findings += kidneys.findings
             drugs += (Drug.PAMIDRONATE,) if kidneys.allowed else ()
         else:

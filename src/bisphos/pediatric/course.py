@@ -28,7 +28,7 @@ from bisphos.dates import add_months
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.dosing import DosingOptions, MaintenanceBand
-from bisphos.pediatric.infusion import pamidronate_label_checks
+from bisphos.pediatric.infusion import pamidronate_label_failures
 from bisphos.pediatric.renal import pamidronate_renal
 from bisphos.pediatric.schedule import (
     Clearance,
@@ -158,16 +158,15 @@ def label_blocks(course: Course, patient: Patient) -> tuple[Finding, ...]:
     found: dict[tuple[str, dt.date], Finding] = {}
     for planned in course.infusions:
         prep = planned.preparation
-        for check in pamidronate_label_checks(
+        for check in pamidronate_label_failures(
             prep.dose, prep.volume, prep.duration, renal_rate=renal_rate
         ):
-            if not check.passed:
-                finding = check.finding()
-                finding = attrs.evolve(
-                    finding,
-                    evidence=(*finding.evidence, Evidence("infusion_date", planned.date)),
-                )
-                found.setdefault((check.name, planned.date), finding)
+            finding = check.finding()
+            finding = attrs.evolve(
+                finding,
+                evidence=(*finding.evidence, Evidence("infusion_date", planned.date)),
+            )
+            found.setdefault((check.name, planned.date), finding)
     return tuple(found.values())
 
 

@@ -58,7 +58,7 @@ from bisphos.pediatric.limits import (
     daily_cap,
     dosing_weight_kg,
 )
-from bisphos.units import Quantity, format_quantity
+from bisphos.units import Quantity, format_unit
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -494,6 +494,15 @@ class _Candidate:
     limit_rule_ids: tuple[str, ...]
 
 
+#: How :func:`~bisphos.units.format_quantity` writes the unit of a dose (mg).
+_MG_SPELLING: Final = format_unit(q.DOSE.canonical)
+
+
+def _mg_text(dose: Quantity) -> str:
+    """``dose``, a quantity in mg (the library's own), as :func:`format_quantity` writes it."""
+    return f"{float(dose.magnitude)!r} {_MG_SPELLING}"
+
+
 def _evidence(name: str, value: Quantity | dt.date | int | bool | str) -> Evidence:
     return Evidence(name=name, value=value)
 
@@ -727,10 +736,10 @@ def _limited(
 
 def _last_choices(drug: Drug, limited: LimitedDose) -> tuple[Choice, Choice]:
     """The cap's choice and the rounding's choice of a limited dose."""
-    precision = format_quantity(limited.precision)
+    precision = _mg_text(limited.precision)
     return _cap_choice(limited), Choice(
         limited.daily_cap.rule_id,
-        f"rounded down to {precision}: {format_quantity(limited.dose)}",
+        f"rounded down to {precision}: {_mg_text(limited.dose)}",
         option=f"{drug.value}_precision = {precision}",
     )
 
@@ -792,14 +801,14 @@ def _cap_choice(limited: LimitedDose) -> Choice:
     if limited.capped:
         return Choice(
             limited.daily_cap.rule_id,
-            f"capped at {format_quantity(limited.ceiling)} ({', '.join(limited.ceiling_rule_ids)})",
+            f"capped at {_mg_text(limited.ceiling)} ({', '.join(limited.ceiling_rule_ids)})",
             evidence=evidence,
         )
     return Choice(
         limited.daily_cap.rule_id,
-        f"not capped: within the lowest limit {format_quantity(limited.ceiling)} "
+        f"not capped: within the lowest limit {_mg_text(limited.ceiling)} "
         f"({', '.join(limited.ceiling_rule_ids)}) and the daily cap "
-        f"{format_quantity(limited.daily_cap.dose)}",
+        f"{_mg_text(limited.daily_cap.dose)}",
         evidence=evidence,
     )
 

@@ -51,6 +51,7 @@ __all__ = [
     "Preparation",
     "PreparationOptions",
     "pamidronate_label_checks",
+    "pamidronate_label_failures",
     "prepare_infusion",
 ]
 
@@ -200,32 +201,64 @@ def pamidronate_label_checks(
     )
 
 
+def pamidronate_label_failures(
+    dose: Quantity, volume: Quantity, duration: Quantity, *, renal_rate: bool = False
+) -> tuple[LabelCheck, ...]:
+    """The checks of :func:`pamidronate_label_checks` that fail (P-PAM-LABEL), in its order.
+
+    A regimen within the label gives none, and then no check is built.
+    """
+    dose_mg = exact(canonical_magnitude(q.DOSE, dose, field="dose"))
+    volume_ml = exact(canonical_magnitude(q.VOLUME, volume, field="volume"))
+    hours = exact(canonical_magnitude(q.DURATION, duration, field="duration"))
+    _, _, passed = _label_values(dose_mg, volume_ml, hours)
+    if all(passed[: 3 if renal_rate else 2]):
+        return ()
+    checks = _label_checks(dose_mg, volume_ml, hours, renal_rate=renal_rate)
+    return tuple(check for check in checks if not check.passed)
+
+
+def _label_values(
+    dose_mg: Decimal, volume_ml: Decimal, hours: Decimal
+) -> tuple[Decimal, Decimal, tuple[bool, bool, bool]]:
+    """Rate (mg/h), concentration (mg/ml), and whether each is within its label limit.
+
+    The three flags: the rate within 60 mg/h, the concentration within 0.36 mg/ml, the rate
+    within the renal 20 mg/h.
+    """
+    rate_mg_h = rate_per_h(dose_mg, hours)
+    concentration_mg_ml = _CONTEXT.divide(dose_mg, volume_ml)
+    return (
+        rate_mg_h,
+        concentration_mg_ml,
+        (
+            rate_mg_h <= t.PAMIDRONATE_LABEL_MAX_RATE_MG_H.decimal,
+            concentration_mg_ml <= t.PAMIDRONATE_LABEL_MAX_CONCENTRATION_MG_ML.decimal,
+            rate_mg_h <= t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.decimal,
+        ),
+    )
+
+
 def _label_checks(
     dose_mg: Decimal, volume_ml: Decimal, hours: Decimal, *, renal_rate: bool = False
 ) -> tuple[LabelCheck, ...]:
     """:func:`pamidronate_label_checks` on canonical magnitudes."""
-    rate_mg_h = rate_per_h(dose_mg, hours)
-    concentration_mg_ml = _CONTEXT.divide(dose_mg, volume_ml)
+    rate_mg_h, concentration_mg_ml, (rate_ok, concentration_ok, renal_ok) = _label_values(
+        dose_mg, volume_ml, hours
+    )
+    rate = _quantity(rate_mg_h, "milligram / hour")
     return (
-        LabelCheck(
-            name="rate",
-            value=_quantity(rate_mg_h, "milligram / hour"),
-            limit=PAMIDRONATE_LABEL_MAX_RATE,
-            passed=rate_mg_h <= t.PAMIDRONATE_LABEL_MAX_RATE_MG_H.decimal,
-        ),
+        LabelCheck(name="rate", value=rate, limit=PAMIDRONATE_LABEL_MAX_RATE, passed=rate_ok),
         LabelCheck(
             name="concentration",
             value=_quantity(concentration_mg_ml, "milligram / milliliter"),
             limit=PAMIDRONATE_LABEL_MAX_CONCENTRATION,
-            passed=concentration_mg_ml <= t.PAMIDRONATE_LABEL_MAX_CONCENTRATION_MG_ML.decimal,
+            passed=concentration_ok,
         ),
     ) + (
         (
             LabelCheck(
-                name="renal-rate",
-                value=_quantity(rate_mg_h, "milligram / hour"),
-                limit=PAMIDRONATE_RENAL_MAX_RATE,
-                passed=rate_mg_h <= t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.decimal,
+                name="renal-rate", value=rate, limit=PAMIDRONATE_RENAL_MAX_RATE, passed=renal_ok
             ),
         )
         if renal_rate
@@ -297,23 +330,14 @@ def prepare_infusion(
     if drug is Drug.ZOLEDRONIC_ACID:
         return _zoledronic(dose, dose_mg, options)
     if renal_rate:
-        prepared = prepare_infusion(
-            drug, dose, options=options, max_rate=max_rate or PAMIDRONATE_RENAL_MAX_RATE
-        )
-        volume_ml = exact(prepared.volume.magnitude)
-        hours = exact(prepared.duration.magnitude)
-        return attrs.evolve(
-            prepared,
-            checks=_label_checks(dose_mg, volume_ml, hours, renal_rate=True),
-            rule_ids=tuple(dict.fromkeys((*prepared.rule_ids, "P-PAM-LABEL", "P-PAM-RENAL"))),
-        )
+        max_rate = max_rate or PAMIDRONATE_RENAL_MAX_RATE
     if max_rate is None:
         return _pamidronate(dose, dose_mg)
     rate_mg_h = exact(float(max_rate.m_as(_UNITS["milligram / hour"])))
     hours = _CONTEXT.divide(dose_mg, rate_mg_h)
     if hours <= t.PAMIDRONATE_DURATION_H.decimal:
-        return _pamidronate(dose, dose_mg)
-    return _pamidronate(dose, dose_mg, hours=hours, rule_id="P-PAM-RENAL")
+        return _pamidronate(dose, dose_mg, renal_checks=renal_rate)
+    return _pamidronate(dose, dose_mg, hours=hours, rule_id="P-PAM-RENAL", renal_checks=renal_rate)
 
 
 def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -> Preparation:
@@ -357,8 +381,18 @@ def _zoledronic_in(volume_ml: Decimal) -> tuple[Quantity, Quantity, tuple[Choice
 
 
 def _pamidronate(
-    dose: Quantity, dose_mg: Decimal, *, hours: Decimal | None = None, rule_id: str = ""
+    dose: Quantity,
+    dose_mg: Decimal,
+    *,
+    hours: Decimal | None = None,
+    rule_id: str = "",
+    renal_checks: bool = False,
 ) -> Preparation:
+    """The pamidronate preparation of ``dose``, over ``hours`` when longer than 4 hours.
+
+    With ``renal_checks`` the label's checks include the renal rate (P-PAM-RENAL), on the volume
+    and duration as the preparation shows them.
+    """
     volume_ml = pamidronate_volume_ml(dose_mg)
     volume = _quantity(volume_ml, "milliliter")
     if hours is None:
@@ -376,6 +410,15 @@ def _pamidronate(
                 f"rate = volume / {_text(hours)} h = {_text(rate)} ml/h",
             ),
         )
+    rule_ids = ("P-PAM-DOSE", rule_id) if rule_id else ("P-PAM-DOSE",)
+    if renal_checks:
+        shown_ml, shown_hours = exact(volume.magnitude), exact(duration.magnitude)
+        checks = _label_checks(dose_mg, shown_ml, shown_hours, renal_rate=True)
+        rule_ids = tuple(dict.fromkeys((*rule_ids, "P-PAM-LABEL", "P-PAM-RENAL")))
+    else:
+        checks = _label_checks(
+            dose_mg, volume_ml, t.PAMIDRONATE_DURATION_H.decimal if hours is None else hours
+        )
     return Preparation(
         drug=Drug.PAMIDRONATE,
         dose=dose,
@@ -385,10 +428,8 @@ def _pamidronate(
         duration=duration,
         rate=_quantity(rate, "milliliter / hour"),
         choices=choices,
-        checks=_label_checks(
-            dose_mg, volume_ml, t.PAMIDRONATE_DURATION_H.decimal if hours is None else hours
-        ),
-        rule_ids=("P-PAM-DOSE", rule_id) if rule_id else ("P-PAM-DOSE",),
+        checks=checks,
+        rule_ids=rule_ids,
     )
 
 

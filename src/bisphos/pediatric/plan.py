@@ -27,6 +27,7 @@ from typing import Protocol
 import attrs
 
 from bisphos import gate
+from bisphos import quantities as q
 from bisphos._contain import describe
 from bisphos._version import __version__
 from bisphos.errors import PluginError
@@ -44,7 +45,7 @@ from bisphos.pediatric.dosing import MaintenanceBand
 from bisphos.pediatric.freshness import local_freshness
 from bisphos.pediatric.hooks import NO_HOOKS, NoHooks, PlanHooks
 from bisphos.pediatric.infusion import prepare_infusion
-from bisphos.pediatric.limits import PAMIDRONATE_MAX_RATE
+from bisphos.pediatric.limits import PAMIDRONATE_MAX_RATE, canonical_magnitude
 from bisphos.pediatric.maintenance import (
     MaintenanceAssessment,
     assess_maintenance,
@@ -56,7 +57,7 @@ from bisphos.pediatric.plan_types import Plan, PlanRequest, PlanStatus
 from bisphos.pediatric.proposals import apply_local
 from bisphos.pediatric.renal import schwartz_40, zoledronic_acid_allowed
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
-from bisphos.pediatric.schedule import Course, plan_course
+from bisphos.pediatric.schedule import Course, PlannedInfusion, plan_course
 from bisphos.protocols import NATIONAL_INTERVAL, MinimumInterval, ProtocolInfo
 from bisphos.quantities import GFR
 
@@ -235,13 +236,17 @@ def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
         return course
     # The highest rate for these kidneys: the table's one entry, which the gate enforces.
     rate = PAMIDRONATE_MAX_RATE[facts.renal_function]
-    infusions = tuple(
-        attrs.evolve(
-            planned,
-            preparation=prepare_infusion(Drug.PAMIDRONATE, planned.dose.value, max_rate=rate),
-        )
-        for planned in course.infusions
-    )
+    prepared: list[PlannedInfusion] = []
+    for planned in course.infusions:
+        before = prepared[-1].preparation if prepared else None
+        # The preparation depends on the dose only: an equal dose is prepared as the one before.
+        dose_mg = canonical_magnitude(q.DOSE, planned.dose.value, field="dose")
+        if before is not None and before.dose.magnitude == dose_mg:
+            preparation = before
+        else:
+            preparation = prepare_infusion(Drug.PAMIDRONATE, planned.dose.value, max_rate=rate)
+        prepared.append(attrs.evolve(planned, preparation=preparation))
+    infusions = tuple(prepared)
     if gfr is None:
         # Renal function unknown: the schedule gave 20 mg/h (P-PAM-RENAL, with its own warning);
         # a dose a plugin changed keeps that rate.

@@ -281,12 +281,17 @@ class PamidronateRenal:
         return number.decimal < t.PAMIDRONATE_LABEL_MAX_RATE_MG_H.decimal
 
 
-def pamidronate_renal(patient: Patient) -> PamidronateRenal:
+def pamidronate_renal(patient: Patient, *, estimate: GfrEstimate | None = None) -> PamidronateRenal:
     """Decide pamidronate by the protocol's Schwartz-40 GFR (P-PAM-RENAL).
 
     Below 30 ml/min/1.73 m²: not allowed (a BLOCK). From 30 to 90: allowed at a rate of at most
     20 mg/h (a WARN). No GFR: allowed at the renal rate; a missing creatinine before a later
     infusion is a WARN (before the first, P-PRE-LABS blocks already).
+
+    Args:
+        patient: The patient.
+        estimate: The patient's Schwartz-40 estimate when the caller has just made it with
+            :data:`schwartz_40` (the assessment does); made here otherwise.
     """
     creatinine = patient.labs.creatinine
     if patient.height is None or creatinine is None:
@@ -308,7 +313,8 @@ def pamidronate_renal(patient: Patient) -> PamidronateRenal:
         return PamidronateRenal(
             None, allowed=True, renal_function=RenalFunction.UNKNOWN, findings=findings
         )
-    estimate = schwartz_40(height=patient.height, creatinine=creatinine.value)
+    if estimate is None:
+        estimate = schwartz_40(height=patient.height, creatinine=creatinine.value)
     evidence = estimate.evidence()[:3]
     gfr = estimate.value
     shown = f"{float(gfr.magnitude):.1f} ml/min/1.73 m²"
