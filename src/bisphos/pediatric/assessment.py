@@ -230,6 +230,10 @@ def could_become_pregnant(patient: Patient) -> bool:
     )
 
 
+#: Payne's reference albumin in g/l (the canonical unit of albumin), read once at import.
+_PAYNE_REFERENCE_G_L: Final = q.ALBUMIN.magnitude(PAYNE_ALBUMIN_REFERENCE, field="albumin")
+
+
 def albumin_corrected_calcium(calcium: Quantity, albumin: Quantity) -> Quantity:
     """Return Payne's albumin-corrected calcium, ``Ca + 0.02 × (40 − albumin g/l)`` in mmol/l.
 
@@ -241,8 +245,7 @@ def albumin_corrected_calcium(calcium: Quantity, albumin: Quantity) -> Quantity:
     """
     calcium_mmol_l = q.CALCIUM.magnitude(calcium, field="labs.calcium")
     albumin_g_l = q.ALBUMIN.magnitude(albumin, field="labs.albumin")
-    reference_g_l = q.ALBUMIN.magnitude(PAYNE_ALBUMIN_REFERENCE, field="albumin")
-    corrected = calcium_mmol_l + PAYNE_CALCIUM_PER_ALBUMIN * (reference_g_l - albumin_g_l)
+    corrected = calcium_mmol_l + PAYNE_CALCIUM_PER_ALBUMIN * (_PAYNE_REFERENCE_G_L - albumin_g_l)
     return quantity(corrected, q.CALCIUM.canonical)
 
 

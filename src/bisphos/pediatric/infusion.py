@@ -324,9 +324,8 @@ def prepare_infusion(
         DimensionError: ``dose`` is not a mass.
     """
     drug = drug if type(drug) is Drug else Drug(drug)
-    checked_mg = final_mg(drug, dose)
-    dose_mg = exact(checked_mg)
-    dose = q.DOSE.of(checked_mg)
+    dose_mg = exact(final_mg(drug, dose))
+    dose = q.DOSE.conform(dose, field="dose")  # checked: the same quantity when already in mg
     if drug is Drug.ZOLEDRONIC_ACID:
         return _zoledronic(dose, dose_mg, options)
     if renal_rate:

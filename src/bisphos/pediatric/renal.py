@@ -120,14 +120,16 @@ class SchwartzEstimator:
 
     def __call__(self, *, height: Quantity, creatinine: Quantity) -> GfrEstimate:
         """Return ``k × height / creatinine`` in ml/min/1.73 m²."""
-        height_cm = q.HEIGHT.magnitude(height, field="height")
-        creatinine_umol_l = q.CREATININE.magnitude(creatinine, field="labs.creatinine")
+        # Each input converted once: a conformed quantity's magnitude is its canonical float.
+        height = q.HEIGHT.conform(height, field="height")
+        creatinine = q.CREATININE.conform(creatinine, field="labs.creatinine")
+        height_cm, creatinine_umol_l = float(height.magnitude), float(creatinine.magnitude)
         return GfrEstimate(
             value=ureg.Quantity(self.k * height_cm / creatinine_umol_l, q.GFR.canonical),
             estimator=self.name,
             constant=self.k,
-            height=q.HEIGHT.conform(height, field="height"),
-            creatinine=q.CREATININE.conform(creatinine, field="labs.creatinine"),
+            height=height,
+            creatinine=creatinine,
         )
 
 

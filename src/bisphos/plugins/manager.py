@@ -283,7 +283,7 @@ class PluginHooks:
 
     def asked_once(self, patient: Patient) -> PluginHooks:
         """These hooks with the local GFR estimator asked for now, once for the whole plan."""
-        return attrs.evolve(self, estimator=(self.gfr_estimator(patient),))
+        return PluginHooks(self.manager, self.protocol_id, (self.gfr_estimator(patient),))
 
     def gfr_estimator(self, patient: Patient) -> GfrEstimator | None:
         """Return the first local GFR estimator, contained (P-GFR-LOCAL), or ``None``."""
