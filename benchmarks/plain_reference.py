@@ -401,7 +401,10 @@ def plain_plan(p: Plain) -> Plain:
         return result
     permanent = _permanent(p)
     if permanent:  # P-CI-PERMANENT: nothing dated, no drug of the class
-        codes = tuple(code for code, severity in permanent if severity == BLOCK)
+        # The assessment's P-PAM-RENAL block (the candidate's) comes before the permanent ones.
+        renal = not (zoledronic and _creatinine_fresh(p)) and _pamidronate_refused(gfr)
+        codes = ("pamidronate-gfr-below-30",) if renal else ()
+        codes += tuple(code for code, severity in permanent if severity == BLOCK)
         result.update(status="contraindicated", indicated=True, blocks=(*blocks, *codes))
         return result
     drug = _drug(p, zoledronic=zoledronic and _creatinine_fresh(p))
@@ -754,11 +757,12 @@ def plain_plan_full(p: Plain) -> Plain:  # noqa: PLR0915 - the whole plan, read 
         findings += _pamidronate_renal_findings(p, gfr)
     permanent = _permanent(p)
     if permanent:  # P-CI-PERMANENT: nothing dated, no drug of the class
-        codes = tuple(code for code, severity in permanent if severity == BLOCK)
+        # The assessment's P-PAM-RENAL block (the candidate's) comes before the permanent ones.
+        codes = tuple(code for code, severity in findings + permanent if severity == BLOCK)
         result.update(
             status="contraindicated",
             indicated=True,
-            blocks=(*blocks, *codes),
+            blocks=codes,
             findings=tuple(sorted(findings + permanent)),
         )
         return result
