@@ -19,16 +19,18 @@ import pluggy
 import pytest
 
 import bisphos
-from bisphos import oncology, units
+from bisphos import gate, oncology, units
 from bisphos.batch import plan_many
 from bisphos.engine import Engine
 from bisphos.findings import Finding
 from bisphos.io import load_patient
-from bisphos.model import Patient
+from bisphos.model import Drug, Patient
 from bisphos.oncology import recommendation, rules
 from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
-from bisphos.pediatric.plan import Plan, PlanRequest
+from bisphos.pediatric.plan import NO_HOOKS, Plan, PlanRequest
+from bisphos.pediatric.protocol import PediatricProtocol
 from bisphos.pediatric.renal import GfrEstimator
+from bisphos.pediatric.rules import PROTOCOL_ID
 from bisphos.pediatric.schedule import Horizon
 from bisphos.plugins import hookimpl
 
@@ -105,6 +107,34 @@ def test_no_unit_text_is_parsed_during_a_batch(parsing: _Counter) -> None:
     summaries = plan_many(_pediatric(PATIENTS) * 3, engine=ENGINE)
     assert len(summaries) == 3 * len(_pediatric(PATIENTS))
     assert parsing.calls == {}
+
+
+def test_one_reading_of_the_patient_changes_no_plan() -> None:
+    """P-HARD, one reading per plan: the built-in protocol planning on the facts the engine's
+    gate read (``plan_read``, its course checked by the engine's gate afterwards) gives the plan
+    it gives reading the patient and checking the course itself, for every example patient and
+    request; and the engine's plan has the same status, drug, course and findings."""
+    protocol = ENGINE.protocol(PROTOCOL_ID)
+    assert type(protocol) is PediatricProtocol
+    drugs = set()
+    for patient in _pediatric(PATIENTS):
+        for request in REQUESTS:
+            if not _plannable(patient, request):
+                continue
+            alone = protocol.plan(patient, request)
+            read = protocol.plan_read(
+                patient, request, hooks=NO_HOOKS, facts=gate.read_patient(patient)
+            )
+            through = ENGINE.plan(patient, request)
+            assert read == alone
+            assert (through.status, through.drug, through.course, through.findings) == (
+                alone.status,
+                alone.drug,
+                alone.course,
+                alone.findings,
+            )
+            drugs |= {alone.course.drug} if alone.course is not None else set()
+    assert drugs == {Drug.ZOLEDRONIC_ACID, Drug.PAMIDRONATE}  # courses of both drugs compared
 
 
 def test_no_registry_or_plugin_manager_is_built_per_plan(building: _Counter) -> None:

@@ -285,11 +285,10 @@ def _temperature(patient: Patient) -> list[Finding]:
     return _fever(temperature)
 
 
-#: The BLOCKs of a threshold met today: (threshold, field, code, rule id, message, action).
+#: The BLOCKs of a threshold met today: (threshold, field, rule id, message, action).
 _FEVER_BLOCK: Final = (
     FEVER,
     "vitals.temperature",
-    "fever",
     "P-CI-FEVER",
     "Temperature above 38.5 °C: postpone the infusion.",
     "Postpone the infusion until the fever has resolved.",
@@ -297,7 +296,6 @@ _FEVER_BLOCK: Final = (
 _HYPOCALCAEMIA_BLOCK: Final = (
     HYPOCALCAEMIA,
     "labs.calcium",
-    "hypocalcaemia",
     "P-CI-HYPOCA",
     "Total calcium below 2.2 mmol/l: do not infuse.",
     _CONSULT,
@@ -306,19 +304,19 @@ _HYPOCALCAEMIA_BLOCK: Final = (
 
 def _fever(temperature: Quantity | None) -> list[Finding]:
     """P-CI-FEVER: the BLOCK of a temperature above 38.5 °C."""
-    return _threshold_block(_FEVER_BLOCK, temperature)
+    return _threshold_block("fever", temperature, _FEVER_BLOCK)
 
 
 def _hypocalcaemia(calcium: Quantity | None) -> list[Finding]:
     """P-CI-HYPOCA: the BLOCK of a total calcium below 2.2 mmol/l."""
-    return _threshold_block(_HYPOCALCAEMIA_BLOCK, calcium)
+    return _threshold_block("hypocalcaemia", calcium, _HYPOCALCAEMIA_BLOCK)
 
 
 def _threshold_block(
-    block: tuple[Threshold, str, str, str, str, str], value: Quantity | None
+    code: str, value: Quantity | None, block: tuple[Threshold, str, str, str, str]
 ) -> list[Finding]:
-    """The BLOCK of ``value`` meeting the block's threshold; none otherwise."""
-    threshold, field, code, rule_id, message, action = block
+    """The BLOCK ``code`` of ``value`` meeting the block's threshold; none otherwise."""
+    threshold, field, rule_id, message, action = block
     if value is None or not threshold.met(value):
         return []
     return [
