@@ -322,9 +322,9 @@ def test_ten_thousand_entries_are_refused_quickly() -> None:
     """A Bundle over MAX_ENTRIES is refused before any entry is read."""
     bundle = example()
     bundle["entry"] = bundle["entry"] * (10_000 // len(bundle["entry"]) + 1)
-    start = time.perf_counter()
+    start = time.process_time()
     [(field, message, _)] = problems(bundle)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert (field, message) == ("Bundle.entry", f"more than {MAX_ENTRIES} entries")
 
 
@@ -341,9 +341,9 @@ def test_a_full_bundle_of_observations_reads_in_bounded_time() -> None:
         ).isoformat()
         extra.append({"resource": copy_})
     bundle["entry"] += extra
-    start = time.perf_counter()
+    start = time.process_time()
     reading = read_bundle(bundle)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert reading.patient.weight.m_as("kg") == 20.0
     assert elapsed < 10.0, elapsed
 
