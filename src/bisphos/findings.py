@@ -2,11 +2,11 @@
 
 A finding is never a bare string. It carries a stable ``code`` for software, the rule ids it comes
 from, a severity, a plain-language message, an optional action, and the values that triggered it
-(with their units). Where the code that makes a finding chose one of several wordings, or
-derived values its message names beyond the evidence (a whole age, a list of sites, a label's
-source), it says so in ``variant`` and ``params``: the message catalogue
-(:mod:`bisphos.i18n`) only writes what it is given, in the reader's language. ``BLOCK``
-findings stop an infusion today; ``WARN`` findings need attention;
+(with their units), each with its field path (:attr:`Evidence.path`). Where the code that
+makes a finding chose one of several wordings, or derived values its message names beyond the
+evidence (a whole age, a list of sites, a label's source), it says so in ``variant`` and
+``params``: the message catalogue (:mod:`bisphos.i18n`) only writes what it is given, in the
+reader's language. ``BLOCK`` findings stop an infusion today; ``WARN`` findings need attention;
 ``INFO`` findings are advice.
 """
 
@@ -14,20 +14,23 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Iterable, Mapping
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 import attrs
 
 from bisphos.units import Quantity, format_quantity, is_quantity
 
 __all__ = [
+    "FIELD_PATH",
     "Evidence",
     "EvidenceValue",
     "Finding",
     "MessageValue",
     "Severity",
     "blocking",
+    "field_path",
     "rule_ids_of",
 ]
 
@@ -47,19 +50,61 @@ class Severity(enum.StrEnum):
     INFO = "info"
 
 
+#: A field path: dotted lower-case names with list indices, e.g. ``labs.creatinine``,
+#: ``bmd[0].z_score``, ``vitals.heart_rate``.
+FIELD_PATH: Final = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*|\[[0-9]+\])*\Z")
+_NOT_NAME: Final = re.compile(r"[^a-z0-9]+")
+
+
+def field_path(name: str) -> str:
+    """Return the field path of evidence named ``name``.
+
+    A name that is a field path already (``labs.creatinine``) is its own path; a value bisphos
+    derives and names in words (``"albumin-corrected calcium"``) has those words in lower case
+    joined by ``_`` (``albumin_corrected_calcium``), a leading digit kept behind ``_``.
+    """
+    if FIELD_PATH.match(name):
+        return name
+    words = _NOT_NAME.sub("_", name.lower()).strip("_") or "value"
+    return f"_{words}" if words[0].isdigit() else words
+
+
+def _path_default(evidence: Evidence) -> str:
+    return field_path(evidence.name)
+
+
+def _check_path(evidence: Evidence, attribute: object, value: object) -> None:
+    if type(value) is not str or not FIELD_PATH.match(value):
+        msg = f"an evidence path is a field path such as labs.creatinine, not {value!r}"
+        raise ValueError(msg)
+
+
 @attrs.frozen
 class Evidence:
     """One value that triggered a finding, e.g. ``temperature = 38.9 degC``.
 
+    Every item has the same three parts wherever it is shown: its field path (:attr:`path`,
+    for software), its display label (the message catalogue's ``evidence.<name>`` in the
+    reader's language, :func:`bisphos.i18n.evidence_label`) and its value with the limit.
+
     Attributes:
-        name: What the value is (a field path or a derived value's name).
+        name: What the value is: a field path, or a derived value's name in words; the key of
+            its display label in the message catalogue.
         value: The value, with its unit where it has one.
         threshold: The limit it was compared with, when there is one.
+        path: Where the value is: the input's field path (``labs.creatinine``,
+            ``vitals.heart_rate``) or the derived value's (``albumin_corrected_calcium``); by
+            default :func:`field_path` of the name.
     """
 
     name: str
     value: EvidenceValue
     threshold: EvidenceValue | None = None
+    path: str = attrs.field(
+        default=attrs.Factory(_path_default, takes_self=True),
+        validator=_check_path,
+        kw_only=True,
+    )
 
     def __str__(self) -> str:
         text = f"{self.name} = {_show(self.value)}"

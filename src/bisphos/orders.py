@@ -33,7 +33,9 @@ import attrs
 from bisphos import quantities as q
 from bisphos.dates import birthday
 from bisphos.errors import BisphosError, HardLimitError, InvalidValueError, MissingValueError
-from bisphos.findings import Finding, Severity
+from bisphos.export.evidence import evidence_to_dict
+from bisphos.findings import Evidence, Finding, Severity
+from bisphos.i18n import evidence_text
 from bisphos.model import PLAUSIBLE_RANGES, Drug, Patient
 from bisphos.pediatric import table as t
 from bisphos.pediatric.kernel import exact, nearest_mg_kg
@@ -192,6 +194,7 @@ class Judgement:
         ordered: The ordered value, with its unit.
         allowed: What the protocol allows (a range, a limit, what it would give).
         rule_ids: The rules the judgement rests on.
+        evidence: The values that decided it, where a finding gave them (a contraindication's).
     """
 
     aspect: str
@@ -200,6 +203,7 @@ class Judgement:
     ordered: str
     allowed: str
     rule_ids: tuple[str, ...]
+    evidence: tuple[Evidence, ...] = ()
 
 
 @attrs.frozen
@@ -256,6 +260,7 @@ class OrderCheck:
                     "ordered": j.ordered,
                     "allowed": j.allowed,
                     "rule_ids": list(j.rule_ids),
+                    "evidence": [evidence_to_dict(item, "en") for item in j.evidence],
                 }
                 for j in self.judgements
             ],
@@ -379,7 +384,7 @@ def _contraindications(
         if finding.severity is not Severity.BLOCK:
             continue
         permanent = bool(_PERMANENT & set(finding.rule_ids))
-        values = "; ".join(str(e) for e in finding.evidence) or finding.code
+        values = "; ".join(evidence_text(e, "en") for e in finding.evidence) or finding.code
         if order.date == today or permanent:
             judgements.append(
                 Judgement(
@@ -389,6 +394,7 @@ def _contraindications(
                     ordered=values,
                     allowed="no infusion while it holds",
                     rule_ids=finding.rule_ids,
+                    evidence=finding.evidence,
                 )
             )
         else:
@@ -401,6 +407,7 @@ def _contraindications(
                     ordered=values,
                     allowed="checked again before the infusion",
                     rule_ids=finding.rule_ids,
+                    evidence=finding.evidence,
                 )
             )
     return judgements

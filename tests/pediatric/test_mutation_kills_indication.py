@@ -116,14 +116,16 @@ def test_fracture_criteria_thresholds(
 def test_fracture_evidence_with_and_without_high_energy() -> None:
     """P-FX-a/b/c: each count is shown with the count it needs; high-energy ones are listed."""
     base = (
-        Evidence("vertebral compression fractures", 1, 1),
-        Evidence("long-bone fractures before age 10", 2, 2),
-        Evidence("long-bone fractures before age 19", 3, 3),
+        Evidence("vertebral compression fractures", 1, 1, path="fractures.vertebral_compression"),
+        Evidence("long-bone fractures before age 10", 2, 2, path="fractures.long_bone_before_10"),
+        Evidence("long-bone fractures before age 19", 3, 3, path="fractures.long_bone_before_19"),
     )
     assert FractureCounts(1, 2, 3, 0).evidence() == base
     assert FractureCounts(1, 2, 3, 2).evidence() == (
         *base,
-        Evidence("fractures after high-energy trauma, not counted", 2),
+        Evidence(
+            "fractures after high-energy trauma, not counted", 2, path="fractures.high_energy"
+        ),
     )
 
 
@@ -219,7 +221,9 @@ def test_vertebral_fracture_is_indicated_without_reduced_bmd() -> None:
         "Indicated: osteogenesis imperfecta with a vertebral compression fracture."
     )
     assert finding.evidence[0] == Evidence("diagnosis", "osteogenesis_imperfecta")
-    assert finding.evidence[-1] == Evidence("lowest DXA Z-score (lumbar_spine)", -1.0, -2.0)
+    assert finding.evidence[-1] == Evidence(
+        "lowest DXA Z-score (lumbar_spine)", -1.0, -2.0, path="bmd.z_score"
+    )
 
 
 def test_two_long_bone_fractures_before_10_with_z_minus_2_are_indicated() -> None:
@@ -241,7 +245,7 @@ def test_two_long_bone_fractures_before_10_with_z_minus_2_are_indicated() -> Non
         "before age 10 and a reduced bone density."
     )
     assert finding.evidence[-1] == Evidence(
-        "lowest DXA Z-score (total_body_less_head, size-corrected)", -2.0, -2.0
+        "lowest DXA Z-score (total_body_less_head, size-corrected)", -2.0, -2.0, path="bmd.z_score"
     )
 
 
@@ -279,10 +283,10 @@ def test_reduced_bmd_without_fractures_is_not_indicated() -> None:
     assert finding.code == "not-indicated-criteria"
     assert finding.message == "Not indicated: no clinically significant fracture history."
     assert finding.evidence == (
-        Evidence("vertebral compression fractures", 0, 1),
-        Evidence("long-bone fractures before age 10", 0, 2),
-        Evidence("long-bone fractures before age 19", 0, 3),
-        Evidence("lowest DXA Z-score (lumbar_spine)", -3.0, -2.0),
+        Evidence("vertebral compression fractures", 0, 1, path="fractures.vertebral_compression"),
+        Evidence("long-bone fractures before age 10", 0, 2, path="fractures.long_bone_before_10"),
+        Evidence("long-bone fractures before age 19", 0, 3, path="fractures.long_bone_before_19"),
+        Evidence("lowest DXA Z-score (lumbar_spine)", -3.0, -2.0, path="bmd.z_score"),
     )
 
 
@@ -293,7 +297,9 @@ def test_nothing_given_is_not_indicated() -> None:
         "Not indicated: no clinically significant fracture history and no reduced bone density "
         "(Z-score -2.0 or lower)."
     )
-    assert finding.evidence[-1] == Evidence("lowest DXA Z-score (LS/TBLH)", "none given", -2.0)
+    assert finding.evidence[-1] == Evidence(
+        "lowest DXA Z-score (LS/TBLH)", "none given", -2.0, path="bmd.z_score"
+    )
 
 
 def test_other_condition_is_excluded() -> None:

@@ -24,6 +24,7 @@ from bisphos.export._schema import RULE_IDS as _RULE_IDS
 from bisphos.export._schema import TEXT as _TEXT
 from bisphos.export._schema import nullable as _nullable
 from bisphos.export._schema import object_schema as _object
+from bisphos.export.evidence import evidence_schema
 from bisphos.export.plan_json import PLAN_SCHEMA_ID, finding_to_dict
 from bisphos.i18n import Language
 from bisphos.pediatric.assessment import Assessment
@@ -306,6 +307,7 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
                             "ordered": _TEXT,
                             "allowed": _TEXT,
                             "rule_ids": _RULE_IDS,
+                            "evidence": _list(evidence_schema(f"{PLAN_SCHEMA_ID}#/$defs/typed")),
                         }
                     )
                 ),

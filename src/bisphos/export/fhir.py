@@ -37,6 +37,7 @@ from typing import Any, Final
 
 from bisphos.errors import MissingDependencyError
 from bisphos.export._ids import stable_uuid
+from bisphos.export.evidence import evidence_to_fhir
 from bisphos.fhir import codes as c
 from bisphos.findings import Finding, Severity
 from bisphos.i18n import Language, localize, text, word
@@ -57,6 +58,7 @@ try:
     )
     from fhir.resources.R4B.detectedissue import (
         DetectedIssue,
+        DetectedIssueEvidence,
         DetectedIssueMitigation,
     )
     from fhir.resources.R4B.device import Device, DeviceDeviceName, DeviceVersion
@@ -320,6 +322,11 @@ def _detected_issue(out: _Bundle, finding: Finding, implicated: list[str]) -> Re
         author=_ref(out.device),
         detail=detail,
         implicated=[_ref(url) for url in implicated] or None,
+        evidence=[
+            DetectedIssueEvidence.model_validate(evidence_to_fhir(item, out.lang))
+            for item in finding.evidence
+        ]
+        or None,
     )
     if action:
         issue.mitigation = [DetectedIssueMitigation(action=_concept_text(action))]

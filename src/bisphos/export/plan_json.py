@@ -22,7 +22,8 @@ from bisphos.export._schema import RULE_IDS as _RULE_IDS
 from bisphos.export._schema import TEXT as _TEXT
 from bisphos.export._schema import nullable as _nullable
 from bisphos.export._schema import object_schema as _object
-from bisphos.findings import Evidence, EvidenceValue, Finding, Severity
+from bisphos.export.evidence import evidence_schema, evidence_to_dict, typed_value
+from bisphos.findings import EvidenceValue, Finding, Severity
 from bisphos.i18n import Language, localize
 from bisphos.model import Drug
 from bisphos.pediatric.adjustments import Adjustment
@@ -31,7 +32,7 @@ from bisphos.pediatric.limits import Phase
 from bisphos.pediatric.overrides import SOFT_LIMITS, OverrideReason
 from bisphos.pediatric.plan import Plan, PlanStatus
 from bisphos.pediatric.schedule import Clearance, FollowUp, FollowUpKind, PlannedInfusion
-from bisphos.units import Quantity, format_unit, is_quantity, ureg
+from bisphos.units import Quantity, format_unit, ureg
 
 __all__ = [
     "FORMAT",
@@ -73,26 +74,6 @@ def _quantity(value: Quantity) -> dict[str, Any]:
     return {"value": float(value.magnitude), "unit": format_unit(value.units)}
 
 
-def _typed(value: EvidenceValue) -> dict[str, Any]:
-    if is_quantity(value):
-        return {"type": "quantity", **_quantity(value)}  # type: ignore[arg-type]
-    if isinstance(value, bool):
-        return {"type": "boolean", "value": value}
-    if isinstance(value, dt.date):
-        return {"type": "date", "value": value.isoformat()}
-    if isinstance(value, int | float):
-        return {"type": "number", "value": value}
-    return {"type": "text", "value": str(value)}
-
-
-def _evidence(item: Evidence) -> dict[str, Any]:
-    return {
-        "name": item.name,
-        "value": _typed(item.value),
-        "threshold": None if item.threshold is None else _typed(item.threshold),
-    }
-
-
 def finding_to_dict(finding: Finding, lang: Language, on: dt.date) -> dict[str, Any]:
     """Return ``finding`` as JSON values (the plan schema's ``finding``), its text in ``lang``."""
     local = localize(finding, lang, on=on)
@@ -102,7 +83,7 @@ def finding_to_dict(finding: Finding, lang: Language, on: dt.date) -> dict[str, 
         "rule_ids": list(finding.rule_ids),
         "message": finding.message,
         "action": finding.action,
-        "evidence": [_evidence(item) for item in finding.evidence],
+        "evidence": [evidence_to_dict(item, lang) for item in finding.evidence],
         "message_id": local.message_id,
         "text": {"message": local.message, "action": local.action},
     }
@@ -156,18 +137,18 @@ def _ledger(ledger: Ledger) -> dict[str, Any]:
     }
 
 
-def _follow_up(entry: FollowUp) -> dict[str, Any]:
+def _follow_up(entry: FollowUp, lang: Language) -> dict[str, Any]:
     return {
         "date": entry.date.isoformat(),
         "kind": entry.kind.value,
         "description": entry.description,
         "rule_ids": list(entry.rule_ids),
-        "evidence": [_evidence(item) for item in entry.evidence],
+        "evidence": [evidence_to_dict(item, lang) for item in entry.evidence],
     }
 
 
 def _shown(value: EvidenceValue | None) -> dict[str, Any] | None:
-    return None if value is None else _typed(value)
+    return None if value is None else typed_value(value)
 
 
 def _adjustment(item: Adjustment) -> dict[str, Any]:
@@ -224,7 +205,7 @@ def plan_to_dict(plan: Plan, lang: Language = "en") -> dict[str, Any]:
         },
         "infusions": [_infusion(planned) for planned in plan.infusions],
         "follow_up": [
-            _follow_up(entry) for entry in (plan.course.follow_up if plan.course else ())
+            _follow_up(entry, lang) for entry in (plan.course.follow_up if plan.course else ())
         ],
         "findings": [finding_to_dict(finding, lang, on) for finding in plan.findings],
         "ledger": [_ledger(item) for item in plan.ledger],
@@ -298,14 +279,7 @@ def _enum(values: list[str], description: str = "") -> dict[str, Any]:
 
 def plan_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of :func:`plan_to_dict`'s documents."""
-    evidence = _object(
-        {
-            "name": _TEXT,
-            "value": {"$ref": "#/$defs/typed"},
-            "threshold": _nullable({"$ref": "#/$defs/typed"}),
-        },
-        "One value that triggered a finding, with the limit it was compared with.",
-    )
+    evidence = evidence_schema()
     finding = _object(
         {
             "code": _TEXT,

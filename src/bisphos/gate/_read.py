@@ -17,7 +17,7 @@ from pint.util import UnitsContainer
 
 from bisphos._contain import contained
 from bisphos.errors import BisphosError
-from bisphos.findings import Evidence, Finding, Severity
+from bisphos.findings import FIELD_PATH, Evidence, Finding, Severity
 from bisphos.gate._refusal import refuse
 from bisphos.model import Drug
 from bisphos.units import Quantity, ureg
@@ -201,6 +201,11 @@ def read_findings(value: object, field: str) -> tuple[Finding, ...]:
                 read_exact(shown, Evidence, f"{field}[{index}].evidence[{number}]")
             if type(shown.name) not in plain:
                 check_plain(shown.name, f"{field}[{index}].evidence[{number}].name")
+            if type(shown.path) is not str or not FIELD_PATH.match(shown.path):
+                raise refuse(
+                    "an evidence path is not a field path",
+                    f"{field}[{index}].evidence[{number}].path",
+                )
             if type(shown.value) not in plain:
                 check_plain(shown.value, f"{field}[{index}].evidence[{number}].value")
             if type(shown.threshold) not in plain:

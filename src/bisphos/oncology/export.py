@@ -22,6 +22,7 @@ from bisphos.export._schema import RULE_IDS as _RULE_IDS
 from bisphos.export._schema import TEXT as _TEXT
 from bisphos.export._schema import nullable as _nullable
 from bisphos.export._schema import object_schema as _object
+from bisphos.export.evidence import evidence_schema
 from bisphos.export.plan_json import _typed_schema
 from bisphos.export.plan_json import finding_to_dict as _finding_dict
 from bisphos.findings import Severity
@@ -260,13 +261,7 @@ def _fixed_schema(kind: str) -> dict[str, Any]:
 
 def recommendation_schema() -> dict[str, Any]:
     """Return the JSON Schema (draft 2020-12) of :func:`recommendation_to_dict`'s documents."""
-    evidence = _object(
-        {
-            "name": _TEXT,
-            "value": {"$ref": "#/$defs/typed"},
-            "threshold": _nullable({"$ref": "#/$defs/typed"}),
-        }
-    )
+    evidence = evidence_schema()
     finding = _object(
         {
             "code": _TEXT,

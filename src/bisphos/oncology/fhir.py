@@ -16,6 +16,7 @@ import json
 from typing import Any, Final
 
 from bisphos.export._ids import stable_uuid
+from bisphos.export.evidence import evidence_to_fhir
 from bisphos.export.fhir import FINDING_CODE_SYSTEM, RULE_ID_SYSTEM, UCUM
 from bisphos.findings import Finding, Severity
 from bisphos.i18n import Language, localize, show, text, word
@@ -167,6 +168,8 @@ def _issue(
         "identifiedDateTime": result.assessment_date.isoformat(),
         "detail": detail,
     }
+    if finding.evidence:
+        issue["evidence"] = [evidence_to_fhir(item, lang) for item in finding.evidence]
     if local.action:
         issue["mitigation"] = [{"action": {"text": local.action}}]
     return issue

@@ -91,13 +91,32 @@ class FractureCounts:
         they were left out.
         """
         items: tuple[Evidence, ...] = (
-            Evidence("vertebral compression fractures", self.vertebral, FX_A_MIN_COUNT),
-            Evidence("long-bone fractures before age 10", self.long_bone_before_10, FX_B_MIN_COUNT),
-            Evidence("long-bone fractures before age 19", self.long_bone_before_19, FX_C_MIN_COUNT),
+            Evidence(
+                "vertebral compression fractures",
+                self.vertebral,
+                FX_A_MIN_COUNT,
+                path="fractures.vertebral_compression",
+            ),
+            Evidence(
+                "long-bone fractures before age 10",
+                self.long_bone_before_10,
+                FX_B_MIN_COUNT,
+                path="fractures.long_bone_before_10",
+            ),
+            Evidence(
+                "long-bone fractures before age 19",
+                self.long_bone_before_19,
+                FX_C_MIN_COUNT,
+                path="fractures.long_bone_before_19",
+            ),
         )
         if self.high_energy:
             items += (
-                Evidence("fractures after high-energy trauma, not counted", self.high_energy),
+                Evidence(
+                    "fractures after high-energy trauma, not counted",
+                    self.high_energy,
+                    path="fractures.high_energy",
+                ),
             )
         return items
 
@@ -169,9 +188,13 @@ class Indication:
 
 def _bmd_evidence(lowest: BmdMeasurement | None) -> Evidence:
     if lowest is None:
-        return Evidence("lowest DXA Z-score (LS/TBLH)", "none given", REDUCED_BMD.limit)
+        return Evidence(
+            "lowest DXA Z-score (LS/TBLH)", "none given", REDUCED_BMD.limit, path="bmd.z_score"
+        )
     site = lowest.site.value + (", size-corrected" if lowest.size_corrected else "")
-    return Evidence(f"lowest DXA Z-score ({site})", lowest.z_score, REDUCED_BMD.limit)
+    return Evidence(
+        f"lowest DXA Z-score ({site})", lowest.z_score, REDUCED_BMD.limit, path="bmd.z_score"
+    )
 
 
 def _exclusions(patient: Patient) -> list[Finding]:

@@ -123,6 +123,10 @@ _SIGNS: Final[tuple[tuple[str, str, QuantityKind, Resolution], ...]] = (
 )
 
 
+#: The field of each vital sign, by its name in words.
+_SIGN_FIELDS: Final = {label: name for name, label, _, _ in _SIGNS}
+
+
 def _baseline(patient: Patient, name: str) -> Quantity | None:
     recorded = patient.baseline_vitals
     value: Quantity | None = None if recorded is None else getattr(recorded, name)
@@ -250,7 +254,10 @@ def monitoring_findings(
                 rule_ids=("P-MON-CHECKS", "P-MON-CALL"),
                 severity=Severity.WARN,
                 message=f"No baseline for {missing}: the 20 % limits cannot be set yet.",
-                evidence=tuple(Evidence(sign, "missing") for sign in plan.without_baseline),
+                evidence=tuple(
+                    Evidence(sign, "missing", path=f"baseline_vitals.{_SIGN_FIELDS[sign]}")
+                    for sign in plan.without_baseline
+                ),
                 params={"signs": tuple(plan.without_baseline)},
                 action=f"Record {missing} before the infusion as the baseline.",
             )

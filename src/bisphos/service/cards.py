@@ -27,6 +27,7 @@ from typing import Any, Final
 
 import attrs
 
+from bisphos.export.evidence import evidence_line
 from bisphos.findings import Finding, Severity
 from bisphos.model import Drug
 from bisphos.pediatric.overrides import SOFT_LIMITS, OverrideReason
@@ -180,7 +181,7 @@ def decision_of(plan: Plan) -> dict[str, Any]:
 def _finding_line(finding: Finding) -> str:
     line = f"- **{', '.join(finding.rule_ids)}**: {finding.message}"
     if finding.evidence:
-        line += " (" + "; ".join(str(item) for item in finding.evidence) + ")"
+        line += " (" + "; ".join(evidence_line(item, "en") for item in finding.evidence) + ")"
     if finding.action:
         line += f" — {finding.action}"
     return line

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from bisphos.engine import Engine
+from bisphos.export.evidence import evidence_line
 from bisphos.fhir.codes import ATC_SYSTEM, BISPHOSPHONATE_ATC, DRUG_CODES
 from bisphos.fhir.order import order_from_medication_request
 from bisphos.model import Patient
@@ -98,7 +99,7 @@ def check(
             verdict=CardVerdict.HARD,
             message=scope[0].message,
             rule_ids=scope[0].rule_ids,
-            evidence=tuple(str(item) for item in scope[0].evidence),
+            evidence=tuple(evidence_line(item, "en") for item in scope[0].evidence),
         )
     return _view(order, result)
 
