@@ -238,7 +238,7 @@ class Command:
         schema = ""
         if "json" in choices:
             schema = f" (JSON Schema: {json_schema_of(self.name)})"
-        lines = [*textwrap.wrap(f"Formats: {formats}{schema}", 90), "", "Exit codes:", ""]
+        lines = [*textwrap.wrap(f"Formats: {formats}{schema}", 90), "", "Exit codes::", ""]
         for code, meaning in (*self.exits, *COMMON_EXITS):
             lines += textwrap.wrap(
                 meaning, 90, initial_indent=f"  {code:<3}  ", subsequent_indent=" " * 7
