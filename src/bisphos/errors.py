@@ -29,6 +29,7 @@ __all__ = [
     "PluginError",
     "ProtocolConflictError",
     "ProtocolError",
+    "TableInputError",
     "UnitError",
     "UnknownCodeError",
     "UnknownProtocolError",
@@ -126,6 +127,39 @@ class InputLimitError(InvalidValueError):
     ) -> None:
         self.limit = limit
         super().__init__(message, field=field, value=value, expected=expected)
+
+
+class TableInputError(InvalidValueError):
+    """A value of a table (a CSV or Parquet file, a DataFrame) cannot be accepted.
+
+    The field reads ``administrations.csv, row 12, dose_mg``: the file (or table), the row of
+    the file (1 is the first data row) and the column.
+
+    Attributes:
+        source: The file or table.
+        row: The row (1 is the first data row), or ``None`` for the whole table.
+        column: The column, or ``""``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        row: int | None = None,
+        column: str = "",
+        value: object = None,
+        expected: str = "",
+    ) -> None:
+        self.source = source
+        self.row = row
+        self.column = column
+        parts = [
+            source,
+            *([f"row {row}"] if row is not None else []),
+            *([column] if column else []),
+        ]
+        super().__init__(message, field=", ".join(parts), value=value, expected=expected)
 
 
 class MissingValueError(InputError):

@@ -668,6 +668,7 @@ _PLANS = "tests/pediatric/test_plan_properties.py::"
 _DECISIONS = "tests/pediatric/test_decision_properties.py::"
 _OVERRIDES = "tests/pediatric/test_overrides.py::"
 _COURSES = "tests/pediatric/test_course_properties.py::"
+_AUDIT = "tests/audit/test_audit_properties.py::"
 
 
 #: The invariants the rules imply, verified by property tests for all inputs.
@@ -872,6 +873,19 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
         "exceeds its total.",
         "P-LEDGER",
         tests=(f"{_COURSES}test_invariant_19_ledger_adds_the_history_and_the_plan",),
+    ),
+    _invariant(
+        20,
+        "An audit of a history judges every administration the same one by one and over "
+        "columns, with the patient's state on its date, and finds every deviation a generated "
+        "history was given, with its rules.",
+        "P-HARD",
+        "P-HIST-INTERVAL",
+        "P-FRESH",
+        tests=(
+            f"{_AUDIT}test_invariant_20_audits_agree_and_find_every_injected_deviation",
+            f"{_AUDIT}test_invariant_20_audits_agree_on_any_tables",
+        ),
     ),
 )
 
