@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from bisphos._front import plan as plan
     from bisphos._front import recommend as recommend
     from bisphos._version import __version__ as __version__
+    from bisphos.audit.run import audit as audit
     from bisphos.engine import Engine as Engine
     from bisphos.errors import BisphosError as BisphosError
     from bisphos.errors import DimensionError as DimensionError

@@ -18,6 +18,9 @@ Commands:
                       an ordered infusion judged: within the protocol, outside a soft limit
                       (what the protocol would give, the overrides that apply) or refused by a
                       hard limit; each judgement with its rule ids
+  audit HISTORY       every administered infusion of a history (a directory of CSV or Parquet
+                      tables) judged with the patient's state on its date; the table of
+                      verdicts to --output FILE (.parquet or .csv), a summary to standard output
   completion SHELL    the shell completion script (bash, zsh, tcsh)
 
 Every command but serve writes JSON with --format json (each document has a JSON Schema,
@@ -40,7 +43,8 @@ Exit codes::
      regimen can be given; an order is within the protocol (check-order); the command succeeded
   1  an infusion is blocked today, or treatment is not indicated, the patient is out of the
      protocol's scope, or the request was refused; an order is outside a soft limit or refused
-     (check-order); replay: the record was not reproduced
+     (check-order); replay: the record was not reproduced; audit: an administration deviates
+     from the protocol or could not be assessed
   2  the input was invalid: a patient file, an option, or a plugin's error (anything a plugin
      raises, a sys.exit inside a hook included, is a PluginError); a plan refused by the
      hard-limit gate (HardLimitError); every problem is printed on standard error as a
@@ -79,6 +83,7 @@ from bisphos.errors import (
     BisphosError,
     InputLimitError,
     InvalidValueError,
+    MissingDependencyError,
     MissingValueError,
     OverrideError,
     PatientInputError,
@@ -214,6 +219,8 @@ class Command:
         exits: Its own exit codes, each with what it means (:data:`COMMON_EXITS` follow).
         formats: Its output formats in words, for a command without ``--format``; empty when
             the choices of its ``--format`` say it.
+        writes_output: The command writes the file named by ``--output`` itself (a table),
+            and standard output stays its own.
     """
 
     name: str
@@ -222,6 +229,7 @@ class Command:
     run: Run
     exits: tuple[tuple[int, str], ...] = SUCCEEDED
     formats: str = ""
+    writes_output: bool = False
 
     @property
     def format_choices(self) -> tuple[str, ...]:
@@ -268,16 +276,18 @@ def command(
     *arguments: Argument,
     exits: tuple[tuple[int, str], ...] = SUCCEEDED,
     formats: str = "",
+    writes_output: bool = False,
 ) -> Callable[[Run], Run]:
     """Register the decorated function as the subcommand ``name``.
 
     The function receives the parsed arguments and the engine and returns the exit code;
     ``exits`` says what each of its own exit codes means, ``formats`` its output formats for a
-    command without ``--format``.
+    command without ``--format``; with ``writes_output`` it writes the file of ``--output``
+    itself.
     """
 
     def register(run: Run) -> Run:
-        _COMMANDS[name] = Command(name, help_text, arguments, run, exits, formats)
+        _COMMANDS[name] = Command(name, help_text, arguments, run, exits, formats, writes_output)
         return run
 
     return register
@@ -885,6 +895,47 @@ def _check_order(arguments: argparse.Namespace, engine: Engine) -> int:
     return EXIT_OK if result.verdict is Verdict.WITHIN else EXIT_NOT_CLEARED
 
 
+@command(
+    "audit",
+    "judge every administered infusion of a history with the patient's state on its date",
+    _argument(
+        "history",
+        metavar="HISTORY",
+        help="a directory holding patients, administrations and measurements (CSV or Parquet)",
+    ),
+    TEXT_OR_JSON,
+    _argument(
+        "--quiet", "-q", action="store_true", help="no progress on standard error on long runs"
+    ),
+    exits=(
+        (EXIT_OK, "every administration is within the protocol"),
+        (
+            EXIT_NOT_CLEARED,
+            "an administration deviates from the protocol, or could not be assessed",
+        ),
+    ),
+    writes_output=True,
+)
+def _audit(arguments: argparse.Namespace, engine: Engine) -> int:
+    """``--output`` is the table of verdicts (.parquet or .csv); the summary goes to stdout."""
+    try:
+        from bisphos.audit.command import run  # noqa: PLC0415 - the audit extra, on demand
+    except ImportError as error:
+        raise MissingDependencyError(
+            f"bisphos audit needs the audit extra ({error.name} is not installed)",
+            field="audit",
+            expected="pip install 'bisphos[audit]'",
+        ) from None
+    return run(
+        arguments.history,
+        output=arguments.output,
+        json_format=arguments.format == "json",
+        quiet=arguments.quiet,
+        stderr=sys.stderr,
+        write=_out,
+    )
+
+
 #: The shells ``bisphos completion`` writes a script for.
 SHELLS: Final = ("bash", "zsh", "tcsh")
 
@@ -1069,7 +1120,7 @@ def _run(item: Command, arguments: argparse.Namespace, engine: Engine) -> int:
     The file is written beside its target and put in its place only when the command returns
     (an error leaves an earlier file as it was, never half a document).
     """
-    if arguments.output is None:
+    if arguments.output is None or item.writes_output:
         return item.run(arguments, engine)
     target = Path(arguments.output)
     try:

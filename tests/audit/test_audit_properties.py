@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from bisphos.audit import history_from_frames, judge_frame, judge_history, judge_one_by_one
 from bisphos.audit.generate import INJECTED, generate
 from bisphos.audit.history import MEASUREMENT_KINDS
+from bisphos.audit.run import parts
 from bisphos.model import PLAUSIBLE_RANGES
 from bisphos.pediatric import table as t
 from tests._profiles import examples
@@ -180,3 +181,13 @@ def test_a_hospital_of_400_children_every_kind_injected_found_and_nothing_else()
         if _codes(wanted) != _codes(got)
     ]
     assert missed == []
+
+
+def test_an_audit_in_parts_of_whole_patients_is_the_audit_of_the_whole() -> None:
+    history = history_from_frames(*generate(patients=40, years=8, seed=7).tables)
+    whole = judge_history(history)
+    chunks = list(parts(history, rows=50))
+    assert len(chunks) > 3
+    assert sum(len(chunk.administrations) for chunk in chunks) == len(whole)
+    joined = pd.concat([judge_history(chunk) for chunk in chunks], ignore_index=True)
+    pd.testing.assert_frame_equal(joined, whole)

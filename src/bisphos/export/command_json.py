@@ -1,8 +1,8 @@
 """The JSON documents of the commands other than ``plan``, each with a published JSON Schema.
 
 ``bisphos check``, ``check-order``, ``rules``, ``invariants``, ``plugins``, ``show``, ``replay``,
-``keygen`` and ``completion`` print one document each with ``--format json``. Every document
-names its ``format`` and ``format_version``; its schema (draft 2020-12) is shipped as
+``keygen``, ``completion`` and ``audit`` print one document each with ``--format json``. Every
+document names its ``format`` and ``format_version``; its schema (draft 2020-12) is shipped as
 ``bisphos/schemas/<command>.schema.json`` and kept equal to :func:`command_schema` by a test. A
 finding is written as in the plan document (:func:`bisphos.export.plan_json.finding_to_dict`),
 and the schemas refer to the plan schema's ``finding`` and the patient schemas themselves
@@ -59,6 +59,7 @@ COMMANDS: Final = (
     "replay",
     "keygen",
     "completion",
+    "audit",
 )
 #: The version of every document's layout; a change that breaks readers raises it.
 FORMAT_VERSION: Final = 1
@@ -239,6 +240,7 @@ def document_json(document: dict[str, Any]) -> str:
 # The schemas.
 
 _FLAG: Final = {"type": "boolean"}
+_COUNT: Final = {"type": "integer", "minimum": 0}
 
 
 def _list(items: dict[str, Any]) -> dict[str, Any]:
@@ -399,6 +401,37 @@ def _bodies() -> dict[str, tuple[str, dict[str, Any]]]:
                     "anyOf": [{"$ref": _PATIENT_SCHEMA_ID}, {"$ref": _ADULT_PATIENT_SCHEMA_ID}]
                 },
                 "missing_for_decision": _list(_TEXT),
+            },
+        ),
+        "audit": (
+            (
+                "The summary of an audit of a history (bisphos audit): the counts of the "
+                "verdicts, the deviations with their rules, the checks not made, per rule and "
+                "per year."
+            ),
+            {
+                "library_version": _TEXT,
+                "protocol": _object(_PROTOCOL),
+                "source": _TEXT,
+                "output": _nullable(_TEXT),
+                "administrations": _COUNT,
+                "patients": _COUNT,
+                "verdicts": _object({"ok": _COUNT, "deviation": _COUNT, "not_assessable": _COUNT}),
+                "deviations": _list(
+                    _object({"code": _TEXT, "rule_ids": _RULE_IDS, "count": _COUNT})
+                ),
+                "unassessed": _list(_object({"code": _TEXT, "count": _COUNT})),
+                "rules": _list(_object({"rule_id": _TEXT, "count": _COUNT})),
+                "per_year": _list(
+                    _object(
+                        {
+                            "year": {"type": "integer"},
+                            "administrations": _COUNT,
+                            "deviations": _COUNT,
+                        }
+                    )
+                ),
+                "rule_ids": _RULE_IDS,
             },
         ),
         "replay": (
