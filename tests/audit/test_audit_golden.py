@@ -261,3 +261,17 @@ def test_a_weight_older_than_30_days_is_not_assessable() -> None:
     result = audit_both((frames[0], frames[1], measured))
     assert result["verdict"].iloc[-1] == "not_assessable"
     assert result["unassessed"].iloc[-1] == "weight-not-fresh"
+
+
+def test_pamidronate_without_a_gfr_runs_at_20_mg_per_h_at_most() -> None:
+    """The gate's reading of P-PAM-RENAL: renal function unknown limits the rate to 20 mg/h."""
+    labs = {k: v for k, v in NORMAL_LABS.items() if k != "creatinine_umol_l"}
+    course = [pam("2020-01-15", 20.0, minutes=59.0)]  # 20.3 mg/h
+    result = audit_both(tables(course, labs=labs))
+    assert set(result["deviations"].iloc[0].split(";")) == {
+        "pamidronate-too-fast-renal",
+        "first-labs-missing",
+    }
+    assert result["gfr_ml_min_1_73m2"].isna().all()
+    # With a normal GFR the same infusion is within the label's 60 mg/h.
+    assert found(tables(course)) == set()

@@ -188,6 +188,9 @@ def test_an_audit_in_parts_of_whole_patients_is_the_audit_of_the_whole() -> None
     whole = judge_history(history)
     chunks = list(parts(history, rows=50))
     assert len(chunks) > 3
+    for chunk in chunks:  # each part is a history of its own patients
+        assert chunk.administrations["patient_row"].min() == 0
+        assert chunk.measurements["patient_row"].max() < len(chunk.patients)
     assert sum(len(chunk.administrations) for chunk in chunks) == len(whole)
     joined = pd.concat([judge_history(chunk) for chunk in chunks], ignore_index=True)
     pd.testing.assert_frame_equal(joined, whole)

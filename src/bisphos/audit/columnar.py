@@ -26,7 +26,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from bisphos.audit import rules as r
-from bisphos.audit.history import LAB_MEASUREMENTS, RESOLUTION, History, history_from_frames
+from bisphos.audit.history import (
+    LAB_MEASUREMENTS,
+    MEASUREMENT_KINDS,
+    RESOLUTION,
+    History,
+    history_from_frames,
+)
 from bisphos.audit.rules import Code, Unassessed, Verdict
 from bisphos.batch.dates import add_months
 from bisphos.batch.vector import Integers
@@ -136,6 +142,7 @@ _INDICATED: Final = np.array(sorted(d.value for d in INDICATED_DIAGNOSES), dtype
 _DAY_KEY: Final = 1 << 22  # days of a date key: 11 000 years around 1970
 _DAY_OFFSET: Final = 1 << 21
 
+_KINDS: Final = sorted(MEASUREMENT_KINDS)
 _BIT: Final = {code: np.int64(1) << index for index, code in enumerate(Code)}
 _UNASSESSED_BIT: Final = {code: np.int64(1) << index for index, code in enumerate(Unassessed)}
 
@@ -161,30 +168,30 @@ def _days(values: Array) -> Array:
 
 
 class _AsOf:
-    """The latest measurement of each kind on or before each administration's date."""
+    """The latest measurement of each kind on or before each administration's date.
+
+    The measurements are sorted by patient, kind, date and value (as the history keeps them),
+    so one key of the three is sorted too: the latest value of a kind is the last key at or
+    before the wanted one, when it is of the same patient and kind.
+    """
 
     def __init__(self, measurements: pd.DataFrame, codes: Array) -> None:
-        self._kinds = measurements["kind"].to_numpy(dtype=object)
-        self._codes = codes
+        kinds = pd.Categorical(measurements["kind"].to_numpy(dtype=object), categories=_KINDS)
         self._days = _days(measurements["date"].to_numpy())
+        self._series = codes * len(_KINDS) + kinds.codes.astype(np.int64)
+        self._keys = self._series * _DAY_KEY + (self._days + _DAY_OFFSET)
         self._values = measurements["value"].to_numpy(dtype=np.float64)
 
     def latest(self, kind: str, codes: Array, days: Array) -> tuple[Array, Array]:
         """The value and the day of the latest ``kind`` (NaN and -1 where there is none)."""
-        rows = np.flatnonzero(self._kinds == kind)
-        # Sorted by patient, kind, date and value: the last on one day is the highest.
-        keys = self._codes[rows] * _DAY_KEY + (self._days[rows] + _DAY_OFFSET)
-        wanted = codes * _DAY_KEY + (days + _DAY_OFFSET)
-        index = np.searchsorted(keys, wanted, side="right") - 1
-        found = index >= 0
-        safe = np.where(found, index, 0)
-        hit = rows[safe] if rows.size else np.zeros_like(safe)
-        if rows.size:
-            found &= self._codes[hit] == codes
-        else:
-            found[:] = False
-        values = np.where(found, self._values[hit] if rows.size else np.nan, np.nan)
-        measured = np.where(found, self._days[hit] if rows.size else -1, -1)
+        series = codes * len(_KINDS) + _KINDS.index(kind)
+        index = np.searchsorted(self._keys, series * _DAY_KEY + (days + _DAY_OFFSET), "right") - 1
+        safe = np.maximum(index, 0)
+        if self._keys.size == 0:
+            return np.full(days.shape, np.nan), np.full(days.shape, -1, dtype=np.int64)
+        found = (index >= 0) & (self._series[safe] == series)
+        values: Array = np.where(found, self._values[safe], np.nan)
+        measured: Array = np.where(found, self._days[safe], -1)
         return values, measured
 
 
@@ -339,7 +346,8 @@ def _preparation_and_kidneys(rows: _Rows) -> _Flags:
     steps = _steps(rows.gfr, ZOLEDRONIC_ACID_GFR)
     zol_allowed = known & (steps > _limit_steps(ZOLEDRONIC_ACID_GFR))
     pam_refused = known & (steps < _limit_steps(PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT))
-    rate_limited = known & (steps <= _limit_steps(PAMIDRONATE_RENAL_IMPAIRMENT))
+    # The gate's reading: a GFR of 90 or less, or none known, limits pamidronate to 20 mg/h.
+    rate_limited = ~known | (steps <= _limit_steps(PAMIDRONATE_RENAL_IMPAIRMENT))
     oldest = _days(add_months(rows.days.astype("datetime64[D]"), -_FRESH.creatinine_months))
     return {
         Code.ZOLEDRONIC_ACID_TOO_FAST: zol & (minutes < _ZOL_MIN_MINUTES),

@@ -4,8 +4,9 @@
 
 - each child has a sex, a condition of P-IND-A, an age at the first infusion of 2 to 16 years,
   and a weight that follows the CDC 2000 weight-for-age reference at the child's own Z-score
-  (:mod:`bisphos.pediatric.growth`); the height follows from the weight and the median BMI for
-  the age, the creatinine from the height and a normal GFR (the Schwartz-40 formula inverted);
+  (:mod:`bisphos.pediatric.growth`); the height follows from the weight and the BMI for the age
+  at the same Z-score, the creatinine from the height and a normal GFR (the Schwartz-40 formula
+  inverted);
 - a course of zoledronic acid (first infusion, the second after 3 months, then every 6 months),
   of pamidronate (every 3 months), or of pamidronate then zoledronic acid; the dates a few days
   later than due, never earlier; the course ends before the 19th birthday;
@@ -337,11 +338,11 @@ def generate(
     sex = table["sex"].to_numpy(dtype=object)[pid]
     births = table["birth_date"].to_numpy(dtype="datetime64[D]")[pid]
     months = (days - births).astype(np.int64) / 30.4375
-    # Weight on the day: the reference at the child's own Z-score; the height from the median
-    # BMI; the creatinine from a normal GFR (Schwartz-40 inverted).
+    # Weight on the day: the reference at the child's own Z-score; the height from the BMI at
+    # that Z-score; the creatinine from a normal GFR (Schwartz-40 inverted).
     z = np.clip(rng.normal(-0.4, 0.9, patients), -2.5, 2.5)[pid] + rng.normal(0, 0.05, n)
     weight_kg = np.round(_reference(_lms_table("weight"), sex, months, z), 1)
-    bmi = _reference(_lms_table("bmi"), sex, months, np.zeros(n))
+    bmi = _reference(_lms_table("bmi"), sex, months, z)  # a heavier child is broader, not taller
     height_cm = np.round(100 * np.sqrt(weight_kg / bmi), 1)
     gfr = rng.uniform(_GFR_GATE * 1.12, _GFR_GATE * 1.7, n)
     weight_mg = np.rint(weight_kg * _WEIGHT).astype(np.int64)

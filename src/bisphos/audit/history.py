@@ -22,7 +22,7 @@ Requires pandas and pyarrow (the ``audit`` extra).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -155,6 +155,7 @@ TABLES: Final[Mapping[str, tuple[Column, ...]]] = {
 RESOLUTION: Final = int(1 / WEIGHT_RESOLUTION_KG)
 
 _SUFFIXES: Final = (".parquet", ".csv")
+_KINDS: Final = sorted(MEASUREMENT_KINDS)
 
 
 @attrs.frozen
@@ -162,7 +163,10 @@ class History:
     """A hospital's history in canonical columns (see the module's description).
 
     Build it with :func:`read_history` or :func:`history_from_frames`; its frames are checked
-    and canonical, sorted by patient and date.
+    and canonical: the patients sorted by ``patient_id``; the administrations by patient, date,
+    drug, dose, volume and time, and the measurements by patient, kind, date and value, each
+    with ``patient_row``, the row of its patient in the patients table; ``kind`` a categorical
+    of the sorted kinds; text columns of Python strings.
 
     Attributes:
         patients: One row per patient.
@@ -205,11 +209,18 @@ def _first_bad(mask: np.ndarray[Any, Any]) -> int | None:
     return int(bad[0]) if bad.size else None
 
 
-def _text(frame: pd.DataFrame, column: Column, source: str) -> np.ndarray[Any, Any]:
-    raw = frame[column.name]
-    missing = raw.isna().to_numpy()
-    values = raw.astype("string").str.strip().to_numpy(dtype=object, na_value="")
-    empty = missing | (values == "")
+def _coded(
+    frame: pd.DataFrame, column: Column, source: str
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The column as codes into its distinct texts, and those texts; a missing text refused.
+
+    Codes are read without turning every value into a Python object (``pandas.factorize``); a
+    coded column's texts must be among its accepted values.
+    """
+    codes, distinct = pd.factorize(frame[column.name], use_na_sentinel=True)
+    texts = np.array([str(text) for text in np.asarray(distinct, dtype=object)], dtype=object)
+    codes = np.asarray(codes, dtype=np.int64)
+    empty = np.append(texts == "", True)[codes]  # code -1 (missing) reads the last entry
     where = _first_bad(empty)
     if where is not None:
         raise _error(
@@ -220,17 +231,28 @@ def _text(frame: pd.DataFrame, column: Column, source: str) -> np.ndarray[Any, A
             expected=column.description,
         )
     if column.values:
-        known = np.isin(values, np.asarray(column.values, dtype=object))
-        where = _first_bad(~known)
+        accepted = pd.Index(list(column.values)).get_indexer(pd.Index(texts))
+        where = _first_bad(accepted[codes] < 0)
         if where is not None:
             raise _error(
                 *_at(frame, source, where),
                 column.name,
-                values[where],
+                texts[codes[where]],
                 message="not an accepted value",
                 expected="one of " + ", ".join(column.values),
             )
-    return values
+    return codes, texts
+
+
+def _text(frame: pd.DataFrame, column: Column, source: str) -> np.ndarray[Any, Any]:
+    codes, texts = _coded(frame, column, source)
+    result: np.ndarray[Any, Any] = texts[codes]
+    return result
+
+
+def _objects(values: np.ndarray[Any, Any]) -> pd.Series[Any]:
+    """A column of text kept as Python strings (pandas would convert it to its string type)."""
+    return pd.Series(values, dtype=object, copy=False)
 
 
 def _dates(frame: pd.DataFrame, column: Column, source: str) -> np.ndarray[Any, Any]:
@@ -341,9 +363,9 @@ def _require_columns(frame: object, table: str, source: str) -> pd.DataFrame:
 
 def _patients(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     columns = dict(zip((c.name for c in TABLES["patients"]), TABLES["patients"], strict=True))
-    ids = _text(frame, columns["patient_id"], source)
-    duplicated = pd.Series(ids).duplicated().to_numpy()
-    where = _first_bad(duplicated)
+    codes, texts = _coded(frame, columns["patient_id"], source)
+    ids = texts[codes]
+    where = _first_bad(pd.Series(codes).duplicated().to_numpy())
     if where is not None:
         raise _error(
             *_at(frame, source, where),
@@ -352,43 +374,46 @@ def _patients(frame: pd.DataFrame, source: str) -> pd.DataFrame:
             message="a patient is listed twice",
             expected="each patient_id once",
         )
+    table = {
+        "patient_id": ids,
+        "birth_date": _dates(frame, columns["birth_date"], source),
+        "sex": _text(frame, columns["sex"], source),
+        "diagnosis": _text(frame, columns["diagnosis"], source),
+    }
+    order = np.argsort(ids, kind="stable")
     return pd.DataFrame(
         {
-            "patient_id": ids,
-            "birth_date": _dates(frame, columns["birth_date"], source),
-            "sex": _text(frame, columns["sex"], source),
-            "diagnosis": _text(frame, columns["diagnosis"], source),
+            name: _objects(values[order]) if values.dtype == object else values[order]
+            for name, values in table.items()
         }
     )
 
 
-def _known_patients(
-    frame: pd.DataFrame, ids: np.ndarray[Any, Any], patients: pd.DataFrame, source: str
-) -> None:
-    known = np.isin(ids, patients["patient_id"].to_numpy(dtype=object))
-    where = _first_bad(~known)
+def _patient_rows(frame: pd.DataFrame, patients: pd.DataFrame, source: str) -> np.ndarray[Any, Any]:
+    """The row of each row's patient in the patients table (sorted by patient_id)."""
+    codes, texts = _coded(frame, TABLES["administrations"][0], source)
+    known = pd.Index(patients["patient_id"].to_numpy(dtype=object)).get_indexer(pd.Index(texts))
+    rows: np.ndarray[Any, Any] = np.append(known, -1)[codes]
+    where = _first_bad(rows < 0)
     if where is not None:
         raise _error(
             *_at(frame, source, where),
             "patient_id",
-            ids[where],
+            texts[codes[where]],
             message="a patient not in the patients table",
             expected="a patient_id of the patients table",
         )
+    return rows
 
 
 def _not_before_birth(
     frame: pd.DataFrame,
-    ids: np.ndarray[Any, Any],
+    rows: np.ndarray[Any, Any],
     dates: np.ndarray[Any, Any],
     patients: pd.DataFrame,
     source: str,
 ) -> None:
-    births = pd.Series(
-        patients["birth_date"].to_numpy(dtype="datetime64[D]"),
-        index=patients["patient_id"].to_numpy(dtype=object),
-    )
-    born = births.reindex(ids).to_numpy(dtype="datetime64[D]")
+    born = patients["birth_date"].to_numpy(dtype="datetime64[D]")[rows]
     where = _first_bad(dates < born)
     if where is not None:
         raise _error(
@@ -400,16 +425,35 @@ def _not_before_birth(
         )
 
 
+def _order(*keys: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | slice:
+    """The rows in the order of ``keys`` (the first the most significant), stable.
+
+    Rows that are in that order already (as a hospital's export often is) are kept as they are.
+    """
+    undecided = np.ones(max(keys[0].size - 1, 0), dtype=bool)
+    ordered = True
+    for key in keys:
+        before, after = key[:-1], key[1:]
+        if (undecided & (before > after)).any():
+            ordered = False
+            break
+        undecided &= before == after
+    if ordered:
+        return slice(None)
+    order: np.ndarray[Any, Any] = np.lexsort(tuple(reversed(keys)))
+    return order
+
+
 def _administrations(frame: pd.DataFrame, patients: pd.DataFrame, source: str) -> pd.DataFrame:
     columns = {c.name: c for c in TABLES["administrations"]}
-    ids = _text(frame, columns["patient_id"], source)
-    _known_patients(frame, ids, patients, source)
+    rows = _patient_rows(frame, patients, source)
     dates = _dates(frame, columns["date"], source)
-    _not_before_birth(frame, ids, dates, patients, source)
+    _not_before_birth(frame, rows, dates, patients, source)
+    drug_codes, drug_texts = _coded(frame, columns["drug"], source)
     result: dict[str, Any] = {
-        "patient_id": ids,
+        "patient_row": rows,
         "date": dates,
-        "drug": _text(frame, columns["drug"], source),
+        "drug": drug_texts[drug_codes],
     }
     dose_range = PLAUSIBLE_RANGES["dose"]
     for name in ("dose_mg", "volume_ml", "duration_min"):
@@ -432,23 +476,35 @@ def _administrations(frame: pd.DataFrame, patients: pd.DataFrame, source: str) -
         result[name] = _resolved(numbers)
     _positive(frame, result["volume_ml"], "volume_ml", source, "mL")
     _positive(frame, result["duration_min"], "duration_min", source, "min")
-    return pd.DataFrame(result)
+    # Sorted by patient, date, drug, dose, volume and time: the audit's order.
+    drugs = np.append(pd.Index(sorted(_DRUGS)).get_indexer(pd.Index(drug_texts)), -1)[drug_codes]
+    order = _order(
+        rows,
+        dates.astype(np.int64),
+        drugs,
+        result["dose_mg"],
+        result["volume_ml"],
+        result["duration_min"],
+    )
+    return _canonical(result, order, patients)
 
 
 def _measurements(frame: pd.DataFrame, patients: pd.DataFrame, source: str) -> pd.DataFrame:
     columns = {c.name: c for c in TABLES["measurements"]}
-    ids = _text(frame, columns["patient_id"], source)
-    _known_patients(frame, ids, patients, source)
+    rows = _patient_rows(frame, patients, source)
     dates = _dates(frame, columns["date"], source)
-    _not_before_birth(frame, ids, dates, patients, source)
-    kinds = _text(frame, columns["kind"], source)
+    _not_before_birth(frame, rows, dates, patients, source)
+    kind_codes, kind_texts = _coded(frame, columns["kind"], source)
+    # The index of each row's kind in the sorted kinds.
+    kind_index = np.append(pd.Index(_KINDS).get_indexer(pd.Index(kind_texts)), -1)[kind_codes]
     values = _numbers(frame, "value", source, "a number in the unit the kind names")
-    for name, kind in MEASUREMENT_KINDS.items():
+    for position, name in enumerate(_KINDS):
+        kind = MEASUREMENT_KINDS[name]
         plausible = PLAUSIBLE_RANGES[kind.plausible]
         _in_range(
             frame,
             values,
-            kinds == name,
+            kind_index == position,
             column="value",
             source=source,
             low=plausible.low,
@@ -456,13 +512,30 @@ def _measurements(frame: pd.DataFrame, patients: pd.DataFrame, source: str) -> p
             unit=kind.unit,
             reason=f"{name}: {plausible.reason}",
         )
-    weights = kinds == "weight_kg"
+    weights = kind_index == _KINDS.index("weight_kg")
     values = np.where(weights, _resolved(values), values)
-    return pd.DataFrame({"patient_id": ids, "date": dates, "kind": kinds, "value": values})
+    # Sorted by patient, kind, date and value: the latest of a kind is the last before a date.
+    order = _order(rows, kind_index, dates.astype(np.int64), values)
+    kinds = pd.Categorical.from_codes(kind_index[order], dtype=pd.CategoricalDtype(_KINDS))
+    measured = _canonical({"patient_row": rows, "date": dates, "value": values}, order, patients)
+    measured.insert(3, "kind", pd.Series(kinds))
+    return measured[["patient_row", "patient_id", "date", "kind", "value"]]
 
 
-def _sorted(frame: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    return frame.sort_values(list(keys), kind="stable", ignore_index=True)
+def _canonical(
+    columns: dict[str, np.ndarray[Any, Any]],
+    order: np.ndarray[Any, Any] | slice,
+    patients: pd.DataFrame,
+) -> pd.DataFrame:
+    """The columns in ``order``, with the patient's id taken from the patients table."""
+    rows = columns["patient_row"][order]
+    ids = patients["patient_id"].to_numpy(dtype=object)[rows]
+    result = {"patient_row": rows, "patient_id": _objects(ids)}
+    for name, values in columns.items():
+        if name != "patient_row":
+            ordered = values[order]
+            result[name] = _objects(ordered) if ordered.dtype == object else ordered
+    return pd.DataFrame(result)
 
 
 def history_from_frames(
@@ -501,14 +574,7 @@ def history_from_frames(
         checked,
         where["measurements"],
     )
-    return History(
-        patients=_sorted(checked, ["patient_id"]),
-        administrations=_sorted(
-            given, ["patient_id", "date", "drug", "dose_mg", "volume_ml", "duration_min"]
-        ),
-        measurements=_sorted(measured, ["patient_id", "kind", "date", "value"]),
-        source=source,
-    )
+    return History(patients=checked, administrations=given, measurements=measured, source=source)
 
 
 # ---- reading files ----------------------------------------------------------------------------
@@ -520,7 +586,7 @@ def _read_file(path: Path) -> pd.DataFrame:
         if path.suffix == ".parquet":
             import pyarrow.parquet as pq  # noqa: PLC0415 - only with Parquet input
 
-            frame: pd.DataFrame = pq.read_table(path).to_pandas()
+            frame: pd.DataFrame = pq.read_table(path).to_pandas(date_as_object=False)
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, ValueError) as error:
@@ -570,18 +636,34 @@ def _table(directory: Path, name: str) -> tuple[pd.DataFrame, str]:
     return joined, str(path)
 
 
+def _bundles(path: Path) -> bool:
+    """Whether ``path`` is a FHIR Bundle file, or a directory of Bundles and no tables."""
+    if path.is_file():
+        return path.suffix == ".json"
+    if not path.is_dir() or any((path / name).exists() for name in TABLES):
+        return False
+    tables = [path / f"{name}{suffix}" for name in TABLES for suffix in _SUFFIXES]
+    return not any(p.exists() for p in tables) and any(path.glob("*.json"))
+
+
 def read_history(path: str | Path) -> History:
-    """Read a history from a directory of CSV or Parquet tables.
+    """Read a history from a directory of CSV or Parquet tables, or from FHIR Bundles.
 
     The directory holds ``patients``, ``administrations`` and ``measurements``, each as
     ``NAME.parquet``, ``NAME.csv`` or a directory ``NAME/`` of part files (``*.parquet``,
-    ``*.csv``), with the columns of :data:`TABLES`.
+    ``*.csv``), with the columns of :data:`TABLES`. A ``.json`` file, or a directory of ``.json``
+    files and no tables, is read as FHIR R4 Bundles, one per patient
+    (:mod:`bisphos.audit.fhir`).
 
     Raises:
         TableInputError: a table is missing or cannot be read, or a value is not accepted (the
             file, row, column and value are named).
     """
     directory = Path(path)
+    if _bundles(directory):
+        from bisphos.audit.fhir import read_bundles  # noqa: PLC0415 - FHIR input only
+
+        return read_bundles(directory)
     if not directory.is_dir():
         raise _error(
             str(directory),

@@ -162,7 +162,8 @@ DEVIATIONS: Final[Mapping[Code, Deviation]] = {
         Deviation(
             Code.PAMIDRONATE_TOO_FAST_RENAL,
             ("P-PAM-RENAL",),
-            "pamidronate infused faster than the renal rate with a Schwartz-40 GFR of 90 or less",
+            "pamidronate infused faster than the renal rate with a Schwartz-40 GFR of 90 or less "
+            "or none known",
         ),
         Deviation(
             Code.PAMIDRONATE_GFR_TOO_LOW,

@@ -50,43 +50,39 @@ def _history(history: Source) -> History:
     )
 
 
-def _bounds(ids: np.ndarray[Any, Any], cuts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """The first row of each cut patient in ``ids`` (sorted), and the end."""
-    starts: np.ndarray[Any, Any] = np.searchsorted(ids, cuts, side="left")
-    return np.append(starts, ids.size)
-
-
 def parts(history: History, rows: int = PART_ROWS) -> Iterator[History]:
     """``history`` in parts of whole patients of about ``rows`` administrations each."""
-    given = history.administrations
-    ids = given["patient_id"].to_numpy(dtype=object)
-    if ids.size <= rows:
+    given, measured = history.administrations, history.measurements
+    given_rows = given["patient_row"].to_numpy(dtype=np.int64)
+    if given_rows.size <= rows:
         yield history
         return
-    patients = history.patients["patient_id"].to_numpy(dtype=object)
-    starts = np.searchsorted(ids, patients, side="left")
-    cut_positions = np.unique(np.searchsorted(starts, np.arange(0, ids.size, rows)))
-    cuts = patients[cut_positions]
-    measured_ids = history.measurements["patient_id"].to_numpy(dtype=object)
+    patients = len(history.patients)
+    # The first administration of each patient; a part starts at the patient first reaching
+    # the next multiple of ``rows``.
+    starts = np.searchsorted(given_rows, np.arange(patients), side="left")
+    cuts = np.unique(np.searchsorted(starts, np.arange(0, given_rows.size, rows), side="left"))
+    measured_rows = measured["patient_row"].to_numpy(dtype=np.int64)
     bounds = {
-        "patients": np.append(cut_positions, patients.size),
-        "administrations": _bounds(ids, cuts),
-        "measurements": _bounds(measured_ids, cuts),
+        "patients": np.append(cuts, patients),
+        "administrations": np.append(np.searchsorted(given_rows, cuts), given_rows.size),
+        "measurements": np.append(np.searchsorted(measured_rows, cuts), measured_rows.size),
     }
-    frames = {
-        "patients": history.patients,
-        "administrations": given,
-        "measurements": history.measurements,
-    }
+    frames = {"patients": history.patients, "administrations": given, "measurements": measured}
     for index in range(cuts.size):
+        first = int(cuts[index])
         part = {
-            name: frame.iloc[int(bounds[name][index]) : int(bounds[name][index + 1])]
+            name: frame.iloc[int(bounds[name][index]) : int(bounds[name][index + 1])].reset_index(
+                drop=True
+            )
             for name, frame in frames.items()
         }
+        for name in ("administrations", "measurements"):
+            part[name] = part[name].assign(patient_row=part[name]["patient_row"] - first)
         yield History(
-            patients=part["patients"].reset_index(drop=True),
-            administrations=part["administrations"].reset_index(drop=True),
-            measurements=part["measurements"].reset_index(drop=True),
+            patients=part["patients"],
+            administrations=part["administrations"],
+            measurements=part["measurements"],
             source=history.source,
         )
 

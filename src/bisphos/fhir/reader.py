@@ -52,7 +52,7 @@ from bisphos.errors import (
 from bisphos.fhir import codes as c
 from bisphos.io import _no_duplicates, _refuse_constant, patient_from_dict
 from bisphos.model import LAB_KINDS, PLAUSIBLE_RANGES, BmdSite, FractureSite, Patient
-from bisphos.quantities import QuantityKind
+from bisphos.quantities import INFUSION_RATE, QuantityKind
 from bisphos.units import Quantity, parse_unit, ureg
 from bisphos.validation import read_bounded
 
@@ -60,12 +60,14 @@ __all__ = [
     "MAX_ENTRIES",
     "MAX_TEXT_BYTES",
     "BundleReading",
+    "HistoryReading",
     "Ignored",
     "bundle_from_text",
     "is_bundle",
     "load_bundle",
     "patient_from_bundle",
     "read_bundle",
+    "read_history_bundle",
 ]
 
 #: The most entries one Bundle may hold; a larger one is refused before it is read.
@@ -984,6 +986,29 @@ def _entries(reader: _Reader, bundle: object) -> list[tuple[str, Mapping[str, ob
     return entries
 
 
+def _the_patient(
+    reader: _Reader, entries: list[tuple[str, Mapping[str, object]]], source: str
+) -> tuple[str, Mapping[str, object]]:
+    """The Bundle's one Patient, and the references that name it.
+
+    Raises:
+        FhirInputError: the Bundle holds no Patient or more than one.
+    """
+    patients = [(w, r) for w, r in entries if r.get("resourceType") == "Patient"]
+    if len(patients) != 1:
+        if entries or not reader.problems:
+            reader.problem(
+                "Bundle.entry",
+                "a Bundle must hold exactly one Patient",
+                len(patients),
+                "one Patient resource",
+            )
+        raise FhirInputError(reader.problems, source=source)
+    where, patient = patients[0]
+    reader.patient_refs = {where} | {k for k, v in reader.by_reference.items() if v is patient}
+    return where, patient
+
+
 def read_bundle(
     bundle: object, *, assessment_date: dt.date | None = None, source: str = ""
 ) -> BundleReading:
@@ -1001,18 +1026,7 @@ def read_bundle(
     reader = _Reader()
     entries = _entries(reader, bundle)
     fields: dict[str, object] = {"schema_version": 1}
-    patients = [(w, r) for w, r in entries if r.get("resourceType") == "Patient"]
-    if len(patients) != 1:
-        if entries or not reader.problems:
-            reader.problem(
-                "Bundle.entry",
-                "a Bundle must hold exactly one Patient",
-                len(patients),
-                "one Patient resource",
-            )
-        raise FhirInputError(reader.problems, source=source)
-    where, patient = patients[0]
-    reader.patient_refs = {where} | {k for k, v in reader.by_reference.items() if v is patient}
+    where, patient = _the_patient(reader, entries, source)
     fields.update(_read_patient(reader, patient, where))
     today = assessment_date or _timestamp(reader, bundle)
     if today is not None:
@@ -1037,6 +1051,140 @@ def read_bundle(
     except PatientInputError as error:
         raise FhirInputError([_locate(p, sources) for p in error.problems], source=source) from None
     return BundleReading(built, sources, dates, tuple(reader.ignored))
+
+
+@attrs.frozen
+class HistoryReading:
+    """One patient's history read from a Bundle by :func:`read_history_bundle`.
+
+    Attributes:
+        patient_id: The caller's id of the patient (its identifier), else the Patient's id.
+        birth_date: The birth date.
+        sex: ``female``, ``male`` or ``other``.
+        diagnosis: The condition of P-IND-A (a :class:`~bisphos.model.Diagnosis` value).
+        administrations: Each infusion given: drug, day, dose (mg), volume (ml), infusion time
+            (minutes), and the resource it came from.
+        measurements: Each dated value: the field (``weight``, ``height``, ``temperature``, a
+            lab of :data:`bisphos.model.LAB_KINDS`), the day, the value in its kind's unit, and
+            the resource it came from.
+    """
+
+    patient_id: str
+    birth_date: dt.date
+    sex: str
+    diagnosis: str
+    administrations: tuple[tuple[str, dt.date, float, float, float, str], ...]
+    measurements: tuple[tuple[str, dt.date, float, str], ...]
+
+
+def _timing(
+    reader: _Reader, resource: Mapping[str, object], where: str
+) -> tuple[float, float] | None:
+    """An administration's volume (ml) and time (min): its period and its rate (volume/time)."""
+    period = reader.mapping(resource.get("effectivePeriod"), f"{where}.effectivePeriod")
+    if period is None:
+        return None
+    times = []
+    for end in ("start", "end"):
+        text = period.get(end)
+        try:
+            times.append(dt.datetime.fromisoformat(str(text)))
+        except ValueError:
+            reader.problem(
+                f"{where}.effectivePeriod.{end}",
+                "not a date and time",
+                text,
+                "a dateTime with its time of day, such as 2026-11-23T09:00:00+01:00",
+            )
+    if len(times) < 2:
+        return None
+    try:
+        minutes = (times[1] - times[0]).total_seconds() / 60
+    except TypeError:
+        reader.problem(
+            f"{where}.effectivePeriod",
+            "a start and an end with and without a time zone",
+            None,
+            "both with a time zone, or both without",
+        )
+        return None
+    if not minutes > 0:
+        reader.problem(f"{where}.effectivePeriod", "ends before it starts", minutes, "> 0 minutes")
+        return None
+    dosage = reader.mapping(resource.get("dosage"), f"{where}.dosage")
+    rate = None if dosage is None else dosage.get("rateQuantity")
+    if rate is None:
+        reader.missing(f"{where}.dosage.rateQuantity", "the pump rate, a volume per time")
+        return None
+    value = reader.quantity(rate, f"{where}.dosage.rateQuantity", "", INFUSION_RATE)
+    if value is None:
+        return None
+    return float(value.m_as("milliliter / hour")) * minutes / 60, minutes
+
+
+_HISTORY_FIELDS: Final = ("weight", "height", "vitals.temperature", *(f"labs.{n}" for n in _LABS))
+
+
+def read_history_bundle(bundle: object, *, source: str = "") -> HistoryReading:
+    """Read one patient's whole history from a FHIR R4 Bundle (parsed JSON) for an audit.
+
+    The Patient (birth date, gender, identifier), the Condition coding the diagnosis, every
+    completed MedicationAdministration of zoledronic acid or pamidronate (its dose, its
+    ``effectivePeriod`` and its ``dosage.rateQuantity``: the infusion time and, rate times time,
+    the volume) and every final Observation of a weight, height, temperature or lab the audit
+    reads, each with its date, read with the codes and units of :func:`read_bundle`. Unlike
+    :func:`read_bundle` every value is kept, not the latest.
+
+    Raises:
+        FhirInputError: listing every problem, each with the resource and element path.
+    """
+    reader = _Reader()
+    entries = _entries(reader, bundle)
+    where, patient = _the_patient(reader, entries, source)
+    fields = _read_patient(reader, patient, where)
+    by_where = dict(entries)
+    for where, resource in entries:
+        kind = str(resource.get("resourceType"))
+        read = _READERS.get(kind) if kind != "MedicationStatement" else None
+        if read is not None and _about_patient(reader, resource, where, kind):
+            read(reader, resource, where)
+    given = []
+    for record, where in reader.lists.get("infusions", []):
+        data = dict(record)  # type: ignore[call-overload]
+        timing = _timing(reader, by_where[where], where)
+        if timing is not None:
+            day = data["date"]
+            dose = float(data["dose"].m_as("milligram"))
+            given.append((str(data["drug"]), day, dose, timing[0], timing[1], where))
+    measured = []
+    for field in _HISTORY_FIELDS:
+        for value in reader.values.get(field, []):
+            if value.date is None:
+                reader.problem(
+                    value.where,
+                    "a value without a date cannot be placed in a history",
+                    None,
+                    "effectiveDateTime",
+                )
+                continue
+            raw = value.value["value"] if isinstance(value.value, dict) else value.value
+            if isinstance(raw, ureg.Quantity):  # in its kind's canonical unit, as read
+                measured.append(
+                    (field.rpartition(".")[2], value.date, float(raw.magnitude), value.where)
+                )
+    diagnoses = reader.lists.get("diagnosis", [])
+    if not diagnoses:
+        reader.missing("Condition.code", "a Condition coding the diagnosis (see the mapping table)")
+    if reader.problems:
+        raise FhirInputError(reader.problems, source=source)
+    return HistoryReading(
+        patient_id=str(fields.get("patient_id") or patient.get("id") or ""),
+        birth_date=fields["birth_date"],  # type: ignore[arg-type]
+        sex=str(fields["sex"]),
+        diagnosis=str(diagnoses[0][0]),
+        administrations=tuple(given),
+        measurements=tuple(measured),
+    )
 
 
 def _timestamp(reader: _Reader, bundle: object) -> dt.date | None:
