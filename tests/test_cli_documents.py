@@ -308,3 +308,36 @@ def test_bash_completion_offers_commands_formats_and_files(tmp_path: Path) -> No
     assert complete("bisphos", "completion", "") == list(cli.SHELLS)
     assert complete("bisphos", "plan", "--format", "") == ["text", "json", "record", "fhir", "ics"]
     assert "girl.json" in complete("bisphos", "check", "gi")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
+def test_check_order_documents_validate_for_every_example(
+    capsys: pytest.CaptureFixture[str], path: Path
+) -> None:
+    """The protocol's own first infusion (or a fixed order where nothing is planned) and four
+    times its dose (above every first-infusion range and daily cap): each document validates
+    against check-order.schema.json, and the exit code is its verdict's."""
+    from bisphos.io import load_patient
+    from bisphos.units import format_quantity, quantity
+
+    plan = ENGINE.plan(load_patient(path))
+    if plan.infusions:
+        first = plan.infusions[0]
+        drug, dose = first.dose.drug.value, first.dose.value
+        volume = format_quantity(first.preparation.volume)
+        duration = format_quantity(first.preparation.duration)
+        # Four times the dose, within the plausible range (at most 200 mg) an order may have.
+        orders = [(dose, 0), (min(dose * 4, quantity(199.0, "mg")), 1)]
+    else:
+        drug, volume, duration = "zoledronic_acid", "50 mL", "1 h"
+        orders = [("1 mg", 1)]
+    for ordered, expected in orders:
+        argv = ["check-order", str(path), "--drug", drug, "--volume", volume]
+        argv += ["--dose", format_quantity(ordered) if not isinstance(ordered, str) else ordered]
+        argv += ["--duration", duration, "--format", "json"]
+        code, out, _ = _run(capsys, *argv)
+        document = json.loads(out)
+        _validate(document, "check-order")
+        assert code == (0 if document["verdict"] == "within" else 1)
+        if expected:
+            assert document["verdict"] != "within"
