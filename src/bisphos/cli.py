@@ -20,7 +20,9 @@ Commands:
                       hard limit; each judgement with its rule ids
   audit HISTORY       every administered infusion of a history (a directory of CSV or Parquet
                       tables) judged with the patient's state on its date; the table of
-                      verdicts to --output FILE (.parquet or .csv), a summary to standard output
+                      verdicts to --output FILE (.parquet or .csv), a summary to standard output;
+                      --report FILE.html the report page (--lang en|nl); --workers N or
+                      --scheduler ADDRESS judge it on a Dask cluster
   completion SHELL    the shell completion script (bash, zsh, tcsh)
 
 Every command but serve writes JSON with --format json (each document has a JSON Schema,
@@ -907,6 +909,34 @@ def _check_order(arguments: argparse.Namespace, engine: Engine) -> int:
     _argument(
         "--quiet", "-q", action="store_true", help="no progress on standard error on long runs"
     ),
+    _argument(
+        "--report",
+        metavar="FILE.html",
+        help="also write the report: one self-contained HTML page with the deviations per rule "
+        "and year and the plots of dose per kg and interval",
+    ),
+    _argument(
+        "--lang", choices=LANGUAGES, default="en", help="language of the report (default: en)"
+    ),
+    _argument(
+        "--workers",
+        type=_count,
+        metavar="N",
+        help="judge on a local Dask cluster of N worker processes (the audit extra)",
+    ),
+    _argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="judge on the running Dask cluster of this scheduler (tcp://host:8786); its "
+        "workers must read the history's files",
+    ),
+    _argument(
+        "--partitions",
+        type=_count,
+        metavar="N",
+        help="with --workers or --scheduler: judge the history in N parts of whole patients "
+        "(default: 4 per worker)",
+    ),
     exits=(
         (EXIT_OK, "every administration is within the protocol"),
         (
@@ -933,6 +963,11 @@ def _audit(arguments: argparse.Namespace, engine: Engine) -> int:
         quiet=arguments.quiet,
         stderr=sys.stderr,
         write=_out,
+        report=arguments.report,
+        lang=check_language(arguments.lang),
+        workers=arguments.workers,
+        scheduler=arguments.scheduler,
+        partitions=arguments.partitions,
     )
 
 

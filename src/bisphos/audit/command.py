@@ -27,6 +27,7 @@ import pandas as pd
 from bisphos._version import __version__
 from bisphos.audit.run import audit, summary
 from bisphos.errors import InvalidValueError
+from bisphos.i18n import Language
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 
 __all__ = ["OUTPUT_SUFFIXES", "ProgressLine", "document", "render", "run", "write_table"]
@@ -175,20 +176,52 @@ def run(
     quiet: bool,
     stderr: TextIO,
     write: Callable[[str], None],
+    report: str | None = None,
+    lang: Language = "en",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    partitions: int | None = None,
 ) -> int:
     """Audit ``history``, write the table to ``output``, print the summary; the exit code.
+
+    With ``workers`` or ``scheduler`` the history is judged on a Dask cluster
+    (:func:`bisphos.audit.distributed.audit_on_cluster`); with ``report`` the report page is
+    written too (:func:`bisphos.audit.report.write_report`, in ``lang``).
 
     Raises:
         BisphosError: the history or the output file (typed, with the file, row and column).
     """
     progress = None if quiet or not stderr.isatty() else ProgressLine(stderr)
     try:
-        result = audit(Path(history), progress=progress)
+        if workers is None and scheduler is None:
+            if partitions is not None:
+                raise InvalidValueError(
+                    "parts are for a cluster",
+                    field="--partitions",
+                    value=partitions,
+                    expected="--workers N or --scheduler ADDRESS with it",
+                )
+            result = audit(Path(history), progress=progress)
+        else:
+            from bisphos.audit.distributed import audit_on_cluster  # noqa: PLC0415 - dask
+
+            result = audit_on_cluster(
+                Path(history),
+                workers=workers,
+                scheduler=scheduler,
+                partitions=partitions,
+                scratch=None if output is None else Path(output).parent,
+                progress=progress,
+            )
     finally:
         if progress is not None:
             progress.close()
     if output is not None:
         write_table(result, Path(output))
+    if report is not None:
+        from bisphos.audit.report import write_report  # noqa: PLC0415 - matplotlib, on demand
+
+        write_report(result, report, lang=lang)
     counts = document(result, source=history, output=output)
     if json_format:
         from bisphos.export.command_json import document_json  # noqa: PLC0415 - on demand
