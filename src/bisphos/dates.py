@@ -11,8 +11,20 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Final
 
-__all__ = ["add_months", "add_years", "age_in_years", "birthday", "is_younger_than"]
+__all__ = [
+    "DAYS_PER_MONTH",
+    "add_months",
+    "add_years",
+    "age_in_years",
+    "birthday",
+    "is_younger_than",
+]
+
+#: The days of one month of age: a year of 365.25 days over 12 months, 30.4375 days, the month
+#: the CDC 2000 growth tables count ages in (P-WEIGHT-PLAUSIBLE).
+DAYS_PER_MONTH: Final = 365.25 / 12
 
 
 def add_months(start: dt.date, months: int) -> dt.date:

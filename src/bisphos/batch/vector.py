@@ -37,12 +37,13 @@ import numpy.typing as npt
 
 from bisphos.batch.columns import BLOCK_CODES, LAB_COLUMNS
 from bisphos.batch.dates import add_months
+from bisphos.dates import DAYS_PER_MONTH
 from bisphos.model import MAX_AGE_YEARS, PLAUSIBLE_RANGES, Z_SCORE_LIMIT, Diagnosis, Drug, Sex
 from bisphos.pediatric import kernel
 from bisphos.pediatric import table as t
 from bisphos.pediatric.dosing import DEFAULT_OPTIONS
 from bisphos.pediatric.freshness import DEFAULT_FRESHNESS
-from bisphos.pediatric.growth import check_values
+from bisphos.pediatric.growth import check_arrays
 from bisphos.pediatric.indication import INDICATED_DIAGNOSES
 from bisphos.pediatric.infusion import DEFAULT_PREPARATION
 from bisphos.pediatric.renal import schwartz_40
@@ -399,18 +400,17 @@ def _any_not_indicated(blocks: Mapping[str, _Bool]) -> _Bool:
 
 
 def _implausible_weight(columns: Mapping[str, Array], rows: _Bool) -> _Bool:
-    """P-WEIGHT-PLAUSIBLE for the indicated rows, by the one scalar implementation."""
-    out = np.zeros(len(rows), dtype=bool)
+    """P-WEIGHT-PLAUSIBLE for the indicated rows, by the one implementation over arrays."""
     birth, today = columns["birth_date"], columns["assessment_date"]
-    months = (today - birth).astype("timedelta64[D]").astype(float) / 30.4375
-    for row in np.flatnonzero(rows):
-        height = float(columns["height_cm"][row])
-        out[row] = not check_values(
-            Sex(columns["sex"][row]),
-            float(months[row]),
-            float(columns["weight_kg"][row]),
-            None if np.isnan(height) else height,
-        ).plausible
+    months = (today - birth).astype("timedelta64[D]").astype(float) / DAYS_PER_MONTH
+    checks = check_arrays(
+        columns["sex"][rows],
+        months[rows],
+        columns["weight_kg"][rows].astype(float),
+        columns["height_cm"][rows].astype(float),
+    )
+    out = np.zeros(len(rows), dtype=bool)
+    out[rows] = checks.implausible
     return out
 
 

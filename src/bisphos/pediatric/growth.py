@@ -35,11 +35,14 @@ import io
 import math
 from collections.abc import Mapping
 from importlib.resources import files
-from typing import Final
+from typing import Any, Final
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from bisphos import quantities as q
+from bisphos.dates import DAYS_PER_MONTH
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Patient, Sex
 from bisphos.pediatric.thresholds import BMI_PLAUSIBLE_KG_M2, WEIGHT_PLAUSIBLE_SDS
@@ -48,8 +51,10 @@ from bisphos.units import quantity, ureg
 __all__ = [
     "REFERENCE",
     "GrowthCheck",
+    "GrowthChecks",
     "Lms",
     "age_in_months",
+    "check_arrays",
     "check_values",
     "check_weight",
     "lms",
@@ -60,6 +65,9 @@ __all__ = [
 ]
 
 _BMI_UNIT: Final = ureg.Unit("kg/m**2")
+_Floats = npt.NDArray[np.float64]
+_Texts = npt.NDArray[Any]
+_Columns = tuple[_Floats, _Floats, _Floats, _Floats]
 
 #: The growth reference named in every finding (its words are in the message catalogue).
 REFERENCE: Final = "cdc-2000"
@@ -75,8 +83,11 @@ class Lms:
 
 
 @functools.cache
-def _table() -> Mapping[tuple[str, str], tuple[tuple[float, ...], tuple[Lms, ...]]]:
-    """The reference table, read once: (measure, sex) to the ages in months and their LMS."""
+def _table() -> Mapping[tuple[str, str], tuple[tuple[float, ...], tuple[Lms, ...], _Columns]]:
+    """The reference table, read once: (measure, sex) to the ages in months and their LMS.
+
+    Each also as arrays (ages, L, M and S), for :func:`check_arrays`.
+    """
     raw = files("bisphos.pediatric").joinpath("data/cdc2000_lms.csv").read_text(encoding="utf-8")
     rows: dict[tuple[str, str], list[tuple[float, Lms]]] = {}
     for row in csv.DictReader(io.StringIO(raw)):
@@ -86,13 +97,24 @@ def _table() -> Mapping[tuple[str, str], tuple[tuple[float, ...], tuple[Lms, ...
     table = {}
     for key, value in rows.items():
         ordered = sorted(value, key=lambda item: item[0])
-        table[key] = (tuple(age for age, _ in ordered), tuple(item for _, item in ordered))
+        ages = tuple(age for age, _ in ordered)
+        lms_rows = tuple(item for _, item in ordered)
+        columns = (
+            np.array(ages),
+            np.array([r.l for r in lms_rows]),
+            np.array([r.m for r in lms_rows]),
+            np.array([r.s for r in lms_rows]),
+        )
+        table[key] = (ages, lms_rows, columns)
     return table
 
 
 def age_in_months(birth_date: dt.date, on: dt.date) -> float:
-    """The age in months (of 30.4375 days) on ``on``, as the CDC tables count it."""
-    return (on - birth_date).days / 30.4375
+    """The age in months on ``on``, as the CDC tables count it.
+
+    A month is :data:`~bisphos.dates.DAYS_PER_MONTH` (30.4375) days.
+    """
+    return (on - birth_date).days / DAYS_PER_MONTH
 
 
 def lms(measure: str, sex: Sex, months: float) -> Lms | None:
@@ -104,7 +126,7 @@ def lms(measure: str, sex: Sex, months: float) -> Lms | None:
     entry = _table().get((measure, sex.value))
     if entry is None:
         return None
-    ages, rows = entry
+    ages, rows, _ = entry
     if not 24.0 <= months <= ages[-1]:
         return None
     if months <= ages[0]:
@@ -184,30 +206,114 @@ def check_weight(patient: Patient) -> GrowthCheck:
     )
 
 
+def _modified_z(measure: str, sex: str, months: _Floats, value: _Floats) -> _Floats:
+    """:func:`modified_z_score` of :func:`lms` over arrays; NaN outside the reference's ages."""
+    entry = _table().get((measure, sex))
+    if entry is None:
+        return np.full(len(months), np.nan)
+    ages, ls, ms, ss = entry[2]
+    inside = (months >= 24.0) & (months <= ages[-1])
+    index = np.clip(np.searchsorted(ages, months, side="left"), 1, len(ages) - 1)
+    first = months <= ages[0]
+    t = (months - ages[index - 1]) / (ages[index] - ages[index - 1])
+
+    def at(values: _Floats) -> _Floats:
+        a, b = values[index - 1], values[index]
+        interpolated: _Floats = np.where(first, values[0], a + t * (b - a))
+        return interpolated
+
+    l, m, s = at(ls), at(ms), at(ss)  # noqa: E741 - the LMS method's own names
+    side = np.where(value >= m, 2.0, -2.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_normal = m * np.exp(s * side)
+        box_cox = m * (1 + l * s * side) ** (1 / np.where(l == 0, 1.0, l))
+        spread = np.abs(np.where(l == 0, log_normal, box_cox) - m) / 2
+        z: _Floats = np.where(inside, (value - m) / spread, np.nan)
+    return z
+
+
+def _z_arrays(measure: str, sexes: _Texts, months: _Floats, value: _Floats) -> _Floats:
+    """The modified Z-score of each row; for sex ``other`` the one nearer to 0 of both."""
+    female = _modified_z(measure, Sex.FEMALE.value, months, value)
+    male = _modified_z(measure, Sex.MALE.value, months, value)
+    milder = np.where(
+        np.isnan(female) | (np.abs(male) < np.abs(female)), male, female
+    )  # min by abs, the first of equals (female)
+    return np.where(
+        sexes == Sex.FEMALE.value,
+        female,
+        np.where(sexes == Sex.MALE.value, male, milder),
+    )
+
+
+@attrs.frozen
+class GrowthChecks:
+    """P-WEIGHT-PLAUSIBLE over arrays of children (NaN where a value does not apply).
+
+    Attributes:
+        implausible: Whether each weight is implausible.
+        bmi_kg_m2: The body mass index, where the height is known.
+        z_bmi: BMI-for-age modified Z-score, where the height is known and the reference applies.
+        z_weight: Weight-for-age modified Z-score, without a height where the reference applies.
+    """
+
+    implausible: npt.NDArray[np.bool_]
+    bmi_kg_m2: _Floats
+    z_bmi: _Floats
+    z_weight: _Floats
+
+
+def check_arrays(
+    sexes: _Texts, months: _Floats, weight_kg: _Floats, height_cm: _Floats
+) -> GrowthChecks:
+    """Judge weights in kg at ages in months, with heights in cm (NaN: unknown), by sex value.
+
+    The one implementation of P-WEIGHT-PLAUSIBLE, over the LMS tables as arrays: the batch path
+    (:mod:`bisphos.batch.vector`) calls it with its columns, :func:`check_values` with one row.
+    """
+    measured = ~np.isnan(height_cm)
+    with np.errstate(invalid="ignore"):
+        bmi = np.where(measured, weight_kg / (height_cm / 100) ** 2, np.nan)
+    low, high = BMI_PLAUSIBLE_KG_M2
+    z_bmi = np.where(measured, _z_arrays("bmi", sexes, months, bmi), np.nan)
+    z_weight = np.where(measured, np.nan, _z_arrays("weight", sexes, months, weight_kg))
+    beyond = WEIGHT_PLAUSIBLE_SDS
+    with np.errstate(invalid="ignore"):
+        implausible = (
+            (measured & ~((bmi >= low) & (bmi <= high)))
+            | (np.abs(z_bmi) > beyond)
+            | (np.abs(z_weight) > beyond)
+        )
+    return GrowthChecks(implausible, bmi, z_bmi, z_weight)
+
+
+def _number(value: np.float64) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
 def check_values(sex: Sex, months: float, weight_kg: float, height_cm: float | None) -> GrowthCheck:
     """Judge a weight in kg at an age in months, with a height in cm or ``None``.
 
-    The one implementation of P-WEIGHT-PLAUSIBLE: :func:`check_weight` and the batch path
-    (:mod:`bisphos.batch.vector`) both call it.
+    :func:`check_arrays` on one row, with the reasons in words: :func:`check_weight` calls it.
     """
+    checks = check_arrays(
+        np.array([sex.value]),
+        np.array([months]),
+        np.array([weight_kg]),
+        np.array([np.nan if height_cm is None else height_cm]),
+    )
+    bmi, z_bmi = _number(checks.bmi_kg_m2[0]), _number(checks.z_bmi[0])
+    z_weight = _number(checks.z_weight[0])
     reasons: list[str] = []
-    bmi = z_bmi = z_weight = None
-    if height_cm is not None:
-        bmi = weight_kg / (height_cm / 100) ** 2
-        low, high = BMI_PLAUSIBLE_KG_M2
-        if not low <= bmi <= high:
-            reasons.append(f"BMI {bmi:.1f} kg/m² outside {low:g}-{high:g} kg/m²")
-        z_bmi = _z_for("bmi", sex, months, bmi)
-        if z_bmi is not None and abs(z_bmi) > WEIGHT_PLAUSIBLE_SDS:
-            reasons.append(f"BMI-for-age {z_bmi:+.1f} SDS, beyond ±{WEIGHT_PLAUSIBLE_SDS:g} SDS")
-    else:
-        z_weight = _z_for("weight", sex, months, weight_kg)
-        if z_weight is not None and abs(z_weight) > WEIGHT_PLAUSIBLE_SDS:
-            reasons.append(
-                f"weight-for-age {z_weight:+.1f} SDS, beyond ±{WEIGHT_PLAUSIBLE_SDS:g} SDS"
-            )
+    low, high = BMI_PLAUSIBLE_KG_M2
+    if bmi is not None and not low <= bmi <= high:
+        reasons.append(f"BMI {bmi:.1f} kg/m² outside {low:g}-{high:g} kg/m²")
+    if z_bmi is not None and abs(z_bmi) > WEIGHT_PLAUSIBLE_SDS:
+        reasons.append(f"BMI-for-age {z_bmi:+.1f} SDS, beyond ±{WEIGHT_PLAUSIBLE_SDS:g} SDS")
+    if z_weight is not None and abs(z_weight) > WEIGHT_PLAUSIBLE_SDS:
+        reasons.append(f"weight-for-age {z_weight:+.1f} SDS, beyond ±{WEIGHT_PLAUSIBLE_SDS:g} SDS")
     return GrowthCheck(
-        plausible=not reasons,
+        plausible=not bool(checks.implausible[0]),
         weight_kg=weight_kg,
         height_cm=height_cm,
         bmi_kg_m2=bmi,
