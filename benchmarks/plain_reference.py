@@ -797,8 +797,6 @@ def plain_plan_full(p: Plain) -> Plain:  # noqa: PLR0915 - the whole plan, read 
         ]
         rates = [rate for rate, _hours in timed]
         durations = [hours for _rate, hours in timed]
-        if _rate_limited(gfr):
-            findings.append(("pamidronate-gfr-rate-limit", WARN))
     if len(dates) > 1:
         findings.append(("dose-uses-current-weight", INFO))
     if len(dates) < 6:  # the course stopped at the 19th birthday

@@ -668,7 +668,14 @@ def test_p_pam_renal_rate_and_the_lowest_gfr() -> None:
     regular = plan.infusions[1]
     assert float(regular.dose.value.m_as("mg")) == 90
     assert float(regular.preparation.duration.m_as("h")) == 4.5
-    assert "pamidronate-gfr-rate-limit" in {f.code for f in plan.findings}
+    # P-PAM-RENAL: one finding carries the WARN and the rate limit.
+    renal = [f for f in plan.findings if "P-PAM-RENAL" in f.rule_ids and f.severity.value == "warn"]
+    assert [f.code for f in renal] == ["pamidronate-renal-impairment"]
+    (finding,) = renal
+    shown = {e.name: e.value for e in finding.evidence}
+    assert float(shown["max_rate"].m_as("mg/h")) == 20  # type: ignore[union-attr]
+    assert round(float(shown["gfr"].m_as("mL_min_1_73m2")), 1) == 60  # type: ignore[union-attr]
+    assert "at most 20 mg/h, over the longer of 4 hours and the dose / 20 mg/h" in finding.message
     refused = engine.plan(at(25.0))
     assert refused.status is PlanStatus.REFUSED
     assert refused.infusions == ()

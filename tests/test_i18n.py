@@ -32,6 +32,7 @@ from bisphos.i18n import (
     text,
     word,
 )
+from bisphos.i18n._findings import RETIRED_CODES
 from bisphos.io import load_patient
 from bisphos.model import (
     BmdMeasurement,
@@ -488,7 +489,22 @@ def test_every_message_id_has_both_languages_with_the_same_placeholders() -> Non
 def test_finding_code_ids_are_not_word_or_label_ids() -> None:
     for message_id in catalogue():
         head = message_id.split(":")[0].split(".")[0]
-        assert "." in message_id or head in all_codes()
+        assert "." in message_id or head in all_codes() | RETIRED_CODES
+
+
+def test_a_retired_code_is_made_no_more_and_still_reads_in_both_languages() -> None:
+    """P-PAM-RENAL: ``pamidronate-gfr-rate-limit`` of older records reads in English and Dutch;
+    no source makes it any more (its warning is part of ``pamidronate-renal-impairment``)."""
+    assert not RETIRED_CODES & all_codes()
+    old = Finding(
+        "pamidronate-gfr-rate-limit",
+        ("P-PAM-RENAL", "P-CI-RENAL"),
+        Severity.WARN,
+        "reduced renal function",
+        (Evidence("gfr_schwartz_40", quantity(60.0, "mL_min_1_73m2")),),
+    )
+    assert "20 mg/uur" in localize(old, "nl").message
+    assert "60.0 ml/min/1.73 m²" in localize(old, "en").message
 
 
 def test_source_scan_finds_the_known_codes_and_patterns() -> None:

@@ -15,6 +15,7 @@ library never invents a translation.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 import attrs
 
@@ -22,7 +23,12 @@ from bisphos.findings import Evidence, Finding
 from bisphos.i18n._catalogue import has, text, word
 from bisphos.i18n._values import Language, show, slug
 
-__all__ = ["LocalizedFinding", "evidence_text", "localize", "message_id_of"]
+__all__ = ["RETIRED_CODES", "LocalizedFinding", "evidence_text", "localize", "message_id_of"]
+
+#: Finding codes the library no longer makes, whose texts the catalogue keeps so that decision
+#: records made before still read in both languages: ``pamidronate-gfr-rate-limit`` (P-PAM-RENAL:
+#: its warning and rate limit are part of ``pamidronate-renal-impairment``).
+RETIRED_CODES: Final = frozenset({"pamidronate-gfr-rate-limit"})
 
 
 @attrs.frozen

@@ -59,7 +59,6 @@ from bisphos.pediatric.renal import schwartz_40, zoledronic_acid_allowed
 from bisphos.pediatric.rules import PROTOCOL_ID, PROTOCOL_VERSION
 from bisphos.pediatric.schedule import Course, PlannedInfusion, plan_course
 from bisphos.protocols import NATIONAL_INTERVAL, MinimumInterval, ProtocolInfo
-from bisphos.quantities import GFR
 
 __all__ = [
     "NO_HOOKS",
@@ -247,25 +246,12 @@ def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
             preparation = prepare_infusion(Drug.PAMIDRONATE, planned.dose.value, max_rate=rate)
         prepared.append(attrs.evolve(planned, preparation=preparation))
     infusions = tuple(prepared)
-    if gfr is None:
-        # Renal function unknown: the schedule gave 20 mg/h (P-PAM-RENAL, with its own warning);
-        # a dose a plugin changed keeps that rate.
-        return attrs.evolve(course, infusions=infusions)
-    warning = Finding(
-        code="pamidronate-gfr-rate-limit",
-        rule_ids=("P-PAM-RENAL", "P-CI-RENAL"),
-        severity=Severity.WARN,
-        message=(
-            f"reduced renal function (Schwartz k = 40: {gfr:.1f} ml/min/1.73 m²): pamidronate at "
-            "most 20 mg/h, over the longer of 4 hours and the dose / 20 mg/h"
-        ),
-        evidence=(Evidence("gfr_schwartz_40", GFR.of(gfr)),),
-        action="infuse no faster than 20 mg/h; check renal function before each infusion",
-    )
+    # The warning with the GFR and the rate limit is the assessment's one finding
+    # (pamidronate-renal-impairment, or pamidronate-creatinine-missing with renal function
+    # unknown); a dose a plugin changed keeps the rate.
     return attrs.evolve(
         course,
         infusions=infusions,
-        findings=(*course.findings, warning),
         rule_ids=tuple(dict.fromkeys((*course.rule_ids, "P-PAM-RENAL"))),
     )
 

@@ -341,9 +341,13 @@ def pamidronate_renal(patient: Patient, *, estimate: GfrEstimate | None = None) 
             severity=Severity.WARN,
             message=(
                 f"GFR {shown} (schwartz-40) is 90 or less: pamidronate with caution, at most "
-                "20 mg/h."
+                "20 mg/h, over the longer of 4 hours and the dose / 20 mg/h."
             ),
-            evidence=(PAMIDRONATE_RENAL_IMPAIRMENT.evidence(gfr, "gfr"), *evidence[1:]),
+            evidence=(
+                PAMIDRONATE_RENAL_IMPAIRMENT.evidence(gfr, "gfr"),
+                *evidence[1:],
+                Evidence("max_rate", PAMIDRONATE_MAX_RATE[RenalFunction.IMPAIRED]),
+            ),
             action="Infuse pamidronate at most at 20 mg/h and check creatinine before each dose.",
         )
         return PamidronateRenal(
