@@ -60,10 +60,11 @@ def isolated_catalogues() -> Iterator[None]:
 def _spec(spec: str) -> str:
     """A spec as both languages must share it: whether a value is written as a word, and of
     which domain, may differ (Dutch ``carcinoma`` for the English ``tumour``, an English word
-    shown as it is); the number format, and whether a list is joined with "and", may not."""
+    shown as it is), and so may a date's (English ISO, Dutch its own); the number format, and
+    whether a list is joined with "and", may not."""
     if spec.startswith("w:"):
         return "and" if spec.endswith(":and") else ""
-    return spec
+    return "" if spec == "iso" else spec
 
 
 def _fields(template: str) -> list[tuple[str, str]]:
@@ -282,3 +283,13 @@ def test_a_finding_with_a_parameter_that_is_not_a_plain_value_is_refused_by_the_
         _findings((finding,), "findings")
     plain = attrs_evolve(finding, params={"vial": ("4 mg", 4.0)})
     assert _findings((plain,), "findings") == (plain,)
+
+
+def test_the_english_of_each_labels_deck_statement_is_the_labels_own() -> None:
+    """O-LABEL: the catalogue's English of the deck's statement beside a label is the label
+    table's, so the two cannot drift; the Dutch is the deck's phrase."""
+    from bisphos.oncology.labels import LABEL_RESTRICTIONS
+
+    for item in LABEL_RESTRICTIONS:
+        assert text(f"label-deck.{item.id}", "en") == item.deck, item.id
+        assert text(f"label-deck.{item.id}", "nl") != item.deck or "(" not in item.deck, item.id

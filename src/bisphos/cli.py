@@ -813,7 +813,14 @@ def _missing_for_decision(patient: Patient) -> list[str]:
     return missing
 
 
-@command("show", "print the patient as read and normalised", PATIENT, TEXT_OR_JSON)
+def _missing_line(missing: list[str], lang: Language) -> str:
+    """What is missing for a decision, in ``lang`` (the field paths as they are)."""
+    if not missing:
+        return text("ui.missing-for-decision-none", lang)
+    return text("ui.missing-for-decision", lang, fields=", ".join(missing))
+
+
+@command("show", "print the patient as read and normalised", PATIENT, TEXT_OR_JSON, LANG)
 def _show(arguments: argparse.Namespace, engine: Engine) -> int:
     if _is_adult(arguments):
         from bisphos.oncology.patient_file import adult_patient_to_dict  # noqa: PLC0415
@@ -826,7 +833,7 @@ def _show(arguments: argparse.Namespace, engine: Engine) -> int:
             _json_document(patient_document(adult_patient_to_dict(adult), lacking))
             return EXIT_OK
         _print(json.dumps(adult_patient_to_dict(adult), indent=2, ensure_ascii=False))
-        _print("missing for a decision: " + (", ".join(lacking) if lacking else "nothing"))
+        _print(_missing_line(lacking, _lang(arguments)))
         return EXIT_OK
     patient = _patient(arguments)
     missing = _missing_for_decision(patient)
@@ -836,7 +843,7 @@ def _show(arguments: argparse.Namespace, engine: Engine) -> int:
         _json_document(patient_document(patient_to_dict(patient), missing))
         return EXIT_OK
     _print(json.dumps(patient_to_dict(patient), indent=2, ensure_ascii=False))
-    _print("missing for a decision: " + (", ".join(missing) if missing else "nothing"))
+    _print(_missing_line(missing, _lang(arguments)))
     return EXIT_OK
 
 
@@ -879,6 +886,7 @@ def _order(arguments: argparse.Namespace) -> Any:
     _argument("--rate", metavar="QUANTITY", help="the pump rate, e.g. '50 mL/h'"),
     _argument("--date", metavar="DATE", help="the day of the infusion (default: assessment date)"),
     TEXT_OR_JSON,
+    LANG,
     exits=(
         (EXIT_OK, "the order is within the protocol"),
         (EXIT_NOT_CLEARED, "the order is outside a soft limit, or refused by a hard limit"),
@@ -893,7 +901,7 @@ def _check_order(arguments: argparse.Namespace, engine: Engine) -> int:
 
         _json_document(order_check_to_dict(result.to_dict()))
     else:
-        _print(result.explain())
+        _print(result.explain(_lang(arguments)))
     return EXIT_OK if result.verdict is Verdict.WITHIN else EXIT_NOT_CLEARED
 
 

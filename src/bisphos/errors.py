@@ -259,6 +259,10 @@ class HardLimitError(BisphosError, ArithmeticError):
         rule_id: The rule of the limit broken (``"P-ZOL-CAP"``), or ``""``.
         limit: The limit in words with its unit (``"4 mg per calendar day"``), or ``""``.
         infusion: The index of the planned infusion concerned, or ``None``.
+        message_id: The message catalogue's id of the refusal in an order's words
+            (``gate.<kind>``, its limit ``gate.<kind>.limit``), or ``""``: the message is worded
+            for a plan ("a planned dose ..."), an order check words it for the order.
+        params: The values those words name.
     """
 
     def __init__(
@@ -271,10 +275,14 @@ class HardLimitError(BisphosError, ArithmeticError):
         rule_id: str = "",
         limit: str = "",
         infusion: int | None = None,
+        message_id: str = "",
+        params: tuple[tuple[str, object], ...] = (),
     ) -> None:
         self.rule_id = rule_id
         self.limit = limit
         self.infusion = infusion
+        self.message_id = message_id
+        self.params = params
         super().__init__(message, field=field, value=value, expected=expected)
 
 

@@ -26,7 +26,7 @@ import datetime as dt
 import enum
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
@@ -34,8 +34,8 @@ from bisphos import quantities as q
 from bisphos.dates import birthday
 from bisphos.errors import BisphosError, HardLimitError, InvalidValueError, MissingValueError
 from bisphos.export.evidence import evidence_to_dict
-from bisphos.findings import Evidence, Finding, Severity
-from bisphos.i18n import evidence_text
+from bisphos.findings import Evidence, Finding, MessageValue, Severity
+from bisphos.i18n import Language, evidence_text, localize, text, word
 from bisphos.model import PLAUSIBLE_RANGES, Drug, Patient
 from bisphos.pediatric import table as t
 from bisphos.pediatric.kernel import exact, nearest_mg_kg
@@ -186,14 +186,23 @@ class Order:
 class Judgement:
     """One aspect of an order judged against one rule.
 
+    The words of ``message``, ``ordered`` and ``allowed`` come from the message catalogue
+    (``order.*`` and the gate's ``gate.*`` ids) with the values in ``params``: the English
+    ones are stored, :meth:`texts` writes them in any language.
+
     Attributes:
         aspect: What was judged: ``dose``, ``volume``, ``concentration``, ``duration``,
             ``date``, ``indication``, ``contraindication``, or the hard limit's field.
         verdict: Within, outside a soft limit, or refused.
-        message: What it means, in words.
+        message: What it means, in words (English).
         ordered: The ordered value, with its unit.
         allowed: What the protocol allows (a range, a limit, what it would give).
         rule_ids: The rules the judgement rests on.
+        message_id: The catalogue id of the message, or ``""`` (then ``message`` as it is).
+        ordered_id: The catalogue id of the ordered value's words, or ``""``.
+        allowed_id: The catalogue id of what is allowed, or ``""``.
+        params: The values the three texts name.
+        finding: The contraindication a judgement reports, written in the reader's language.
         evidence: The values that decided it, where a finding gave them (a contraindication's).
     """
 
@@ -203,7 +212,56 @@ class Judgement:
     ordered: str
     allowed: str
     rule_ids: tuple[str, ...]
+    message_id: str = ""
+    ordered_id: str = ""
+    allowed_id: str = ""
+    params: tuple[tuple[str, MessageValue], ...] = ()
+    finding: Finding | None = attrs.field(default=None, eq=False, repr=False)
     evidence: tuple[Evidence, ...] = ()
+
+    def texts(self, lang: Language) -> tuple[str, str, str]:
+        """Return the message, the ordered value and what is allowed, in ``lang``."""
+        values: dict[str, object] = dict(self.params)
+        if self.finding is not None:
+            local = localize(self.finding, lang)
+            values["finding"] = local.message
+            values["evidence"] = "; ".join(local.evidence) or self.finding.code
+        return (
+            text(self.message_id, lang, **values) if self.message_id else self.message,
+            text(self.ordered_id, lang, **values) if self.ordered_id else self.ordered,
+            text(self.allowed_id, lang, **values) if self.allowed_id else self.allowed,
+        )
+
+
+def _judgement(
+    aspect: str,
+    verdict: Verdict,
+    rule_ids: tuple[str, ...],
+    *,
+    message_id: str,
+    ordered: str = "",
+    ordered_id: str = "",
+    allowed_id: str = "",
+    finding: Finding | None = None,
+    given: tuple[tuple[str, MessageValue], ...] = (),
+    **params: MessageValue,
+) -> Judgement:
+    """A judgement whose English words are the catalogue's, with ``params`` (and ``given``)."""
+    shell = Judgement(
+        aspect,
+        verdict,
+        "",
+        ordered,
+        "",
+        rule_ids,
+        message_id=message_id,
+        ordered_id=ordered_id,
+        allowed_id=allowed_id,
+        params=(*given, *params.items()),
+        finding=finding,
+    )
+    message, shown, allowed = shell.texts("en")
+    return attrs.evolve(shell, message=message, ordered=shown, allowed=allowed)
 
 
 @attrs.frozen
@@ -279,33 +337,43 @@ class OrderCheck:
             "rule_ids": list(self.rule_ids),
         }
 
-    def explain(self) -> str:
-        """The answer as text: the verdict, then one line per judgement with its rules."""
-        lines = [f"order: {self.verdict.value.replace('-', ' ')}"]
-        lines += [
-            f"  {j.verdict.value.upper()} {j.aspect}: {j.message} "
-            f"(ordered {j.ordered}; allowed {j.allowed}) [{', '.join(j.rule_ids)}]"
-            for j in self.judgements
-        ]
+    def explain(self, lang: Language = "en") -> str:
+        """The answer as text in ``lang``: the verdict, then one line per judgement and rules."""
+        lines = [text("order.header", lang, verdict=word("verdict", self.verdict.value, lang))]
+        for j in self.judgements:
+            message, ordered, allowed = j.texts(lang)
+            lines.append(
+                text(
+                    "order.line",
+                    lang,
+                    verdict=word("verdict-short", j.verdict.value, lang),
+                    aspect=word("aspect", j.aspect, lang),
+                    message=message,
+                    ordered=ordered,
+                    allowed=allowed,
+                    rules=", ".join(j.rule_ids),
+                )
+            )
         if self.planned is not None:
             p = self.planned
             prep = p.preparation
             lines.append(
-                f"  the protocol would give {format_quantity(p.dose.value)} in "
-                f"{format_quantity(prep.volume)} over {format_quantity(prep.duration)}"
-                f" on {p.date.isoformat()} [{', '.join(p.rule_ids)}]"
+                text(
+                    "order.would-give",
+                    lang,
+                    dose=p.dose.value,
+                    volume=prep.volume,
+                    duration=prep.duration,
+                    date=p.date,
+                    rules=", ".join(p.rule_ids),
+                )
             )
         if self.overrides:
             reasons = ", ".join(reason.value for reason in self.override_reasons)
             lines.append(
-                f"  a clinician may override {', '.join(self.overrides)} with a coded reason "
-                f"({reasons}), a name and a time (P-OVERRIDE)"
+                text("order.may-override", lang, rules=", ".join(self.overrides), reasons=reasons)
             )
         return "\n".join(lines)
-
-
-def _show_mg(value: Decimal) -> str:
-    return f"{value.normalize():f} mg"
 
 
 def _mg(value: Quantity) -> Decimal:
@@ -345,16 +413,25 @@ def _hard(patient: Patient, course: Course, engine: Engine) -> list[Judgement]:
         engine.check_course(patient, course)
     except HardLimitError as error:
         limit = error.limit or error.expected
-        judgements.append(
-            Judgement(
-                aspect=re.sub(r"^infusions(\[\d+\])?\.?", "", error.field) or "order",
-                verdict=Verdict.REFUSED,
-                message=error.message,
-                ordered=str(error.value),
-                allowed=limit,
-                rule_ids=(error.rule_id or "P-HARD",),
+        aspect = re.sub(r"^infusions(\[\d+\])?\.?", "", error.field) or "order"
+        rules = (error.rule_id or "P-HARD",)
+        if error.message_id:
+            # The gate's refusal in the order's words ("the order's dose ..."), not the plan's.
+            judgements.append(
+                _judgement(
+                    aspect,
+                    Verdict.REFUSED,
+                    rules,
+                    message_id=error.message_id,
+                    ordered=str(error.value),
+                    allowed_id=f"{error.message_id}.limit",
+                    given=tuple((key, cast("MessageValue", value)) for key, value in error.params),
+                )
             )
-        )
+        else:
+            judgements.append(
+                Judgement(aspect, Verdict.REFUSED, error.message, str(error.value), limit, rules)
+            )
     return judgements
 
 
@@ -364,13 +441,14 @@ def _scope(patient: Patient, order: Order) -> list[Judgement]:
     if order.date < end:
         return []
     return [
-        Judgement(
-            aspect="date",
-            verdict=Verdict.REFUSED,
-            message="the pediatric protocol gives no infusion from the 19th birthday on",
+        _judgement(
+            "date",
+            Verdict.REFUSED,
+            ("P-SCOPE-1", "P-HARD"),
+            message_id="order.scope",
             ordered=order.date.isoformat(),
-            allowed=f"before {end.isoformat()}",
-            rule_ids=("P-SCOPE-1", "P-HARD"),
+            allowed_id="order.before",
+            date=end,
         )
     ]
 
@@ -385,31 +463,19 @@ def _contraindications(
             continue
         permanent = bool(_PERMANENT & set(finding.rule_ids))
         values = "; ".join(evidence_text(e, "en") for e in finding.evidence) or finding.code
-        if order.date == today or permanent:
-            judgements.append(
-                Judgement(
-                    aspect="contraindication",
-                    verdict=Verdict.REFUSED,
-                    message=finding.message,
-                    ordered=values,
-                    allowed="no infusion while it holds",
-                    rule_ids=finding.rule_ids,
-                    evidence=finding.evidence,
-                )
-            )
-        else:
-            judgements.append(
-                Judgement(
-                    aspect="contraindication",
-                    verdict=Verdict.WITHIN,
-                    message=f"holds today; to be cleared on {order.date.isoformat()}: "
-                    f"{finding.message}",
-                    ordered=values,
-                    allowed="checked again before the infusion",
-                    rule_ids=finding.rule_ids,
-                    evidence=finding.evidence,
-                )
-            )
+        refused = order.date == today or permanent
+        judgement = _judgement(
+            "contraindication",
+            Verdict.REFUSED if refused else Verdict.WITHIN,
+            finding.rule_ids,
+            message_id="order.contraindication" if refused else "order.to-be-cleared",
+            ordered_id="order.evidence",
+            allowed_id="order.while-it-holds" if refused else "order.checked-again",
+            finding=finding,
+            date=order.date,
+        )
+        # The library's own words of the finding and its evidence, as before, in English.
+        judgements.append(attrs.evolve(judgement, ordered=values, evidence=finding.evidence))
     return judgements
 
 
@@ -420,12 +486,14 @@ def _soft(order: Order, plan: Plan, planned: PlannedInfusion | None) -> list[Jud
     judgements: list[Judgement] = []
     if plan.status is not PlanStatus.READY and plan.status is not PlanStatus.BLOCKED:
         judgements.append(
-            Judgement(
-                aspect="indication",
-                verdict=Verdict.OUTSIDE_SOFT_LIMIT,
-                message=f"the protocol plans no infusion: {plan.status.value.replace('_', ' ')}",
-                ordered=order.drug.value,
-                allowed="an infusion the protocol plans",
+            _judgement(
+                "indication",
+                Verdict.OUTSIDE_SOFT_LIMIT,
+                message_id="order.no-infusion-planned",
+                ordered_id="order.drug",
+                allowed_id="order.an-infusion-planned",
+                status=plan.status.value,
+                drug=order.drug.value,
                 rule_ids=tuple(
                     dict.fromkeys(
                         r
@@ -440,25 +508,28 @@ def _soft(order: Order, plan: Plan, planned: PlannedInfusion | None) -> list[Jud
     if planned is None:
         if plan.infusions:
             judgements.append(
-                Judgement(
-                    aspect="date",
-                    verdict=Verdict.OUTSIDE_SOFT_LIMIT,
-                    message="after the last infusion the protocol plans",
+                _judgement(
+                    "date",
+                    Verdict.OUTSIDE_SOFT_LIMIT,
+                    plan.infusions[-1].rule_ids,
+                    message_id="order.after-last-infusion",
                     ordered=order.date.isoformat(),
-                    allowed=f"on or before {plan.infusions[-1].date.isoformat()}",
-                    rule_ids=plan.infusions[-1].rule_ids,
+                    allowed_id="order.on-or-before",
+                    date=plan.infusions[-1].date,
                 )
             )
         return judgements
     if planned.date != order.date:
         judgements.append(
-            Judgement(
-                aspect="date",
-                verdict=Verdict.OUTSIDE_SOFT_LIMIT,
-                message="not a date of the protocol's schedule",
+            _judgement(
+                "date",
+                Verdict.OUTSIDE_SOFT_LIMIT,
+                planned.rule_ids,
+                message_id="order.not-a-schedule-date",
                 ordered=order.date.isoformat(),
-                allowed=f"{planned.date.isoformat()} ({planned.date_reason})",
-                rule_ids=planned.rule_ids,
+                allowed_id="order.schedule-date",
+                date=planned.date,
+                reason=planned.date_reason,
             )
         )
     judgements.append(_dose_judgement(order, planned))
@@ -478,24 +549,34 @@ def _dose_judgement(order: Order, planned: PlannedInfusion) -> Judgement:
     low_mg, high_mg = min(low, planned_mg), max(planned_mg, min(high, ceiling_mg))
     ordered = order.dose_mg
     per_kg = (ordered / weight_kg).quantize(Decimal("0.0001"))
-    shown = f"{_show_mg(ordered)} ({per_kg.normalize():f} mg/kg of {weight_kg.normalize():f} kg)"
-    span = f"{_show_mg(low_mg)} to {_show_mg(high_mg)}; the protocol gives {_show_mg(planned_mg)}"
     rules = tuple(dict.fromkeys((*allowed.rule_ids, *dose.rule_ids)))
     if ordered == planned_mg:
-        return Judgement("dose", Verdict.WITHIN, "the protocol's dose", shown, span, rules)
-    if low_mg <= ordered <= high_mg:
-        return Judgement(
-            "dose", Verdict.WITHIN, "within the range the guideline gives", shown, span, rules
-        )
-    side = "above" if ordered > high_mg else "below"
-    return Judgement(
+        verdict, message_id = Verdict.WITHIN, "order.dose-protocol"
+    elif low_mg <= ordered <= high_mg:
+        verdict, message_id = Verdict.WITHIN, "order.dose-within-range"
+    else:
+        side = "above" if ordered > high_mg else "below"
+        verdict, message_id = Verdict.OUTSIDE_SOFT_LIMIT, f"order.dose-{side}-range"
+    return _judgement(
         "dose",
-        Verdict.OUTSIDE_SOFT_LIMIT,
-        f"{side} the range the guideline gives for the {dose.phase.value} infusion",
-        shown,
-        span,
+        verdict,
         rules,
+        message_id=message_id,
+        ordered_id="order.dose-ordered",
+        allowed_id="order.dose-span",
+        dose=_number(ordered),
+        per_kg=_number(per_kg),
+        weight=_number(weight_kg),
+        low=_number(low_mg),
+        high=_number(high_mg),
+        planned=_number(planned_mg),
+        phase=dose.phase.value,
     )
+
+
+def _number(value: Decimal) -> float:
+    """A decimal as the float a message writes (every digit of a dose, a volume, a time)."""
+    return float(value.normalize())
 
 
 def _same(a: Decimal, b: Decimal) -> bool:
@@ -509,13 +590,16 @@ def _preparation_judgements(order: Order, planned: PlannedInfusion) -> list[Judg
         smallest, largest = t.ZOLEDRONIC_ACID_VOLUME_ML
         inside = smallest.decimal <= order.volume_ml <= largest.decimal
         judgements.append(
-            Judgement(
+            _judgement(
                 "volume",
                 Verdict.WITHIN if inside else Verdict.OUTSIDE_SOFT_LIMIT,
-                "the guideline's volume" if inside else "outside the guideline's volume",
-                f"{order.volume_ml.normalize():f} mL",
-                f"{smallest.value:g} to {largest.value:g} mL NaCl 0.9 %",
                 smallest.rule_ids,
+                message_id="order.volume" if inside else "order.volume-outside",
+                ordered_id="order.volume-ordered",
+                allowed_id="order.volume-span",
+                volume=_number(order.volume_ml),
+                low=float(smallest.value),
+                high=float(largest.value),
             )
         )
     else:
@@ -523,26 +607,31 @@ def _preparation_judgements(order: Order, planned: PlannedInfusion) -> list[Judg
         concentration = order.dose_mg / order.volume_ml
         inside = _same(concentration, figure.decimal)
         judgements.append(
-            Judgement(
+            _judgement(
                 "concentration",
                 Verdict.WITHIN if inside else Verdict.OUTSIDE_SOFT_LIMIT,
-                "the guideline's dilution" if inside else "not the guideline's dilution",
-                f"{concentration.quantize(Decimal('0.001')).normalize():f} mg/mL",
-                f"{figure.value:g} mg/mL ({_show_mg(order.dose_mg)} in "
-                f"{(order.dose_mg / figure.decimal).normalize():f} mL)",
                 figure.rule_ids,
+                message_id="order.dilution" if inside else "order.dilution-outside",
+                ordered_id="order.concentration-ordered",
+                allowed_id="order.concentration-span",
+                concentration=_number(concentration.quantize(Decimal("0.001"))),
+                figure=float(figure.value),
+                dose=_number(order.dose_mg),
+                volume=_number(order.dose_mg / figure.decimal),
             )
         )
     hours = exact(float(prep.duration.m_as(_HOUR)))
     inside = order.duration_h >= hours or _same(order.duration_h, hours)
     judgements.append(
-        Judgement(
+        _judgement(
             "duration",
             Verdict.WITHIN if inside else Verdict.OUTSIDE_SOFT_LIMIT,
-            "the protocol's infusion time or longer" if inside else "faster than the protocol",
-            f"{order.duration_h.quantize(Decimal('0.01')).normalize():f} h",
-            f"at least {hours.normalize():f} h",
             tuple(dict.fromkeys(c.rule_id for c in prep.choices)) or prep.rule_ids,
+            message_id="order.duration" if inside else "order.duration-faster",
+            ordered_id="order.duration-ordered",
+            allowed_id="order.duration-span",
+            hours=_number(order.duration_h.quantize(Decimal("0.01"))),
+            minimum=_number(hours),
         )
     )
     return judgements

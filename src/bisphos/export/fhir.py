@@ -382,8 +382,8 @@ def _provenance(out: _Bundle, devices: list[str]) -> Resource:
     provenance = plan.provenance
     targets = [url for url, resource in out.entries if resource.get_resource_type() != "Device"]
     digests = (
-        ("patient", provenance.patient_sha256),
-        ("patient and request", provenance.input_sha256),
+        ("fhir.patient-digest", provenance.patient_sha256),
+        ("fhir.input-digest", provenance.input_sha256),
     )
     protocol = f"https://bisphos.invalid/fhir/protocol/{plan.protocol}|{plan.protocol_version}"
     return Provenance(
@@ -408,7 +408,7 @@ def _provenance(out: _Bundle, devices: list[str]) -> Resource:
                 role="source",
                 what=Reference(
                     identifier=Identifier(system="urn:ietf:rfc:3986", value=f"sha256:{digest}"),
-                    display=f"the normalised {what} (SHA-256)",
+                    display=text(what, out.lang),
                 ),
             )
             for what, digest in digests

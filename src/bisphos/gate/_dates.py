@@ -29,6 +29,8 @@ def check_dates(item: Infusion, facts: PatientFacts) -> None:
             f"on or after {facts.assessment_date.isoformat()}",
             item.date.isoformat(),
             "",
+            message_id="gate.before-assessment",
+            params=(("date", facts.assessment_date),),
         )
     end = facts.end_of_scope
     if end is not None and not item.date < end:
@@ -39,6 +41,8 @@ def check_dates(item: Infusion, facts: PatientFacts) -> None:
             f"before {end.isoformat()}",
             item.date.isoformat(),
             "",
+            message_id="gate.from-19th-birthday",
+            params=(("date", end),),
         )
 
 
@@ -96,4 +100,11 @@ def check_intervals(
                 f"after {before.isoformat()} (cycles of at most {interval.cycle_days} days)",
                 date.isoformat(),
                 "",
+                message_id="gate.interval",
+                params=(
+                    ("months", interval.months),
+                    ("days", interval.days),
+                    ("before", before),
+                    ("cycle_days", interval.cycle_days),
+                ),
             )

@@ -53,6 +53,15 @@ PAM_PER_KG: Final = constant(max_per_kg(Drug.PAMIDRONATE, Phase.REGULAR).per_kg,
 PAM_FIRST_MG: Final = constant(PAMIDRONATE_FIRST_MAX, MG)
 
 
+#: The per-kg maximum each dose rule gives, for the words of a refusal.
+_PER_KG_BY_RULE: Final = {
+    "P-ZOL-FIRST": ZOL_FIRST_PER_KG,
+    "P-ZOL-DOSE": ZOL_PER_KG,
+    "P-PAM-FIRST": PAM_FIRST_PER_KG,
+    "P-PAM-DOSE": PAM_PER_KG,
+}
+
+
 def within_cap(drug: Drug, dose_mg: Decimal, index: int, field: str) -> None:
     cap, rule = CAP_MG[drug], CAP_RULE[drug]
     if dose_mg > cap:
@@ -65,6 +74,8 @@ def within_cap(drug: Drug, dose_mg: Decimal, index: int, field: str) -> None:
             "mg",
             field=field,
             expected=f"at most {CAP_TEXT[drug]}",
+            message_id="gate.daily-cap",
+            params=(("cap", float(cap)),),
         )
 
 
@@ -115,6 +126,14 @@ def check_doses(infusions: Sequence[Infusion], facts: PatientFacts) -> None:
                 field=f"infusions[{item.index}].dose",
                 expected=f"at most {words} x {show(weight)} kg = {show(limit_mg)} mg ({rule}, "
                 f"infusion {counts[item.drug]} of {item.drug.value}, counted from the history)",
+                message_id="gate.per-kg",
+                params=(
+                    ("limit", float(limit_mg)),
+                    ("per_kg", float(_PER_KG_BY_RULE[rule])),
+                    ("weight", float(weight)),
+                    ("number", counts[item.drug]),
+                    ("drug", item.drug.value),
+                ),
             )
         key = (item.drug, item.date)
         per_day[key] = per_day.get(key, Decimal(0)) + item.dose_mg
@@ -132,4 +151,10 @@ def check_doses(infusions: Sequence[Infusion], facts: PatientFacts) -> None:
                 expected=f"at most {show(day_limit)} mg on {item.date.isoformat()} ({rule}, the "
                 f"daily per-kg maximum of {show(per_kg)} mg/kg): the doses planned on one day "
                 "add up above it, the history's included",
+                message_id="gate.daily-per-kg",
+                params=(
+                    ("limit", float(day_limit)),
+                    ("date", item.date),
+                    ("per_kg", float(per_kg)),
+                ),
             )

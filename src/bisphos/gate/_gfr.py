@@ -164,6 +164,7 @@ def check_renal(item: Infusion, facts: PatientFacts) -> None:
             "Schwartz-40 GFR and any local estimate above 90 ml/min/1.73 m²",
             shown,
             "ml/min/1.73 m²",
+            message_id="gate.zoledronic-acid-gfr",
         )
     if item.drug is Drug.PAMIDRONATE and gfr is not None and not facts.pamidronate_allowed:
         raise refusal(
@@ -173,4 +174,5 @@ def check_renal(item: Infusion, facts: PatientFacts) -> None:
             "no pamidronate below 30 ml/min/1.73 m²",
             f"{gfr:.1f}",
             "ml/min/1.73 m²",
+            message_id="gate.pamidronate-gfr",
         )

@@ -54,7 +54,13 @@ def read_infusion(index: int, value: object) -> Infusion:
     within_cap(drug, prepared_mg, index, f"{field}.preparation")
     if not dose_mg > 0:
         raise refusal(
-            "a planned dose must be positive", index, "P-HARD", "a positive dose", dose_mg, "mg"
+            "a planned dose must be positive",
+            index,
+            "P-HARD",
+            "a positive dose",
+            dose_mg,
+            "mg",
+            message_id="gate.dose-not-positive",
         )
     if prepared_mg != dose_mg:
         raise HardLimitError(
@@ -65,6 +71,8 @@ def read_infusion(index: int, value: object) -> Infusion:
             rule_id="P-HARD",
             limit="the planned dose",
             infusion=index,
+            message_id="gate.preparation-dose",
+            params=(("dose", float(dose_mg)),),
         )
     volume_ml = read_decimal(preparation.volume, ML, f"{field}.preparation.volume")
     hours = read_decimal(preparation.duration, HOUR, f"{field}.preparation.duration")
@@ -76,6 +84,7 @@ def read_infusion(index: int, value: object) -> Infusion:
             "a positive volume and duration",
             min(volume_ml, hours),
             "ml or h",
+            message_id="gate.volume-duration",
         )
     return Infusion(
         index=index,

@@ -50,6 +50,8 @@ def check_preparation(item: Infusion, facts: PatientFacts) -> None:
                 f"over at least {show(ZOL_MIN_HOURS)} h (15 minutes)",
                 item.hours,
                 "h",
+                message_id="gate.zoledronic-acid-too-fast",
+                params=(("hours", float(ZOL_MIN_HOURS)),),
             )
         return
     # Concentration and rate recomputed: dose / volume and dose / duration, in decimal.
@@ -62,6 +64,8 @@ def check_preparation(item: Infusion, facts: PatientFacts) -> None:
             f"at most {show(PAM_MAX_MG_PER_ML)} mg/ml",
             f"{concentration:.4g}",
             "mg/ml",
+            message_id="gate.pamidronate-concentration",
+            params=(("limit", float(PAM_MAX_MG_PER_ML)),),
         )
     rate_limit, rule = PAM_MAX_MG_PER_H[facts.renal_function]
     if item.dose_mg > CONTEXT.multiply(rate_limit, item.hours):
@@ -73,4 +77,6 @@ def check_preparation(item: Infusion, facts: PatientFacts) -> None:
             f"at most {show(rate_limit)} mg/h",
             f"{rate:.4g}",
             "mg/h",
+            message_id="gate.pamidronate-rate",
+            params=(("limit", float(rate_limit)),),
         )

@@ -24,11 +24,15 @@ def refusal(
     *values: Decimal | str,
     field: str | None = None,
     expected: str | None = None,
+    message_id: str,
+    params: tuple[tuple[str, object], ...] = (),
 ) -> HardLimitError:
     """A broken hard limit: the rule, the limit, the infusion (``index``) and its value and unit.
 
     The message names the rule; ``field`` is the infusion's unless given, ``expected`` the limit
-    and its rule unless given. The plan is refused as a whole with it.
+    and its rule unless given. The plan is refused as a whole with it. The message is worded for
+    a plan ("a planned dose ..."); ``message_id`` and ``params`` let an order check word the same
+    refusal for the order (the catalogue's ``gate.<kind>`` and ``gate.<kind>.limit``).
     """
     value, unit = values
     return HardLimitError(
@@ -39,4 +43,6 @@ def refusal(
         rule_id=rule_id,
         limit=limit,
         infusion=index,
+        message_id=message_id,
+        params=(("rule", rule_id), *params),
     )

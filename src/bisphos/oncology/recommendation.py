@@ -104,7 +104,8 @@ class RegimenOption:
         rule_ids: The rules behind the option, its dose and its interval.
         yearly_cost: The yearly cost at list price; ``None`` unless offered with a price.
         side_effects: The deck's side effects of the drug.
-        note: Why, in a few words.
+        note: Why, in a few words (English).
+        note_id: The id of those words in the message catalogue (``onc-note.<id>``), or ``""``.
         infusion: Volume, duration and rate of one intravenous administration (O-LABEL);
             ``None`` for other routes or when not offered.
         labels: The current labels' restrictions for the drug, each with its source, year and
@@ -125,6 +126,7 @@ class RegimenOption:
     infusion: OncologyInfusion | None = None
     labels: tuple[LabelRestriction, ...] = ()
     override: ClinicianOverride | None = None
+    note_id: str = ""
 
 
 @attrs.frozen
@@ -320,6 +322,7 @@ def _option(
         yearly_cost=cost,
         side_effects=side_effects_of(row),
         note=proposal.note,
+        note_id=proposal.note_id,
         infusion=infusion,
         labels=_labels_of(row, labels),
         override=override if status is OptionStatus.OFFERED else None,

@@ -23,6 +23,11 @@ _INDENT = "  "
 _DETAIL = " " * 7
 
 
+def _deck(item: LabelRestriction, lang: Language) -> str:
+    """The deck's statement beside a label: the deck's Dutch, with English words where any."""
+    return text(f"label-deck.{item.id}", lang)
+
+
 def label_line(item: LabelRestriction, lang: Language) -> str:
     """Return one label restriction with its source and year beside the deck's statement."""
     return text(
@@ -31,7 +36,7 @@ def label_line(item: LabelRestriction, lang: Language) -> str:
         source=item.source,
         year=str(item.year),
         statement=word("label", item.id, lang),
-        deck=item.deck,
+        deck=_deck(item, lang),
     )
 
 
@@ -98,7 +103,8 @@ def option_lines(number: int, option: RegimenOption, lang: Language) -> list[str
             )
         )
     if option.note:
-        detail.append(text("ui.onc-note", lang, note=option.note))
+        note = text(f"onc-note.{option.note_id}", lang) if option.note_id else option.note
+        detail.append(text("ui.onc-note", lang, note=note))
     detail += [label_line(item, lang) for item in option.labels]
     detail.append(text("ui.rules", lang, rules=", ".join(option.rule_ids)))
     return lines + [_DETAIL + line for line in detail]
@@ -194,7 +200,11 @@ def render_recommendation(result: OncologyRecommendation, lang: Language = "en")
     lines += _findings(findings, Severity.INFO, "ui.information", lang)
     if result.evidence:
         lines += ["", text("ui.onc-evidence", lang)]
-        lines += [f"{_INDENT}{item.statement} ({item.citation})" for item in result.evidence]
+        # Dutch shows the deck's own Dutch phrase; English our statement of it.
+        lines += [
+            f"{_INDENT}{item.deck if lang == 'nl' else item.statement} ({item.citation})"
+            for item in result.evidence
+        ]
     if result.plugins:
         names = ", ".join(f"{p.name} ({p.distribution} {p.version})" for p in result.plugins)
         lines += ["", text("ui.plugins", lang, plugins=names)]

@@ -15,6 +15,7 @@ import attrs
 
 from bisphos.dates import add_months
 from bisphos.findings import Evidence, Finding, Severity
+from bisphos.i18n import text
 from bisphos.oncology._resolution import resolve
 from bisphos.oncology.labels import restriction
 from bisphos.oncology.patient import AdultPatient, MenopausalStatus, Setting, Tumour
@@ -86,7 +87,8 @@ class Proposal:
         rule_ids: The rules that propose it.
         interval: The interval the rule sets, when it differs from the catalogue's.
         interval_range: The range of intervals the deck allows, when it gives one.
-        note: Why, in a few words.
+        note_id: Why, in a few words: the id of the words in the message catalogue
+            (``onc-note.<id>``), ``""`` for none.
     """
 
     regimen_id: str
@@ -94,7 +96,12 @@ class Proposal:
     rule_ids: tuple[str, ...]
     interval: Quantity | None = None
     interval_range: tuple[Quantity, Quantity] | None = None
-    note: str = ""
+    note_id: str = ""
+
+    @property
+    def note(self) -> str:
+        """Why, in English words (the catalogue's), or ``""``."""
+        return text(f"onc-note.{self.note_id}", "en") if self.note_id else ""
 
 
 @attrs.frozen
@@ -187,7 +194,7 @@ def sre_breast_or_prostate(patient: AdultPatient) -> SettingAdvice:
         )
     else:
         proposals.append(Proposal(ZOLEDRONIC_ACID_4, first, ids))
-    proposals.append(Proposal(DENOSUMAB_120, first, ids, note="given continuously"))
+    proposals.append(Proposal(DENOSUMAB_120, first, ids, note_id="continuous"))
     if not patient.performance_status_declined:
         proposals.append(
             Proposal(
@@ -195,7 +202,7 @@ def sre_breast_or_prostate(patient: AdultPatient) -> SettingAdvice:
                 Advice.ALTERNATIVE,
                 ids,
                 interval=_THREE_MONTHS,
-                note="zoledronic acid every 3 months may be as good",
+                note_id="zoledronic-acid-3-monthly",
             )
         )
         if patient.stable_disease:
@@ -309,18 +316,18 @@ def sre_myeloma(patient: AdultPatient) -> SettingAdvice:
     )
 
     def both(
-        advice: Advice, interval: Quantity | None = None, note: str = ""
+        advice: Advice, interval: Quantity | None = None, note_id: str = ""
     ) -> tuple[Proposal, ...]:
         # Denosumab 120 mg at its own 4-weekly interval: the deck's "possibly an alternative",
         # registered for myeloma since 2018 (O-LABEL).
         return (
-            Proposal(PAMIDRONATE_90, advice, ids, interval=interval, note=note),
-            Proposal(ZOLEDRONIC_ACID_4, advice, ids, interval=interval, note=note),
+            Proposal(PAMIDRONATE_90, advice, ids, interval=interval, note_id=note_id),
+            Proposal(ZOLEDRONIC_ACID_4, advice, ids, interval=interval, note_id=note_id),
             Proposal(
                 DENOSUMAB_120,
                 Advice.ALTERNATIVE,
                 (rule_id, "O-LABEL"),
-                note="registered for myeloma since 2018; given continuously",
+                note_id="denosumab-myeloma",
             ),
         )
 
@@ -374,7 +381,7 @@ def sre_myeloma(patient: AdultPatient) -> SettingAdvice:
             )
         )
         return SettingAdvice(
-            ids, both(Advice.CONTINUE, _THREE_MONTHS, "active bone disease"), tuple(findings)
+            ids, both(Advice.CONTINUE, _THREE_MONTHS, "active-bone-disease"), tuple(findings)
         )
     findings.append(
         _info(
@@ -473,7 +480,7 @@ def prevention_of_osteoporosis(patient: AdultPatient) -> SettingAdvice:
         return SettingAdvice(
             rule_ids=ids,
             proposals=tuple(
-                Proposal(item, Advice.CONSIDER, ("O-OP-BREAST",), note="postmenopausal dose")
+                Proposal(item, Advice.CONSIDER, ("O-OP-BREAST",), note_id="postmenopausal-dose")
                 for item in OSTEOPOROSIS_REGIMENS
             ),
             findings=(
@@ -498,7 +505,7 @@ def prevention_of_osteoporosis(patient: AdultPatient) -> SettingAdvice:
                     ("O-OP-PROSTATE",),
                     interval=quantity(12.0, "month"),
                     interval_range=(quantity(6.0, "month"), quantity(12.0, "month")),
-                    note="the deck: every 6 to 12 months; the label: yearly",
+                    note_id="deck-and-label-interval",
                 ),
                 Proposal(DENOSUMAB_60, Advice.PREFERRED, ("O-OP-PROSTATE",)),
             ),
