@@ -57,8 +57,11 @@ ENGLISH_ONLY = re.compile(
     re.IGNORECASE,
 )
 _IDENTIFIER = re.compile(r"[\w.]+(?:-[\w.]+)+")
-#: The JSON keys of the reader's texts, in the document's language.
-READER_KEYS = frozenset({"text", "shown"})
+#: The JSON keys of the reader's texts, in the document's language (the plan's JSON, the FHIR
+#: Bundle's narrative, notes and messages; a coding's display is its code system's).
+READER_KEYS = frozenset({"text", "shown", "contentString", "div"})
+#: The calendar's properties a reader sees.
+CALENDAR_TEXTS = ("SUMMARY", "DESCRIPTION")
 
 _WORD = re.compile(r"[A-Za-z][a-z]+")
 
@@ -166,6 +169,38 @@ def test_the_dutch_text_and_json_of_every_example_patient_have_no_english(
     shown = "\n".join(_strings(document))
     assert shown.strip() or not document.get("findings"), path.name
     assert _english_in(shown) == [], path.name
+
+
+def _calendar_texts(calendar: str) -> str:
+    """The summaries and descriptions of an iCalendar file, unfolded and unescaped."""
+    unfolded = re.sub(r"\r?\n[ \t]", "", calendar)
+    values = [
+        line.split(":", 1)[1]
+        for line in unfolded.splitlines()
+        if line.split(":", 1)[0].split(";")[0] in CALENDAR_TEXTS
+    ]
+    text = "\n".join(values)
+    for escaped, plain in (("\\n", "\n"), ("\\,", ","), ("\\;", ";")):
+        text = text.replace(escaped, plain)
+    return text
+
+
+@pytest.mark.parametrize("path", PATIENTS, ids=lambda p: p.name)
+def test_the_dutch_calendar_and_fhir_bundle_of_every_example_patient_have_no_english(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    given = _input_strings(path)
+    calendar = _run(["plan", str(path), "--lang", "nl", "--format", "ics"], capsys)
+    if "BEGIN:VCALENDAR" in calendar:
+        shown = _calendar_texts(calendar)
+        assert shown.strip(), path.name
+        assert _english_in(shown) == [], path.name
+        assert _english_words(shown, given) == [], path.name
+    bundle = _run(["plan", str(path), "--lang", "nl", "--format", "fhir"], capsys)
+    shown = "\n".join(_strings(json.loads(bundle)))
+    assert shown.strip(), path.name
+    assert _english_in(shown) == [], path.name
+    assert _english_words(shown, given) == [], path.name
 
 
 @pytest.mark.parametrize("path", ORDERS, ids=lambda p: p.name)

@@ -202,9 +202,12 @@ def _observations(out: _Bundle) -> list[str]:
     for name, code, value in values:
         if value is None:
             continue
+        # The coding keeps its system's display; the text is the reader's, in the Bundle's language.
+        evidence = "gfr_schwartz_40" if name == "gfr" else name
+        label = "" if out.lang == "en" else word("evidence", evidence, out.lang)
         observation = Observation(
             status="final",
-            code=_concept(code),
+            code=_concept(code, label=label),
             subject=_ref(out.patient),
             valueQuantity=_quantity(value),
         )
