@@ -312,6 +312,8 @@ RESOURCE_LOADERS = {
     "bisphos.i18n._catalogue._own",  # a compiled message catalogue, read once
     "bisphos.i18n._catalogue._chain",  # the catalogues of one language, the plugins' after
     "bisphos.i18n._catalogue._read_catalogue",  # a catalogue's texts by id, read once
+    "bisphos.i18n._values._locale",  # Babel's CLDR data of a language, read once
+    "bisphos.i18n._values._decimals",  # a number pattern of Babel, parsed once
     "bisphos.pediatric.growth._table",
 }
 

@@ -11,15 +11,17 @@ Dutch ``uur``, ``IE``, ``jaar``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Final, Literal
 
+from babel.core import Locale
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 
 from bisphos.units import Quantity, format_quantity, format_unit, is_quantity
 
@@ -72,11 +74,27 @@ def slug(text: str) -> str:
     return f"n{key}" if key[:1].isdigit() else key
 
 
+@functools.cache
+def _locale(lang: Language) -> Locale:
+    """Babel's locale data of ``lang`` (CLDR), read once."""
+    return Locale.parse(lang)
+
+
+@functools.cache
+def _decimals(count: int) -> NumberPattern:
+    """The number pattern with exactly ``count`` decimals and no grouping, parsed once."""
+    return parse_pattern("0." + "0" * count if count else "0")
+
+
 def _localise(number: str, lang: Language) -> str:
-    """Write a plain decimal (``-12.50``) in the locale's symbols, every digit kept, no grouping."""
+    """Write a plain decimal (``-12.50``) in the locale's symbols, every digit kept, no grouping.
+
+    Babel writes it (what ``babel.numbers.format_decimal`` does, with its pattern and locale
+    parsed once).
+    """
     decimals = len(number.partition(".")[2])
-    pattern = "0." + "0" * decimals if decimals else "0"
-    return format_decimal(Decimal(number), format=pattern, locale=lang, group_separator=False)
+    shown: str = _decimals(decimals).apply(Decimal(number), _locale(lang), group_separator=False)
+    return shown
 
 
 def _plain(text: str) -> str:
@@ -148,7 +166,7 @@ def _show_quantity(value: Quantity, lang: Language, spec: str) -> str:
 def _show_date(value: dt.date, lang: Language, spec: str) -> str:
     if spec == "iso":
         return value.isoformat()
-    return format_date(value, format=_DATE[lang], locale=lang)
+    return format_date(value, format=_DATE[lang], locale=_locale(lang))
 
 
 def show(value: object, lang: Language, spec: str = "") -> str:
@@ -163,7 +181,7 @@ def show(value: object, lang: Language, spec: str = "") -> str:
     """
     if isinstance(value, Sequence) and not isinstance(value, str):
         if spec == "and":
-            return format_list([show(item, lang) for item in value], locale=lang)
+            return format_list([show(item, lang) for item in value], locale=_locale(lang))
         return ", ".join(show(item, lang, spec) for item in value)
     if isinstance(value, bool):
         yes, no = _TRUE_FALSE[lang]
