@@ -319,7 +319,7 @@ def test_plugins_lists_built_ins_direct_plugins_and_protocols(
     assert code == 0
     assert re.search(r"bisphos\.plugins\.pediatric  bisphos \S+  \(built in\)", out)
     assert "local  -  (registered directly)" in out
-    assert "nl-pediatric-iv-bp-2024  2024.05.2" in out
+    assert "nl-pediatric-iv-bp-2024  2024.05.3" in out
     assert "nl-oncology-bone-2016" in out
     _, dutch, _ = run(capsys, "plugins", "--lang", "nl", engine=engine)
     assert "Geladen plug-ins:" in dutch

@@ -147,7 +147,34 @@ def test_weight_height_and_gfr_are_observations_the_requests_cite() -> None:
         ref["reference"]
         for ref in resources(bundle, "MedicationRequest")[0]["supportingInformation"]
     }
-    assert cited == {f"urn:uuid:{o['id']}" for o in observations.values()}
+    [product] = resources(bundle, "Medication")
+    assert cited == {f"urn:uuid:{o['id']}" for o in [*observations.values(), product]}
+
+
+def test_the_product_drawn_up_is_a_medication_with_its_strength_p_prep_product() -> None:
+    """P-PREP-PRODUCT: zoledronic acid concentrate 4 mg/5 ml as a Medication: ATC M05BA08, the
+    strength 0.8 mg per 1 ml, the vial 4 mg in 5 ml; the request's second doseAndRate is the
+    delivered 0.248 mg at 0.248 mg/h, and its text names the 0.31 ml drawn up."""
+    bundle = plan_to_fhir(plan_of("oi-girl-20kg.json"))
+    [product] = resources(bundle, "Medication")
+    assert product["code"]["text"] == "zoledronic acid concentrate 4 mg/5 ml"
+    ingredient = product["ingredient"][0]
+    assert ingredient["itemCodeableConcept"]["coding"][0]["code"] == "M05BA08"
+    assert ingredient["strength"]["numerator"]["value"] == 0.8
+    assert ingredient["strength"]["denominator"]["value"] == 1.0
+    assert (product["amount"]["numerator"]["value"], product["amount"]["denominator"]["value"]) == (
+        4.0,
+        5.0,
+    )
+    dosage = resources(bundle, "MedicationRequest")[0]["dosageInstruction"][0]
+    delivered = dosage["doseAndRate"][1]
+    assert delivered["doseQuantity"]["value"] == 0.248
+    assert (delivered["rateQuantity"]["value"], delivered["rateQuantity"]["code"]) == (
+        0.248,
+        "mg/h",
+    )
+    assert "draw up 0.31 ml of zoledronic acid concentrate 4 mg/5 ml" in dosage["text"]
+    assert "49.69 ml NaCl 0.9 % added: 0.00496 mg/ml" in dosage["text"]
 
 
 def test_daily_cap_is_the_max_dose_per_period_p_zol_cap_p_pam_cap() -> None:

@@ -211,6 +211,23 @@ def test_description_gives_dose_volume_rate_and_rule_ids() -> None:
     assert str(events[1]["SUMMARY"]) == "zoledronic acid infusion 2: to be cleared on its day"
 
 
+def test_description_gives_the_product_volume_drawn_up_and_dose_delivered() -> None:
+    """P-PREP-PRODUCT: 0.31 ml of 0.8 mg/ml delivers 0.248 mg of the planned 0.25 mg, made up
+    with 49.69 ml NaCl 0.9 %, in English and in Dutch, and as X-BISPHOS values."""
+    _, events = parse_ics(plan_to_ics(plan_of("oi-girl-20kg.json")))
+    first = str(events[0]["DESCRIPTION"])
+    assert (
+        "draw up 0.31 ml of zoledronic acid concentrate 4 mg/5 ml (0.8 mg/ml; vials: 1 x 5 ml): "
+        "delivers 0.248 mg, planned 0.25 mg." in first
+    )
+    assert "49.69 ml NaCl 0.9 % added: 0.00496 mg/ml, 0.248 mg/h." in first
+    assert str(events[0]["X-BISPHOS-DRAWN-FROM"]) == "zoledronic acid concentrate 4 mg/5 ml"
+    assert str(events[0]["X-BISPHOS-CONCENTRATE-VOLUME"]) == "0.31 mL"
+    assert str(events[0]["X-BISPHOS-DELIVERED-DOSE"]) == "0.248 mg"
+    _, dutch = parse_ics(plan_to_ics(plan_of("oi-girl-20kg.json"), lang="nl"))
+    assert "optrekken: 0,31 ml van zoledroninezuur concentraat" in str(dutch[0]["DESCRIPTION"])
+
+
 def test_summaries_in_dutch() -> None:
     """P-PAM-FIRST, P-PAM-DOSE: in Dutch, half of 2 mg/kg x 20 kg: 20 mg in 200 ml at 50 ml/h."""
     plan = plan_of("oi-girl-20kg.json", PlanRequest(drug=Drug.PAMIDRONATE))

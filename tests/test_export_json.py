@@ -112,7 +112,7 @@ def test_header_names_protocol_version_and_format() -> None:
     document: dict[str, Any] = plan_to_dict(plan_of("oi-girl-20kg.json"))
     assert document["format"] == "bisphos-plan"
     assert document["format_version"] == FORMAT_VERSION
-    assert document["protocol"] == {"id": "nl-pediatric-iv-bp-2024", "version": "2024.05.2"}
+    assert document["protocol"] == {"id": "nl-pediatric-iv-bp-2024", "version": "2024.05.3"}
     assert "P-ZOL-CAP" in document["rule_ids"]
 
 

@@ -122,6 +122,18 @@ def _blocked_by_core(patient: Patient) -> bool:
     return fever or low or risks.bisphosphonate_hypersensitivity or risks.pregnant is True
 
 
+def _delivered(item: Any, dose: Decimal, volume: Decimal) -> Decimal:
+    """P-PREP-PRODUCT: the dose the volume drawn up delivers, computed here, is judged too."""
+    assert dose > 0
+    drawn = _d(item.preparation.concentrate_volume.m_as("mL"))
+    strength = _d(item.preparation.product.concentration.m_as("mg/mL"))
+    step = _d(item.preparation.syringe_resolution.m_as("mL")) * strength
+    assert item.preparation.product.drug is item.dose.drug, "P-PREP-PRODUCT: the product's drug"
+    assert abs(drawn * strength - dose) <= step, "P-PREP-PRODUCT: within one syringe step"
+    assert drawn <= volume, "P-PREP-PRODUCT: drawn up within the final volume"
+    return drawn * strength
+
+
 def judge(
     plan: Plan, patient: Patient, *, months: int = 3, cycle_days: int = 1, local: float = 1e9
 ) -> None:
@@ -148,7 +160,7 @@ def judge(
         assert _d(item.preparation.dose.m_as("mg")) == dose
         volume = _d(item.preparation.volume.m_as("mL"))
         hours = _d(item.preparation.duration.m_as("h"))
-        assert dose > 0
+        dose = max(dose, _delivered(item, dose, volume))
         assert today <= item.date < nineteen, "P-SCOPE-1"
         counts[drug] += 1
         days[drug, item.date] = days.get((drug, item.date), Decimal(0)) + dose

@@ -69,7 +69,7 @@ def sha256_of_patient(patient: Patient) -> str:
 
 def check(provenance: Provenance, *, protocol: str, rule_ids: tuple[str, ...]) -> None:
     assert provenance.protocol_id == protocol
-    assert provenance.protocol_version in {"2024.05.2", "1.1.0"}
+    assert provenance.protocol_version in {"2024.05.3", "1.1.0"}
     assert provenance.library_version == __version__
     assert provenance.plugins == BUILTINS
     assert provenance.rule_ids == rule_ids
@@ -92,7 +92,7 @@ def test_every_plan_status_carries_provenance(
     name: str, request_: PlanRequest, status: PlanStatus
 ) -> None:
     """Refusals (refused, not indicated, out of scope) carry the same provenance as a ready plan:
-    protocol nl-pediatric-iv-bp-2024 2024.05.2, bisphos version, the built-in plugins, the rule
+    protocol nl-pediatric-iv-bp-2024 2024.05.3, bisphos version, the built-in plugins, the rule
     ids it rests on (P-GFR for the refusal at a GFR of exactly 90, P-SCOPE-1 out of scope,
     P-IND-GENE for a WNT1 variant) and the SHA-256 of the patient as patient_to_dict writes it."""
     patient = example(name)

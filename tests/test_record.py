@@ -112,7 +112,17 @@ def test_record_of_a_first_zoledronic_acid_infusion() -> None:
     assert first["volume"] == "50.0 mL"
     assert first["duration"] == "1.0 h"
     assert first["rate"] == "50.0 mL/h"
-    assert set(first["rule_ids"]) == {"P-ZOL-FIRST", "P-ZOL-DOSE", "P-ZOL-CAP"}
+    assert set(first["rule_ids"]) == {"P-ZOL-FIRST", "P-ZOL-DOSE", "P-ZOL-CAP", "P-PREP-PRODUCT"}
+    # P-PREP-PRODUCT: 0.25 mg is 0.3125 ml of 0.8 mg/ml; 0.31 ml delivers 0.248 mg.
+    assert first["product"] == "zoledronic acid concentrate 4 mg/5 ml"
+    assert first["product_concentration"] == "0.8 mg/mL"
+    assert (first["vial"], first["vials"]) == ("5.0 mL", 1)
+    assert first["syringe_resolution"] == "0.01 mL"
+    assert first["concentrate_volume"] == "0.31 mL"
+    assert first["delivered"] == "0.248 mg"
+    assert first["diluent_volume"] == "49.69 mL"
+    assert first["concentration"] == "0.00496 mg/mL"
+    assert first["dose_rate"] == "0.248 mg/h"
     dates_and_doses = [(item["date"], item["dose"]) for item in result["infusions"][:3]]
     assert dates_and_doses == [
         ("2026-11-23", "0.25 mg"),
@@ -274,7 +284,7 @@ def test_replay_names_another_library_and_protocol_version() -> None:
     }
     assert report.causes == (
         f"bisphos version: recorded 0.0.1, now {__version__}",
-        "protocol nl-pediatric-iv-bp-2024 version: recorded 2024.05.0, now 2024.05.2",
+        "protocol nl-pediatric-iv-bp-2024 version: recorded 2024.05.0, now 2024.05.3",
     )
 
 

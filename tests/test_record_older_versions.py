@@ -55,3 +55,31 @@ def test_the_hypersensitive_record_was_blocked_and_is_now_contraindicated() -> N
     replayed = json.loads(report.replayed)
     assert replayed["result"]["status"] == "contraindicated"
     assert replayed["result"]["infusions"] == []
+
+
+RECORDS_2024_05_2 = sorted((Path(__file__).parent / "data" / "records").glob("*-2024.05.2.json"))
+
+
+@pytest.mark.parametrize("path", RECORDS_2024_05_2, ids=lambda path: path.stem)
+def test_a_record_made_before_the_preparation_replays_and_names_its_version(path: Path) -> None:
+    """P-PREP-PRODUCT: a record of protocol version 2024.05.2 (before the product, the volume
+    drawn up and the dose it delivers) replays; the preparation's new values are reported as
+    absent from the record, the doses and dates are unchanged, and the cause names 2024.05.2."""
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert stored["provenance"]["protocol_version"] == "2024.05.2"
+    report = replay(stored, engine=ENGINE)
+    assert report.error == ""
+    assert not report.reproduced
+    expected = (
+        f"protocol nl-pediatric-iv-bp-2024 version: recorded 2024.05.2, now {PROTOCOL_VERSION}"
+    )
+    assert expected in report.causes
+    paths = {difference.path for difference in report.differences}
+    assert "result.infusions[0].delivered" in paths
+    assert "result.infusions[0].concentrate_volume" in paths
+    new = next(d for d in report.differences if d.path == "result.infusions[0].delivered")
+    assert new.recorded == "(absent)"
+    replayed = json.loads(report.replayed)["result"]["infusions"]
+    assert [(i["date"], i["dose"]) for i in replayed] == [
+        (i["date"], i["dose"]) for i in stored["result"]["infusions"]
+    ]

@@ -390,6 +390,10 @@ def _as_planned(template: PlannedInfusion, order: Order) -> PlannedInfusion:
     hours = quantity(float(order.duration_h), _HOUR)
     rate = quantity(float(order.rate_ml_h), _ML_PER_H)
     limited = attrs.evolve(template.dose.limited, dose=dose)
+    # The order is judged on the amount ordered: the product's volume that holds it exactly
+    # (P-PREP-PRODUCT), not yet rounded to a syringe step.
+    strength = exact(float(template.preparation.product.concentration.m_as("mg/mL")))
+    concentrate_ml = order.dose_mg / strength
     preparation = attrs.evolve(
         template.preparation,
         dose=dose,
@@ -397,6 +401,10 @@ def _as_planned(template: PlannedInfusion, order: Order) -> PlannedInfusion:
         concentration=quantity(float(order.dose_mg / order.volume_ml), _MG_PER_ML),
         duration=hours,
         rate=rate,
+        concentrate_volume=quantity(float(concentrate_ml), "milliliter"),
+        delivered=dose,
+        diluent_volume=quantity(float(max(order.volume_ml - concentrate_ml, Decimal(0))), "mL"),
+        dose_rate=quantity(float(order.dose_mg / order.duration_h), "milligram / hour"),
     )
     return attrs.evolve(
         template,

@@ -2,27 +2,32 @@
 
 Rendering only: every value shown comes from the plan or assessment with the rule ids it carries,
 and every word from the message catalogue (:mod:`bisphos.i18n`), in English or Dutch. Blocks come
-first, with what to do about them; then the dated infusions with dose, volume, duration and rate;
-then follow-up, warnings and information.
+first, with what to do about them; then the dated infusions with dose, the product and the volume
+drawn up with the dose it delivers, volume, duration and rate; then follow-up, warnings and
+information.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from importlib.metadata import EntryPoint
 
 from bisphos._version import __version__
 from bisphos.findings import Finding, Severity
 from bisphos.i18n import Language, localize, show, text, word
 from bisphos.pediatric.assessment import Assessment
+from bisphos.pediatric.infusion import significant
 from bisphos.pediatric.plan import Plan
 from bisphos.pediatric.schedule import FollowUp, FollowUpKind, PlannedInfusion
 from bisphos.protocols import PluginRecord, ProtocolInfo
+from bisphos.units import Quantity, ureg
 
 __all__ = [
     "assessment_status",
     "dose_text",
+    "draw_up_text",
     "follow_up_message_id",
     "infusion_lines",
     "ledger_lines",
@@ -89,6 +94,7 @@ def infusion_lines(planned: PlannedInfusion, lang: Language) -> list[str]:
     return [
         head,
         f"{' ' * 6}{dose_line}",
+        f"{' ' * 6}{draw_up_text(planned, lang)}",
         f"{' ' * 6}{preparation_text(planned, lang)}",
         f"{' ' * 6}{text('ui.rules', lang, rules=', '.join(planned.rule_ids))}",
     ]
@@ -116,16 +122,57 @@ def dose_text(planned: PlannedInfusion, lang: Language) -> str:
 
 
 def preparation_text(planned: PlannedInfusion, lang: Language) -> str:
-    """Return the volume, fluid, duration and pump rate of a planned infusion."""
+    """Return the final volume, fluid, duration and pump rate of a planned infusion.
+
+    With them the diluent's volume, the final concentration and the rate in mg/h
+    (P-PREP-PRODUCT).
+    """
+    prep = planned.preparation
+    diluent = word("diluent", prep.diluent, lang)
+    return (
+        text(
+            "ui.preparation",
+            lang,
+            volume=_exact(prep.volume, lang),
+            diluent=diluent,
+            duration=_exact(prep.duration, lang),
+            rate=_people(prep.rate, lang),
+        )
+        + "; "
+        + text(
+            "ui.dilution",
+            lang,
+            diluent_volume=_exact(prep.diluent_volume, lang),
+            diluent=diluent,
+            concentration=_people(prep.concentration, lang),
+            dose_rate=_people(prep.dose_rate, lang),
+        )
+    )
+
+
+def draw_up_text(planned: PlannedInfusion, lang: Language) -> str:
+    """Return the product, the volume to draw up and the dose it delivers (P-PREP-PRODUCT).
+
+    The delivered dose is shown beside the planned one.
+    """
     prep = planned.preparation
     return text(
-        "ui.preparation",
+        "ui.draw-up",
         lang,
-        volume=_exact(prep.volume, lang),
-        diluent=word("diluent", prep.diluent, lang),
-        duration=_exact(prep.duration, lang),
-        rate=_exact(prep.rate, lang),
+        concentrate=_exact(prep.concentrate_volume, lang),
+        product=word("product", prep.product.name, lang),
+        strength=_exact(prep.product.concentration, lang),
+        vials=prep.vials,
+        vial=_exact(prep.product.vial, lang),
+        delivered=_exact(prep.delivered, lang),
+        planned=_exact(prep.dose, lang),
     )
+
+
+def _people(value: Quantity, lang: Language) -> str:
+    """A derived value (a concentration, a rate) to 4 significant digits, for people to read."""
+    rounded = significant(Decimal(repr(float(value.magnitude))))
+    return show(ureg.Quantity(float(rounded), value.units), lang, "exact")
 
 
 def _exact(value: object, lang: Language) -> str:

@@ -190,7 +190,12 @@ def test_invariant_8_pamidronate_volume_and_rate(
     assert volume == dose_mg / Decimal("0.1")
     assert abs(rate - volume / hours) <= Decimal("1e-9")
     assert exact(preparation.duration.m_as("hour")) == hours
-    assert preparation.concentration.m_as("milligram / milliliter") == 0.1
+    # The final concentration is of the dose the volume drawn up delivers (P-PREP-PRODUCT): 3 mg/ml
+    # in 0.01 ml steps, at most one step (0.03 mg) below the planned dose, never above it.
+    delivered = exact(preparation.delivered.m_as("milligram"))
+    assert dose_mg - Decimal("0.03") <= delivered <= dose_mg
+    concentration = exact(preparation.concentration.m_as("milligram / milliliter"))
+    assert abs(concentration - delivered / volume) <= Decimal("1e-15")
     assert all(check.passed for check in preparation.checks)
     assert len(preparation.checks) == (3 if renal else 2)
 

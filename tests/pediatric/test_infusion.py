@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 import pytest
 
@@ -33,19 +34,35 @@ def ml_per_h(value: float) -> Quantity:
 
 
 @pytest.mark.parametrize(
-    ("dose_mg", "volume_ml", "rate_ml_h"),
-    [(20, 200, 50), (40, 400, 100), (90, 900, 225), (45, 450, 112.5), (10, 100, 25)],
+    ("dose_mg", "volume_ml", "rate_ml_h", "drawn_ml", "delivered_mg"),
+    [
+        (20, 200, 50, 6.66, 19.98),
+        (40, 400, 100, 13.33, 39.99),
+        (90, 900, 225, 30, 90),
+        (45, 450, 112.5, 15, 45),
+        (10, 100, 25, 3.33, 9.99),
+    ],
 )
-def test_pamidronate_volume_and_rate(dose_mg: float, volume_ml: float, rate_ml_h: float) -> None:
+def test_pamidronate_volume_and_rate(
+    dose_mg: float, volume_ml: float, rate_ml_h: float, drawn_ml: float, delivered_mg: float
+) -> None:
     """P-PAM-DOSE (invariant 8): 20 mg in 200 ml at 50 ml/h; 40 mg in 400 ml at 100 ml/h;
-    90 mg in 900 ml at 225 ml/h."""
+    90 mg in 900 ml at 225 ml/h. P-PREP-PRODUCT: of 3 mg/ml in 0.01 ml steps, never more than
+    planned without a higher limit: 20 mg is 6.666... ml, the nearest 6.67 ml would give 20.01 mg,
+    so 6.66 ml (19.98 mg) is drawn up; 45 mg is 15 ml exactly."""
     preparation = prepare_infusion(PAM, mg(dose_mg))
     assert preparation.volume == ml(volume_ml)
     assert preparation.rate == ml_per_h(rate_ml_h)
     assert preparation.duration == ureg.Quantity(4, "hour")
-    assert preparation.concentration == ureg.Quantity(0.1, "milligram / milliliter")
+    assert preparation.concentrate_volume == ml(drawn_ml)
+    assert preparation.delivered == mg(delivered_mg)
+    assert preparation.diluent_volume.m_as("mL") == float(
+        Decimal(repr(float(volume_ml))) - Decimal(repr(float(drawn_ml)))
+    )
+    expected = Decimal(repr(float(delivered_mg))) / Decimal(volume_ml)
+    assert preparation.concentration.m_as("mg/mL") == float(expected)
     assert preparation.diluent == DILUENT == "NaCl 0.9 %"
-    assert preparation.rule_ids == ("P-PAM-DOSE",)
+    assert preparation.rule_ids == ("P-PAM-DOSE", "P-PREP-PRODUCT")
 
 
 def test_pamidronate_tenth_mg_gives_whole_ml() -> None:
@@ -150,10 +167,18 @@ def test_pamidronate_in_renal_impairment_runs_at_most_20_mg_per_hour() -> None:
     assert slow.checks[2].value == ureg.Quantity(20, "milligram / hour")
     assert slow.checks[2].limit == ureg.Quantity(20, "milligram / hour")
     assert "P-PAM-RENAL" in slow.rule_ids
-    assert slow.choices[-1].rule_id == "P-PAM-RENAL"
+    assert [c.rule_id for c in slow.choices] == [
+        "P-PAM-DOSE",
+        "P-PAM-RENAL",
+        "P-PREP-PRODUCT",
+        "P-PREP-PRODUCT",
+    ]
     short = prepare_infusion(PAM, mg(41), renal_rate=True)
     assert short.duration == ureg.Quantity(4, "hour")
-    assert short.checks[2].value == ureg.Quantity(10.25, "milligram / hour")
+    # P-PREP-PRODUCT: 41 mg is 13.666... ml of 3 mg/ml; 13.67 ml would give 41.01 mg, more than
+    # planned, so 13.66 ml gives 40.98 mg, 10.245 mg/h over 4 h (the label checks judge it).
+    assert short.delivered == mg(40.98)
+    assert short.checks[2].value == ureg.Quantity(10.245, "milligram / hour")
     assert prepare_infusion(PAM, mg(90)).duration == ureg.Quantity(4, "hour")
 
 

@@ -147,7 +147,20 @@ def test_intervals_preparation_and_label_limits() -> None:
     assert [n.value for n in t.LOCAL_GFR_RANGE] == [1.0, 250.0]
     assert t.Interval(3, "P-HIST-INTERVAL") == t.MINIMUM_INTERVAL
     assert t.ZOLEDRONIC_ACID_FIRST_INFUSIONS == 2
-    assert len(t.NUMBERS) == len(set(t.NUMBERS)) == 33
+    assert len(t.NUMBERS) == len(set(t.NUMBERS)) == 43
+
+
+def test_the_default_products_and_syringe_are_the_readings() -> None:
+    """P-PREP-PRODUCT: zoledronic acid concentrate 4 mg/5 ml = 0.8 mg/ml in a 5 ml vial,
+    pamidronate disodium concentrate 3 mg/ml, a syringe resolution of 0.01 ml (at most 1 ml)."""
+    product = t.ZOLEDRONIC_ACID_PRODUCT_MG_ML
+    vial = t.ZOLEDRONIC_ACID_PRODUCT_VIAL_ML
+    assert (product.value, product.unit, vial.value) == (0.8, "mg/mL", 5.0)
+    assert product.decimal * vial.decimal == Decimal(4)
+    assert (t.PAMIDRONATE_PRODUCT_MG_ML.value, t.PAMIDRONATE_PRODUCT_MG_ML.unit) == (3.0, "mg/mL")
+    assert (t.SYRINGE_RESOLUTION_ML.value, t.SYRINGE_RESOLUTION_MAX_ML.value) == (0.01, 1.0)
+    ranges = {d: [n.value for n in r] for d, r in t.PRODUCT_CONCENTRATION_RANGE_MG_ML.items()}
+    assert ranges == {Drug.ZOLEDRONIC_ACID: [0.04, 0.8], Drug.PAMIDRONATE: [0.1, 15.0]}
 
 
 def test_exact_is_the_shortest_decimal() -> None:

@@ -184,3 +184,41 @@ def test_a_catalogue_that_is_not_a_message_catalogue_is_refused(
 
     with pytest.raises(PluginError, match="bisphos_message_catalogues"):
         bisphos_engine_factory(("wrong", Wrong()))
+
+
+def test_the_ward_formulary_draws_up_its_stock_solutions(
+    bisphos_engine_factory: EngineFactory, bisphos_example_patients: dict[str, Patient]
+) -> None:
+    """UMC-PREP-1, P-PREP-PRODUCT: 20 kg, zoledronic acid 4 mg/100 ml (0.04 mg/ml) with 0.1 ml
+    syringes: 0.25 mg is 6.25 ml, half a step rounds down to 6.2 ml, 0.248 mg, made up with
+    43.8 ml NaCl 0.9 % to 50 ml; 1 mg is 25 ml exactly, with 25 ml NaCl 0.9 %."""
+    plan = bisphos_engine_factory(umc()).plan(bisphos_example_patients["oi-girl-20kg"])
+    first, fourth = plan.infusions[0].preparation, plan.infusions[3].preparation
+    assert first.product.name == "zoledronic acid 4 mg/100 ml solution for infusion"
+    assert first.syringe_resolution == quantity(0.1, "mL")
+    assert (first.concentrate_volume, first.delivered) == (
+        quantity(6.2, "mL"),
+        quantity(0.248, "mg"),
+    )
+    assert (first.diluent_volume, first.volume) == (quantity(43.8, "mL"), quantity(50, "mL"))
+    assert (fourth.concentrate_volume, fourth.delivered) == (quantity(25, "mL"), quantity(1, "mg"))
+    assert "formulary of umc (UMC-PREP-1)" in first.choices[-2].option
+
+
+def test_the_ward_pamidronate_is_drawn_up_from_3_mg_per_ml_vials(
+    bisphos_engine_factory: EngineFactory, bisphos_example_patients: dict[str, Patient]
+) -> None:
+    """UMC-VIAL-1, UMC-PREP-1: 37 kg: 36 mg is 12 ml of 3 mg/ml (2 vials of 10 ml), 73.5 mg is
+    24.5 ml (3 vials): whole 0.1 ml steps, delivered as planned."""
+    patient = attrs.evolve(bisphos_example_patients["oi-girl-20kg"], weight=quantity(37, "kg"))
+    request = PlanRequest(drug=Drug.PAMIDRONATE, horizon=Horizon(infusions=2))
+    plan = bisphos_engine_factory(umc()).plan(patient, request)
+    drawn = [
+        (
+            p.preparation.concentrate_volume.m_as("mL"),
+            p.preparation.delivered.m_as("mg"),
+            p.preparation.vials,
+        )
+        for p in plan.infusions
+    ]
+    assert drawn == [(12.0, 36.0, 2), (24.5, 73.5, 3)]

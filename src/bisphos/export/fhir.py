@@ -9,10 +9,16 @@ The Bundle (type ``collection``) is self-contained: every entry has a ``urn:uuid
   (``doseQuantity``, mg), the pump rate (``rateQuantity``, mL/h), the date and the infusion
   time, the intravenous route, the per-infusion ceiling as ``maxDosePerAdministration`` and the
   daily cap as ``maxDosePerPeriod`` (P-ZOL-CAP, P-PAM-CAP); the weight, height and GFR as
-  ``supportingInformation``. Its status says whether it may be given: ``active`` for today's
-  infusion when nothing blocks it, ``on-hold`` with the blocking issues (``statusReason``,
-  ``detectedIssue``) when it is blocked, and ``draft`` for a later infusion, which is to be
-  cleared on its day (the contraindications are checked before every infusion).
+  ``supportingInformation``; a second ``doseAndRate`` with the dose the volume drawn up
+  delivers and its rate in mg/h, and the dosage text with the product, the volume to draw up,
+  the diluent and its volume and the final concentration (P-PREP-PRODUCT). Its status says
+  whether it may be given: ``active`` for today's infusion when nothing blocks it,
+  ``on-hold`` with the blocking issues (``statusReason``, ``detectedIssue``) when it is
+  blocked, and ``draft`` for a later infusion, which is to be cleared on its day (the
+  contraindications are checked before every infusion).
+- The product each infusion is drawn up from as a ``Medication`` (its name, the drug by its ATC
+  code as the ``ingredient`` with the product's concentration as ``strength``, the vial as
+  ``amount``), one per product, named in each request's ``supportingInformation``.
 - Problems (block and warn findings) as ``DetectedIssue``\\ s: severity ``high`` or
   ``moderate``, the finding code, the message with its values as ``detail``, the action as
   ``mitigation``, the rule ids as ``identifier``\\ s, the requests concerned as ``implicated``.
@@ -41,10 +47,11 @@ from bisphos.export.evidence import evidence_to_fhir
 from bisphos.fhir import codes as c
 from bisphos.findings import Finding, Severity
 from bisphos.i18n import Language, localize, text, word
+from bisphos.pediatric.formulary import Product
 from bisphos.pediatric.overrides import Override
 from bisphos.pediatric.plan import Plan
 from bisphos.pediatric.schedule import Clearance, PlannedInfusion
-from bisphos.report import dose_text, preparation_text
+from bisphos.report import dose_text, draw_up_text, preparation_text
 from bisphos.units import Quantity, format_unit, quantity
 
 try:
@@ -64,6 +71,7 @@ try:
     from fhir.resources.R4B.device import Device, DeviceDeviceName, DeviceVersion
     from fhir.resources.R4B.dosage import Dosage, DosageDoseAndRate
     from fhir.resources.R4B.identifier import Identifier
+    from fhir.resources.R4B.medication import Medication, MedicationIngredient
     from fhir.resources.R4B.medicationrequest import MedicationRequest
     from fhir.resources.R4B.observation import Observation
     from fhir.resources.R4B.patient import Patient
@@ -233,6 +241,30 @@ _STATUS_OF: Final = {
 }
 
 
+def _medication(out: _Bundle, product: Product) -> Resource:
+    """The product drawn up (P-PREP-PRODUCT): its drug as the ingredient, at its strength."""
+    drug = _concept(c.DRUG_CODES[product.drug][0], label=word("drug", product.drug.value, out.lang))
+    strength = Decimal(repr(float(product.concentration.m_as("mg/mL"))))
+    vial_ml = Decimal(repr(float(product.vial.m_as("mL"))))
+    return Medication(
+        code=CodeableConcept(coding=drug.coding, text=word("product", product.name, out.lang)),
+        ingredient=[
+            MedicationIngredient(
+                itemCodeableConcept=drug,
+                isActive=True,
+                strength=Ratio(
+                    numerator=_quantity(quantity(float(strength), "milligram")),
+                    denominator=_quantity(quantity(1.0, "milliliter")),
+                ),
+            )
+        ],
+        amount=Ratio(
+            numerator=_quantity(quantity(float(strength * vial_ml), "milligram")),
+            denominator=_quantity(quantity(float(vial_ml), "milliliter")),
+        ),
+    )
+
+
 def _medication_request(
     out: _Bundle, planned: PlannedInfusion, supporting: list[str], issues: list[str]
 ) -> Resource:
@@ -259,7 +291,8 @@ def _medication_request(
         dosageInstruction=[
             Dosage(
                 text=f"{word('phase', planned.phase.value, lang)} {planned.number}: "
-                f"{dose_text(planned, lang)}; {preparation_text(planned, lang)}",
+                f"{dose_text(planned, lang)}; {draw_up_text(planned, lang)}; "
+                f"{preparation_text(planned, lang)}",
                 timing=Timing(
                     event=[day],
                     repeat=TimingRepeat(
@@ -275,7 +308,11 @@ def _medication_request(
                         type=_concept(_CALCULATED),
                         doseQuantity=_quantity(dose.value),
                         rateQuantity=_quantity(prep.rate),
-                    )
+                    ),
+                    DosageDoseAndRate(
+                        doseQuantity=_quantity(prep.delivered),
+                        rateQuantity=_quantity(prep.dose_rate),
+                    ),
                 ],
                 maxDosePerAdministration=_quantity(dose.limited.ceiling),
                 maxDosePerPeriod=per_day,
@@ -463,8 +500,14 @@ def _build(plan: Plan, lang: Language) -> Any:
         for url, f in zip(issue_urls, plan.findings, strict=True)
         if f.severity is Severity.BLOCK
     ]
+    products: dict[str, str] = {}
+    for planned in plan.infusions:
+        made = planned.preparation.product
+        if made.name not in products:
+            products[made.name] = out.add(out.url("product", made.name), _medication(out, made))
     for url, planned in zip(request_urls, plan.infusions, strict=True):
-        out.add(url, _medication_request(out, planned, supporting, blocking))
+        product = products[planned.preparation.product.name]
+        out.add(url, _medication_request(out, planned, [*supporting, product], blocking))
     for url, finding in zip(issue_urls, plan.findings, strict=True):
         if finding in problems:
             concerned = today if finding.severity is Severity.BLOCK else request_urls

@@ -17,7 +17,9 @@ infusion and per follow-up entry (``DTSTART;VALUE=DATE`` and the next day as ``D
 - the values for software: ``X-BISPHOS-KIND``, ``X-BISPHOS-RULES`` (the rule ids, comma
   separated), ``X-BISPHOS-PLAN-STATUS`` and, for an infusion, ``X-BISPHOS-CLEARANCE``,
   ``X-BISPHOS-PRODUCT`` (the drug), ``X-BISPHOS-DOSE``, ``X-BISPHOS-VOLUME`` and
-  ``X-BISPHOS-RATE`` as :func:`bisphos.units.format_quantity` writes them;
+  ``X-BISPHOS-RATE`` as :func:`bisphos.units.format_quantity` writes them, and what is drawn
+  up (P-PREP-PRODUCT): ``X-BISPHOS-DRAWN-FROM`` (the product), ``X-BISPHOS-CONCENTRATE-VOLUME``,
+  ``X-BISPHOS-DELIVERED-DOSE`` and ``X-BISPHOS-DOSE-RATE``;
 - two reminders (``VALARM``, ``ACTION:DISPLAY``): the day before at 18:00 and on the day at 08:00
   in the calendar's time zone (default ``Europe/Amsterdam``), written as absolute UTC times, so
   the change to and from summer time is the zone's own.
@@ -44,7 +46,7 @@ from bisphos.findings import Finding
 from bisphos.i18n import Language, localize, text, word
 from bisphos.pediatric.plan import Plan
 from bisphos.pediatric.schedule import Clearance, FollowUp, PlannedInfusion
-from bisphos.report import dose_text, follow_up_message_id, preparation_text
+from bisphos.report import dose_text, draw_up_text, follow_up_message_id, preparation_text
 from bisphos.units import format_quantity
 
 __all__ = [
@@ -261,6 +263,7 @@ def _infusion_entry(
     lines = [
         f"{word('clearance', planned.clearance.value, lang)}.",
         f"{dose_text(planned, lang)}.",
+        f"{draw_up_text(planned, lang)}.",
         f"{preparation_text(planned, lang)}.",
         text("ui.calendar-weight", lang),
         text("ui.rules", lang, rules=", ".join(planned.rule_ids)),
@@ -286,6 +289,11 @@ def _infusion_entry(
             ("dose", format_quantity(planned.dose.value)),
             ("volume", format_quantity(preparation.volume)),
             ("rate", format_quantity(preparation.rate)),
+            # P-PREP-PRODUCT: what is drawn up and what it delivers.
+            ("drawn-from", preparation.product.name),
+            ("concentrate-volume", format_quantity(preparation.concentrate_volume)),
+            ("delivered-dose", format_quantity(preparation.delivered)),
+            ("dose-rate", format_quantity(preparation.dose_rate)),
         ),
     )
 

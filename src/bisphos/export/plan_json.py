@@ -61,6 +61,7 @@ _PINT_UNITS: Final = {
     "concentration": "milligram / milliliter",
     "duration": "hour",
     "rate": "milliliter / hour",
+    "dose_rate": "milligram / hour",
 }
 #: The fixed unit of each quantity of the plan, in the library's spelling.
 UNITS: Final = {name: format_unit(ureg.Unit(unit)) for name, unit in _PINT_UNITS.items()}
@@ -111,6 +112,19 @@ def _infusion(planned: PlannedInfusion) -> dict[str, Any]:
             "concentration": _fixed(prep.concentration, "concentration"),
             "duration": _fixed(prep.duration, "duration"),
             "rate": _fixed(prep.rate, "rate"),
+            "product": {
+                "name": prep.product.name,
+                "concentration": _fixed(prep.product.concentration, "concentration"),
+                "vial": _fixed(prep.product.vial, "volume"),
+            },
+            "vials": prep.vials,
+            "syringe_resolution": _fixed(prep.syringe_resolution, "volume"),
+            "concentrate_volume": _fixed(prep.concentrate_volume, "volume"),
+            "planned_dose": _fixed(prep.dose, "dose"),
+            "delivered_dose": _fixed(prep.delivered, "dose"),
+            "diluent_volume": _fixed(prep.diluent_volume, "volume"),
+            "dose_rate": _fixed(prep.dose_rate, "dose_rate"),
+            "rule_ids": list(prep.rule_ids),
         },
         "choices": [
             {"rule_id": c.rule_id, "decision": c.decision, "option": c.option}
@@ -317,7 +331,27 @@ def plan_schema() -> dict[str, Any]:
                     "concentration": _fixed_schema("concentration"),
                     "duration": _fixed_schema("duration"),
                     "rate": _fixed_schema("rate"),
-                }
+                    "product": _object(
+                        {
+                            "name": _TEXT,
+                            "concentration": _fixed_schema("concentration"),
+                            "vial": _fixed_schema("volume"),
+                        },
+                        "The product drawn up and its concentration (P-PREP-PRODUCT).",
+                    ),
+                    "vials": {"type": "integer", "minimum": 1},
+                    "syringe_resolution": _fixed_schema("volume"),
+                    "concentrate_volume": _fixed_schema("volume"),
+                    "planned_dose": _fixed_schema("dose"),
+                    "delivered_dose": _fixed_schema("dose"),
+                    "diluent_volume": _fixed_schema("volume"),
+                    "dose_rate": _fixed_schema("dose_rate"),
+                    "rule_ids": _RULE_IDS,
+                },
+                "How the infusion is prepared (P-PREP-PRODUCT): the volume of the product to "
+                "draw up, a whole number of syringe steps, the dose it delivers beside the "
+                "planned one, the diluent added to the final volume, the final concentration "
+                "of the delivered dose, and the rates in ml/h and mg/h.",
             ),
             "choices": {"type": "array", "items": choice},
             "date_reason": _TEXT,

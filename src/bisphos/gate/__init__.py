@@ -21,6 +21,13 @@ The gate judges the plan's own numbers, never its labels:
   GFR of 30 to 90 or with none (P-PAM-RENAL: renal function unknown is read as impaired, the
   table's :data:`~bisphos.pediatric.table.PAMIDRONATE_MAX_RATE_MG_H`), no pamidronate below 30;
   zoledronic acid over at least 15 minutes.
+- **the dose drawn up** (P-PREP-PRODUCT) — recomputed as the volume of the product drawn up times
+  the product's concentration (a product of the infusion's drug, of a concentration its real
+  products have, with a syringe resolution above 0 and at most 1 ml, a volume drawn up within
+  the final volume); the preparation's stated delivered dose must be that product, and it must
+  lie within one syringe step of the planned dose. Every dose limit above, the concentration and
+  the rate judge the larger of the planned and the delivered dose, so a formulary whose volume
+  would deliver more than a limit is refused, never rounded up past it.
 - **renal gate** — no zoledronic acid unless the protocol's Schwartz-40 GFR (computed here from
   the patient's height and creatinine) is above 90, and a local estimate, when a plugin gives
   one, is above 90 too (P-GFR, P-GFR-LOCAL).
@@ -42,7 +49,8 @@ and the values.
 The package holds one module per kind of limit, each private: ``_read`` (reading values the
 gate's own way), ``_refusal`` (the two typed refusals), ``_facts`` (the patient, read first),
 ``_gfr`` (the Schwartz-40 GFR and a local estimate, the renal gate), ``_infusions`` (a planned
-infusion's own numbers), ``_doses``, ``_preparation``, ``_dates`` (scope and minimum interval)
+infusion's own numbers), ``_drawn`` (the volume drawn up and the dose it delivers), ``_doses``,
+``_preparation``, ``_dates`` (scope and minimum interval)
 and ``_contraindications``; this module applies them to a course, an assessment and a plan.
 """
 
@@ -57,6 +65,7 @@ from bisphos.findings import Severity
 from bisphos.gate._contraindications import check_blocks
 from bisphos.gate._dates import check_dates, check_intervals
 from bisphos.gate._doses import check_doses
+from bisphos.gate._drawn import check_drawn
 from bisphos.gate._facts import Given as Given
 from bisphos.gate._facts import PatientFacts as PatientFacts
 from bisphos.gate._facts import read_patient as read_patient
@@ -115,6 +124,8 @@ def check_course(
         check_preparation(item, facts)
     check_doses(infusions, facts)
     check_intervals(infusions, facts, interval)
+    for item in infusions:
+        check_drawn(item)
     planned: tuple[PlannedInfusion, ...] = raw  # type: ignore[assignment]
     if all(type(p.date) is dt.date for p in planned):
         return course

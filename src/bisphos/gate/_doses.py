@@ -117,7 +117,7 @@ def check_doses(infusions: Sequence[Infusion], facts: PatientFacts) -> None:
         limit_mg, rule, words = per_kg_limit(item.drug, counts[item.drug], weight)
         if item.dose_mg > limit_mg:
             raise refusal(
-                "a planned dose is above a hard limit",
+                "a planned dose, or the dose its volume drawn up delivers, is above a hard limit",
                 item.index,
                 rule,
                 f"{show(limit_mg)} mg",
@@ -142,7 +142,7 @@ def check_doses(infusions: Sequence[Infusion], facts: PatientFacts) -> None:
         if per_day[key] > day_limit:
             rule = CAP_RULE[item.drug]
             raise refusal(
-                "a planned dose is above a hard limit",
+                "a planned dose, or the dose its volume drawn up delivers, is above a hard limit",
                 item.index,
                 rule,
                 f"{show(day_limit)} mg per calendar day",

@@ -1,4 +1,4 @@
-"""One planned infusion as the gate reads it: drug, date, dose, volume and duration."""
+"""One planned infusion as the gate reads it: drug, date, dose, volume, duration, drawn up."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import attrs
 
-from bisphos.errors import HardLimitError, PluginError
+from bisphos.errors import HardLimitError
 from bisphos.gate._doses import within_cap
+from bisphos.gate._drawn import Drawn, read_drawn, same_drug
 from bisphos.gate._read import HOUR, MG, ML, read_date, read_decimal, read_drug, read_exact, show
 from bisphos.gate._refusal import refusal
 from bisphos.model import Drug
@@ -24,7 +25,11 @@ from bisphos.pediatric.schedule import PlannedInfusion
 
 @attrs.frozen
 class Infusion:
-    """One planned infusion as the gate reads it."""
+    """One planned infusion as the gate reads it.
+
+    ``dose_mg`` is the larger of the planned dose and the dose the volume drawn up delivers
+    (P-PREP-PRODUCT): every limit judges it.
+    """
 
     index: int
     drug: Drug
@@ -32,6 +37,7 @@ class Infusion:
     dose_mg: Decimal
     volume_ml: Decimal
     hours: Decimal
+    drawn: Drawn
 
 
 def read_infusion(index: int, value: object) -> Infusion:
@@ -41,13 +47,7 @@ def read_infusion(index: int, value: object) -> Infusion:
     limited = read_exact(dose.limited, LimitedDose, f"{field}.dose")
     preparation = read_exact(planned.preparation, Preparation, f"{field}.preparation")
     drug = read_drug(dose.drug, f"{field}.dose.drug")
-    if read_drug(preparation.drug, f"{field}.preparation.drug") is not drug:
-        raise PluginError(
-            "a planned infusion's preparation is of another drug than its dose",
-            field=f"{field}.preparation.drug",
-            value=preparation.drug.value,
-            expected=drug.value,
-        )
+    same_drug(preparation.drug, drug, f"{field}.preparation.drug", "its preparation")
     dose_mg = read_decimal(limited.dose, MG, f"{field}.dose")
     within_cap(drug, dose_mg, index, f"{field}.dose")
     prepared_mg = read_decimal(preparation.dose, MG, f"{field}.preparation")
@@ -86,11 +86,13 @@ def read_infusion(index: int, value: object) -> Infusion:
             "ml or h",
             message_id="gate.volume-duration",
         )
+    drawn = read_drawn(preparation, drug, dose_mg, index)
     return Infusion(
         index=index,
         drug=drug,
         date=read_date(planned.date, f"{field}.date"),
-        dose_mg=dose_mg,
+        dose_mg=max(dose_mg, drawn.delivered_mg),
         volume_ml=volume_ml,
         hours=hours,
+        drawn=drawn,
     )

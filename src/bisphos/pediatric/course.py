@@ -158,8 +158,9 @@ def label_blocks(course: Course, patient: Patient) -> tuple[Finding, ...]:
     found: dict[tuple[str, dt.date], Finding] = {}
     for planned in course.infusions:
         prep = planned.preparation
+        # The label judges what the infusion gives: the dose the volume drawn up delivers.
         for check in pamidronate_label_failures(
-            prep.dose, prep.volume, prep.duration, renal_rate=renal_rate
+            prep.delivered, prep.volume, prep.duration, renal_rate=renal_rate
         ):
             finding = check.finding()
             finding = attrs.evolve(

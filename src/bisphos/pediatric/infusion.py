@@ -1,4 +1,4 @@
-"""Preparation of an infusion: fluid, volume, duration and pump rate for a final dose.
+"""Preparation of an infusion: product, volume drawn up, fluid, duration and pump rate.
 
 Zoledronic acid (P-ZOL-DOSE): the dose in 50–100 ml NaCl 0.9 % over 1 hour. The volume is an
 option; the default is 50 ml, the smallest fluid load the guideline allows, which matters most
@@ -11,25 +11,43 @@ local regimens — at most 60 mg/h and at most 90 mg per 250 ml (0.36 mg/ml) —
 preparation; the protocol's own preparation always passes them (90 mg over 4 hours is 22.5 mg/h at
 0.1 mg/ml), so a failure can only come from a local regimen, and it blocks the infusion.
 
+The product (P-PREP-PRODUCT): every preparation names the product it is drawn up from
+(:mod:`bisphos.pediatric.formulary`: by default zoledronic acid concentrate 4 mg/5 ml and
+pamidronate disodium concentrate 3 mg/ml, or the hospital's formulary), the volume of it to draw
+up in whole steps of the syringe resolution (0.01 ml by default) and the dose that volume
+delivers, beside the planned dose. The volume is the nearest step to the planned dose, or the step
+below where the nearest would deliver more than a limit: the dose's lowest hard limit (its
+per-kg maximum, the cap or a lower ceiling, :attr:`~bisphos.pediatric.limits.LimitedDose.ceiling`)
+and the daily cap, and for pamidronate the label's concentration and rate. The concentrate is made
+up with the diluent to the final volume (the diluent's volume is the final volume less the
+concentrate's); the final concentration and the rate in mg/h are of the delivered dose. So
+|delivered - planned| is at most one syringe step times the product's concentration, and the
+delivered dose never passes the limit (the gate, :mod:`bisphos.gate`, checks both on the
+preparation's own numbers). A 20 kg child's first zoledronic acid dose of 0.25 mg is 0.3125 ml
+of 0.8 mg/ml: 0.31 ml is drawn up and delivers 0.248 mg, made up with 49.69 ml NaCl 0.9 % to
+50 ml (0.00496 mg/ml, 50 ml/h = 0.248 mg/h).
+
 The arithmetic is decimal, on the shortest decimal form of each float, so that 45.3 mg becomes
 453 ml and not 452.99999999999994 ml. Only a final dose is prepared: a dose above the daily cap,
-NaN, zero or negative raises :class:`~bisphos.errors.HardLimitError`.
+NaN, zero or negative raises :class:`~bisphos.errors.HardLimitError`, and so does a dose the
+product cannot deliver in whole syringe steps (less than half a step).
 """
 
 from __future__ import annotations
 
-from decimal import Context, Decimal
+from decimal import ROUND_CEILING, Context, Decimal
 from typing import Final
 
 import attrs
 
 from bisphos import quantities as q
-from bisphos.errors import InvalidValueError
+from bisphos.errors import HardLimitError, InvalidValueError
 from bisphos.findings import Evidence, Finding, Severity
 from bisphos.model import Drug
 from bisphos.pediatric import table as t
 from bisphos.pediatric.dosing import Choice
-from bisphos.pediatric.kernel import pamidronate_volume_ml, rate_per_h
+from bisphos.pediatric.formulary import DEFAULT_FORMULARY, Formulary, Product
+from bisphos.pediatric.kernel import pamidronate_volume_ml, rate_per_h, syringe_steps
 from bisphos.pediatric.limits import canonical_magnitude, exact, final_mg
 from bisphos.units import (
     Quantity,
@@ -50,9 +68,11 @@ __all__ = [
     "LabelCheck",
     "Preparation",
     "PreparationOptions",
+    "draw_up",
     "pamidronate_label_checks",
     "pamidronate_label_failures",
     "prepare_infusion",
+    "significant",
 ]
 
 #: The carrier fluid of both drugs (P-ZOL-DOSE, P-PAM-DOSE).
@@ -85,6 +105,7 @@ _UNITS: Final[dict[str, Unit]] = {
     name: ureg.Unit(name)
     for name in (
         "milliliter",
+        "milligram",
         "milliliter / hour",
         "milligram / hour",
         "milligram / milliliter",
@@ -272,15 +293,23 @@ class Preparation:
 
     Attributes:
         drug: The drug.
-        dose: The final dose.
+        dose: The planned dose (the final dose of :mod:`bisphos.pediatric.dosing`).
         diluent: The carrier fluid.
-        volume: The total volume infused.
-        concentration: The dose per ml of the infusion.
+        volume: The final volume infused: the concentrate made up with the diluent.
+        concentration: The final concentration: the delivered dose per ml of the infusion.
         duration: The infusion time.
-        rate: The pump rate.
+        rate: The pump rate, in ml/h.
         choices: Why each value was chosen, with its rule and option.
-        checks: Plausibility checks against the label (pamidronate).
+        checks: Plausibility checks against the label (pamidronate), on the delivered dose.
         rule_ids: Every rule the preparation rests on.
+        product: The product drawn up (P-PREP-PRODUCT).
+        concentrate_volume: The volume of the product to draw up, a whole number of
+            ``syringe_resolution``.
+        syringe_resolution: The smallest volume the syringe measures.
+        delivered: The dose that volume delivers: concentrate volume x product concentration.
+        diluent_volume: The diluent added: the final volume less the concentrate volume.
+        dose_rate: The delivered dose per hour, in mg/h.
+        vials: The vials of the product to open.
     """
 
     drug: Drug
@@ -293,6 +322,13 @@ class Preparation:
     choices: tuple[Choice, ...]
     checks: tuple[LabelCheck, ...]
     rule_ids: tuple[str, ...]
+    product: Product
+    concentrate_volume: Quantity
+    syringe_resolution: Quantity
+    delivered: Quantity
+    diluent_volume: Quantity
+    dose_rate: Quantity
+    vials: int
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -307,6 +343,8 @@ def prepare_infusion(
     options: PreparationOptions = DEFAULT_PREPARATION,
     max_rate: Quantity | None = None,
     renal_rate: bool = False,
+    formulary: Formulary = DEFAULT_FORMULARY,
+    limit: Quantity | None = None,
 ) -> Preparation:
     """Return the preparation of a final ``dose`` of ``drug``.
 
@@ -318,51 +356,226 @@ def prepare_infusion(
             duration becomes the longer of 4 hours and the dose over this rate.
         renal_rate: Renal impairment (P-PAM-RENAL): pamidronate at most 20 mg/h (``max_rate``
             20 mg/h unless a lower one is given), and the label check of that rate is added.
+        formulary: The products and the syringe the dose is drawn up with (P-PREP-PRODUCT).
+        limit: The most the drawn-up volume may deliver (the dose's lowest hard limit,
+            :attr:`bisphos.pediatric.limits.LimitedDose.ceiling`); the planned dose when not
+            given, so that the volume never delivers more than planned.
 
     Raises:
-        HardLimitError: ``dose`` is not a finite, positive dose within the daily cap.
+        HardLimitError: ``dose`` is not a finite, positive dose within the daily cap, or the
+            product cannot deliver it in whole syringe steps (P-PREP-PRODUCT).
         DimensionError: ``dose`` is not a mass.
     """
     drug = drug if type(drug) is Drug else Drug(drug)
-    dose_mg = exact(final_mg(drug, dose))
-    dose = q.DOSE.conform(dose, field="dose")  # checked: the same quantity when already in mg
+    checked_mg = final_mg(drug, dose)
+    dose_mg = exact(checked_mg)
+    limit_mg = dose_mg if limit is None else exact(final_mg(drug, limit, field="limit"))
+    draw = _Draw(formulary, limit_mg)
     if drug is Drug.ZOLEDRONIC_ACID:
-        return _zoledronic(dose, dose_mg, options)
+        volume_ml = exact(options.zoledronic_volume.magnitude)  # canonical: its converter
+        return _zoledronic(dose_mg, volume_ml, draw)
     if renal_rate:
         max_rate = max_rate or PAMIDRONATE_RENAL_MAX_RATE
     if max_rate is None:
-        return _pamidronate(dose, dose_mg)
+        return _pamidronate(dose_mg, draw, renal=renal_rate)
     rate_mg_h = exact(float(max_rate.m_as(_UNITS["milligram / hour"])))
     hours = _CONTEXT.divide(dose_mg, rate_mg_h)
+    draw = attrs.evolve(draw, max_rate_mg_h=rate_mg_h)
     if hours <= t.PAMIDRONATE_DURATION_H.decimal:
-        return _pamidronate(dose, dose_mg, renal_checks=renal_rate)
-    return _pamidronate(dose, dose_mg, hours=hours, rule_id="P-PAM-RENAL", renal_checks=renal_rate)
+        return _pamidronate(dose_mg, draw, renal=renal_rate)
+    return _pamidronate(dose_mg, draw, hours=hours, rule_id="P-PAM-RENAL", renal=renal_rate)
 
 
-def _zoledronic(dose: Quantity, dose_mg: Decimal, options: PreparationOptions) -> Preparation:
-    volume_ml = exact(options.zoledronic_volume.magnitude)  # canonical: its converter
-    volume, rate, choices = _zoledronic_in(volume_ml)
-    concentration = _CONTEXT.divide(dose_mg, volume_ml)
-    return Preparation(
-        drug=Drug.ZOLEDRONIC_ACID,
-        dose=dose,
-        diluent=DILUENT,
-        volume=volume,
-        concentration=_quantity(concentration, "milligram / milliliter"),
-        duration=ZOLEDRONIC_DURATION,
-        rate=rate,
-        choices=choices,
-        checks=(),
-        rule_ids=("P-ZOL-DOSE",),
+@attrs.frozen
+class _Draw:
+    """What the draw-up needs besides the dose: the formulary, the limit, the rate limit."""
+
+    formulary: Formulary
+    limit_mg: Decimal
+    max_rate_mg_h: Decimal | None = None
+
+
+def draw_up(
+    preparation: Preparation,
+    formulary: Formulary = DEFAULT_FORMULARY,
+    *,
+    limit: Quantity | None = None,
+    max_rate: Quantity | None = None,
+) -> Preparation:
+    """Return ``preparation`` drawn up from ``formulary``'s product (P-PREP-PRODUCT).
+
+    The final volume and the infusion time stay the preparation's (the protocol's, an option's,
+    a plugin's volume, the rate of P-PAM-RENAL); the product, the volume drawn up, the dose it
+    delivers, the diluent's volume, the final concentration, the rates and the label checks are
+    computed anew.
+
+    Args:
+        preparation: The preparation of the planned dose.
+        formulary: The hospital's formulary (checked by
+            :func:`~bisphos.pediatric.formulary.read_formulary`).
+        limit: The most the volume drawn up may deliver; the planned dose when not given.
+        max_rate: For pamidronate, the highest rate in mg/h the delivered dose must keep
+            (P-PAM-RENAL); the label's 60 mg/h always holds.
+
+    Raises:
+        HardLimitError: the product cannot deliver the dose in whole syringe steps.
+    """
+    drug = preparation.drug
+    dose_mg = exact(final_mg(drug, preparation.dose))
+    limit_mg = dose_mg if limit is None else exact(final_mg(drug, limit, field="limit"))
+    rate_mg_h = (
+        None if max_rate is None else exact(float(max_rate.m_as(_UNITS["milligram / hour"])))
+    )
+    own = tuple(c for c in preparation.choices if c.rule_id != _RULE)
+    rule_ids = tuple(r for r in preparation.rule_ids if r != _RULE)
+    renal = any(check.name == "renal-rate" for check in preparation.checks)
+    return _drawn(
+        drug,
+        dose_mg,
+        volume_ml=exact(float(preparation.volume.m_as(_UNITS["milliliter"]))),
+        hours=exact(float(preparation.duration.m_as(_UNITS["hour"]))),
+        choices=own,
+        rule_ids=rule_ids,
+        draw=_Draw(formulary, limit_mg, rate_mg_h),
+        renal=renal,
     )
 
 
-def _zoledronic_in(volume_ml: Decimal) -> tuple[Quantity, Quantity, tuple[Choice, ...]]:
-    """Volume, rate and their choices for a zoledronic acid volume."""
+#: The rule of the product, the volume drawn up and the dilution.
+_RULE: Final = "P-PREP-PRODUCT"
+
+
+def significant(value: Decimal, digits: int = 4) -> Decimal:
+    """``value`` to ``digits`` significant digits (half even), for people to read."""
+    if not value:
+        return value
+    exponent = value.adjusted() - digits + 1
+    return value.quantize(Decimal(1).scaleb(exponent)).normalize()
+
+
+def _drawn(
+    drug: Drug,
+    dose_mg: Decimal,
+    *,
+    volume_ml: Decimal,
+    hours: Decimal,
+    choices: tuple[Choice, ...],
+    rule_ids: tuple[str, ...],
+    draw: _Draw,
+    renal: bool,
+) -> Preparation:
+    """The preparation of ``dose_mg`` in ``volume_ml`` over ``hours``, drawn up (P-PREP-PRODUCT).
+
+    The volume drawn up is the nearest whole syringe step, or the step below where the nearest
+    would deliver more than the limit: the dose's own limit and the daily cap, and for
+    pamidronate the label's 0.36 mg/ml of the final volume and its rate (60 mg/h, or the lower
+    rate of P-PAM-RENAL) over the infusion time.
+    """
+    formulary = draw.formulary
+    product = formulary.product(drug)
+    strength = exact(float(product.concentration.m_as(_UNITS["milligram / milliliter"])))
+    resolution = exact(float(formulary.syringe_resolution.m_as(_UNITS["milliliter"])))
+    limit_mg = min(draw.limit_mg, t.DAILY_CAP_MG[drug].decimal)
+    if drug is Drug.PAMIDRONATE:
+        rate_limit = t.PAMIDRONATE_LABEL_MAX_RATE_MG_H.decimal
+        if renal:
+            rate_limit = min(rate_limit, t.PAMIDRONATE_RENAL_MAX_RATE_MG_H.decimal)
+        if draw.max_rate_mg_h is not None:
+            rate_limit = min(rate_limit, draw.max_rate_mg_h)
+        limit_mg = min(
+            limit_mg,
+            _CONTEXT.multiply(t.PAMIDRONATE_LABEL_MAX_CONCENTRATION_MG_ML.decimal, volume_ml),
+            _CONTEXT.multiply(rate_limit, hours),
+        )
+    steps, nearest = syringe_steps(dose_mg, limit_mg, strength, resolution)
+    step_mg = _CONTEXT.multiply(resolution, strength)
+    if steps < 1:
+        raise HardLimitError(
+            f"the dose cannot be drawn up in whole syringe steps of {_text(resolution)} ml of "
+            f"{product.name} ({_RULE})",
+            field="preparation.concentrate_volume",
+            value=f"{_text(dose_mg)} mg",
+            expected=f"a dose of at least half a step, {_text(step_mg / 2)} mg, within "
+            f"{_text(limit_mg)} mg: a finer syringe or a more dilute product",
+            rule_id=_RULE,
+            limit=f"{_text(limit_mg)} mg",
+        )
+    concentrate_ml = _CONTEXT.multiply(Decimal(steps), resolution)
+    delivered_mg = _CONTEXT.multiply(concentrate_ml, strength)
+    final_ml = max(volume_ml, concentrate_ml)
+    diluent_ml = final_ml - concentrate_ml
+    concentration = _CONTEXT.divide(delivered_mg, final_ml)
+    rate_ml_h = rate_per_h(final_ml, hours)
+    rate_mg_h = rate_per_h(delivered_mg, hours)
+    vial_ml = exact(float(product.vial.m_as(_UNITS["milliliter"])))
+    vials = int(_CONTEXT.divide(concentrate_ml, vial_ml).to_integral_value(rounding=ROUND_CEILING))
+    below = steps < nearest
+    how = (
+        f"the {_text(resolution)} ml step below the nearest, which would deliver more than "
+        f"{_text(limit_mg)} mg"
+        if below
+        else f"the nearest {_text(resolution)} ml step"
+    )
+    source = f"formulary of {formulary.source}" if formulary.source else "default formulary"
+    drawn = (
+        Choice(
+            _RULE,
+            f"draw up {_text(concentrate_ml)} ml of {product.name} ({_text(strength)} mg/ml), "
+            f"{how}: delivers {_text(delivered_mg)} mg (planned {_text(dose_mg)} mg); "
+            f"{vials} x {_text(vial_ml)} ml vial",
+            option=f"syringe_resolution = {_text(resolution)} ml ({source})",
+        ),
+        Choice(
+            _RULE,
+            f"add {_text(diluent_ml)} ml {formulary.diluent} to {_text(final_ml)} ml: "
+            f"{_text(significant(concentration))} mg/ml, {_text(significant(rate_ml_h))} ml/h = "
+            f"{_text(significant(rate_mg_h))} mg/h",
+        ),
+    )
+    return Preparation(
+        drug=drug,
+        dose=q.DOSE.of(float(dose_mg)),
+        diluent=formulary.diluent,
+        volume=_quantity(final_ml, "milliliter"),
+        concentration=_quantity(concentration, "milligram / milliliter"),
+        duration=_quantity(hours, "hour"),
+        rate=_quantity(rate_ml_h, "milliliter / hour"),
+        choices=(*choices, *drawn),
+        checks=(
+            _label_checks(delivered_mg, final_ml, hours, renal_rate=renal)
+            if drug is Drug.PAMIDRONATE
+            else ()
+        ),
+        rule_ids=tuple(dict.fromkeys((*rule_ids, _RULE))),
+        product=product,
+        concentrate_volume=_quantity(concentrate_ml, "milliliter"),
+        syringe_resolution=_quantity(resolution, "milliliter"),
+        delivered=_quantity(delivered_mg, "milligram"),
+        diluent_volume=_quantity(diluent_ml, "milliliter"),
+        dose_rate=_quantity(rate_mg_h, "milligram / hour"),
+        vials=vials,
+    )
+
+
+def _zoledronic(dose_mg: Decimal, volume_ml: Decimal, draw: _Draw) -> Preparation:
+    choices = _zoledronic_choices(volume_ml)
     hours = t.ZOLEDRONIC_ACID_DURATION_H.decimal
+    return _drawn(
+        Drug.ZOLEDRONIC_ACID,
+        dose_mg,
+        volume_ml=volume_ml,
+        hours=hours,
+        choices=choices,
+        rule_ids=("P-ZOL-DOSE",),
+        draw=draw,
+        renal=False,
+    )
+
+
+def _zoledronic_choices(volume_ml: Decimal) -> tuple[Choice, ...]:
+    """The choices of a zoledronic acid volume."""
     default = volume_ml == t.ZOLEDRONIC_ACID_VOLUME_ML[0].decimal
-    rate = rate_per_h(volume_ml, hours)
-    choices = (
+    return (
         Choice(
             "P-ZOL-DOSE",
             f"{_text(volume_ml)} ml {DILUENT}"
@@ -376,31 +589,27 @@ def _zoledronic_in(volume_ml: Decimal) -> tuple[Quantity, Quantity, tuple[Choice
         ),
         Choice("P-ZOL-DOSE", _ZOL_OVER),
     )
-    return _quantity(volume_ml, "milliliter"), _quantity(rate, "milliliter / hour"), choices
 
 
 def _pamidronate(
-    dose: Quantity,
     dose_mg: Decimal,
+    draw: _Draw,
     *,
     hours: Decimal | None = None,
     rule_id: str = "",
-    renal_checks: bool = False,
+    renal: bool = False,
 ) -> Preparation:
-    """The pamidronate preparation of ``dose``, over ``hours`` when longer than 4 hours.
+    """The pamidronate preparation of ``dose_mg``, over ``hours`` when longer than 4 hours.
 
-    With ``renal_checks`` the label's checks include the renal rate (P-PAM-RENAL), on the volume
-    and duration as the preparation shows them.
+    With ``renal`` the label's checks include the renal rate (P-PAM-RENAL), and the volume
+    drawn up keeps within it.
     """
     volume_ml = pamidronate_volume_ml(dose_mg)
-    volume = _quantity(volume_ml, "milliliter")
     if hours is None:
-        rate = rate_per_h(volume_ml, t.PAMIDRONATE_DURATION_H.decimal)
-        choices = _pamidronate_choices(volume_ml, rate)
-        duration = PAMIDRONATE_DURATION
+        hours = t.PAMIDRONATE_DURATION_H.decimal
+        choices = _pamidronate_choices(volume_ml, rate_per_h(volume_ml, hours))
     else:  # P-PAM-RENAL: at most 20 mg/h, so longer than 4 hours
         rate = rate_per_h(volume_ml, hours)
-        duration = _quantity(hours, "hour")
         choices = (
             _pamidronate_choices(volume_ml, rate)[0],
             Choice(
@@ -410,25 +619,17 @@ def _pamidronate(
             ),
         )
     rule_ids = ("P-PAM-DOSE", rule_id) if rule_id else ("P-PAM-DOSE",)
-    if renal_checks:
-        shown_ml, shown_hours = exact(volume.magnitude), exact(duration.magnitude)
-        checks = _label_checks(dose_mg, shown_ml, shown_hours, renal_rate=True)
+    if renal:
         rule_ids = tuple(dict.fromkeys((*rule_ids, "P-PAM-LABEL", "P-PAM-RENAL")))
-    else:
-        checks = _label_checks(
-            dose_mg, volume_ml, t.PAMIDRONATE_DURATION_H.decimal if hours is None else hours
-        )
-    return Preparation(
-        drug=Drug.PAMIDRONATE,
-        dose=dose,
-        diluent=DILUENT,
-        volume=volume,
-        concentration=PAMIDRONATE_CONCENTRATION,
-        duration=duration,
-        rate=_quantity(rate, "milliliter / hour"),
+    return _drawn(
+        Drug.PAMIDRONATE,
+        dose_mg,
+        volume_ml=volume_ml,
+        hours=hours,
         choices=choices,
-        checks=checks,
         rule_ids=rule_ids,
+        draw=draw,
+        renal=renal,
     )
 
 

@@ -30,13 +30,16 @@ dose is, how it is limited and rounded, when the next infusion is due.
   schedule, the batch path and the hard-limit gate.
 - :func:`per_kg_limit_mg` and :func:`day_limit_mg`: the hard limits a plan is checked against
   last.
+- :func:`syringe_steps`: the volume of a product to draw up, in whole syringe steps: the nearest
+  step to the planned dose, or the step below where the nearest would pass a limit
+  (P-PREP-PRODUCT).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 from typing import Any, Final, Generic, Protocol, TypeVar, cast
 
@@ -67,6 +70,7 @@ __all__ = [
     "rate_per_h",
     "regular_per_kg",
     "renal_slower",
+    "syringe_steps",
 ]
 
 N = TypeVar("N")
@@ -432,3 +436,21 @@ def day_limit_mg(drug: Drug, weight_kg: Decimal) -> Decimal:
     """
     highest = max(per_kg_limit_mg(drug, phase, weight_kg) for phase in Phase)
     return EXACT.minimum(daily_cap_mg(drug), highest)
+
+
+def syringe_steps(
+    dose_mg: Decimal, limit_mg: Decimal, concentration_mg_ml: Decimal, resolution_ml: Decimal
+) -> tuple[int, int]:
+    """The syringe steps of a product to draw up for ``dose_mg`` (P-PREP-PRODUCT).
+
+    One step is ``resolution_ml`` of the product, ``resolution_ml x concentration_mg_ml`` mg.
+    The volume is the nearest whole step to the dose (a half step down: less drug), or the step
+    below where the nearest would deliver more than ``limit_mg`` (the lowest hard limit of the
+    infusion). Returns the steps drawn up and the nearest steps; the steps drawn are never more
+    than the nearest and never deliver more than ``limit_mg``. Zero steps is the caller's to
+    refuse.
+    """
+    step_mg = _CONTEXT.multiply(resolution_ml, concentration_mg_ml)
+    nearest = int(_CONTEXT.divide(dose_mg, step_mg).to_integral_value(rounding=ROUND_HALF_DOWN))
+    most = int(_CONTEXT.divide(limit_mg, step_mg).to_integral_value(rounding=ROUND_FLOOR))
+    return min(nearest, most), nearest

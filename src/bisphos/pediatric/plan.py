@@ -42,9 +42,10 @@ from bisphos.pediatric.course import (
     permanent_contraindications,
 )
 from bisphos.pediatric.dosing import MaintenanceBand
+from bisphos.pediatric.formulary import DEFAULT_FORMULARY, Formulary, local_formulary
 from bisphos.pediatric.freshness import local_freshness
 from bisphos.pediatric.hooks import NO_HOOKS, NoHooks, PlanHooks
-from bisphos.pediatric.infusion import prepare_infusion
+from bisphos.pediatric.infusion import draw_up, prepare_infusion
 from bisphos.pediatric.limits import PAMIDRONATE_MAX_RATE, canonical_magnitude
 from bisphos.pediatric.maintenance import (
     MaintenanceAssessment,
@@ -237,13 +238,22 @@ def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
     rate = PAMIDRONATE_MAX_RATE[facts.renal_function]
     prepared: list[PlannedInfusion] = []
     for planned in course.infusions:
-        before = prepared[-1].preparation if prepared else None
-        # The preparation depends on the dose only: an equal dose is prepared as the one before.
+        before = prepared[-1] if prepared else None
+        # The preparation depends on the dose and its limit only (the volume drawn up never
+        # delivers more than the limit, P-PREP-PRODUCT): an equal dose under an equal limit is
+        # prepared as the one before.
         dose_mg = canonical_magnitude(q.DOSE, planned.dose.value, field="dose")
-        if before is not None and before.dose.magnitude == dose_mg:
-            preparation = before
+        ceiling = planned.dose.limited.ceiling
+        if (
+            before is not None
+            and before.preparation.dose.magnitude == dose_mg
+            and before.dose.limited.ceiling.magnitude == ceiling.magnitude
+        ):
+            preparation = before.preparation
         else:
-            preparation = prepare_infusion(Drug.PAMIDRONATE, planned.dose.value, max_rate=rate)
+            preparation = prepare_infusion(
+                Drug.PAMIDRONATE, planned.dose.value, max_rate=rate, limit=ceiling
+            )
         prepared.append(attrs.evolve(planned, preparation=preparation))
     infusions = tuple(prepared)
     # The warning with the GFR and the rate limit is the assessment's one finding
@@ -254,6 +264,32 @@ def _renal_rate(course: Course, facts: gate.PatientFacts) -> Course:
         infusions=infusions,
         rule_ids=tuple(dict.fromkeys((*course.rule_ids, "P-PAM-RENAL"))),
     )
+
+
+def _drawn_up(course: Course, formulary: Formulary, facts: gate.PatientFacts) -> Course:
+    """P-PREP-PRODUCT: every infusion drawn up from the formulary's product, within its limits.
+
+    The volume drawn up never delivers more than the dose's lowest hard limit, nor, for
+    pamidronate, more than the label's rate (20 mg/h where P-PAM-RENAL applies: a Schwartz-40
+    GFR of 90 or less, or none) over the infusion time. The gate then judges the delivered dose.
+    """
+    # The highest rate for these kidneys: the table's one entry, which the gate enforces.
+    max_rate = (
+        PAMIDRONATE_MAX_RATE[facts.renal_function] if course.drug is Drug.PAMIDRONATE else None
+    )
+    infusions = tuple(
+        attrs.evolve(
+            planned,
+            preparation=draw_up(
+                planned.preparation,
+                formulary,
+                limit=planned.dose.limited.ceiling,
+                max_rate=max_rate,
+            ),
+        )
+        for planned in course.infusions
+    )
+    return attrs.evolve(course, infusions=infusions)
 
 
 def _after_history(
@@ -335,6 +371,7 @@ def make_plan(
     gated_after = facts is not None
     if facts is None:
         facts = gate.read_patient(patient, estimator)  # before any proposal is asked for
+    formulary = local_formulary(hooks, patient)
     assessment = _assess(patient, hooks, estimator)
     findings = list(assessment.findings)
 
@@ -405,7 +442,12 @@ def make_plan(
     course = course_builder(patient, drug, _after_history(request, facts, interval), band)
     course, adjustments = apply_local(patient, course, request, hooks)
     course = _renal_rate(course, facts)
-    if adjustments or not gated_after:  # else the engine's gate checks the protocol's course
+    # P-PREP-PRODUCT: the course was drawn up from the default products; a hospital's formulary
+    # draws it up again, a change a plugin made, which the gate checks here too.
+    local = formulary != DEFAULT_FORMULARY
+    if local:
+        course = _drawn_up(course, formulary, facts)
+    if adjustments or local or not gated_after:  # else the engine's gate checks the course
         course = gate.check_course(course, facts, interval)
     findings += course.findings
     findings += label_blocks(course, patient)

@@ -29,7 +29,7 @@ from bisphos.pediatric.limits import dosing_weight_kg, enforce, exact
 from bisphos.pediatric.plan_types import PlanRequest
 from bisphos.pediatric.schedule import Course
 from bisphos.quantities import DOSE, VOLUME
-from bisphos.units import format_quantity, ureg
+from bisphos.units import Quantity, format_quantity, ureg
 
 __all__ = ["apply_local"]
 
@@ -61,9 +61,13 @@ def apply_local(
             records.append(record)
         preparation = planned.preparation
         if dose is not planned.dose:
-            preparation = prepare_infusion(dose.drug, dose.value, options=request.preparation)
+            preparation = prepare_infusion(
+                dose.drug, dose.value, options=request.preparation, limit=dose.limited.ceiling
+            )
         for volume_proposal in hooks.volume_proposals(patient, preparation):
-            preparation, record = _check_volume(volume_proposal, preparation, f"{target}.volume")
+            preparation, record = _check_volume(
+                volume_proposal, preparation, f"{target}.volume", dose.limited.ceiling
+            )
             records.append(record)
         if (
             dates[index] is not planned.date
@@ -208,7 +212,7 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
 
 
 def _check_volume(
-    proposal: object, preparation: Preparation, target: str
+    proposal: object, preparation: Preparation, target: str, limit: Quantity
 ) -> tuple[Preparation, Adjustment]:
     hook = "bisphos_infusion_volume"
     if not isinstance(proposal, VolumeProposal):
@@ -239,7 +243,7 @@ def _check_volume(
     try:
         volume = VOLUME.conform(proposal.volume, field=target)
         options = PreparationOptions(zoledronic_volume=volume)
-        changed = prepare_infusion(preparation.drug, preparation.dose, options=options)
+        changed = prepare_infusion(preparation.drug, preparation.dose, options=options, limit=limit)
     except BisphosError as error:
         return preparation, record(preparation, f"outside 50-100 ml ({error.message})")
     return changed, record(changed)

@@ -29,7 +29,7 @@ __all__ = [
 PROTOCOL_ID: Final = "nl-pediatric-iv-bp-2024"
 
 #: The version of this encoding: the source's date (2024-05, 6th version) and our revision.
-PROTOCOL_VERSION: Final = "2024.05.2"
+PROTOCOL_VERSION: Final = "2024.05.3"
 
 _SCOPE = "Scope"
 _INDICATION = "Indication"
@@ -611,6 +611,27 @@ RULES: Final[Mapping[str, Rule]] = build_rules(
             "the text, the JSON plan, the FHIR bundle and the calendar.",
         ),
         _rule(
+            "P-PREP-PRODUCT",
+            _COURSE,
+            "A preparation names the product and its concentration, the volume to draw up "
+            "rounded to the syringe resolution and the dose that volume delivers beside the "
+            "planned dose, the diluent and its volume, the final concentration and the rate in "
+            "ml/h and mg/h; a hospital's formulary supplies its own products and syringe.",
+            "Reading of December 2026 (defaults: zoledronic acid concentrate 4 mg/5 ml = 0.8 "
+            "mg/ml; pamidronate disodium concentrate 3 mg/ml; syringe resolution 0.01 ml)",
+            "The volume drawn up is the nearest whole syringe step to the planned dose (a half "
+            "step rounds down), or the step below where the nearest would deliver more than the "
+            "dose's lowest hard limit (its per-kg maximum, the cap or a lower ceiling), the daily "
+            "cap, or for pamidronate the label's 0.36 mg/ml or rate; the concentrate is made up "
+            "with the diluent to the protocol's final volume. A formulary (hook "
+            "bisphos_formulary) may name one product per drug (zoledronic acid 0.04-0.8 mg/ml, "
+            "pamidronate 0.1-15 mg/ml), a syringe resolution above 0 and at most 1 ml and the "
+            "diluent; anything else is a plugin error. The gate judges the larger of the planned "
+            "and the delivered dose against every hard limit, recomputed from the volume drawn "
+            "up and the product's concentration; a dose less than half a syringe step cannot be "
+            "drawn up and the plan is refused.",
+        ),
+        _rule(
             "P-LEDGER",
             _COURSE,
             "Every plan shows, per drug, the cumulative dose in the last 12 months and in "
@@ -669,6 +690,7 @@ _DECISIONS = "tests/pediatric/test_decision_properties.py::"
 _OVERRIDES = "tests/pediatric/test_overrides.py::"
 _COURSES = "tests/pediatric/test_course_properties.py::"
 _AUDIT = "tests/audit/test_audit_properties.py::"
+_PREPARATION = "tests/pediatric/test_preparation.py::"
 
 
 #: The invariants the rules imply, verified by property tests for all inputs.
@@ -886,6 +908,30 @@ INVARIANTS: Final[tuple[Invariant, ...]] = (
             f"{_AUDIT}test_invariant_20_audits_agree_and_find_every_injected_deviation",
             f"{_AUDIT}test_invariant_20_audits_agree_on_any_tables",
         ),
+    ),
+    _invariant(
+        21,
+        "The dose the volume drawn up delivers never exceeds the planned dose's limits (the "
+        "per-kg maximum of its place in the history, the daily cap, the pamidronate label's "
+        "concentration and rate), and differs from the planned dose by at most one syringe step "
+        "times the product's concentration, whatever the formulary.",
+        "P-PREP-PRODUCT",
+        "P-HARD",
+        "P-ZOL-CAP",
+        "P-PAM-CAP",
+        "P-PAM-LABEL",
+        tests=(
+            f"{_PREPARATION}test_invariant_21_the_delivered_dose_never_exceeds_the_planned_limits",
+            f"{_PREPARATION}test_invariant_21_delivered_within_one_syringe_step_of_planned",
+        ),
+    ),
+    _invariant(
+        22,
+        "Displayed values carry no float noise: every dose, volume, concentration and rate of a "
+        "preparation is shown as the decimal it was computed as (20 kg, not 19.999999 kg), in "
+        "both languages.",
+        "P-PREP-PRODUCT",
+        tests=(f"{_PREPARATION}test_invariant_22_displayed_values_carry_no_float_noise",),
     ),
 )
 

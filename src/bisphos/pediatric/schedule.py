@@ -465,13 +465,24 @@ def plan_course(
     )
     planned: list[PlannedInfusion] = []
     for slot, dose in zip(dates, doses, strict=True):
-        before = planned[-1].preparation if planned else None
-        # The preparation depends on the dose only: an equal dose is prepared as the one before.
-        if before is not None and before.dose.magnitude == dose.value.magnitude:
-            prepared = before
+        before = planned[-1] if planned else None
+        # The preparation depends on the dose and its limit only (the volume drawn up never
+        # delivers more than the limit, P-PREP-PRODUCT): an equal dose under an equal limit is
+        # prepared as the one before.
+        if (
+            before is not None
+            and before.dose.value.magnitude == dose.value.magnitude
+            and before.dose.limited.ceiling.magnitude == dose.limited.ceiling.magnitude
+        ):
+            prepared = before.preparation
         else:
             prepared = prepare_infusion(
-                drug, dose.value, options=preparation, max_rate=max_rate, renal_rate=renal_rate
+                drug,
+                dose.value,
+                options=preparation,
+                max_rate=max_rate,
+                renal_rate=renal_rate,
+                limit=dose.limited.ceiling,
             )
         planned.append(_planned(slot, dose, prepared))
     infusions = tuple(planned)

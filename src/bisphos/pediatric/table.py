@@ -33,6 +33,10 @@ Label: pamidronate rate, renal          ≤ 20 mg/h        P-PAM-RENAL, P-PAM-LA
 Pamidronate rate, GFR unknown           ≤ 20 mg/h        P-PAM-RENAL (the renal limit: unknown is
                                                          read as impaired)
 Label: zoledronic acid duration         ≥ 15 min         P-ZOL-DOSE (label)
+Products (default formulary)            0.8, 3 mg/ml     P-PREP-PRODUCT (4 mg/5 ml; 3 mg/ml)
+Product concentrations a formulary      0.04–0.8,        P-PREP-PRODUCT
+may declare                             0.1–15 mg/ml
+Syringe resolution                      0.01 ml (≤ 1)    P-PREP-PRODUCT (a formulary sets its own)
 ======================================  ===============  =========================================
 """
 
@@ -62,15 +66,22 @@ __all__ = [
     "PAMIDRONATE_LABEL_MAX_RATE_MG_H",
     "PAMIDRONATE_MAX_RATE_MG_H",
     "PAMIDRONATE_MG_PER_KG",
+    "PAMIDRONATE_PRODUCT_MG_ML",
+    "PAMIDRONATE_PRODUCT_VIAL_ML",
     "PAMIDRONATE_RENAL_MAX_RATE_MG_H",
     "PER_KG_MAXIMUM_MG_PER_KG",
+    "PRODUCT_CONCENTRATION_RANGE_MG_ML",
     "ROUNDING_STEP_MG",
+    "SYRINGE_RESOLUTION_MAX_ML",
+    "SYRINGE_RESOLUTION_ML",
     "ZOLEDRONIC_ACID_DURATION_H",
     "ZOLEDRONIC_ACID_FIRST_MG_PER_KG",
     "ZOLEDRONIC_ACID_FIRST_ON_REQUEST_MG_PER_KG",
     "ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN",
     "ZOLEDRONIC_ACID_MAINTENANCE_HIGH_MG_PER_KG",
     "ZOLEDRONIC_ACID_MAINTENANCE_MID_MG_PER_KG",
+    "ZOLEDRONIC_ACID_PRODUCT_MG_ML",
+    "ZOLEDRONIC_ACID_PRODUCT_VIAL_ML",
     "ZOLEDRONIC_ACID_REDUCED_BELOW_AGE_YEARS",
     "ZOLEDRONIC_ACID_REDUCED_MG_PER_KG",
     "ZOLEDRONIC_ACID_REGULAR_MG_PER_KG",
@@ -288,6 +299,46 @@ ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN: Final = Number(
     "zoledronic acid, shortest infusion", 15.0, "min", ("P-ZOL-DOSE",)
 )
 
+# ---- the products drawn up (P-PREP-PRODUCT; a hospital's formulary replaces them) ------------
+#: The default zoledronic acid product: concentrate 4 mg/5 ml.
+ZOLEDRONIC_ACID_PRODUCT_MG_ML: Final = Number(
+    "zoledronic acid concentrate 4 mg/5 ml", 0.8, "mg/mL", ("P-PREP-PRODUCT",)
+)
+#: Its vial: 5 ml (4 mg).
+ZOLEDRONIC_ACID_PRODUCT_VIAL_ML: Final = Number(
+    "zoledronic acid concentrate, vial", 5.0, "mL", ("P-PREP-PRODUCT",)
+)
+#: The default pamidronate product: pamidronate disodium concentrate 3 mg/ml.
+PAMIDRONATE_PRODUCT_MG_ML: Final = Number(
+    "pamidronate disodium concentrate 3 mg/ml", 3.0, "mg/mL", ("P-PREP-PRODUCT",)
+)
+#: Its vial: 10 ml (30 mg).
+PAMIDRONATE_PRODUCT_VIAL_ML: Final = Number(
+    "pamidronate disodium concentrate, vial", 10.0, "mL", ("P-PREP-PRODUCT",)
+)
+#: The concentrations a formulary may declare for each drug, lowest and highest: zoledronic acid
+#: from the ready-to-use 4 mg/100 ml to the concentrate 4 mg/5 ml, pamidronate from the
+#: infusion's own 0.1 mg/ml (P-PAM-DOSE) to the strongest concentrate, 15 mg/ml (90 mg/6 ml).
+#: Outside them a formulary is refused as a plugin error.
+PRODUCT_CONCENTRATION_RANGE_MG_ML: Final[Mapping[Drug, tuple[Number, Number]]] = MappingProxyType(
+    {
+        _Z: (
+            Number("zoledronic acid product, lowest", 0.04, "mg/mL", ("P-PREP-PRODUCT",)),
+            Number("zoledronic acid product, highest", 0.8, "mg/mL", ("P-PREP-PRODUCT",)),
+        ),
+        _P: (
+            Number("pamidronate product, lowest", 0.1, "mg/mL", ("P-PREP-PRODUCT",)),
+            Number("pamidronate product, highest", 15.0, "mg/mL", ("P-PREP-PRODUCT",)),
+        ),
+    }
+)
+#: The volume a syringe measures to, by default; a hospital's formulary sets its own.
+SYRINGE_RESOLUTION_ML: Final = Number("syringe resolution", 0.01, "mL", ("P-PREP-PRODUCT",))
+#: The coarsest syringe resolution a formulary may declare.
+SYRINGE_RESOLUTION_MAX_ML: Final = Number(
+    "syringe resolution, coarsest", 1.0, "mL", ("P-PREP-PRODUCT",)
+)
+
 # ---- P-HARD: whoever made the plan (bisphos.gate) --------------------------------------------
 #: P-ZOL-FIRST: the first this many infusions of zoledronic acid are at most 0.025 mg/kg.
 ZOLEDRONIC_ACID_FIRST_INFUSIONS: Final = 2
@@ -327,4 +378,11 @@ NUMBERS: Final[tuple[Number, ...]] = (
     ZOLEDRONIC_ACID_LABEL_MIN_DURATION_MIN,
     PAMIDRONATE_MIN_GFR,
     *LOCAL_GFR_RANGE,
+    ZOLEDRONIC_ACID_PRODUCT_MG_ML,
+    ZOLEDRONIC_ACID_PRODUCT_VIAL_ML,
+    PAMIDRONATE_PRODUCT_MG_ML,
+    PAMIDRONATE_PRODUCT_VIAL_ML,
+    *(n for pair in PRODUCT_CONCENTRATION_RANGE_MG_ML.values() for n in pair),
+    SYRINGE_RESOLUTION_ML,
+    SYRINGE_RESOLUTION_MAX_ML,
 )

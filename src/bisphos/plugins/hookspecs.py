@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bisphos.pediatric.adjustments import DoseProposal, ScheduleProposal, VolumeProposal
     from bisphos.pediatric.assessment import Assessment
     from bisphos.pediatric.dosing import Dose
+    from bisphos.pediatric.formulary import Formulary
     from bisphos.pediatric.freshness import Freshness
     from bisphos.pediatric.infusion import Preparation
     from bisphos.pediatric.renal import GfrEstimator
@@ -30,6 +31,7 @@ __all__ = [
     "bisphos_adjust_dose",
     "bisphos_adjust_schedule",
     "bisphos_extra_findings",
+    "bisphos_formulary",
     "bisphos_freshness",
     "bisphos_gfr_estimator",
     "bisphos_infusion_volume",
@@ -187,6 +189,31 @@ def bisphos_message_catalogues() -> Sequence[MessageCatalogue]:  # type: ignore[
     :class:`~bisphos.errors.PluginError`; see ``docs/translation.md``.
 
     :return: The plugin's catalogues.
+
+    .. versionadded:: 0.3.0
+    """
+
+
+# -- Preparation -----------------------------------------------------------------------------
+
+
+@hookspec
+def bisphos_formulary(protocol_id: str, patient: Patient) -> Formulary | None:
+    """Return the hospital's formulary: its products, syringe resolution and diluent.
+
+    P-PREP-PRODUCT: each infusion is drawn up from the formulary's product of its drug, in whole
+    steps of the syringe resolution; fields left at their defaults keep the reading's
+    (zoledronic acid concentrate 4 mg/5 ml, pamidronate disodium concentrate 3 mg/ml, 0.01 ml,
+    NaCl 0.9 %). At most one plugin may supply a formulary. What it returns is checked: a
+    concentration of the wrong dimension, not above zero or outside the range of the drug's
+    products, a product of the other drug, a vial that is not a positive volume or a syringe
+    resolution not above 0 and at most 1 ml raises :class:`~bisphos.errors.PluginError` naming
+    the field. The volume drawn up never delivers more than the dose's hard limits allow, and the
+    gate judges the delivered dose.
+
+    :param protocol_id: The protocol planned under.
+    :param patient: The patient.
+    :return: A :class:`bisphos.pediatric.formulary.Formulary`, or ``None`` for the defaults.
 
     .. versionadded:: 0.3.0
     """

@@ -375,3 +375,16 @@ class PluginHooks:
             ),
         )
         return _typed(name, results, Freshness)
+
+    def formulary(self, patient: Patient) -> Sequence[object]:
+        """Return every local formulary (P-PREP-PRODUCT); the plan accepts at most one."""
+        name = "bisphos_formulary"
+        if not _implemented(self.manager, name):
+            return ()
+        results = _call(
+            name,
+            lambda: self.manager.hook.bisphos_formulary(
+                protocol_id=self.protocol_id, patient=_fresh(patient)
+            ),
+        )
+        return _sequence(name, results)

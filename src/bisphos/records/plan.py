@@ -3,8 +3,9 @@
 A record holds everything needed to recompute and check a plan: its provenance, the normalised
 input (the patient as :func:`bisphos.io.patient_to_dict` writes it and the whole request), and the
 result (status, drug, every planned infusion with date, dose, per-kg dose, cap, volume, rate,
-duration and rule ids, the follow-up, every finding with rule ids, severity, message and evidence
-as text with units, every local adjustment). Quantities are written exactly (``"0.25 mg"``,
+duration and rule ids, the product, the volume drawn up and the dose it delivers, the
+follow-up, every finding with rule ids, severity, message and evidence as text with units, every
+local adjustment). Quantities are written exactly (``"0.25 mg"``,
 magnitudes by ``repr``), so the same plan always gives the same bytes, and
 :func:`bisphos.records.replaying.replay` can compare a recomputation byte for byte.
 
@@ -88,6 +89,15 @@ def _infusion(planned: PlannedInfusion) -> dict[str, object]:
         "concentration": format_quantity(preparation.concentration),
         "rate": format_quantity(preparation.rate),
         "duration": format_quantity(preparation.duration),
+        "product": preparation.product.name,
+        "product_concentration": format_quantity(preparation.product.concentration),
+        "vial": format_quantity(preparation.product.vial),
+        "vials": preparation.vials,
+        "syringe_resolution": format_quantity(preparation.syringe_resolution),
+        "concentrate_volume": format_quantity(preparation.concentrate_volume),
+        "delivered": format_quantity(preparation.delivered),
+        "diluent_volume": format_quantity(preparation.diluent_volume),
+        "dose_rate": format_quantity(preparation.dose_rate),
         "date_reason": planned.date_reason,
         "rule_ids": list(planned.rule_ids),
         "dose_rule_ids": list(dose.rule_ids),

@@ -63,6 +63,7 @@ __all__ = [
     "check_contraindications",
     "check_core_findings_kept",
     "check_daily_caps",
+    "check_drawn_up",
     "check_first_not_above_regular",
     "check_gfr_gate",
     "check_hard_limits",
@@ -341,6 +342,40 @@ def check_pamidronate_preparation(plan: Plan) -> None:
         )
 
 
+def check_drawn_up(plan: Plan, patient: Patient) -> None:
+    """Check invariant 21.
+
+    Invariant 21 (P-PREP-PRODUCT, P-HARD, P-ZOL-CAP, P-PAM-CAP, P-PAM-LABEL): the dose the volume
+    drawn up delivers (volume x the product's concentration, computed here) is within one syringe
+    step of the planned dose, within the daily cap and the phase's per-kg maximum, and for
+    pamidronate within 0.36 mg/ml of the final volume; whatever the formulary.
+    """
+    if plan.course is None:
+        return
+    weight_kg = exact(dosing_weight_kg(patient.weight))
+    cap = _mg(DAILY_CAPS[plan.course.drug].dose)
+    for planned in plan.infusions:
+        prep = planned.preparation
+        strength = exact(float(prep.product.concentration.m_as("mg/mL")))
+        drawn = exact(float(prep.concentrate_volume.m_as("mL")))
+        step = exact(float(prep.syringe_resolution.m_as("mL"))) * strength
+        delivered = drawn * strength
+        dose = _mg(planned.dose.value)
+        assert prep.product.drug is planned.dose.drug, "invariant 21: a product of another drug"
+        assert abs(delivered - dose) <= step, (
+            f"invariant 21: {delivered} mg delivered for {dose} mg planned, step {step} mg"
+        )
+        maximum = exact(float(max_per_kg(planned.dose.drug, planned.phase).per_kg.m_as("mg/kg")))
+        assert delivered <= min(cap, maximum * weight_kg), (
+            f"invariant 21: {delivered} mg delivered, limit {min(cap, maximum * weight_kg)} mg"
+        )
+        if planned.dose.drug is Drug.PAMIDRONATE:
+            volume = exact(float(prep.volume.m_as("mL")))
+            assert delivered <= Decimal("0.36") * volume, (
+                f"invariant 21: {delivered} mg in {volume} ml"
+            )
+
+
 def check_rule_ids(plan: Plan) -> None:
     """Check invariant 9.
 
@@ -382,11 +417,16 @@ def check_core_findings_kept(plan: Plan, core: Iterable[Finding]) -> None:
 
 
 def check_hard_limits(plan: Plan, patient: Patient) -> None:
-    """The hard limits together: invariants 1, 2 and 4 and the pamidronate preparation (8)."""
+    """The hard limits together: invariants 1, 2, 4, 8 and 21.
+
+    The caps, the per-kg maxima, the GFR gate, the pamidronate preparation and the dose the
+    volume drawn up delivers.
+    """
     check_daily_caps(plan)
     check_per_kg_maxima(plan, patient)
     check_gfr_gate(plan, patient)
     check_pamidronate_preparation(plan)
+    check_drawn_up(plan, patient)
 
 
 # -- The suite --------------------------------------------------------------------------------
@@ -493,7 +533,8 @@ class PluginInvariants:
         P-CI-PREG, P-PRE-VITD, P-PRE-LABS) contraindications, with the protocol's findings kept;
         6 (P-ZOL-DOSE, P-PAM-DOSE) monotonic in weight; 7 independent of units; 8 (P-PAM-DOSE)
         pamidronate at 0.1 mg/ml over 4 h (or dose / 20 mg/h in renal impairment, P-PAM-RENAL);
-        9 rule ids everywhere.
+        9 rule ids everywhere; and with them the dose the volume drawn up delivers
+        (P-PREP-PRODUCT, invariant 21) within one syringe step and within the hard limits.
         """
         case = data.draw(self.cases(), label="case")
         plan = self.plan(case)
@@ -502,7 +543,7 @@ class PluginInvariants:
             return
         event(f"status {plan.status.value}")
         patient = case.patient
-        check_hard_limits(plan, patient)  # invariants 1, 2, 4, 8
+        check_hard_limits(plan, patient)  # invariants 1, 2, 4, 8, 21
         check_contraindications(plan, patient)  # invariant 5
         hooks = PluginHooks(self.engine().manager, case.protocol_id)
         estimator = hooks.gfr_estimator(patient) or schwartz_40

@@ -1,6 +1,7 @@
 """The hook implementations of UMC's plugin, and the object the ``bisphos`` entry point loads.
 
-Six hooks, each a proposal that bisphos checks (or, the last, words for its findings):
+Seven hooks, each a proposal that bisphos checks (or, the message catalogues, words for its
+findings):
 
 - ``bisphos_register_protocols``: the local cyclical pamidronate protocol;
 - ``bisphos_gfr_estimator``: the bedside Schwartz estimator, k = 36.5 (UMC-GFR-1), within the
@@ -8,6 +9,7 @@ Six hooks, each a proposal that bisphos checks (or, the last, words for its find
 - ``bisphos_extra_findings``: a recent orthopaedic procedure blocks the infusion (UMC-CI-1);
 - ``bisphos_freshness``: labs of a first infusion at most 30 days old (P-FRESH, tightened);
 - ``bisphos_adjust_dose``: doses rounded down to a measurable volume (UMC-VIAL-1);
+- ``bisphos_formulary``: the ward's stock solutions and its 0.1 ml syringes (UMC-PREP-1);
 - ``bisphos_message_catalogues``: the Dutch words of the plugin's findings (``locale/``).
 """
 
@@ -19,23 +21,25 @@ from pathlib import Path
 
 from bisphos.findings import Finding, Severity
 from bisphos.i18n import MessageCatalogue
-from bisphos.model import Patient
+from bisphos.model import Drug, Patient
 from bisphos.pediatric.adjustments import DoseProposal
 from bisphos.pediatric.dosing import Dose
+from bisphos.pediatric.formulary import Formulary, Product
 from bisphos.pediatric.freshness import Freshness
 from bisphos.pediatric.limits import LOCAL_GFR_RANGE, exact
 from bisphos.pediatric.renal import GfrEstimator, SchwartzEstimator
 from bisphos.plugins import hookimpl
 from bisphos.protocols import Protocol
-from bisphos.units import ureg
+from bisphos.units import quantity, ureg
 
 from umc_bisphos.procedures import ProceduresFile, ProcedureSource, recent_procedure_findings
 from umc_bisphos.protocol import CyclicalPamidronate
-from umc_bisphos.vials import round_down
+from umc_bisphos.vials import PRESENTATIONS, round_down
 
 __all__ = [
     "BEDSIDE_SCHWARTZ",
     "CATALOGUE",
+    "FORMULARY",
     "NAME",
     "NOT_LOOKED_UP",
     "REASON_CODE",
@@ -55,6 +59,26 @@ BEDSIDE_SCHWARTZ = SchwartzEstimator(name="schwartz-bedside-36.5", k=36.5)
 
 #: The plugin's message catalogues: ``locale/nl/LC_MESSAGES/umc_bisphos.po``.
 CATALOGUE = MessageCatalogue(domain="umc_bisphos", directory=Path(__file__).parent / "locale")
+
+
+def _product(drug: Drug, vial_ml: float) -> Product:
+    presentation = PRESENTATIONS[drug]
+    return Product(
+        name=presentation.product,
+        drug=drug,
+        concentration=quantity(float(presentation.concentration_mg_per_ml), "mg/mL"),
+        vial=quantity(vial_ml, "mL"),
+    )
+
+
+#: The ward's formulary (UMC-PREP-1): the stock solutions of UMC-VIAL-1, 0.1 ml syringes.
+FORMULARY = Formulary(
+    zoledronic_acid=_product(Drug.ZOLEDRONIC_ACID, 100.0),
+    pamidronate=_product(Drug.PAMIDRONATE, 10.0),
+    syringe_resolution=quantity(0.1, "mL"),
+    source="umc (UMC-PREP-1)",
+)
+
 
 #: The warning for a patient without an identifier (UMC-CI-1).
 NOT_LOOKED_UP = Finding(
@@ -137,6 +161,11 @@ class UmcPlugin:
             reason_code=REASON_CODE,
             rule_ids=("UMC-VIAL-1",),
         )
+
+    @hookimpl
+    def bisphos_formulary(self) -> Formulary:
+        """The ward's stock solutions and its 0.1 ml syringes (UMC-PREP-1)."""
+        return FORMULARY
 
 
 #: The plugin the entry point ``umc`` loads: procedures from ``UMC_BISPHOS_PROCEDURES``.

@@ -69,6 +69,15 @@ LOCAL_RULES: Final[Mapping[str, Rule]] = build_rules(
             "steps; pamidronate 3 mg/ml in 0.5 ml (1.5 mg) or 0.1 ml (0.3 mg) steps; the "
             "coarsest step that takes at most 5 % off the dose, else the dose is kept.",
         ),
+        _rule(
+            "UMC-PREP-1",
+            "Preparation",
+            "The ward's formulary (P-PREP-PRODUCT): doses are drawn up from the stock "
+            "solutions of UMC-VIAL-1, zoledronic acid 4 mg/100 ml (0.04 mg/ml, a 100 ml bottle) "
+            "and pamidronate disodium 3 mg/ml (10 ml vials), with syringes that measure 0.1 ml.",
+            "The ready-to-use zoledronic acid solution needs no diluent up to 50 ml: a dose of "
+            "more than 2 mg (50 ml) is given undiluted in its own volume.",
+        ),
     ]
 )
 
