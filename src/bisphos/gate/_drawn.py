@@ -88,6 +88,8 @@ def read_drawn(preparation: Preparation, drug: Drug, dose_mg: Decimal, index: in
             f"from {show(low)} to {show(high)} mg/ml",
             show(strength),
             "mg/ml",
+            message_id="gate.product-concentration",
+            params=(("low", float(low)), ("high", float(high))),
         )
     resolution = read_decimal(preparation.syringe_resolution, ML, f"{field}.syringe_resolution")
     if not 0 < resolution <= _COARSEST_ML:
@@ -98,6 +100,8 @@ def read_drawn(preparation: Preparation, drug: Drug, dose_mg: Decimal, index: in
             f"above 0 and at most {show(_COARSEST_ML)} ml",
             show(resolution),
             "ml",
+            message_id="gate.syringe-resolution",
+            params=(("coarsest", float(_COARSEST_ML)),),
         )
     concentrate_ml = read_decimal(preparation.concentrate_volume, ML, f"{field}.concentrate_volume")
     delivered = CONTEXT.multiply(concentrate_ml, strength)
@@ -110,6 +114,12 @@ def read_drawn(preparation: Preparation, drug: Drug, dose_mg: Decimal, index: in
             f"{show(concentrate_ml)} ml x {show(strength)} mg/ml = {show(delivered)} mg",
             show(stated),
             "mg",
+            message_id="gate.delivered-shown",
+            params=(
+                ("volume", float(concentrate_ml)),
+                ("strength", float(strength)),
+                ("delivered", float(delivered)),
+            ),
         )
     within_cap(drug, stated, index, f"{field}.delivered")
     # The dose shown and recorded: the recomputed one up to a float's rounding.
@@ -134,6 +144,8 @@ def check_drawn(item: Infusion) -> None:
             f"above 0 and at most {show(item.volume_ml)} ml",
             show(drawn.concentrate_ml),
             "ml",
+            message_id="gate.drawn-volume",
+            params=(("volume", float(item.volume_ml)),),
         )
     step_mg = CONTEXT.multiply(drawn.resolution_ml, drawn.strength_mg_ml)
     tolerance = CONTEXT.multiply(_STATED, drawn.planned_mg)
@@ -146,4 +158,6 @@ def check_drawn(item: Infusion) -> None:
             f"{show(drawn.strength_mg_ml)} mg/ml) of {show(drawn.planned_mg)} mg",
             show(drawn.delivered_mg),
             "mg",
+            message_id="gate.drawn-step",
+            params=(("step", float(step_mg)), ("planned", float(drawn.planned_mg))),
         )
