@@ -160,122 +160,122 @@ def _age_evidence(name: str, result: LabResult | None, oldest: dt.date) -> Evide
     return Evidence(f"labs.{name}.date", value, threshold=oldest)
 
 
+#: The findings of P-FRESH by code: severity, rule ids, message and action. A message names the
+#: limit of the hospital's :class:`Freshness` by its field (``{calcium_days}``).
+_FINDINGS: Final[dict[str, tuple[Severity, tuple[str, ...], str, str]]] = {
+    "labs-not-fresh": (
+        Severity.BLOCK,
+        ("P-FRESH", "P-PRE-LABS"),
+        (
+            "The labs of the first infusion must be dated at most {first_labs_days} days before "
+            "it: older or undated values do not clear it."
+        ),
+        "Measure these labs again before the first infusion.",
+    ),
+    "creatinine-not-fresh": (
+        Severity.WARN,
+        ("P-FRESH", "P-GFR", "P-FU-LABS"),
+        (
+            "The creatinine is older than {creatinine_months} months: no zoledronic acid until a "
+            "new value."
+        ),
+        "Measure creatinine again; zoledronic acid needs a current GFR above 90.",
+    ),
+    "creatinine-age-unknown": (
+        Severity.WARN,
+        ("P-FRESH", "P-GFR"),
+        "The creatinine has no date: its age, and so the GFR's, is unknown.",
+        "Give the date of the creatinine, or measure it again.",
+    ),
+    "calcium-not-fresh": (
+        Severity.WARN,
+        ("P-FRESH", "P-CI-HYPOCA"),
+        (
+            "The total calcium is older than {calcium_days} days or undated: hypocalcaemia is not "
+            "excluded today."
+        ),
+        "Measure total calcium before the infusion.",
+    ),
+    "weight-not-fresh": (
+        Severity.WARN,
+        ("P-FRESH", "P-MON-CHECKS"),
+        "The weight is older than {weight_days} days: weigh before the infusion.",
+        "Weigh the child before the infusion and recompute the dose.",
+    ),
+    "vitals-not-today": (
+        Severity.WARN,
+        ("P-FRESH", "P-MON-CHECKS", "P-CI-FEVER"),
+        "The vital signs are not of today: they do not clear today's infusion.",
+        "Measure temperature, heart rate and blood pressure before the infusion.",
+    ),
+}
+
+
+def _finding(code: str, freshness: Freshness, *evidence: Evidence) -> Finding:
+    """The finding ``code`` of :data:`_FINDINGS` with the hospital's limits and ``evidence``."""
+    severity, rule_ids, message, action = _FINDINGS[code]
+    limits = attrs.asdict(freshness)
+    return Finding(
+        code=code,
+        rule_ids=rule_ids,
+        severity=severity,
+        message=message.format(**limits),
+        evidence=evidence,
+        action=action,
+    )
+
+
+def _older(date: dt.date | None, oldest: dt.date) -> bool:
+    """An undated value, or one dated before ``oldest``."""
+    return date is None or date < oldest
+
+
 def freshness_findings(
     patient: Patient, *, first: bool, freshness: Freshness = DEFAULT_FRESHNESS
 ) -> list[Finding]:
     """The findings of P-FRESH for the infusion on the assessment date."""
     today = patient.assessment_date
+    labs = patient.labs
     findings: list[Finding] = []
     if first:
         oldest = fresh_since(today, days=freshness.first_labs_days)
         stale = [
             name
             for name in LAB_KINDS
-            if (result := getattr(patient.labs, name)) is not None
-            and (result.date is None or result.date < oldest)
+            if (result := getattr(labs, name)) is not None and _older(result.date, oldest)
         ]
         if stale:
-            findings.append(
-                Finding(
-                    code="labs-not-fresh",
-                    rule_ids=("P-FRESH", "P-PRE-LABS"),
-                    severity=Severity.BLOCK,
-                    message=(
-                        "The labs of the first infusion must be dated at most "
-                        f"{freshness.first_labs_days} days before it: older or undated values "
-                        "do not clear it."
-                    ),
-                    evidence=(
-                        Evidence("lab_age_limit_days", freshness.first_labs_days),
-                        *(_age_evidence(n, getattr(patient.labs, n), oldest) for n in stale),
-                    ),
-                    action="Measure these labs again before the first infusion.",
-                )
-            )
-    creatinine = patient.labs.creatinine
+            limit = Evidence("lab_age_limit_days", freshness.first_labs_days)
+            ages = (_age_evidence(n, getattr(labs, n), oldest) for n in stale)
+            findings.append(_finding("labs-not-fresh", freshness, limit, *ages))
+    creatinine = labs.creatinine
     if creatinine is not None and not creatinine_fresh(patient, freshness):
         oldest = fresh_since(today, months=freshness.creatinine_months)
-        findings.append(
-            Finding(
-                code="creatinine-not-fresh",
-                rule_ids=("P-FRESH", "P-GFR", "P-FU-LABS"),
-                severity=Severity.WARN,
-                message=(
-                    f"The creatinine is older than {freshness.creatinine_months} months: no "
-                    "zoledronic acid until a new value."
-                ),
-                evidence=(
-                    Evidence("creatinine_age_limit_months", freshness.creatinine_months),
-                    _age_evidence("creatinine", creatinine, oldest),
-                ),
-                action="Measure creatinine again; zoledronic acid needs a current GFR above 90.",
-            )
-        )
+        limit = Evidence("creatinine_age_limit_months", freshness.creatinine_months)
+        age = _age_evidence("creatinine", creatinine, oldest)
+        findings.append(_finding("creatinine-not-fresh", freshness, limit, age))
     if not first and creatinine is not None and creatinine.date is None:
-        findings.append(
-            Finding(
-                code="creatinine-age-unknown",
-                rule_ids=("P-FRESH", "P-GFR"),
-                severity=Severity.WARN,
-                message="The creatinine has no date: its age, and so the GFR's, is unknown.",
-                evidence=(Evidence("labs.creatinine.date", "unknown"),),
-                action="Give the date of the creatinine, or measure it again.",
-            )
-        )
-    calcium = patient.labs.calcium
+        unknown = Evidence("labs.creatinine.date", "unknown")
+        findings.append(_finding("creatinine-age-unknown", freshness, unknown))
+    calcium = labs.calcium
     if not first and calcium is not None:
         oldest = fresh_since(today, days=freshness.calcium_days)
-        if calcium.date is None or calcium.date < oldest:
-            findings.append(
-                Finding(
-                    code="calcium-not-fresh",
-                    rule_ids=("P-FRESH", "P-CI-HYPOCA"),
-                    severity=Severity.WARN,
-                    message=(
-                        f"The total calcium is older than {freshness.calcium_days} days or "
-                        "undated: hypocalcaemia is not excluded today."
-                    ),
-                    evidence=(
-                        Evidence("calcium_age_limit_days", freshness.calcium_days),
-                        _age_evidence("calcium", calcium, oldest),
-                    ),
-                    action="Measure total calcium before the infusion.",
-                )
-            )
+        if _older(calcium.date, oldest):
+            limit = Evidence("calcium_age_limit_days", freshness.calcium_days)
+            age = _age_evidence("calcium", calcium, oldest)
+            findings.append(_finding("calcium-not-fresh", freshness, limit, age))
     weighed = patient.weight_date
     if weighed is not None:
         oldest = fresh_since(today, days=freshness.weight_days)
         if weighed < oldest:
-            findings.append(
-                Finding(
-                    code="weight-not-fresh",
-                    rule_ids=("P-FRESH", "P-MON-CHECKS"),
-                    severity=Severity.WARN,
-                    message=(
-                        f"The weight is older than {freshness.weight_days} days: weigh before "
-                        "the infusion."
-                    ),
-                    evidence=(
-                        Evidence("weight_age_limit_days", freshness.weight_days),
-                        Evidence("weight", patient.weight),
-                        Evidence("weight_date", weighed, threshold=oldest),
-                    ),
-                    action="Weigh the child before the infusion and recompute the dose.",
-                )
-            )
+            limit = Evidence("weight_age_limit_days", freshness.weight_days)
+            weight = Evidence("weight", patient.weight)
+            dated = Evidence("weight_date", weighed, threshold=oldest)
+            findings.append(_finding("weight-not-fresh", freshness, limit, weight, dated))
     if not vitals_today(patient):
         taken = patient.vitals.date
+        dated = Evidence("vitals.date", taken if taken is not None else "unknown")
         findings.append(
-            Finding(
-                code="vitals-not-today",
-                rule_ids=("P-FRESH", "P-MON-CHECKS", "P-CI-FEVER"),
-                severity=Severity.WARN,
-                message="The vital signs are not of today: they do not clear today's infusion.",
-                evidence=(
-                    Evidence("vitals.date", taken if taken is not None else "unknown"),
-                    Evidence("assessment_date", today),
-                ),
-                action="Measure temperature, heart rate and blood pressure before the infusion.",
-            )
+            _finding("vitals-not-today", freshness, dated, Evidence("assessment_date", today))
         )
     return findings

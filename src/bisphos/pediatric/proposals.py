@@ -8,11 +8,13 @@ accepted or refused. The gate (:mod:`bisphos.gate`) checks the whole plan once m
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeVar
 
 import attrs
 
 from bisphos._contain import describe
 from bisphos.errors import BisphosError, PluginError
+from bisphos.findings import EvidenceValue
 from bisphos.model import Drug, Patient
 from bisphos.pediatric.adjustments import (
     REASON_CODE,
@@ -92,6 +94,44 @@ def _proposal_text(value: object) -> str:
     return describe(value)
 
 
+_P = TypeVar("_P", DoseProposal, VolumeProposal, ScheduleProposal)
+
+
+def _proposal(proposal: object, kind: type[_P], hook: str, noun: str) -> _P:
+    """``proposal`` if it is a ``kind``, with its plugin, reason (and reason code) as text.
+
+    Raises:
+        PluginError: it is another object, or a text field is not text.
+    """
+    if not isinstance(proposal, kind):
+        raise PluginError(
+            f"a {noun} proposal is not a {kind.__name__}",
+            field=hook,
+            value=describe(proposal),
+            expected=f"bisphos.pediatric.adjustments.{kind.__name__}",
+        )
+    return proposal
+
+
+def _adjustment(
+    proposal: DoseProposal | VolumeProposal | ScheduleProposal,
+    hook: str,
+    target: str,
+    values: tuple[EvidenceValue | None, EvidenceValue | None, EvidenceValue | None],
+    *,
+    why: str,
+    rule_ids: tuple[str, ...],
+) -> Adjustment:
+    """The record of ``proposal``: ``values`` before, proposed and after; refused with ``why``."""
+    refused = f" — refused: {why}" if why else ""
+    code = getattr(proposal, "reason_code", "")
+    # In the order of Adjustment's fields: plugin, hook, target, before, proposed, after,
+    # accepted, reason, reason_code, rule_ids.
+    return Adjustment(
+        proposal.plugin, hook, target, *values, not why, proposal.reason + refused, code, rule_ids
+    )
+
+
 def _texts(proposal: object, hook: str, *names: str) -> tuple[str, ...]:
     """Refuse a proposal whose plugin name, reason, reason code or rule ids are not text.
 
@@ -121,30 +161,15 @@ def _texts(proposal: object, hook: str, *names: str) -> tuple[str, ...]:
 
 def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjustment]:
     hook = "bisphos_adjust_dose"
-    if not isinstance(proposal, DoseProposal):
-        raise PluginError(
-            "a dose proposal is not a DoseProposal",
-            field=hook,
-            value=describe(proposal),
-            expected="bisphos.pediatric.adjustments.DoseProposal",
-        )
+    proposal = _proposal(proposal, DoseProposal, hook, "dose")
     own = _texts(proposal, hook, "plugin", "reason", "reason_code")
+    proposed = _proposal_text(proposal.dose)
 
     def refuse(
         why: str, rule_ids: tuple[str, ...] = dose.limited.rule_ids
     ) -> tuple[Dose, Adjustment]:
-        return dose, Adjustment(
-            plugin=proposal.plugin,
-            hook=hook,
-            target=target,
-            before=dose.value,
-            proposed=_proposal_text(proposal.dose),
-            after=dose.value,
-            accepted=False,
-            reason=f"{proposal.reason} — refused: {why}",
-            reason_code=proposal.reason_code,
-            rule_ids=rule_ids,
-        )
+        values = (dose.value, proposed, dose.value)
+        return dose, _adjustment(proposal, hook, target, values, why=why, rule_ids=rule_ids)
 
     try:
         proposed_mg = DOSE.magnitude(proposal.dose, field=target)
@@ -197,46 +222,22 @@ def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjust
         choices=(*dose.choices, choice),
         rule_ids=tuple(dict.fromkeys((*dose.rule_ids, *own, *result.rule_ids))),
     )
-    return adjusted, Adjustment(
-        plugin=proposal.plugin,
-        hook=hook,
-        target=target,
-        before=dose.value,
-        proposed=_proposal_text(proposal.dose),
-        after=result.dose,
-        accepted=True,
-        reason=proposal.reason,
-        reason_code=proposal.reason_code,
-        rule_ids=tuple(dict.fromkeys((*own, *result.rule_ids))),
-    )
+    rule_ids = tuple(dict.fromkeys((*own, *result.rule_ids)))
+    values = (dose.value, proposed, result.dose)
+    return adjusted, _adjustment(proposal, hook, target, values, why="", rule_ids=rule_ids)
 
 
 def _check_volume(
     proposal: object, preparation: Preparation, target: str, limit: Quantity
 ) -> tuple[Preparation, Adjustment]:
     hook = "bisphos_infusion_volume"
-    if not isinstance(proposal, VolumeProposal):
-        raise PluginError(
-            "a volume proposal is not a VolumeProposal",
-            field=hook,
-            value=describe(proposal),
-            expected="bisphos.pediatric.adjustments.VolumeProposal",
-        )
+    proposal = _proposal(proposal, VolumeProposal, hook, "volume")
     own = _texts(proposal, hook, "plugin", "reason", "reason_code")
 
     def record(after: Preparation, why: str = "") -> Adjustment:
-        return Adjustment(
-            plugin=proposal.plugin,
-            hook=hook,
-            target=target,
-            before=preparation.volume,
-            proposed=_proposal_text(proposal.volume),
-            after=after.volume,
-            accepted=not why,
-            reason=proposal.reason + (f" — refused: {why}" if why else ""),
-            reason_code=proposal.reason_code,
-            rule_ids=tuple(dict.fromkeys((*own, *after.rule_ids))),
-        )
+        values = (preparation.volume, _proposal_text(proposal.volume), after.volume)
+        rule_ids = tuple(dict.fromkeys((*own, *after.rule_ids)))
+        return _adjustment(proposal, hook, target, values, why=why, rule_ids=rule_ids)
 
     if preparation.drug is Drug.PAMIDRONATE:
         return preparation, record(preparation, "pamidronate is diluted to 0.1 mg/ml (P-PAM-DOSE)")
@@ -258,13 +259,7 @@ def _check_schedule(
     proposal: object, dates: tuple[dt.date, ...]
 ) -> tuple[tuple[dt.date, ...] | None, Adjustment]:
     hook = "bisphos_adjust_schedule"
-    if not isinstance(proposal, ScheduleProposal):
-        raise PluginError(
-            "a schedule proposal is not a ScheduleProposal",
-            field=hook,
-            value=describe(proposal),
-            expected="bisphos.pediatric.adjustments.ScheduleProposal",
-        )
+    proposal = _proposal(proposal, ScheduleProposal, hook, "schedule")
     own = _texts(proposal, hook, "plugin", "reason")
     proposed = proposal.dates
     why = ""
@@ -276,15 +271,11 @@ def _check_schedule(
         why = "the dates must stay in order"
     elif len(set(proposed)) < len(set(dates)):
         why = "two infusions would fall on one day"
-    record = Adjustment(
-        plugin=proposal.plugin,
-        hook=hook,
-        target="infusions[*].date",
-        before=", ".join(d.isoformat() for d in dates),
-        proposed=", ".join(str(d) for d in proposed),
-        after=", ".join(d.isoformat() for d in (dates if why else proposed)),
-        accepted=not why,
-        reason=proposal.reason + (f" — refused: {why}" if why else ""),
-        rule_ids=(*own, "P-ZOL-FREQ", "P-PAM-FREQ"),
+    values = (
+        ", ".join(d.isoformat() for d in dates),
+        ", ".join(str(d) for d in proposed),
+        ", ".join(d.isoformat() for d in (dates if why else proposed)),
     )
+    rule_ids = (*own, "P-ZOL-FREQ", "P-PAM-FREQ")
+    record = _adjustment(proposal, hook, "infusions[*].date", values, why=why, rule_ids=rule_ids)
     return (None if why else tuple(proposed)), record
