@@ -47,8 +47,10 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "MAX_INPUT_BYTES_ENV",
     "MAX_INTEGER_BITS",
+    "MAX_PLUGIN_TEXT_LENGTH",
     "MAX_TEXT_LENGTH",
     "StructureLimits",
+    "canonical_text",
     "check_date_range",
     "check_json_depth",
     "check_structure",
@@ -71,6 +73,9 @@ MAX_INPUT_BYTES_ENV: Final = "BISPHOS_MAX_INPUT_BYTES"
 MAX_INTEGER_BITS: Final = 63
 #: The longest text of an input field unless the field sets its own length.
 MAX_TEXT_LENGTH: Final = 256
+#: The longest text a plugin's finding or proposal keeps: a piece of evidence (name, value and
+#: limit) stays within the 4000 characters a decision record reads.
+MAX_PLUGIN_TEXT_LENGTH: Final = 1000
 #: The earliest date any input may hold.
 DATE_MIN: Final = dt.date(1900, 1, 1)
 #: The latest date any input may hold: far enough for any plan, far from the calendar's end.
@@ -250,6 +255,18 @@ def _describe(category: str) -> str:
         "Zl": "the line separator",
         "Zp": "the paragraph separator",
     }[category]
+
+
+def canonical_text(value: str, *, max_length: int = MAX_PLUGIN_TEXT_LENGTH) -> str:
+    r"""Return a plugin's text in the form every output and decision record keeps.
+
+    Every character :func:`check_text` refuses is written as its escape (:func:`printable`: a
+    newline is ``\n``, NUL ``\x00``, a lone surrogate ``\ud800``), so the text reads back
+    from a record, encodes as UTF-8 and shows on one terminal line; a text longer than
+    ``max_length`` characters is cut, ending in ``…``.
+    """
+    text = printable(value)
+    return text if len(text) <= max_length else text[: max_length - 1] + "…"
 
 
 def picture(value: object) -> str:

@@ -32,6 +32,7 @@ from bisphos.pediatric.plan_types import PlanRequest
 from bisphos.pediatric.schedule import Course
 from bisphos.quantities import DOSE, VOLUME
 from bisphos.units import Quantity, format_quantity, ureg
+from bisphos.validation import canonical_text
 
 __all__ = ["apply_local"]
 
@@ -97,8 +98,17 @@ def _proposal_text(value: object) -> str:
 _P = TypeVar("_P", DoseProposal, VolumeProposal, ScheduleProposal)
 
 
-def _proposal(proposal: object, kind: type[_P], hook: str, noun: str) -> _P:
-    """``proposal`` if it is a ``kind``, with its plugin, reason (and reason code) as text.
+def _proposal(
+    proposal: object, kind: type[_P], hook: str, noun: str, *texts: str
+) -> tuple[_P, tuple[str, ...]]:
+    """``proposal`` if it is a ``kind`` whose ``texts`` are text, with them in canonical form.
+
+    A plugin's text (its name, reason, reason code) is kept as :func:`canonical_text` writes it:
+    a newline or NUL escaped, a long text cut, so that the plan's outputs encode and its
+    decision record replays.
+
+    Returns:
+        The proposal with canonical texts, and its own rule ids.
 
     Raises:
         PluginError: it is another object, or a text field is not text.
@@ -110,7 +120,9 @@ def _proposal(proposal: object, kind: type[_P], hook: str, noun: str) -> _P:
             value=describe(proposal),
             expected=f"bisphos.pediatric.adjustments.{kind.__name__}",
         )
-    return proposal
+    own = tuple(canonical_text(rule) for rule in _texts(proposal, hook, *texts))
+    canonical = {name: canonical_text(getattr(proposal, name)) for name in texts}
+    return attrs.evolve(proposal, **canonical), own  # type: ignore[arg-type]
 
 
 def _adjustment(
@@ -161,8 +173,9 @@ def _texts(proposal: object, hook: str, *names: str) -> tuple[str, ...]:
 
 def _check_dose(proposal: object, dose: Dose, target: str) -> tuple[Dose, Adjustment]:
     hook = "bisphos_adjust_dose"
-    proposal = _proposal(proposal, DoseProposal, hook, "dose")
-    own = _texts(proposal, hook, "plugin", "reason", "reason_code")
+    proposal, own = _proposal(
+        proposal, DoseProposal, hook, "dose", "plugin", "reason", "reason_code"
+    )
     proposed = _proposal_text(proposal.dose)
 
     def refuse(
@@ -231,8 +244,9 @@ def _check_volume(
     proposal: object, preparation: Preparation, target: str, limit: Quantity
 ) -> tuple[Preparation, Adjustment]:
     hook = "bisphos_infusion_volume"
-    proposal = _proposal(proposal, VolumeProposal, hook, "volume")
-    own = _texts(proposal, hook, "plugin", "reason", "reason_code")
+    proposal, own = _proposal(
+        proposal, VolumeProposal, hook, "volume", "plugin", "reason", "reason_code"
+    )
 
     def record(after: Preparation, why: str = "") -> Adjustment:
         values = (preparation.volume, _proposal_text(proposal.volume), after.volume)
@@ -259,8 +273,7 @@ def _check_schedule(
     proposal: object, dates: tuple[dt.date, ...]
 ) -> tuple[tuple[dt.date, ...] | None, Adjustment]:
     hook = "bisphos_adjust_schedule"
-    proposal = _proposal(proposal, ScheduleProposal, hook, "schedule")
-    own = _texts(proposal, hook, "plugin", "reason")
+    proposal, own = _proposal(proposal, ScheduleProposal, hook, "schedule", "plugin", "reason")
     proposed = proposal.dates
     why = ""
     if len(proposed) != len(dates) or not all(map(_calendar_date, proposed)):

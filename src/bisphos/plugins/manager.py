@@ -25,7 +25,7 @@ import pluggy
 from bisphos._contain import contained, describe
 from bisphos._version import __version__
 from bisphos.errors import BisphosError, PluginError, ProtocolConflictError
-from bisphos.findings import Finding
+from bisphos.findings import Evidence, Finding
 from bisphos.gate import LocalEstimator
 from bisphos.i18n import MessageCatalogue, register_catalogue
 from bisphos.model import Drug, Patient
@@ -37,7 +37,7 @@ from bisphos.pediatric.infusion import Preparation
 from bisphos.pediatric.renal import GfrEstimator
 from bisphos.plugins import PROJECT_NAME, hookspecs
 from bisphos.protocols import PluginRecord, Protocol, ProtocolInfo
-from bisphos.validation import printable
+from bisphos.validation import canonical_text, printable
 
 __all__ = [
     "BLOCK_ENV",
@@ -244,6 +244,38 @@ def _sequence(hook_name: str, value: object) -> Sequence[object]:
     )
 
 
+def _text(value: _T) -> _T:
+    """A text of a plugin in its canonical form; any other value as it is (the gate checks it)."""
+    return cast("_T", canonical_text(cast("str", value))) if type(value) is str else value
+
+
+def _canonical(finding: Finding) -> Finding:
+    """A plugin's finding with every text in canonical form (:func:`canonical_text`).
+
+    A newline, NUL, carriage return or lone surrogate is written as its escape and a very long
+    text is cut, so the plan's outputs encode and its decision record replays.
+    """
+    evidence = finding.evidence
+    if type(evidence) is tuple:
+        evidence = tuple(
+            attrs.evolve(e, name=_text(e.name), value=_text(e.value), threshold=_text(e.threshold))
+            if type(e) is Evidence
+            else e
+            for e in evidence
+        )
+    rule_ids = finding.rule_ids
+    if type(rule_ids) is tuple:
+        rule_ids = tuple(_text(rule) for rule in rule_ids)
+    return attrs.evolve(
+        finding,
+        code=_text(finding.code),
+        message=_text(finding.message),
+        action=_text(finding.action),
+        rule_ids=rule_ids,
+        evidence=evidence,
+    )
+
+
 def _typed(hook_name: str, values: object, kind: type[_T]) -> tuple[_T, ...]:
     items = _sequence(hook_name, values)
     for item in items:
@@ -315,7 +347,9 @@ class PluginHooks:
                 assessment=_fresh(assessment),
             ),
         )
-        return tuple(f for group in _sequence(name, groups) for f in _typed(name, group, Finding))
+        return tuple(
+            _canonical(f) for group in _sequence(name, groups) for f in _typed(name, group, Finding)
+        )
 
     def dose_proposals(self, patient: Patient, dose: Dose) -> Sequence[DoseProposal]:
         """Return every local dose proposal."""
