@@ -125,7 +125,7 @@ def test_text_plan_in_dutch_puts_blocks_and_actions_first(
     assert blocks < out.index("Geplande infusen:")
     assert "[BLOKKEERT] Temperatuur boven 38,5 °C: stel het infuus uit. (P-CI-FEVER)" in out
     assert "actie: Stel het infuus uit tot de koorts verdwenen is." in out
-    assert "waarden: temperatuur: 38,8889 °C (grens 38,5 °C)" in out
+    assert "waarden: temperatuur: 38,889 °C (grens 38,5 °C)" in out
 
 
 def test_plan_options_drug_start_infusions_maintenance(

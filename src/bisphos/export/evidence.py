@@ -21,6 +21,7 @@ from typing import Any, Final
 from bisphos.export._schema import TEXT, nullable, object_schema
 from bisphos.findings import Evidence, EvidenceValue
 from bisphos.i18n import Language, evidence_text, word
+from bisphos.i18n._values import for_people
 from bisphos.units import Quantity, format_unit, is_quantity
 
 __all__ = [
@@ -42,19 +43,26 @@ EVIDENCE_DESCRIPTION: Final = (
 
 
 def typed_value(value: EvidenceValue) -> dict[str, Any]:
-    """Return an evidence value as JSON: ``{"type": ..., "value": ...}`` (and ``unit``)."""
+    """Return an evidence value as JSON: ``{"type": ..., "value": ...}`` (and ``unit``).
+
+    Numbers are written for people, to their unit's display precision (``for_people``); the
+    decision record keeps the exact values.
+    """
     if is_quantity(value):
         quantity: Quantity = value  # type: ignore[assignment]
+        unit = format_unit(quantity.units)
         return {
             "type": "quantity",
-            "value": float(quantity.magnitude),
-            "unit": format_unit(quantity.units),
+            "value": for_people(float(quantity.magnitude), unit),
+            "unit": unit,
         }
     if isinstance(value, bool):
         return {"type": "boolean", "value": value}
     if isinstance(value, dt.date):
         return {"type": "date", "value": value.isoformat()}
-    if isinstance(value, int | float):
+    if isinstance(value, float):
+        return {"type": "number", "value": for_people(value)}
+    if isinstance(value, int):
         return {"type": "number", "value": value}
     return {"type": "text", "value": str(value)}
 

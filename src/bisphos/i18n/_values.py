@@ -25,7 +25,17 @@ from babel.numbers import NumberPattern, parse_pattern
 
 from bisphos.units import Quantity, format_quantity, format_unit, is_quantity
 
-__all__ = ["Language", "display_unit", "show", "show_number", "slug"]
+__all__ = [
+    "DISPLAY_DECIMALS",
+    "DISPLAY_DECIMALS_BY_UNIT",
+    "DISPLAY_DIGITS",
+    "Language",
+    "display_unit",
+    "for_people",
+    "show",
+    "show_number",
+    "slug",
+]
 
 #: A language of the message catalogue.
 Language = Literal["en", "nl"]
@@ -86,6 +96,32 @@ def _decimals(count: int) -> NumberPattern:
     return parse_pattern("0." + "0" * count if count else "0")
 
 
+#: The decimals a quantity is shown with: the 0.001 to which every threshold of the protocols
+#: decides (bisphos.pediatric.thresholds), so that a value shown decides as the exact one did
+#: (89.96 ml/min/1.73 m² is shown so, not as 90), and none of the binary noise
+#: (114.99999999999999 cm is 115 cm, 19.999999 kg is 20 kg).
+DISPLAY_DECIMALS: Final = 3
+#: Units shown with more decimals: doses per kg and concentrations (0.0125 mg/kg).
+DISPLAY_DECIMALS_BY_UNIT: Final[dict[str, int]] = {"mg/kg": 4, "mg/mL": 4}
+#: The significant digits of a plain number (no unit): the figures a person reads, no noise.
+DISPLAY_DIGITS: Final = 6
+
+
+def for_people(value: float, unit: str | None = None) -> float:
+    """``value`` as written for people, rounded to its field's display precision.
+
+    A quantity (``unit`` its spelling, ``""`` for a dimensionless one) to
+    :data:`DISPLAY_DECIMALS` (or :data:`DISPLAY_DECIMALS_BY_UNIT`), a plain number (``None``) to
+    :data:`DISPLAY_DIGITS` significant digits. The one rounding of every displayed number, text
+    and JSON, in both languages; a decision record keeps the exact value.
+    """
+    if not math.isfinite(value):
+        return value
+    if unit is None:
+        return float(f"{value:.{DISPLAY_DIGITS}g}") + 0.0  # + 0.0: no -0.0
+    return round(value, DISPLAY_DECIMALS_BY_UNIT.get(unit, DISPLAY_DECIMALS)) + 0.0
+
+
 def _localise(number: str, lang: Language) -> str:
     """Write a plain decimal (``-12.50``) in the locale's symbols, every digit kept, no grouping.
 
@@ -122,7 +158,7 @@ def show_number(value: float, lang: Language, spec: str = "") -> str:
         text = format(number, spec)
         text = _plain(text) if "e" in text.lower() else text
     else:
-        text = _plain(f"{number:.6g}")
+        text = _plain(f"{for_people(number):.{DISPLAY_DIGITS}g}")
     return _localise("0" if text == "-0" else text, lang)
 
 
@@ -159,6 +195,8 @@ def _show_quantity(value: Quantity, lang: Language, spec: str) -> str:
     if number_spec not in {"", "exact"}:
         return show_number(magnitude, lang, number_spec)
     unit = format_unit(value.units)
+    if not number_spec:
+        magnitude = for_people(magnitude, unit)
     number = show_number(magnitude, lang, number_spec)
     return f"{number} {display_unit(unit, lang, magnitude)}" if unit else number
 
