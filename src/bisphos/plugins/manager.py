@@ -249,12 +249,25 @@ def _text(value: _T) -> _T:
     return cast("_T", canonical_text(cast("str", value))) if type(value) is str else value
 
 
-def _canonical(finding: Finding) -> Finding:
+def _canonical(hook_name: str, finding: Finding) -> Finding:
     """A plugin's finding with every text in canonical form (:func:`canonical_text`).
 
     A newline, NUL, carriage return or lone surrogate is written as its escape and a very long
-    text is cut, so the plan's outputs encode and its decision record replays.
+    text is cut, so the plan's outputs encode and its decision record replays. Rebuilding the
+    finding runs its own checks again: a value they refuse is the plugin's error.
     """
+    try:
+        return _canonical_finding(finding)
+    except (TypeError, ValueError) as error:
+        raise PluginError(
+            f"a hook returned a finding its own checks refuse: {error}",
+            field=hook_name,
+            value=describe(finding),
+            expected="a finding with field paths, rule ids and values of their own types",
+        ) from None
+
+
+def _canonical_finding(finding: Finding) -> Finding:
     evidence = finding.evidence
     if type(evidence) is tuple:
         evidence = tuple(
@@ -348,7 +361,9 @@ class PluginHooks:
             ),
         )
         return tuple(
-            _canonical(f) for group in _sequence(name, groups) for f in _typed(name, group, Finding)
+            _canonical(name, f)
+            for group in _sequence(name, groups)
+            for f in _typed(name, group, Finding)
         )
 
     def dose_proposals(self, patient: Patient, dose: Dose) -> Sequence[DoseProposal]:
