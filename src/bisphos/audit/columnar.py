@@ -55,12 +55,20 @@ from bisphos.pediatric.thresholds import (
 )
 from bisphos.units import ureg
 
-__all__ = ["OUTPUT_COLUMNS", "OUTPUT_DTYPES", "judge_frame", "judge_history", "output_frame"]
+__all__ = [
+    "OUTPUT_COLUMNS",
+    "OUTPUT_DTYPES",
+    "VERDICT_COLUMNS",
+    "judge_frame",
+    "judge_history",
+    "output_frame",
+]
 
 Array = npt.NDArray[Any]
 
-#: The columns of the result, in order.
-OUTPUT_COLUMNS: Final = (
+#: The columns every verdict table has, in order: the contract the report and the distributed
+#: audit read.
+VERDICT_COLUMNS: Final = (
     "patient_id",
     "date",
     "year",
@@ -76,6 +84,10 @@ OUTPUT_COLUMNS: Final = (
     "min_interval_days",
     "verdict",
     "rule_ids",
+)
+#: The columns of the result, in order: the contract's, then the audit's own detail.
+OUTPUT_COLUMNS: Final = (
+    *VERDICT_COLUMNS,
     "infusion_number",
     "drug_infusion_number",
     "weight_date",

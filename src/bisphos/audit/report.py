@@ -33,6 +33,8 @@ import attrs
 from babel.numbers import format_decimal, format_percent
 
 from bisphos._version import __version__
+from bisphos.audit.columnar import VERDICT_COLUMNS
+from bisphos.audit.rules import Verdict
 from bisphos.errors import InvalidValueError
 from bisphos.i18n import Language, show, show_number, text, word
 from bisphos.model import Drug
@@ -52,26 +54,8 @@ __all__ = [
     "write_report",
 ]
 
-#: The columns of the verdict table the report reads, in the table's order.
-VERDICT_COLUMNS: Final = (
-    "patient_id",
-    "date",
-    "year",
-    "drug",
-    "dose_mg",
-    "volume_ml",
-    "duration_min",
-    "weight_kg",
-    "dose_mg_per_kg",
-    "limit_mg_per_kg",
-    "cap_mg",
-    "interval_days",
-    "min_interval_days",
-    "verdict",
-    "rule_ids",
-)
 #: The verdicts of an administration, in the order the report shows them.
-VERDICTS: Final = ("ok", "deviation", "not_assessable")
+VERDICTS: Final = tuple(verdict.value for verdict in Verdict)
 #: How many administrations with a deviation the page lists (the verdict table has them all).
 DEVIATION_LIST_ROWS: Final = 200
 
