@@ -212,3 +212,13 @@ def test_the_dutch_check_of_every_order_example_has_no_english(
     assert text.strip()
     assert _english_in(text) == [], path.name
     assert _english_words(text, _input_strings(ORDER_PATIENT) | _input_strings(path)) == []
+
+
+def test_the_dutch_line_of_keygen_has_no_english(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    private, public = tmp_path / "key.pem", tmp_path / "key.pub.pem"
+    text = _run(["keygen", str(private), str(public), "--lang", "nl"], capsys)
+    assert text.startswith("Ed25519-sleutelpaar geschreven; SHA-256 van de openbare sleutel ")
+    assert _english_in(text) == []
+    assert _english_words(text, set()) == []

@@ -59,7 +59,6 @@ RENDERERS = frozenset(
 PRINTS = frozenset({"print", "_print", "_out", "write"})
 #: English written on purpose where a reader sees it: (module, start of the text) and why.
 ALLOWED_LINES: dict[tuple[str, str], str] = {
-    ("cli.py", "Ed25519 key pair written"): "keygen's line, for the operator (no --lang)",
     ("audit/command.py", "\r{} of {} administrations"): "the audit's progress on standard error",
 }
 #: Modules whose output is English only, each with why; they have no language yet (the issue's

@@ -698,6 +698,7 @@ def _replay(arguments: argparse.Namespace, engine: Engine) -> int:
     _argument("private_file", metavar="PRIVATE_KEY", help="the private key file to create"),
     _argument("public_file", metavar="PUBLIC_KEY", help="the public key file to create"),
     TEXT_OR_JSON,
+    LANG,
     exits=((EXIT_OK, "both key files were written"),),
 )
 def _keygen(arguments: argparse.Namespace, engine: Engine) -> int:
@@ -713,7 +714,7 @@ def _keygen(arguments: argparse.Namespace, engine: Engine) -> int:
             )
         )
     else:
-        print(f"Ed25519 key pair written; public key SHA-256 {fingerprint}")
+        print(text("ui.keygen-written", _lang(arguments), fingerprint=fingerprint))
     return EXIT_OK
 
 
