@@ -222,3 +222,32 @@ def test_the_dutch_line_of_keygen_has_no_english(
     assert text.startswith("Ed25519-sleutelpaar geschreven; SHA-256 van de openbare sleutel ")
     assert _english_in(text) == []
     assert _english_words(text, set()) == []
+
+
+RECORDED = sorted((EXAMPLES / "patients").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=lambda p: p.name)
+def test_the_dutch_replay_of_every_example_record_has_no_english(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The replay's report in Dutch: reproduced, and with a changed dose (its differences and
+    their cause) under a signature that no longer verifies."""
+    private, public = tmp_path / "key.pem", tmp_path / "key.pub.pem"
+    _run(["keygen", str(private), str(public)], capsys)
+    stored = _run(["plan", str(path), "--format", "record", "--sign-key", str(private)], capsys)
+    record = tmp_path / "record.json"
+    record.write_text(stored, encoding="utf-8")
+    replayed = _run(["replay", str(record), "--lang", "nl", "--verify-key", str(public)], capsys)
+    assert replayed.startswith("Byte voor byte gereproduceerd.\nHandtekening: geldig: "), path.name
+    data = json.loads(stored)
+    data["provenance"]["library_version"] = "0.0.1"
+    data["result"]["status"] = "edited"
+    record.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    for argv in (["--verify-key", str(public)], []):
+        text = _run(["replay", str(record), "--lang", "nl", *argv], capsys)
+        assert text.startswith("Niet gereproduceerd: "), path.name
+        assert "Oorzaken:\n  versie van bisphos: vastgelegd 0.0.1, nu " in text, path.name
+        assert "Handtekening: " in text, path.name
+        assert _english_in(text) == [], path.name
+        assert _english_words(text, _input_strings(path) | {"edited"}) == [], path.name

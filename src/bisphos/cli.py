@@ -655,6 +655,7 @@ command(
         help="verify the record's signature with this Ed25519 public key file (default: the "
         "file named by BISPHOS_VERIFY_KEY); with a key, an unsigned or edited record exits 1",
     ),
+    LANG,
     exits=(
         (EXIT_OK, "the record was reproduced (with a key: and its signature is valid)"),
         (
@@ -687,7 +688,7 @@ def _replay(arguments: argparse.Namespace, engine: Engine) -> int:
 
         _out(command_json.document_json(command_json.replay_to_dict(report.to_dict())))
     else:
-        _print(report.explain())
+        _print(report.explain(_lang(arguments)))
     trusted = key is None or report.signature.valid
     return EXIT_OK if report.reproduced and trusted else EXIT_NOT_CLEARED
 

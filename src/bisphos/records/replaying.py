@@ -25,17 +25,25 @@ import attrs
 
 from bisphos.engine import Engine, default_engine
 from bisphos.errors import BisphosError, InvalidValueError
+from bisphos.i18n import Language
+from bisphos.i18n import text as _text
 from bisphos.io import patient_from_dict
 from bisphos.protocols import PluginRecord
 from bisphos.provenance import Provenance, input_digest
 from bisphos.records.plan import KIND_ONCOLOGY, load_record, record, to_json
 from bisphos.records.request import request_from_dict
-from bisphos.records.signing import SIGNATURE, SignatureCheck, unsigned_part, verify_record
+from bisphos.records.signing import (
+    SIGNATURE,
+    UNSIGNED,
+    SignatureCheck,
+    unsigned_part,
+    verify_record,
+)
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-__all__ = ["ABSENT", "Difference", "ReplayReport", "differences", "replay"]
+__all__ = ["ABSENT", "Cause", "Difference", "ReplayReport", "differences", "replay"]
 
 #: How an absent value is shown in a :class:`Difference`.
 ABSENT: Final = "(absent)"
@@ -56,7 +64,34 @@ class Difference:
     replayed: str
 
     def __str__(self) -> str:
-        return f"{self.path}: recorded {self.recorded}, replayed {self.replayed}"
+        return self.explain("en")
+
+    def explain(self, lang: Language) -> str:
+        """Return the difference in ``lang``, from the catalogue (``replay.difference``)."""
+        return _text(
+            "replay.difference",
+            lang,
+            path=self.path,
+            recorded=self.recorded,
+            replayed=self.replayed,
+        )
+
+
+@attrs.frozen
+class Cause:
+    """One cause of a replay's differences, by message id with its values (docs/translation.md).
+
+    Attributes:
+        message_id: The catalogue's id, e.g. ``replay.cause.protocol-version``.
+        params: The values the message names, each as text.
+    """
+
+    message_id: str
+    params: Mapping[str, str] = attrs.field(factory=dict)
+
+    def explain(self, lang: Language) -> str:
+        """Return the cause in ``lang``."""
+        return _text(self.message_id, lang, **self.params)
 
 
 @attrs.frozen
@@ -66,7 +101,8 @@ class ReplayReport:
     Attributes:
         identical: The recomputed record is the stored one, byte for byte.
         differences: Every value that differs, by path (empty when only the layout differs).
-        causes: What explains the differences, in words (versions, plugins, an edited input).
+        reasons: What explains the differences (versions, plugins, an edited input), each by
+            message id with its values.
         error: Why the plan could not be recomputed, if it could not; empty otherwise.
         replayed: The recomputed record as JSON text; empty when it could not be recomputed.
         signature: What the record's signature shows (:mod:`bisphos.records.signing`):
@@ -75,12 +111,15 @@ class ReplayReport:
 
     identical: bool
     differences: tuple[Difference, ...]
-    causes: tuple[str, ...]
+    reasons: tuple[Cause, ...]
     error: str = ""
     replayed: str = ""
-    signature: SignatureCheck = attrs.field(
-        factory=lambda: SignatureCheck("unsigned", "the record carries no signature")
-    )
+    signature: SignatureCheck = UNSIGNED
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """What explains the differences, in English words (the catalogue's)."""
+        return tuple(reason.explain("en") for reason in self.reasons)
 
     @property
     def reproduced(self) -> bool:
@@ -101,22 +140,25 @@ class ReplayReport:
             "signature": {"status": self.signature.status, "detail": self.signature.detail},
         }
 
-    def explain(self) -> str:
-        """Return the report in plain English, one statement a line, the signature last."""
+    def explain(self, lang: Language = "en") -> str:
+        """Return the report in ``lang``, one statement a line, the signature last.
+
+        The error of a plan that could not be recomputed is the library's English message.
+        """
         if self.identical:
-            return f"Reproduced byte for byte.\n{self.signature}"
+            return _text("replay.identical", lang) + "\n" + self.signature.explain(lang)
         lines = []
         if self.error:
-            lines.append(f"Not recomputed: {self.error}")
+            lines.append(_text("replay.not-recomputed", lang, error=self.error))
         elif not self.differences:
-            lines.append("Reproduced: the same values, written with another layout.")
+            lines.append(_text("replay.layout-only", lang))
         else:
-            lines.append(f"Not reproduced: {len(self.differences)} value(s) differ.")
-            lines += [f"  {difference}" for difference in self.differences]
-        if self.causes:
-            lines.append("Causes:")
-            lines += [f"  {cause}" for cause in self.causes]
-        lines.append(str(self.signature))
+            lines.append(_text("replay.not-reproduced", lang, count=len(self.differences)))
+            lines += ["  " + difference.explain(lang) for difference in self.differences]
+        if self.reasons:
+            lines.append(_text("replay.causes", lang))
+            lines += ["  " + reason.explain(lang) for reason in self.reasons]
+        lines.append(self.signature.explain(lang))
         return "\n".join(lines)
 
 
@@ -157,50 +199,69 @@ def _walk(recorded: object, replayed: object, path: str, found: list[Difference]
 
 
 def _plugin_text(plugin: PluginRecord) -> str:
-    source = plugin.distribution or "no distribution"
-    return f"{source} {plugin.version}".strip()
+    """A plugin's distribution and version, or its version alone (a local plugin)."""
+    return f"{plugin.distribution} {plugin.version}".strip()
 
 
-def _plugin_causes(recorded: tuple[PluginRecord, ...], now: tuple[PluginRecord, ...]) -> list[str]:
+def _plugin_cause(name: str, old: PluginRecord | None, new: PluginRecord | None) -> Cause | None:
+    if old is not None and new is None:
+        return Cause("replay.cause.plugin-gone", {"name": repr(name), "plugin": _plugin_text(old)})
+    if old is None and new is not None:
+        return Cause("replay.cause.plugin-new", {"name": repr(name), "plugin": _plugin_text(new)})
+    if old is not None and new is not None and old != new:
+        values = {"name": repr(name), "recorded": _plugin_text(old), "now": _plugin_text(new)}
+        return Cause("replay.cause.plugin-changed", values)
+    return None
+
+
+def _plugin_causes(
+    recorded: tuple[PluginRecord, ...], now: tuple[PluginRecord, ...]
+) -> list[Cause]:
     before = {plugin.name: plugin for plugin in recorded}
     after = {plugin.name: plugin for plugin in now}
     causes = []
     for name in sorted(before.keys() | after.keys()):
-        old, new = before.get(name), after.get(name)
-        if old is not None and new is None:
-            causes.append(f"plugin {name!r} ({_plugin_text(old)}) was loaded then, not now")
-        elif old is None and new is not None:
-            causes.append(f"plugin {name!r} ({_plugin_text(new)}) is loaded now, was not then")
-        elif old is not None and new is not None and old != new:
-            causes.append(f"plugin {name!r}: recorded {_plugin_text(old)}, now {_plugin_text(new)}")
+        cause = _plugin_cause(name, before.get(name), after.get(name))
+        if cause is not None:
+            causes.append(cause)
     return causes
 
 
-def _version_causes(recorded: Provenance, now: Provenance) -> list[str]:
+def _protocol_version(protocol_id: str, recorded: str, now: str) -> Cause:
+    return Cause(
+        "replay.cause.protocol-version",
+        {"protocol": protocol_id, "recorded": recorded, "now": now},
+    )
+
+
+def _version_causes(recorded: Provenance, now: Provenance) -> list[Cause]:
     causes = []
     if recorded.library_version != now.library_version:
         causes.append(
-            f"bisphos version: recorded {recorded.library_version}, now {now.library_version}"
+            Cause(
+                "replay.cause.library-version",
+                {"recorded": recorded.library_version, "now": now.library_version},
+            )
         )
     if recorded.protocol_version != now.protocol_version:
         causes.append(
-            f"protocol {recorded.protocol_id} version: recorded {recorded.protocol_version}, "
-            f"now {now.protocol_version}"
+            _protocol_version(recorded.protocol_id, recorded.protocol_version, now.protocol_version)
         )
     return causes + _plugin_causes(recorded.plugins, now.plugins)
 
 
-def _engine_causes(recorded: Provenance, engine: Engine) -> list[str]:
+def _engine_causes(recorded: Provenance, engine: Engine) -> list[Cause]:
     """The causes that can be named without a recomputed plan (the plan failed)."""
     causes = _plugin_causes(recorded.plugins, engine.plugins)
     protocol = engine.protocols.get(recorded.protocol_id)
     if protocol is None:
-        causes.insert(0, f"protocol {recorded.protocol_id} is not registered now")
+        causes.insert(0, Cause("replay.cause.protocol-unknown", {"protocol": recorded.protocol_id}))
     elif protocol.info.version != recorded.protocol_version:
         causes.insert(
             0,
-            f"protocol {recorded.protocol_id} version: recorded {recorded.protocol_version}, "
-            f"now {protocol.info.version}",
+            _protocol_version(
+                recorded.protocol_id, recorded.protocol_version, protocol.info.version
+            ),
         )
     return causes
 
@@ -212,10 +273,8 @@ def _section(data: Mapping[str, object], key: str) -> Mapping[str, object]:
     return section
 
 
-_UNEXPLAINED: Final = (
-    "no version differs: the result changed although bisphos, the protocol and every plugin "
-    "report the versions recorded (an unversioned change of code or data)"
-)
+_UNEXPLAINED: Final = Cause("replay.cause.unexplained")
+_EDITED: Final = Cause("replay.cause.input-edited")
 
 
 def replay(
@@ -246,11 +305,9 @@ def replay(
         return _replay_oncology(text, data, provenance, chosen, signature)
     stored_input = _section(data, "input")
     patient_data, request_data = stored_input.get("patient"), stored_input.get("request")
-    causes: list[str] = []
+    causes: list[Cause] = []
     if input_digest(patient_data, request_data) != provenance.input_sha256:
-        causes.append(
-            "the stored input does not hash to the recorded input_sha256: the record was edited"
-        )
+        causes.append(_EDITED)
     engine = default_engine() if engine is None else engine
     try:
         patient = patient_from_dict(patient_data, source="record.input.patient")
@@ -261,7 +318,7 @@ def replay(
         return ReplayReport(
             identical=False,
             differences=(),
-            causes=tuple(causes),
+            reasons=tuple(causes),
             error=str(error),
             signature=signature,
         )
@@ -277,7 +334,7 @@ def replay(
     return ReplayReport(
         identical=(replayed_text if compared is None else compared) == text,
         differences=found,
-        causes=tuple(causes),
+        reasons=tuple(causes),
         replayed=replayed_text,
         signature=signature,
     )
@@ -296,22 +353,20 @@ def _replay_oncology(
     from bisphos.oncology.record import oncology_record  # noqa: PLC0415
     from bisphos.provenance import normalise  # noqa: PLC0415
 
-    causes: list[str] = []
+    causes: list[Cause] = []
     try:
         patient = adult_patient_from_dict(
             _section(data, "input").get("patient"), source="record.input.patient"
         )
         if input_digest(normalise(patient)) != provenance.input_sha256:
-            causes.append(
-                "the stored input does not hash to the recorded input_sha256: the record was edited"
-            )
+            causes.append(_EDITED)
         result = engine.recommend(patient, protocol_id=provenance.protocol_id)
     except BisphosError as error:
         causes += _engine_causes(provenance, engine)
         return ReplayReport(
             identical=False,
             differences=(),
-            causes=tuple(causes),
+            reasons=tuple(causes),
             error=str(error),
             signature=signature,
         )
@@ -325,7 +380,7 @@ def _replay_oncology(
     return ReplayReport(
         identical=replayed_text == text,
         differences=found,
-        causes=tuple(causes),
+        reasons=tuple(causes),
         replayed=replayed_text,
         signature=signature,
     )

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from bisphos.errors import InvalidValueError
+from bisphos.i18n import Language, text
 from bisphos.records.plan import load_record, to_json
 from bisphos.validation import printable, read_bounded
 
@@ -178,11 +179,24 @@ class SignatureCheck:
     Attributes:
         status: ``"unsigned"``, ``"not verified"`` (signed, no key given), ``"valid"`` or
             ``"invalid"``.
-        detail: Why, in words.
+        reason: Why, as the catalogue's id (``signature.<reason>``).
+        params: The values the reason names (the key's fingerprint, the algorithm).
     """
 
     status: str
-    detail: str
+    reason: str
+    params: Mapping[str, str] = attrs.field(factory=dict)
+
+    @property
+    def detail(self) -> str:
+        """Why, in English words (the catalogue's)."""
+        return text("signature." + self.reason, "en", **self.params)
+
+    def explain(self, lang: Language) -> str:
+        """Return the status and why in ``lang``, on one line."""
+        status = text("signature.status." + self.status.replace(" ", "-"), lang)
+        detail = text("signature." + self.reason, lang, **self.params)
+        return text("signature.line", lang, status=status, detail=detail)
 
     @property
     def valid(self) -> bool:
@@ -190,14 +204,11 @@ class SignatureCheck:
         return self.status == "valid"
 
     def __str__(self) -> str:
-        return f"Signature: {self.status}: {self.detail}"
+        return self.explain("en")
 
 
-_UNSIGNED: Final = SignatureCheck(
-    "unsigned",
-    "the record carries no signature; its digests show that its input is consistent, not that "
-    "it is unedited (anyone can recompute them)",
-)
+#: What the signature of a record without one shows.
+UNSIGNED: Final = SignatureCheck("unsigned", "unsigned")
 
 
 def verify_record(text: str, key: Ed25519PublicKey | None) -> SignatureCheck:
@@ -210,48 +221,41 @@ def verify_record(text: str, key: Ed25519PublicKey | None) -> SignatureCheck:
     data = load_record(text)
     signature = data.get(SIGNATURE)
     if signature is None and SIGNATURE not in data:
-        return _UNSIGNED
+        return UNSIGNED
     if key is None:
-        return SignatureCheck(
-            "not verified", "the record is signed; give the public key to verify it"
-        )
+        return SignatureCheck("not verified", "no-key")
     problem = _signature_problem(text, data, signature, key)
     if problem:
-        return SignatureCheck("invalid", problem)
-    return SignatureCheck(
-        "valid", f"signed by the Ed25519 key with SHA-256 {_fingerprint(key)[:16]}..."
-    )
+        return SignatureCheck("invalid", problem, {"algorithm": ALGORITHM})
+    return SignatureCheck("valid", "valid", {"fingerprint": _fingerprint(key)[:16]})
 
 
 def _signature_problem(
     text: str, data: dict[str, Any], signature: object, key: Ed25519PublicKey
 ) -> str:
-    """Why the signature does not verify, or ``""`` when it does."""
+    """Why the signature does not verify (its reason's id), or ``""`` when it does."""
     from cryptography.exceptions import InvalidSignature  # noqa: PLC0415 - optional
 
     if list(data)[-1] != SIGNATURE:
-        return "the signature is not the record's last member: the record was edited"
+        return "not-last"
     if not isinstance(signature, Mapping) or set(signature) != {
         "algorithm",
         "public_key_sha256",
         "value",
     }:
-        return "the signature member is malformed"
+        return "malformed"
     if signature["algorithm"] != ALGORITHM:
-        return f"the algorithm is not {ALGORITHM}"
+        return "algorithm"
     if to_json(data) != text:
-        return (
-            "the text is not the record as bisphos writes it (key order, spacing, escapes or a "
-            "duplicate key changed): the record was edited"
-        )
+        return "not-canonical"
     header = {name: signature[name] for name in ("algorithm", "public_key_sha256")}
     try:
         value = base64.b64decode(str(signature["value"]), validate=True)
         key.verify(value, _signed_bytes(data, header))
     except (InvalidSignature, binascii.Error, ValueError):
         if signature["public_key_sha256"] != _fingerprint(key):
-            return "signed with another key than the one given, or edited"
-        return "the signature does not match the content: the record was edited"
+            return "other-key"
+        return "mismatch"
     return ""
 
 
