@@ -69,17 +69,11 @@ def field_path(name: str) -> str:
     return f"_{words}" if words[0].isdigit() else words
 
 
-def _path_default(evidence: Evidence) -> str:
-    return field_path(evidence.name)
+# ``path`` not given: :func:`field_path` of the name, a field path by construction.
+_DERIVED: Final = object()
 
 
-def _check_path(evidence: Evidence, attribute: object, value: object) -> None:
-    if type(value) is not str or not FIELD_PATH.match(value):
-        msg = f"an evidence path is a field path such as labs.creatinine, not {value!r}"
-        raise ValueError(msg)
-
-
-@attrs.frozen
+@attrs.frozen(init=False)
 class Evidence:
     """One value that triggered a finding, e.g. ``temperature = 38.9 degC``.
 
@@ -100,11 +94,31 @@ class Evidence:
     name: str
     value: EvidenceValue
     threshold: EvidenceValue | None = None
-    path: str = attrs.field(
-        default=attrs.Factory(_path_default, takes_self=True),
-        validator=_check_path,
-        kw_only=True,
-    )
+    path: str = attrs.field(kw_only=True)
+
+    def __init__(
+        self,
+        name: str,
+        value: EvidenceValue,
+        threshold: EvidenceValue | None = None,
+        *,
+        path: str = _DERIVED,  # type: ignore[assignment]
+    ) -> None:
+        """Make the evidence; a ``path`` given is checked, one derived is a field path already.
+
+        Raises:
+            ValueError: ``path`` is given and is not a field path.
+        """
+        if path is _DERIVED:
+            path = field_path(name)
+        elif type(path) is not str or not FIELD_PATH.match(path):
+            msg = f"an evidence path is a field path such as labs.creatinine, not {path!r}"
+            raise ValueError(msg)
+        setattr_ = object.__setattr__
+        setattr_(self, "name", name)
+        setattr_(self, "value", value)
+        setattr_(self, "threshold", threshold)
+        setattr_(self, "path", path)
 
     def __str__(self) -> str:
         text = f"{self.name} = {_show(self.value)}"
