@@ -108,6 +108,8 @@ def read_decimal(value: object, unit: UnitsContainer, field: str) -> Decimal:
 
 def read_date(value: object, field: str) -> dt.date:
     """``value`` rebuilt as a plain date from its year, month and day, each a plain ``int``."""
+    if type(value) is dt.date:  # the builtin's own fields: nothing of a subclass can run
+        return dt.date(value.year, value.month, value.day)
     parts = []
     for name in ("year", "month", "day"):
         part = contained(field, lambda name=name: getattr(value, name))  # type: ignore[misc]
