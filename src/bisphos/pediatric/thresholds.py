@@ -44,6 +44,7 @@ from bisphos import quantities as q
 from bisphos.errors import InvalidValueError
 from bisphos.findings import Evidence
 from bisphos.model import Fracture
+from bisphos.pediatric import table as t
 from bisphos.pediatric._calendar import is_younger_than
 from bisphos.quantities import QuantityKind
 from bisphos.units import Quantity, is_quantity, magnitude_in, quantity
@@ -281,10 +282,10 @@ REDUCED_BMD: Final = Threshold(
 
 #: P-PAM-RENAL: pamidronate needs a Schwartz-40 GFR of at least this (labels: not recommended in
 #: severe renal impairment).
-PAMIDRONATE_MIN_GFR: Final = quantity(30.0, "mL_min_1_73m2")
+PAMIDRONATE_MIN_GFR: Final = quantity(t.PAMIDRONATE_MIN_GFR.value, t.PAMIDRONATE_MIN_GFR.unit)
 #: P-PAM-RENAL: a Schwartz-40 GFR at or below this is renal impairment for pamidronate (its rate
 #: at most 20 mg/h); the same 90 as the zoledronic acid gate, where exactly 90 does not pass.
-RENAL_IMPAIRMENT_MAX_GFR: Final = quantity(90.0, "mL_min_1_73m2")
+RENAL_IMPAIRMENT_MAX_GFR: Final = ZOLEDRONIC_ACID_MIN_GFR
 #: Met when the GFR forbids pamidronate: below 30; exactly 30 allows it (with the renal rate).
 PAMIDRONATE_SEVERE_RENAL_IMPAIRMENT: Final = Threshold(
     "GFR", PAMIDRONATE_MIN_GFR, Comparison.BELOW, GFR_RESOLUTION, ("P-PAM-RENAL",)
